@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install everything tczbuild and its test suite need on a fresh Debian 12 machine (run as root):
+# the real tools the builder drives and the integration tests run against, then npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  squashfs-tools      # mksquashfs/unsquashfs: the packer and the reader tests check with
+  busybox-static      # the shell and wget TinyCore uses; generated scripts run under its ash
+  shellcheck          # every generated init script must pass `shellcheck -s sh`
+  containerd runc containernetworking-plugins  # real daemon for init-script and image-import tests
+  docker-registry     # a real OCI registry on 127.0.0.1 for the image puller tests
+  nginx-light         # the serve benchmark compares against nginx
+  linux-source-6.1    # a real Kconfig tree for kernel-config and module-build tests
+  bc flex bison libelf-dev libssl-dev kmod build-essential  # building overlay.ko against that tree
+  iproute2 util-linux time xz-utils
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund
+npm run build

@@ -1,0 +1,50 @@
+/**
+ * BaseCommand: options every command shares (--json), the reporter it should use, and one
+ * place that turns a TczError into rendered diagnostics and an exit code. Commands keep
+ * their execute() to a call into a service function.
+ */
+import { Command, Option, type BaseContext } from 'clipanion';
+import { isTczError } from '../diagnostics/errors.js';
+import { formatDiagnostic } from '../diagnostics/format.js';
+import { ExitCode } from './exit-codes.js';
+import type { Reporter } from './report/reporter.js';
+import { jsonReporter, plainReporter } from './report/stream-reporters.js';
+
+export interface TczContext extends BaseContext {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export abstract class BaseCommand extends Command<TczContext> {
+  json = Option.Boolean('--json', false, { description: 'print one JSON event per line instead of text' });
+
+  private reporterInstance: Reporter | undefined;
+
+  reporter(): Reporter {
+    if (!this.reporterInstance) {
+      const out = this.context.stdout as NodeJS.WriteStream;
+      const ci = this.context.env.CI === 'true' || this.context.env.CI === '1';
+      this.reporterInstance = this.json
+        ? jsonReporter(this.context.stdout)
+        : plainReporter(this.context.stdout, this.context.stderr, { tty: Boolean(out.isTTY) && !ci });
+    }
+    return this.reporterInstance;
+  }
+
+  /** Run a service function; user errors become diagnostics and exit code 1, bugs exit 70. */
+  protected async run(fn: () => Promise<number | void>): Promise<number> {
+    try {
+      return (await fn()) ?? ExitCode.ok;
+    } catch (error) {
+      if (isTczError(error)) {
+        for (const d of error.diagnostics) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
+        return ExitCode.failed;
+      }
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.context.stderr.write(
+        `${formatDiagnostic({ id: 'internal-error', severity: 'error', message: `tczbuild hit a bug: ${message}`, hint: 'please report it with the command line and the output above' })}\n`,
+      );
+      return ExitCode.internal;
+    }
+  }
+}

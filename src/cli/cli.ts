@@ -1,0 +1,30 @@
+/**
+ * The clipanion Cli with every command, and runCli(): parse, run, and map errors to our exit
+ * codes (clipanion alone returns 1 for everything, including usage errors). Used by the bin
+ * entry and by tests, which pass their own streams.
+ */
+import { Builtins, Cli } from 'clipanion';
+import type { TczContext } from './base-command.js';
+import { commands } from './commands/index.js';
+import { ExitCode } from './exit-codes.js';
+import { toolVersion } from '../util/version.js';
+
+export function createCli(): Cli<TczContext> {
+  const cli = new Cli<TczContext>({ binaryLabel: 'tczbuild', binaryName: 'tczbuild', binaryVersion: toolVersion });
+  cli.register(Builtins.HelpCommand);
+  cli.register(Builtins.VersionCommand);
+  for (const c of commands) cli.register(c);
+  return cli;
+}
+
+export async function runCli(argv: string[], context: TczContext): Promise<number> {
+  const cli = createCli();
+  let command;
+  try {
+    command = cli.process(argv, context);
+  } catch (error) {
+    context.stderr.write(cli.error(error));
+    return ExitCode.usage;
+  }
+  return cli.run(command, context);
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/** Bin entry: run the CLI with the real process streams and exit with its code. */
+import { runCli } from './cli.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  env: process.env,
+  colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
+});
+process.exitCode = code;

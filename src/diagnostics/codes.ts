@@ -1,0 +1,66 @@
+/**
+ * The registry of diagnostic ids: each id maps to a severity, a title and a default hint.
+ * Ids are part of the CLI's contract (tests and `--json` consumers match on them), so an id
+ * is never renamed or reused. This module is pure data.
+ */
+
+export type Severity = 'error' | 'warning';
+
+export interface DiagnosticCode {
+  readonly severity: Severity;
+  readonly title: string;
+  readonly hint?: string;
+}
+
+export const codes = {
+  // recipe input
+  'yaml-syntax': { severity: 'error', title: 'the file is not valid YAML', hint: 'fix the YAML syntax at the marked position' },
+  'unknown-key': { severity: 'error', title: 'unknown key', hint: 'remove the key or check its spelling against recipes/recipe.schema.json' },
+  'invalid-value': { severity: 'error', title: 'wrong type or value', hint: 'see recipes/recipe.schema.json for the allowed values' },
+  'missing-key': { severity: 'error', title: 'a required key is missing' },
+  'undefined-variable': { severity: 'error', title: 'undefined variable', hint: 'use one of ${name}, ${version}, ${arch}, ${tc_version} or a key under vars:' },
+  'name-mismatch': { severity: 'error', title: 'recipe name does not match its file name' },
+  'duplicate-name': { severity: 'error', title: 'two recipes declare the same name' },
+  'duplicate-target': { severity: 'error', title: 'two entries place something at the same path' },
+  'source-hash-missing': { severity: 'error', title: 'a source has no sha256', hint: 'run `tczbuild pin` on a machine with internet access to fill it in' },
+  'source-unpinned': { severity: 'warning', title: 'a source is not pinned yet', hint: 'run `tczbuild pin` on a machine with internet access to fill it in' },
+  'runtime-written-path': { severity: 'error', title: 'a runtime-written path would be shipped read-only', hint: 'let the init script or tce.installed hook create this path at run time instead' },
+  'bad-path': { severity: 'error', title: 'a path is not allowed here' },
+  'overlay-missing': { severity: 'error', title: 'an overlay directory does not exist' },
+  'dependency-cycle': { severity: 'error', title: 'recipes depend on each other in a cycle', hint: 'remove one of the depends entries in the cycle' },
+  'dependency-missing': { severity: 'error', title: 'a dependency is neither a recipe nor a known upstream extension' },
+  'recipe-not-found': { severity: 'error', title: 'no recipe with that name' },
+  'no-recipes': { severity: 'error', title: 'no recipes found' },
+  // fetching
+  'fetch-failed': { severity: 'error', title: 'a source could not be downloaded' },
+  'fetch-offline-missing': { severity: 'error', title: 'sources are missing from the cache in --offline mode', hint: 'run `tczbuild fetch` on a connected machine, or pass --source-mirror' },
+  'checksum-mismatch': { severity: 'error', title: 'a download does not match its pinned sha256', hint: 'if upstream re-released the file on purpose, verify it and run `tczbuild pin --force`' },
+  // staging
+  'archive-unsafe-entry': { severity: 'error', title: 'an archive entry would land outside the staging tree' },
+  'archive-unsupported-entry': { severity: 'error', title: 'an archive contains an entry type tczbuild refuses' },
+  'archive-corrupt': { severity: 'error', title: 'an archive could not be read' },
+  'archive-include-unmatched': { severity: 'error', title: 'an include pattern matched nothing in the archive' },
+  'file-override-unmatched': { severity: 'error', title: 'a files: entry names a path the image does not contain' },
+  // tools and output
+  'tool-missing': { severity: 'error', title: 'a required tool is not installed' },
+  'tool-failed': { severity: 'error', title: 'an external tool failed' },
+  'out-locked': { severity: 'error', title: 'another tczbuild is publishing into the same output directory' },
+  'out-unwritable': { severity: 'error', title: 'the output directory cannot be written' },
+  'internal-error': { severity: 'error', title: 'tczbuild hit a bug', hint: 'please report it with the command line and the output above' },
+} as const satisfies Record<string, DiagnosticCode>;
+
+export type DiagnosticId = keyof typeof codes;
+
+/** Register ids owned by other modules (initd, images, kconfig, mirror) without editing this file. */
+const extra = new Map<string, DiagnosticCode>();
+
+export function registerCodes(more: Record<string, DiagnosticCode>): void {
+  for (const [id, code] of Object.entries(more)) {
+    if (id in codes || extra.has(id)) throw new Error(`diagnostic id registered twice: ${id}`);
+    extra.set(id, code);
+  }
+}
+
+export function lookupCode(id: string): DiagnosticCode | undefined {
+  return (codes as Record<string, DiagnosticCode>)[id] ?? extra.get(id);
+}

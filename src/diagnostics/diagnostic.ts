@@ -1,0 +1,49 @@
+/**
+ * Diagnostic: the data every stage reports instead of throwing prose. A diagnostic names its
+ * stable id, where it happened (file, line, column, 1-based) and what to do about it. Pure.
+ */
+import { lookupCode, type Severity } from './codes.js';
+
+export interface Position {
+  readonly file?: string;
+  readonly line?: number;
+  readonly col?: number;
+}
+
+export interface Diagnostic extends Position {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** Build a diagnostic for a registered id; the hint defaults to the registry's. */
+export function diag(id: string, at: Position | undefined, message: string, hint?: string): Diagnostic {
+  const code = lookupCode(id);
+  if (!code) throw new Error(`unregistered diagnostic id: ${id}`);
+  const finalHint = hint ?? code.hint;
+  return {
+    id,
+    severity: code.severity,
+    message,
+    ...(at?.file !== undefined ? { file: at.file } : {}),
+    ...(at?.line !== undefined ? { line: at.line } : {}),
+    ...(at?.col !== undefined ? { col: at.col } : {}),
+    ...(finalHint !== undefined ? { hint: finalHint } : {}),
+  };
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Stable order: by file, then line, then column, then id. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.col ?? 0) - (b.col ?? 0) ||
+      a.id.localeCompare(b.id),
+  );
+}

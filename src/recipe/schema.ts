@@ -1,0 +1,114 @@
+/**
+ * The written recipe: exactly what a `recipes/NAME.yaml` may say, as one zod schema. It is the
+ * single source for runtime validation (with unknown-key rejection) and for the JSON Schema
+ * editors use (recipes/recipe.schema.json). Sections owned by other modules (services, images,
+ * kernel) live in their own files and are composed here. Pure.
+ */
+import { z } from 'zod';
+import { writtenServices } from './schema-services.js';
+import { writtenImages } from './schema-images.js';
+import { writtenKernel } from './schema-kernel.js';
+
+const octalMode = z
+  .string()
+  .regex(/^0?[0-7]{3,4}$/, 'a mode is an octal string such as "0755"')
+  .describe('octal permission bits, quoted: "0755"');
+
+const owner = z
+  .union([z.enum(['root', 'tc']), z.number().int().min(0).max(65535)])
+  .describe('user name (root, tc) or numeric uid');
+const group = z
+  .union([z.enum(['root', 'staff']), z.number().int().min(0).max(65535)])
+  .describe('group name (root, staff) or numeric gid');
+
+const relPath = z
+  .string()
+  .min(1)
+  .describe('path inside the image, relative to / (no leading slash, no ..)');
+
+/** sha256 is mandatory: 64 hex digits, or the explicit word `unpinned` until `tczbuild pin` fills it. */
+export const sha256Field = z
+  .string()
+  .regex(/^([0-9a-f]{64}|unpinned)$/, 'sha256 is 64 lowercase hex digits, or "unpinned"')
+  .describe('sha256 of the downloaded file, or "unpinned" until `tczbuild pin` fills it in');
+
+const extract = z
+  .strictObject({
+    strip: z.number().int().min(0).max(16).default(0).describe('leading path components to drop'),
+    into: relPath.default('').describe('directory in the image the archive is unpacked into'),
+    include: z.array(z.string().min(1)).optional().describe('glob patterns (after strip) to keep; default all'),
+    exclude: z.array(z.string().min(1)).optional().describe('glob patterns (after strip) to drop'),
+  })
+  .describe('unpack a .tar, .tar.gz or .tgz archive');
+
+const install = z
+  .strictObject({
+    to: relPath.describe('file path in the image'),
+    mode: octalMode.optional(),
+  })
+  .describe('place a single downloaded file');
+
+const source = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional().describe('short name used in logs; default the URL basename'),
+    url: z.string().min(1).describe('http(s):// or file:// URL; ${version}, ${arch}, ${goarch}, ${tc_version} and vars: are substituted'),
+    sha256: sha256Field,
+    arch: z.array(z.string()).optional().describe('only for these TinyCore arches (x86_64, x86, aarch64, armv7)'),
+    extract: extract.optional(),
+    install: install.optional(),
+  })
+  .describe('a downloaded input, verified by sha256 before use');
+
+const fileOverride = z
+  .strictObject({
+    path: z.string().min(1).describe('path or glob (* within a segment, ** across segments) in the image'),
+    mode: octalMode.optional(),
+    owner: owner.optional(),
+    group: group.optional(),
+  })
+  .describe('mode and ownership for matching paths');
+
+const symlink = z.strictObject({
+  path: relPath.describe('where the link is created in the image'),
+  target: z.string().min(1).describe('what it points to'),
+});
+
+const directory = z.strictObject({
+  path: relPath,
+  mode: octalMode.optional(),
+  owner: owner.optional(),
+  group: group.optional(),
+});
+
+export const writtenRecipe = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._+-]*$/, 'a name is letters, digits and . _ + -')
+      .describe('extension name: NAME.tcz; must equal the file name'),
+    version: z.string().min(1),
+    description: z.string().min(1),
+    author: z.string().min(1),
+    'original-site': z.string().min(1),
+    'copying-policy': z.string().min(1),
+    'extension-by': z.string().min(1).default('tczbuild'),
+    tags: z.array(z.string().regex(/^\S+$/)).default([]),
+    comments: z.string().default(''),
+    'change-log': z.string().optional(),
+    vars: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), z.string()).default({}),
+    depends: z.array(z.string().min(1)).default([]).describe('extension names (bare or NAME.tcz); -KERNEL allowed'),
+    sources: z.array(source).default([]),
+    overlays: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/)).default([]).describe('directories under rootfs-overlays/'),
+    files: z.array(fileOverride).default([]),
+    directories: z.array(directory).default([]),
+    symlinks: z.array(symlink).default([]),
+    'runtime-paths': z.array(z.string().min(1)).default([]).describe('paths the software writes at run time: never shipped'),
+    services: writtenServices.optional(),
+    images: writtenImages.optional(),
+    kernel: writtenKernel.optional(),
+  })
+  .describe('a tczbuild recipe: one TinyCore extension');
+
+export type WrittenRecipe = z.output<typeof writtenRecipe>;
+export type WrittenSource = z.output<typeof source>;
