@@ -34,6 +34,10 @@ export async function makeTar(entries: readonly TarEntry[]): Promise<Buffer> {
       uid: e.uid ?? 1000,
       gid: e.gid ?? 1000,
       mtime: new Date(1_600_000_000_000),
+      uname: '',
+      gname: '',
+      devmajor: 0,
+      devminor: 0,
       ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
       ...(e.size !== undefined ? { size: e.size } : {}),
     };
