@@ -39,7 +39,7 @@ export async function makeTar(entries: readonly TarEntry[]): Promise<Buffer> {
       devmajor: 0,
       devminor: 0,
       ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
-      ...(e.size !== undefined ? { size: e.size } : {}),
+      size: e.size ?? body?.length ?? 0,
     };
     await new Promise<void>((resolve, reject) => {
       p.entry(header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
