@@ -38,7 +38,7 @@ export async function makeTar(entries: readonly TarEntry[]): Promise<Buffer> {
       gname: '',
       devmajor: 0,
       devminor: 0,
-      ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+      linkname: e.linkname ?? '',
       size: e.size ?? body?.length ?? 0,
     };
     await new Promise<void>((resolve, reject) => {
