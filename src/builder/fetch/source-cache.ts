@@ -1,0 +1,145 @@
+/**
+ * SourceCache: the content-addressed store of verified bytes (`<dir>/sha256/<hex>`), shared by
+ * source fetching and OCI image blobs. Bytes enter only through a temp file in `<dir>/tmp`
+ * that is hashed while it is written and renamed into place once complete, so an entry is
+ * never partial; an entry is re-hashed on every use and dropped if it no longer matches. This
+ * module knows nothing about URLs, recipes or retries: callers hand it bytes and hashes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { diag } from '../../diagnostics/diagnostic.js';
+import { TczError } from '../../diagnostics/errors.js';
+
+export interface CacheEntry {
+  readonly sha256: string;
+  readonly size: number;
+  readonly path: string;
+}
+
+const hexPattern = /^[0-9a-f]{64}$/;
+
+/** Bytes that did not match the hash they were stored under; callers add the recipe position. */
+export class ChecksumMismatchError extends TczError {
+  readonly expected: string;
+  readonly got: string;
+  readonly size: number;
+
+  constructor(expected: string, got: string, size: number) {
+    super([diag('checksum-mismatch', undefined, `expected sha256 ${expected}, got ${got} (${size} bytes)`)]);
+    this.expected = expected;
+    this.got = got;
+    this.size = size;
+  }
+}
+
+export function isSha256Hex(value: string): boolean {
+  return hexPattern.test(value);
+}
+
+/** Lowercase and check a hex digest: a malformed one would let a key escape the store. */
+function normalizeHex(sha256: string): string {
+  const hex = sha256.toLowerCase();
+  if (!hexPattern.test(hex)) throw new Error(`not a sha256 hex digest: ${JSON.stringify(sha256)}`);
+  return hex;
+}
+
+export class SourceCache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  pathFor(sha256: string): string {
+    return join(this.dir, 'sha256', normalizeHex(sha256));
+  }
+
+  /** Exists as a regular file (no re-hash: use get() before trusting the bytes). */
+  async has(sha256: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathFor(sha256))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** The entry's path after re-hashing it; a corrupt entry is removed and undefined returned. */
+  async get(sha256: string): Promise<string | undefined> {
+    const path = this.pathFor(sha256);
+    let got: string;
+    try {
+      got = (await hashFile(path)).sha256;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (got === normalizeHex(sha256)) return path;
+    await rm(path, { force: true });
+    return undefined;
+  }
+
+  /**
+   * Stream bytes into the store. With `expected`, a mismatch throws ChecksumMismatchError and
+   * leaves no file behind; any error from `body` (a reset, a size guard) also removes the temp.
+   */
+  async putStream(body: AsyncIterable<Uint8Array>, expected?: string): Promise<CacheEntry> {
+    const want = expected === undefined ? undefined : normalizeHex(expected);
+    const tmpDir = join(this.dir, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    await mkdir(join(this.dir, 'sha256'), { recursive: true });
+    const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.part`);
+    try {
+      const { sha256, size } = await writeHashed(tmp, body);
+      if (want !== undefined && sha256 !== want) throw new ChecksumMismatchError(want, sha256, size);
+      const path = this.pathFor(sha256);
+      await rename(tmp, path);
+      return { sha256, size, path };
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  async putFile(path: string, expected?: string): Promise<CacheEntry> {
+    return this.putStream(createReadStream(path), expected);
+  }
+}
+
+/** Write every chunk to `path` while hashing it, and flush to disk before returning. */
+async function writeHashed(path: string, body: AsyncIterable<Uint8Array>): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  const handle = await open(path, 'wx', 0o644);
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      hash.update(chunk);
+      size += chunk.byteLength;
+      await writeAll(handle, chunk);
+    }
+    // Renaming an unflushed file can leave a zero-length entry after a crash.
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
