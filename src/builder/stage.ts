@@ -1,0 +1,135 @@
+/**
+ * Materialize one recipe's image tree: unpack archives, place single files, copy overlays,
+ * write generated files (init scripts, hooks, image tarballs), create declared directories and
+ * symlinks, then apply `files:` overrides and refuse runtime-written paths. Bytes go to the
+ * stage directory; metadata goes only to the FileTable.
+ */
+import { copyFile, lstat, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { fail, TczError } from '../diagnostics/errors.js';
+import type { Recipe } from '../recipe/model.js';
+import { isUnder, matchGlob } from '../recipe/paths.js';
+import { claimPath } from './claim.js';
+import { climbsOut } from './extract-plan.js';
+import { extractArchive } from './extract.js';
+import { FileTable } from './file-table.js';
+import type { FetchedSource, GeneratedFile } from './types.js';
+
+export interface StageInput {
+  readonly recipe: Recipe;
+  readonly sources: readonly FetchedSource[];
+  readonly overlaysDir: string;
+  readonly generated: readonly GeneratedFile[];
+  readonly stageDir: string;
+}
+
+export async function stageRecipe(input: StageInput): Promise<FileTable> {
+  const { recipe, stageDir } = input;
+  const table = new FileTable();
+  await mkdir(stageDir, { recursive: true });
+  for (const src of input.sources) {
+    if (src.spec.kind === 'archive') await extractArchive({ archive: src.path, spec: src.spec, stageDir, table });
+    else await placeFile(table, stageDir, src);
+  }
+  for (const [i, name] of recipe.overlays.entries()) await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
+  for (const g of input.generated) await writeGenerated(table, stageDir, g);
+  for (const d of recipe.directories) {
+    claimPath(table, d.path, { type: 'dir', mode: d.mode ?? 0o755, uid: d.uid ?? 0, gid: d.gid ?? 0, origin: 'directories' }, d.at);
+    table.update(d.path, { mode: d.mode, uid: d.uid, gid: d.gid });
+    await mkdir(join(stageDir, d.path), { recursive: true });
+  }
+  for (const l of recipe.symlinks) {
+    if (climbsOut(l.path, l.target)) fail('bad-path', l.at, `symlink ${l.path} -> ${l.target} climbs above the image root`);
+    claimPath(table, l.path, { type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: l.target, origin: 'symlinks' }, l.at);
+    await mkdir(dirname(join(stageDir, l.path)), { recursive: true });
+    await symlink(l.target, join(stageDir, l.path));
+  }
+  await materializeParents(table, stageDir);
+  const problems = [...applyOverrides(recipe, table), ...runtimePathProblems(recipe, table)];
+  if (problems.length) throw new TczError(problems);
+  return table;
+}
+
+async function placeFile(table: FileTable, stageDir: string, src: FetchedSource): Promise<void> {
+  const to = src.spec.install!.to;
+  const mode = src.spec.install!.mode ?? defaultInstallMode(to);
+  claimPath(table, to, { type: 'file', mode, uid: 0, gid: 0, origin: src.spec.id }, src.spec.at);
+  await mkdir(dirname(join(stageDir, to)), { recursive: true });
+  await copyFile(src.path, join(stageDir, to));
+}
+
+/** A single downloaded file is a program when it lands in a bin directory, data otherwise. */
+export function defaultInstallMode(path: string): number {
+  return /(^|\/)s?bin\/[^/]+$/.test(path) ? 0o755 : 0o644;
+}
+
+async function copyOverlay(table: FileTable, stageDir: string, root: string, origin: string, at: Recipe['overlaysAt'][number] | undefined): Promise<void> {
+  const rootStat = await lstat(root).catch(() => undefined);
+  if (!rootStat?.isDirectory()) fail('overlay-missing', at, `${origin}: ${root} is not a directory`, `create ${root}/ with the files to ship, or remove it from overlays:`);
+  const walk = async (dir: string): Promise<void> => {
+    for (const name of (await readdir(dir)).sort()) {
+      const abs = join(dir, name);
+      const rel = relative(root, abs).split('\\').join('/');
+      const st = await lstat(abs);
+      if (st.isDirectory()) {
+        claimPath(table, rel, { type: 'dir', mode: 0o755, uid: 0, gid: 0, origin }, at);
+        await mkdir(join(stageDir, rel), { recursive: true });
+        await walk(abs);
+      } else if (st.isSymbolicLink()) {
+        const target = await readlink(abs);
+        if (climbsOut(rel, target)) fail('bad-path', at, `${origin}: symlink ${rel} -> ${target} climbs above the image root`);
+        claimPath(table, rel, { type: 'symlink', mode: 0o777, uid: 0, gid: 0, target, origin }, at);
+        await symlink(target, join(stageDir, rel));
+      } else if (st.isFile()) {
+        claimPath(table, rel, { type: 'file', mode: st.mode & 0o111 ? 0o755 : 0o644, uid: 0, gid: 0, origin }, at);
+        await copyFile(abs, join(stageDir, rel));
+      } else {
+        fail('archive-unsupported-entry', at, `${origin}: ${rel} is neither a file, a directory nor a symlink`);
+      }
+    }
+  };
+  await walk(root);
+}
+
+async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFile): Promise<void> {
+  claimPath(table, g.path, { type: 'file', mode: g.mode, uid: g.uid ?? 0, gid: g.gid ?? 0, origin: 'generated' }, undefined);
+  const dest = join(stageDir, g.path);
+  await mkdir(dirname(dest), { recursive: true });
+  if (typeof g.content === 'string' || Buffer.isBuffer(g.content)) await writeFile(dest, g.content);
+  else await copyFile(g.content.fromFile, dest);
+}
+
+/** Directories the table implies (parents) must exist on disk for mksquashfs to pick them up. */
+async function materializeParents(table: FileTable, stageDir: string): Promise<void> {
+  for (const [path, e] of table) if (e.type === 'dir') await mkdir(join(stageDir, path), { recursive: true });
+}
+
+function applyOverrides(recipe: Recipe, table: FileTable): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  for (const o of recipe.files) {
+    const hits = table.paths().filter((p) => matchGlob(o.pattern, p));
+    if (hits.length === 0) {
+      problems.push(diag('file-override-unmatched', o.at, `files: "${o.pattern}" matches nothing in ${recipe.name}.tcz`, 'check the path against the .list the build prints, or remove the entry'));
+      continue;
+    }
+    for (const p of hits) {
+      if (table.get(p)!.type === 'symlink') continue; // a link's own mode and owner mean nothing on TinyCore
+      table.update(p, { mode: o.mode, uid: o.uid, gid: o.gid });
+    }
+  }
+  return problems;
+}
+
+function runtimePathProblems(recipe: Recipe, table: FileTable): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  recipe.runtimePaths.forEach((rp, i) => {
+    const shipped = table.paths().filter((p) => isUnder(p, rp) && table.get(p)!.type !== 'dir');
+    if (shipped.length) {
+      problems.push(
+        diag('runtime-written-path', recipe.runtimePathsAt[i], `${recipe.name}.tcz would ship ${shipped.slice(0, 3).join(', ')}${shipped.length > 3 ? ' …' : ''} under runtime-written path /${rp}; TinyCore links it read-only and the write fails with EROFS`),
+      );
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,71 @@
+/**
+ * Read recipes/*.yaml and turn them into normalized recipes for one target, running every rule
+ * across all files before failing once with everything found. The only recipe module that
+ * touches the filesystem.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { diag, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { TczError } from '../diagnostics/errors.js';
+import type { Recipe, Target } from './model.js';
+import { normalizeRecipe } from './normalize.js';
+import { parseRecipe } from './parse.js';
+import { builtinRules, type RecipeRule } from './rules.js';
+
+export interface LoadOptions {
+  readonly recipesDir: string;
+  readonly target: Target;
+  /** Base for the file names shown in diagnostics (usually the cwd). */
+  readonly displayBase?: string;
+  /** Extra rules from modules that own recipe sections (services, images, kernel). */
+  readonly rules?: readonly RecipeRule[];
+}
+
+export interface LoadedRecipes {
+  readonly recipes: readonly Recipe[];
+  /** Warnings (errors throw). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Load every recipe; throws TczError listing all errors, returns warnings otherwise. */
+export async function loadRecipes(o: LoadOptions): Promise<LoadedRecipes> {
+  const files = await listRecipeFiles(o.recipesDir);
+  if (files.length === 0) throw new TczError([diag('no-recipes', { file: o.recipesDir }, `no *.yaml recipes in ${o.recipesDir}`, 'pass --recipes DIR or create recipes/NAME.yaml')]);
+  const diagnostics: Diagnostic[] = [];
+  const recipes: Recipe[] = [];
+  for (const file of files) {
+    const shown = relative(o.displayBase ?? process.cwd(), file) || file;
+    const parsed = parseRecipe(await readFile(file, 'utf8'), shown);
+    if (!parsed.ok) {
+      diagnostics.push(...parsed.diagnostics);
+      continue;
+    }
+    const { recipe, diagnostics: found } = normalizeRecipe(parsed.value, parsed.map, o.target);
+    diagnostics.push(...found);
+    for (const rule of [...builtinRules, ...(o.rules ?? [])]) diagnostics.push(...rule(recipe));
+    recipes.push(recipe);
+  }
+  diagnostics.push(...duplicateNames(recipes));
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) throw new TczError(sorted);
+  return { recipes: recipes.sort((a, b) => a.name.localeCompare(b.name)), diagnostics: sorted };
+}
+
+export async function listRecipeFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new TczError([diag('no-recipes', { file: dir }, `recipes directory ${dir} does not exist`, 'pass --recipes DIR')]);
+    throw error;
+  });
+  return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort().map((n) => join(dir, n));
+}
+
+function duplicateNames(recipes: readonly Recipe[]): Diagnostic[] {
+  const first = new Map<string, Recipe>();
+  const out: Diagnostic[] = [];
+  for (const r of recipes) {
+    const prev = first.get(r.name);
+    if (prev) out.push(diag('duplicate-name', r.positionOf(['name']), `${r.name} is also declared in ${prev.file}`));
+    else first.set(r.name, r);
+  }
+  return out;
+}
