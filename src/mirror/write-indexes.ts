@@ -1,0 +1,95 @@
+/**
+ * Regenerate a tcz directory's mirror-wide indexes (plain and `.gz`) and every NAME.tcz.tree
+ * from the extensions and companion files it holds, merged over an upstream mirror's indexes
+ * when given. Called by the publish step inside its temp dir and by `tczbuild index`. Writes
+ * each file through a temp name + rename so a concurrent reader never sees half an index.
+ * The formats live in indexes.ts; this module only reads, gzips and writes.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { indexFileNames, parseIndexes, type IndexFileName, type IndexTables } from './index-parse.js';
+import { mergeTables, parseDepText, renderIndexes, renderTree, tagsFromInfo, type ExtensionRecord } from './indexes.js';
+import { listExtensions, md5File, readOptional } from './scan.js';
+
+export interface WriteIndexesOptions {
+  /** A directory holding an upstream mirror's index files (plain or `.gz`), or one such file. */
+  readonly upstreamIndexDir?: string;
+  /** Individual upstream index files (e.g. `md5.db.gz dep.db.gz`), merged with the directory's. */
+  readonly upstreamIndexFiles?: readonly string[];
+}
+
+export async function writeMirrorIndexes(tczDir: string, opts: WriteIndexesOptions = {}): Promise<void> {
+  const records = await Promise.all((await listExtensions(tczDir)).map((name) => readRecord(tczDir, name)));
+  const sources = [...(opts.upstreamIndexDir ? [opts.upstreamIndexDir] : []), ...(opts.upstreamIndexFiles ?? [])];
+  const upstream = sources.length > 0 ? await readUpstreamIndexes(sources) : undefined;
+  const tables = mergeTables(records, upstream);
+  const texts = renderIndexes(tables);
+  for (const file of indexFileNames) {
+    const bytes = Buffer.from(texts[file], 'utf8');
+    await writeAtomic(join(tczDir, file), bytes);
+    await writeAtomic(join(tczDir, `${file}.gz`), gzipFixed(bytes));
+  }
+  await writeTrees(tczDir, records, tables);
+}
+
+async function readRecord(dir: string, name: string): Promise<ExtensionRecord> {
+  const path = join(dir, name);
+  const md5Text = await readOptional(`${path}.md5.txt`);
+  const md5Line = md5Text?.split('\n')[0]?.trim() || `${await md5File(path)}  ${name}`;
+  const list = await readOptional(`${path}.list`);
+  return {
+    name,
+    md5Line,
+    sizeBytes: (await stat(path)).size,
+    deps: parseDepText((await readOptional(`${path}.dep`)) ?? ''),
+    tags: tagsFromInfo((await readOptional(`${path}.info`)) ?? ''),
+    list: (list ?? '').split('\n').filter((l) => l.trim() !== ''),
+  };
+}
+
+async function writeTrees(dir: string, records: readonly ExtensionRecord[], tables: IndexTables): Promise<void> {
+  const ours = new Set(records.map((r) => r.name));
+  for (const r of records) {
+    await writeAtomic(join(dir, `${r.name}.tree`), Buffer.from(renderTree(r.name, (n) => tables.deps.get(n)), 'utf8'));
+  }
+  // A tree whose extension is gone would advertise a dependency graph nobody can install.
+  for (const f of await readdir(dir)) {
+    if (f.endsWith('.tcz.tree') && !ours.has(f.slice(0, -'.tree'.length))) await rm(join(dir, f), { force: true });
+  }
+}
+
+/** Read whichever index files an upstream dump holds; `.gz` is preferred as it is what mirrors serve. */
+export async function readUpstreamIndexes(paths: readonly string[]): Promise<IndexTables> {
+  const texts: Partial<Record<IndexFileName, string>> = {};
+  const candidates: string[] = [];
+  for (const p of paths) {
+    if ((await stat(p)).isDirectory()) candidates.push(...(await readdir(p)).map((f) => join(p, f)));
+    else candidates.push(p);
+  }
+  for (const file of indexFileNames) {
+    const gz = candidates.find((c) => basename(c) === `${file}.gz`);
+    const plain = candidates.find((c) => basename(c) === file);
+    if (gz) texts[file] = gunzipSync(await readFile(gz)).toString('utf8');
+    else if (plain) texts[file] = await readFile(plain, 'utf8');
+  }
+  return parseIndexes(texts);
+}
+
+/**
+ * gzip with a fixed header (mtime 0, no file name, OS byte "Unix") so the same index text
+ * always gives the same bytes and the same md5.
+ */
+export function gzipFixed(bytes: Buffer): Buffer {
+  const gz = gzipSync(bytes, { level: 9 });
+  gz.writeUInt32LE(0, 4);
+  gz[9] = 3;
+  return gz;
+}
+
+async function writeAtomic(path: string, bytes: Buffer): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, bytes, { mode: 0o644 });
+  await rename(tmp, path);
+}
