@@ -1,7 +1,121 @@
 /**
- * The `services:` section of a recipe: SysV init scripts tczbuild generates (src/initd). Pure.
- * Placeholder shape; src/initd owns its meaning.
+ * The `services:` section of a recipe: SysV init scripts tczbuild generates (src/initd). Each
+ * key is a script name under /usr/local/etc/init.d; `kind` picks the template, every path and
+ * knob the script uses is a field here with the upstream default. Pure: shape and defaults
+ * only; what a field means at run time lives in src/initd.
  */
 import { z } from 'zod';
 
-export const writtenServices = z.record(z.string(), z.unknown()).describe('init scripts to generate (see src/initd)');
+/**
+ * Absolute paths on the box. Restricted to characters that need no shell quoting, because the
+ * generated scripts put them inside double quotes after a `$ROOT` prefix.
+ */
+const boxPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._+@/-]*$/, 'an absolute path on the box made of letters, digits and . _ + @ - /')
+  .describe('absolute path on the running TinyCore box');
+
+const seconds = (fallback: number, what: string) =>
+  z.number().int().min(0).max(3600).default(fallback).describe(what);
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+const envMap = z.record(envName, z.string()).describe('environment variables set for the daemon');
+const args = z.array(z.string()).describe('extra command-line arguments');
+
+/** Fields every long-running service shares. */
+const daemonCommon = {
+  autostart: z.boolean().default(false).describe('start the service from the tce.installed hook when the extension is loaded'),
+  requires: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/))
+    .default([])
+    .describe('init scripts (names under /usr/local/etc/init.d) to start first, e.g. [cgroupfs]'),
+  'state-dirs': z.array(boxPath).default([]).describe('writable directories created on every start and by the install hook'),
+  'stop-timeout': seconds(10, 'seconds stop waits for the daemon to exit after TERM'),
+};
+
+const cgroupfs = z.strictObject({
+  kind: z.literal('cgroupfs').describe('mount a tmpfs and one cgroup v1 hierarchy per enabled controller'),
+  mountpoint: boxPath.default('/sys/fs/cgroup'),
+  controllers: z
+    .array(z.string().regex(/^[a-z0-9_]+$/))
+    .optional()
+    .describe('controllers to mount; default every enabled controller in /proc/cgroups'),
+  'use-hierarchy': z.boolean().default(true).describe('write 1 to memory/memory.use_hierarchy, as systemd does'),
+  autostart: daemonCommon.autostart,
+});
+
+const containerd = z.strictObject({
+  kind: z.literal('containerd').describe('containerd daemon with pidfile, log, readiness wait'),
+  command: z.string().min(1).default('containerd').describe('program to run (looked up on PATH, /usr/local/bin included)'),
+  args: args.default([]),
+  config: boxPath.optional().describe('config.toml passed with --config when the file exists'),
+  root: boxPath.default('/var/lib/containerd').describe('persistent state (content store, snapshots)'),
+  state: boxPath.default('/run/containerd').describe('runtime state'),
+  socket: boxPath.default('/run/containerd/containerd.sock').describe('gRPC socket; ctr waits on it'),
+  pidfile: boxPath.default('/var/run/containerd.pid'),
+  log: boxPath.default('/var/log/containerd.log'),
+  modules: z.array(z.string().regex(/^[a-zA-Z0-9_-]+$/)).default([]).describe('kernel modules to load first; a missing one is a warning'),
+  sysctl: z
+    .record(z.string().regex(/^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/), z.string().regex(/^[A-Za-z0-9 ._-]*$/))
+    .default({})
+    .describe('kernel parameters to set first, e.g. net.ipv4.conf.all.forwarding: "1"'),
+  'oom-score-adj': z.number().int().min(-1000).max(1000).default(-999).describe('written to /proc/<pid>/oom_score_adj after start'),
+  'ulimit-nofile': z.union([z.number().int().min(1024), z.literal('unlimited')]).default(1048576).describe('open files limit'),
+  'ready-timeout': seconds(30, 'seconds start waits for the socket to answer `ctr version`'),
+  ...daemonCommon,
+});
+
+const faasdDaemon = (sub: 'provider' | 'up', cwd: string, env: Record<string, string>) =>
+  z
+    .strictObject({
+      args: args.default([]),
+      cwd: boxPath.default(cwd).describe('working directory (faasd writes relative paths there)'),
+      env: envMap.default(env),
+      pidfile: boxPath.default(`/var/run/faasd-${sub}.pid`),
+      log: boxPath.default(`/var/log/faasd-${sub}.log`),
+    })
+    .default({ args: [], cwd, env, pidfile: `/var/run/faasd-${sub}.pid`, log: `/var/log/faasd-${sub}.log` })
+    .describe(`how \`faasd ${sub}\` runs`);
+
+const copyFile = z.strictObject({
+  from: boxPath.describe('file shipped in the extension'),
+  to: boxPath.describe('writable copy made on every start'),
+});
+
+const faasd = z.strictObject({
+  kind: z.literal('faasd').describe('faasd provider + faasd up, after importing the bundled images'),
+  command: z.string().min(1).default('faasd').describe('program to run; faasd itself insists on /usr/local/bin/faasd'),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/)
+    .describe('containerd namespace of the core services: default for faasd 0.9.x, openfaas from 0.10'),
+  socket: boxPath.default('/run/containerd/containerd.sock').describe('containerd socket to wait for and import through'),
+  'wait-containerd': seconds(30, 'seconds start waits for containerd to answer'),
+  'import-attempts': z.number().int().min(1).max(100).default(3).describe('tries per image import before giving up'),
+  'import-delay': seconds(3, 'seconds between import tries'),
+  'import-args': args.default([]).describe('extra arguments for `ctr image import`, e.g. [--no-unpack]'),
+  provider: faasdDaemon('provider', '/var/lib/faasd-provider', { secret_mount_path: '/var/lib/faasd/secrets', basic_auth: 'true' }),
+  up: faasdDaemon('up', '/var/lib/faasd', {}),
+  copy: z.array(copyFile).default([]).describe('shipped files copied into writable places on every start (docker-compose.yaml, prometheus.yml)'),
+  'runtime-files': z
+    .array(boxPath)
+    .default(['/var/lib/faasd/hosts', '/var/lib/faasd-provider/hosts', '/var/lib/faasd-provider/resolv.conf', '/etc/cni/net.d/10-openfaas.conflist'])
+    .describe('files faasd rewrites on every start: made real files (never symlinks into the squashfs)'),
+  ...daemonCommon,
+  'state-dirs': z
+    .array(boxPath)
+    .default(['/var/lib/faasd', '/var/lib/faasd/secrets', '/var/lib/faasd-provider', '/etc/cni/net.d', '/var/lib/cni'])
+    .describe('writable directories created on every start and by the install hook'),
+});
+
+export const writtenService = z.discriminatedUnion('kind', [cgroupfs, containerd, faasd]).describe('one generated init script');
+
+export const writtenServices = z
+  .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a service name is lowercase letters, digits and . _ -'), writtenService)
+  .describe('init scripts to generate under /usr/local/etc/init.d, by name');
+
+export type WrittenService = z.output<typeof writtenService>;
+export type CgroupfsService = Extract<WrittenService, { kind: 'cgroupfs' }>;
+export type ContainerdService = Extract<WrittenService, { kind: 'containerd' }>;
+export type FaasdService = Extract<WrittenService, { kind: 'faasd' }>;
+export type FaasdDaemon = FaasdService['provider'];
