@@ -1,0 +1,91 @@
+/**
+ * Build one extension in a private work directory: generate plugin files, stage the tree,
+ * pack it with mksquashfs and render its companions. Returns the files to publish; writes
+ * nothing outside its work directory.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Reporter } from '../cli/report/reporter.js';
+import type { Recipe, Target } from '../recipe/model.js';
+import { toolVersion } from '../util/version.js';
+import { renderDep, renderInfo, renderList, renderMd5Txt } from './companions.js';
+import { listedPaths } from './file-table.js';
+import { packSquashfs } from './pack.js';
+import type { GenerateContext, StagePlugin } from './plugin.js';
+import type { PublishFile } from './publish.js';
+import { stageRecipe } from './stage.js';
+import type { FetchedSource, GeneratedFile } from './types.js';
+
+export interface BuildOneInput {
+  readonly recipe: Recipe;
+  readonly target: Target;
+  readonly sources: readonly FetchedSource[];
+  readonly overlaysDir: string;
+  readonly workDir: string;
+  readonly tczRel: string;
+  readonly epoch: number;
+  readonly key: string;
+  readonly tools: Readonly<Record<string, string>>;
+  readonly plugins: readonly StagePlugin[];
+  readonly generateContext: Omit<GenerateContext, 'workDir'>;
+  readonly reporter: Reporter;
+}
+
+export interface BuiltExtension {
+  readonly name: string;
+  readonly md5: string;
+  readonly size: number;
+  readonly files: readonly PublishFile[];
+}
+
+export async function buildOne(i: BuildOneInput): Promise<BuiltExtension> {
+  const { recipe, reporter } = i;
+  const dir = join(i.workDir, recipe.name);
+  const timed = async <T>(stage: string, fn: () => Promise<T>, detail?: (t: T) => string): Promise<T> => {
+    const start = performance.now();
+    reporter.emit({ type: 'stage-start', name: recipe.name, stage });
+    const result = await fn();
+    reporter.emit({ type: 'stage-end', name: recipe.name, stage, ms: performance.now() - start, ...(detail ? { detail: detail(result) } : {}) });
+    return result;
+  };
+  const generated = await timed('generate', async () => {
+    const files: GeneratedFile[] = [];
+    for (const p of i.plugins) if (p.generate) files.push(...(await p.generate(recipe, i.target, { ...i.generateContext, workDir: join(dir, `gen-${p.name}`) })));
+    return files;
+  }, (f) => `${f.length} files`);
+  const table = await timed('stage', () => stageRecipe({ recipe, sources: i.sources, overlaysDir: i.overlaysDir, generated, stageDir: join(dir, 'root') }), (t) => `${t.size} entries`);
+  const tczName = `${recipe.name}.tcz`;
+  await mkdir(join(dir, 'pub'), { recursive: true });
+  const tczPath = join(dir, 'pub', tczName);
+  const packed = await timed('pack', () => packSquashfs({ stageDir: join(dir, 'root'), table, outFile: tczPath, epoch: i.epoch }), (p) => `${p.size} bytes`);
+  const companions: Array<[string, string | undefined]> = [
+    ['.md5.txt', renderMd5Txt(tczName, packed.md5)],
+    ['.dep', renderDep(recipe.depends)],
+    ['.info', renderInfo(recipe.info, packed.size)],
+    ['.list', renderList(listedPaths(table))],
+    ['.build.json', renderBuildJson(i, packed)],
+  ];
+  const files: PublishFile[] = [{ rel: `${i.tczRel}/${tczName}`, from: tczPath }];
+  for (const [suffix, content] of companions) {
+    if (content === undefined) continue;
+    const path = join(dir, 'pub', `${tczName}${suffix}`);
+    await writeFile(path, content);
+    files.push({ rel: `${i.tczRel}/${tczName}${suffix}`, from: path });
+  }
+  return { name: recipe.name, md5: packed.md5, size: packed.size, files };
+}
+
+function renderBuildJson(i: BuildOneInput, packed: { md5: string; sha256: string; size: number }): string {
+  const provenance = {
+    name: i.recipe.name,
+    version: i.recipe.version,
+    target: i.target,
+    recipe: { file: i.recipe.file },
+    key: i.key,
+    sources: i.sources.map((s) => ({ id: s.spec.id, url: s.spec.url, sha256: s.sha256, size: s.size })),
+    sourceDateEpoch: i.epoch,
+    tools: { tczbuild: toolVersion, ...i.tools },
+    output: { file: `${i.recipe.name}.tcz`, size: packed.size, md5: packed.md5, sha256: packed.sha256 },
+  };
+  return `${JSON.stringify(provenance, null, 2)}\n`;
+}

@@ -1,0 +1,41 @@
+/**
+ * The record of what was last published into an output directory for one target: each
+ * extension's build key, its components and its published files. Read to skip unchanged
+ * extensions and to explain rebuilds; written only inside the atomic publish.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KeyComponents } from './build-key.js';
+
+export interface PublishedExtension {
+  readonly key: string;
+  readonly components: KeyComponents;
+  readonly md5: string;
+  readonly size: number;
+  /** File names (in the tcz dir) this extension published. */
+  readonly files: readonly string[];
+}
+
+export interface BuildState {
+  readonly version: 1;
+  readonly extensions: Readonly<Record<string, PublishedExtension>>;
+}
+
+export const emptyState: BuildState = { version: 1, extensions: {} };
+
+export function statePath(outDir: string, tcVersion: string, arch: string): string {
+  return join(outDir, '.tczbuild', `${tcVersion}.x-${arch}.json`);
+}
+
+export async function readState(path: string): Promise<BuildState> {
+  try {
+    const data = JSON.parse(await readFile(path, 'utf8')) as BuildState;
+    return data.version === 1 ? data : emptyState;
+  } catch {
+    return emptyState;
+  }
+}
+
+export function renderState(state: BuildState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}

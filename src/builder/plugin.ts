@@ -1,0 +1,35 @@
+/**
+ * StagePlugin: how modules that own a recipe section (services → init scripts, images →
+ * tarballs, kernel → config fragment) take part in a build without the builder knowing their
+ * insides. Pure interface.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Reporter } from '../cli/report/reporter.js';
+import type { Recipe, Target } from '../recipe/model.js';
+import type { RecipeRule } from '../recipe/rules.js';
+import type { SourceCache } from './fetch/source-cache.js';
+import type { GeneratedFile } from './types.js';
+
+export interface GenerateContext {
+  readonly cache: SourceCache;
+  readonly workDir: string;
+  readonly offline: boolean;
+  readonly reporter: Reporter;
+  readonly registryMirrors?: Readonly<Record<string, string>>;
+}
+
+export interface StagePlugin {
+  readonly name: string;
+  /** Checks run by load (and so by lint): warnings are listed, errors stop everything. */
+  readonly rules?: readonly RecipeRule[];
+  /** Reasons to refuse building a recipe at all (e.g. an unpinned image). */
+  buildErrors?(recipe: Recipe): Diagnostic[];
+  /** Named inputs this plugin adds to the build key; must be cheap (no network). */
+  keyComponents?(recipe: Recipe, target: Target): Promise<Record<string, string>> | Record<string, string>;
+  /** Files to add to the image. */
+  generate?(recipe: Recipe, target: Target, ctx: GenerateContext): Promise<readonly GeneratedFile[]> | readonly GeneratedFile[];
+  /** Extra files for out/ (relative path → content), computed over every recipe. */
+  publishExtras?(recipes: readonly Recipe[]): Promise<ReadonlyArray<{ rel: string; content: string }>>;
+  /** Runs over the assembled tcz directory before the swap (mirror indexes). */
+  finalizeMirror?(tczDir: string): Promise<void>;
+}

@@ -1,0 +1,35 @@
+/** `tczbuild explain [NAME…]`: say what `all` would rebuild and which inputs changed, without building. */
+import { Option } from 'clipanion';
+import { explainBuild } from '../../builder/explain.js';
+import { defaultPlugins } from '../../builder/plugins.js';
+import { ProjectCommand } from '../project-command.js';
+
+export class ExplainCommand extends ProjectCommand {
+  static override paths = [['explain']];
+  static override usage = ProjectCommand.Usage({
+    category: 'Build commands',
+    description: 'say which extensions would rebuild and why',
+    examples: [['Why would faasd rebuild?', '$0 explain faasd']],
+  });
+
+  names = Option.Rest();
+
+  async execute(): Promise<number> {
+    return this.run(async () => {
+      const result = await explainBuild({
+        recipesDir: this.recipesDir(),
+        overlaysDir: this.overlaysDir(),
+        outDir: this.outDir(),
+        target: this.target(),
+        only: this.names.length ? this.names : undefined,
+        env: this.context.env,
+        plugins: defaultPlugins,
+        displayBase: this.context.cwd,
+      });
+      const reporter = this.reporter();
+      for (const e of result) {
+        reporter.emit(e.upToDate ? { type: 'skip', name: e.name, reason: `up to date, key ${e.key.slice(0, 12)}` } : { type: 'rebuild', name: e.name, reasons: e.reasons });
+      }
+    });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * `tczbuild lint`: validate every recipe without building or downloading: schema, variables,
+ * paths, rules of the modules that own recipe sections, and the list of what is unpinned.
+ */
+import { defaultPlugins } from '../../builder/plugins.js';
+import { planBuild } from '../../builder/plan.js';
+import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
+import { loadRecipes } from '../../recipe/load.js';
+import { unpinnedSources } from '../../recipe/rules.js';
+import { ProjectCommand } from '../project-command.js';
+
+export class LintCommand extends ProjectCommand {
+  static override paths = [['lint']];
+  static override usage = ProjectCommand.Usage({
+    category: 'Build commands',
+    description: 'check recipes without building; list unpinned sources and images',
+    details: 'Exits 1 when a recipe has an error. Unpinned sources and images are warnings here: `all` refuses them until `tczbuild pin` fills them in on a connected machine.',
+    examples: [['Check all recipes', '$0 lint']],
+  });
+
+  async execute(): Promise<number> {
+    return this.run(async () => {
+      const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd, rules: defaultPlugins.flatMap((p) => p.rules ?? []) });
+      planBuild(recipes); // cycles are errors
+      const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
+      const reporter = this.reporter();
+      for (const d of sortDiagnostics([...diagnostics, ...unpinned])) reporter.emit({ type: 'diagnostic', diagnostic: d });
+      const count = diagnostics.length + unpinned.length;
+      reporter.emit({ type: 'info', message: `${recipes.length} recipes ok${count ? `, ${count} warnings` : ''}` });
+    });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * ProjectCommand: the options every recipe-driven command shares (where recipes, overlays,
+ * the cache and out/ are; which TinyCore version and arch), resolved against the cwd.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Option } from 'clipanion';
+import * as t from 'typanion';
+import type { Target } from '../recipe/model.js';
+import { BaseCommand } from './base-command.js';
+
+export abstract class ProjectCommand extends BaseCommand {
+  recipes = Option.String('--recipes', 'recipes', { description: 'directory holding NAME.yaml recipes' });
+  overlays = Option.String('--overlays', { description: 'directory holding rootfs overlays (default: rootfs-overlays beside the recipes directory)' });
+  out = Option.String('--out', 'out', { description: 'output directory: the tce mirror tree' });
+  cache = Option.String('--cache', { description: 'content-addressed download cache (default: $XDG_CACHE_HOME/tczbuild or ~/.cache/tczbuild)' });
+  tcVersion = Option.String('--tc-version', '11', { description: 'TinyCore major version (the 11 in 11.x)', validator: t.cascade(t.isString(), [t.matchesRegExp(/^\d+$/)]) });
+  arch = Option.String('--arch', 'x86_64', { description: 'TinyCore arch directory', validator: t.isEnum(['x86_64', 'x86', 'aarch64', 'armv7', 'armv6']) });
+
+  protected resolvePath(p: string): string {
+    return resolve(this.context.cwd, p);
+  }
+
+  protected target(): Target {
+    return { tcVersion: this.tcVersion, arch: this.arch };
+  }
+
+  protected recipesDir(): string {
+    return this.resolvePath(this.recipes);
+  }
+
+  protected overlaysDir(): string {
+    return this.overlays ? this.resolvePath(this.overlays) : resolve(this.recipesDir(), '..', 'rootfs-overlays');
+  }
+
+  protected outDir(): string {
+    return this.resolvePath(this.out);
+  }
+
+  protected cacheDir(): string {
+    if (this.cache) return this.resolvePath(this.cache);
+    const xdg = this.context.env.XDG_CACHE_HOME;
+    return join(xdg || join(this.context.env.HOME || homedir(), '.cache'), 'tczbuild');
+  }
+}
