@@ -1,0 +1,116 @@
+/**
+ * RegistryClient: the OCI distribution API as far as pulling needs it: GET a manifest by tag
+ * or digest, GET a blob by digest, with anonymous bearer-token auth (401 + challenge → token
+ * → retry, tokens kept per repository). It returns bytes and streams; checking them against
+ * digests is the caller's job (src/images/pull.ts), and it never writes to disk.
+ */
+import '../codes.js';
+import { createHash } from 'node:crypto';
+import { fail } from '../../diagnostics/errors.js';
+import { manifestAccept } from '../media-types.js';
+import { registryBaseUrl, type ImageReference } from '../reference.js';
+import { parseBearerChallenge, tokenFromBody, tokenUrl } from './challenge.js';
+import { defaultTimeouts, httpGet, type HttpResponse, type HttpTimeouts } from './http.js';
+
+export interface RegistryClientOptions {
+  /** Registry host → base URL (`docker.io` → `http://127.0.0.1:5000`), tried instead of the host. */
+  readonly mirrors?: Readonly<Record<string, string>>;
+  readonly timeouts?: HttpTimeouts;
+}
+
+export interface FetchedManifest {
+  readonly bytes: Buffer;
+  /** sha256 of the bytes as served: the manifest's true digest. */
+  readonly digest: string;
+  readonly contentType?: string;
+}
+
+export interface BlobStream {
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly size?: number;
+}
+
+const manifestLimit = 4 * 1024 * 1024;
+const userAgent = 'tczbuild';
+
+export class RegistryClient {
+  private readonly mirrors: Readonly<Record<string, string>>;
+  private readonly timeouts: HttpTimeouts;
+  private readonly tokens = new Map<string, string>();
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.mirrors = options.mirrors ?? {};
+    this.timeouts = options.timeouts ?? defaultTimeouts;
+  }
+
+  /** `reference` is a tag or a `sha256:` digest. */
+  async manifest(ref: ImageReference, reference: string): Promise<FetchedManifest> {
+    const what = `${ref.registry}/${ref.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const res = await this.get(ref, `manifests/${reference}`, { accept: manifestAccept }, what);
+    const bytes = await res.bytes(manifestLimit);
+    const contentType = res.headers.get('content-type') ?? undefined;
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    return { bytes, digest, ...(contentType ? { contentType } : {}) };
+  }
+
+  async blob(ref: ImageReference, digest: string): Promise<BlobStream> {
+    const res = await this.get(ref, `blobs/${digest}`, {}, `${ref.registry}/${ref.repository}@${digest}`);
+    const length = Number(res.headers.get('content-length') ?? NaN);
+    return { body: res.body, ...(Number.isSafeInteger(length) ? { size: length } : {}) };
+  }
+
+  private async get(ref: ImageReference, path: string, headers: Record<string, string>, what: string): Promise<HttpResponse> {
+    const url = `${registryBaseUrl(ref.registry, this.mirrors)}/v2/${ref.repository}/${path}`;
+    const key = `${ref.registry}/${ref.repository}`;
+    const send = (token: string | undefined): Promise<HttpResponse> =>
+      httpGet(url, { 'user-agent': userAgent, ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, this.timeouts, what);
+    let res = await send(this.tokens.get(key));
+    if (res.status === 401) {
+      const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
+      await res.discard();
+      if (!challenge) fail('registry-auth-failed', undefined, `${what}: ${url} answered 401 without a Bearer token challenge`);
+      const token = await this.fetchToken(tokenUrl(challenge, ref.repository), what);
+      this.tokens.set(key, token);
+      res = await send(token);
+      if (res.status === 401) {
+        await res.discard();
+        fail('registry-auth-failed', undefined, `${what}: ${url} refused the token it handed out (401)`);
+      }
+    }
+    if (res.status !== 200) {
+      const detail = await errorDetail(res);
+      if (res.status === 404) fail('image-not-found', undefined, `${what}: the registry does not have it (GET ${url} answered 404${detail})`);
+      fail('registry-failed', undefined, `${what}: GET ${url} answered ${res.status}${detail}`);
+    }
+    return res;
+  }
+
+  private async fetchToken(url: string, what: string): Promise<string> {
+    const res = await httpGet(url, { 'user-agent': userAgent, accept: 'application/json' }, this.timeouts, what);
+    if (res.status !== 200) {
+      const detail = await errorDetail(res);
+      fail('registry-auth-failed', undefined, `${what}: the token service ${url} answered ${res.status}${detail}`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await res.bytes(1024 * 1024)).toString('utf8'));
+    } catch {
+      fail('registry-auth-failed', undefined, `${what}: the token service ${url} did not answer JSON`);
+    }
+    const token = tokenFromBody(body);
+    if (!token) fail('registry-auth-failed', undefined, `${what}: the token service ${url} answered without a token`);
+    return token;
+  }
+}
+
+/** The registry's error code and message, if it sent the standard `{"errors":[…]}` body. */
+async function errorDetail(res: HttpResponse): Promise<string> {
+  try {
+    const text = (await res.bytes(64 * 1024)).toString('utf8');
+    const errors = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors ?? [];
+    const first = errors[0];
+    return first ? ` (${[first.code, first.message].filter(Boolean).join(': ')})` : '';
+  } catch {
+    return '';
+  }
+}

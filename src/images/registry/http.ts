@@ -1,0 +1,98 @@
+/**
+ * One HTTP request to a registry with the timeouts a build needs: a deadline for the response
+ * headers and an idle timeout while the body streams (a stalled registry must not hang a
+ * build). Network errors become `registry-failed` diagnostics that say what broke. It knows
+ * nothing about manifests, tokens or the cache.
+ */
+import '../codes.js';
+import { fail } from '../../diagnostics/errors.js';
+
+export interface HttpTimeouts {
+  /** Until the response headers arrive. */
+  readonly headersMs: number;
+  /** Longest pause between two body chunks. */
+  readonly idleMs: number;
+}
+
+export const defaultTimeouts: HttpTimeouts = { headersMs: 30_000, idleMs: 60_000 };
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly url: string;
+  /** The body as chunks; iterating it enforces the idle timeout and maps a dropped connection. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Read the whole body (for small JSON documents), refusing more than `limit` bytes. */
+  bytes(limit: number): Promise<Buffer>;
+  /** Let go of a body we will not read. */
+  discard(): Promise<void>;
+}
+
+export async function httpGet(url: string, headers: Record<string, string>, timeouts: HttpTimeouts, what: string): Promise<HttpResponse> {
+  const abort = new AbortController();
+  let timer = setTimeout(() => abort.abort(new Error(`no response within ${timeouts.headersMs} ms`)), timeouts.headersMs);
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: abort.signal, redirect: 'follow' });
+  } catch (error) {
+    clearTimeout(timer);
+    fail('registry-failed', undefined, `${what}: GET ${url} failed: ${describeError(error)}`, undefined, error);
+  }
+  clearTimeout(timer);
+  const stream = res.body;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    if (!stream) return;
+    const reader = stream.getReader();
+    let received = 0;
+    try {
+      for (;;) {
+        timer = setTimeout(() => abort.abort(new Error(`no data for ${timeouts.idleMs} ms`)), timeouts.idleMs);
+        let step: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          step = await reader.read();
+        } catch (error) {
+          fail('registry-failed', undefined, `${what}: the download from ${url} broke off after ${received} bytes: ${describeError(error)}`, undefined, error);
+        } finally {
+          clearTimeout(timer);
+        }
+        if (step.done) return;
+        received += step.value.byteLength;
+        yield step.value;
+      }
+    } finally {
+      reader.releaseLock();
+      if (!abort.signal.aborted) abort.abort(new Error('body no longer needed'));
+    }
+  }
+  const body = chunks();
+  return {
+    status: res.status,
+    headers: res.headers,
+    url: res.url || url,
+    body,
+    async bytes(limit) {
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      for await (const c of body) {
+        size += c.byteLength;
+        if (size > limit) fail('registry-failed', undefined, `${what}: ${url} sent more than ${limit} bytes`);
+        parts.push(c);
+      }
+      return Buffer.concat(parts);
+    },
+    async discard() {
+      await body.return(undefined);
+    },
+  };
+}
+
+/** fetch() hides the useful part (ECONNREFUSED, "other side closed") in error.cause. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && e !== null && parts.length < 4; e = (e as { cause?: unknown }).cause) {
+    const err = e as { message?: string; code?: string };
+    const text = err.code && !String(err.message).includes(err.code) ? `${err.message} (${err.code})` : String(err.message ?? e);
+    if (!parts.includes(text)) parts.push(text);
+  }
+  return parts.join(': ');
+}

@@ -1,0 +1,114 @@
+/**
+ * Pull by digest through Debian's real docker-registry, write the tarball, import it with the
+ * real ctr into a real containerd: the imported image carries the full reference and exactly
+ * the pinned digest, for a single-platform Docker manifest and for a multi-platform OCI index.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceCache } from '../../src/builder/fetch/source-cache.js';
+import { isTczError } from '../../src/diagnostics/errors.js';
+import { stageImages } from '../../src/images/index.js';
+import { imageTarballPath } from '../../src/initd/image-path.js';
+import { testdir } from '../helpers/testdir.js';
+import { startContainerd, type TestContainerd } from '../images/helpers/containerd.js';
+import { makeImage, makeIndex, type Blob, type FixtureImage } from '../images/helpers/oci-fixtures.js';
+import { imagesRecipe, recipeFrom, x86_64 } from '../images/helpers/recipe.js';
+import { pushImage, pushIndex, startRegistry, type TestRegistry } from '../images/helpers/registry.js';
+
+let registry: TestRegistry;
+let containerd: TestContainerd;
+let hello: FixtureImage;
+let amd64: FixtureImage;
+let arm64: FixtureImage;
+let index: Blob;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  containerd = await startContainerd();
+  hello = await makeImage({ flavor: 'docker', layers: [[{ name: 'bin/hello', content: '#!/bin/sh\necho hello\n', mode: 0o755 }], [{ name: 'etc/motd', content: 'hi\n' }]] });
+  amd64 = await makeImage({ layers: [[{ name: 'etc/arch', content: 'amd64\n' }]], architecture: 'amd64' });
+  arm64 = await makeImage({ layers: [[{ name: 'etc/arch', content: 'arm64\n' }]], architecture: 'arm64', variant: 'v8' });
+  index = makeIndex([amd64, arm64]);
+  await pushImage(registry.url, 'openfaas/hello', hello, '0.1.0');
+  await pushIndex(registry.url, 'library/multi', [amd64, arm64], index, '2.0');
+});
+
+afterAll(async () => {
+  await containerd?.stop();
+  await registry?.stop();
+});
+
+const sha256File = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+
+function fromFile(content: unknown): string {
+  if (typeof content !== 'object' || content === null || !('fromFile' in content)) throw new Error('expected a fromFile tarball');
+  return (content as { fromFile: string }).fromFile;
+}
+
+describe('stageImages through a real registry', () => {
+  it('pulls by digest and the tarballs import with ctr under the full ref and the pinned digest', async () => {
+    const dir = await testdir();
+    const recipe = recipeFrom(
+      imagesRecipe([
+        { ref: 'docker.io/openfaas/hello:0.1.0', digest: hello.manifest.digest },
+        { ref: 'docker.io/library/multi:2.0', digest: index.digest },
+      ]),
+    );
+    const files = await stageImages(recipe, x86_64, {
+      cache: new SourceCache(join(dir, 'cache')),
+      offline: false,
+      workDir: join(dir, 'work'),
+      registryMirrors: { 'docker.io': registry.url },
+    });
+    expect(files.map((f) => f.path)).toEqual([
+      imageTarballPath('demo', 'docker.io/openfaas/hello:0.1.0'),
+      imageTarballPath('demo', 'docker.io/library/multi:2.0'),
+    ]);
+    for (const f of files) await containerd.ctr(['-n', 'default', 'image', 'import', fromFile(f.content)]);
+    const listed = await containerd.ctr(['-n', 'default', 'image', 'ls']);
+    const rows = listed.trim().split('\n').slice(1).map((l) => l.split(/\s+/));
+    const digestOf = (name: string): string | undefined => rows.find((r) => r[0] === name)?.[2];
+    expect(digestOf('docker.io/openfaas/hello:0.1.0')).toBe(hello.manifest.digest);
+    expect(digestOf('docker.io/library/multi:2.0')).toBe(index.digest);
+    // The unpacked rootfs exists: ctr resolved the platform manifest, config and layers.
+    const snapshots = await containerd.ctr(['-n', 'default', 'snapshots', 'ls']);
+    expect(snapshots.trim().split('\n').length).toBeGreaterThan(1);
+  });
+
+  it('carries only the chosen platform of an index, and the bytes repeat exactly from the cache', async () => {
+    const dir = await testdir();
+    const cache = new SourceCache(join(dir, 'cache'));
+    const recipe = recipeFrom(imagesRecipe([{ ref: 'docker.io/library/multi:2.0', digest: index.digest }]));
+    const ctx = { cache, workDir: join(dir, 'a'), registryMirrors: { 'docker.io': registry.url } };
+    const [online] = await stageImages(recipe, x86_64, { ...ctx, offline: false });
+    const [offline] = await stageImages(recipe, x86_64, { ...ctx, workDir: join(dir, 'b'), offline: true });
+    const a = fromFile(online!.content);
+    const b = fromFile(offline!.content);
+    expect(a).not.toBe(b);
+    expect(await sha256File(a)).toBe(await sha256File(b));
+    const bytes = await readFile(a);
+    expect(bytes.includes(Buffer.from(amd64.layers[0]!.digest.slice(7)))).toBe(true);
+    expect(bytes.includes(Buffer.from(arm64.layers[0]!.digest.slice(7)))).toBe(false);
+  });
+
+  it('offline with an empty cache lists every missing image at its digest line', async () => {
+    const dir = await testdir();
+    const recipe = recipeFrom(
+      imagesRecipe([
+        { ref: 'docker.io/openfaas/hello:0.1.0', digest: hello.manifest.digest },
+        { ref: 'docker.io/library/multi:2.0', digest: index.digest },
+      ]),
+    );
+    const error = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: true, workDir: join(dir, 'w') }).catch((e: unknown) => e);
+    expect(isTczError(error)).toBe(true);
+    if (!isTczError(error)) return;
+    expect(error.diagnostics.map((d) => [d.id, d.file, d.line])).toEqual([
+      ['image-offline-missing', 'recipes/demo.yaml', 9],
+      ['image-offline-missing', 'recipes/demo.yaml', 11],
+    ]);
+    // Nothing was fetched, so not even the cache directory was created.
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
