@@ -1,0 +1,82 @@
+/**
+ * `tczbuild serve`: serve out/ as a tce mirror until SIGINT/SIGTERM, printing the line to put
+ * in the box's /opt/tcemirror and the tcz directories found, and an access log line per
+ * request. The HTTP work is src/mirror/server.ts; this class only parses options and waits.
+ */
+import { homedir, networkInterfaces } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { Option } from 'clipanion';
+import { fail } from '../../diagnostics/errors.js';
+import '../../mirror/codes.js';
+import { findTczDirs, isDirectory } from '../../mirror/scan.js';
+import { startMirrorServer } from '../../mirror/server.js';
+import { createUpstreamCache } from '../../mirror/upstream-cache.js';
+import { BaseCommand } from '../base-command.js';
+
+export class ServeCommand extends BaseCommand {
+  static override paths = [['serve']];
+  static override usage = BaseCommand.Usage({
+    description: 'serve the output directory as a TinyCore tce mirror',
+    details: 'Point a box at it with the printed /opt/tcemirror line, then `tce-load -wi NAME`. With --upstream, files out/ lacks (iptables.tcz, original-modules-KERNEL deps) are fetched from that mirror, md5-checked and cached.',
+    examples: [['Serve out/ to the LAN', 'tczbuild serve --host 0.0.0.0 --port 8080']],
+  });
+
+  out = Option.String('--out', 'out', { description: 'mirror root (the directory holding <major>.x/)' });
+  host = Option.String('--host', '127.0.0.1', { description: 'address to bind; 0.0.0.0 for every interface' });
+  port = Option.String('--port', '8080', { description: 'TCP port (0 picks a free one)' });
+  upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks' });
+  cacheDir = Option.String('--cache-dir', { description: 'where upstream files are cached (default ~/.cache/tczbuild/upstream)' });
+  quiet = Option.Boolean('--quiet', false, { description: 'no access log' });
+
+  async execute(): Promise<number> {
+    return this.run(async () => {
+      const root = resolve(this.context.cwd, this.out);
+      if (!(await isDirectory(root))) fail('mirror-root-missing', { file: this.out }, `${this.out} is not a directory`);
+      const port = Number(this.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) fail('invalid-value', undefined, `--port ${this.port} is not a TCP port`, 'use a number from 0 to 65535');
+      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cacheDirPath(), localRoot: root }) : undefined;
+      const out = this.context.stdout;
+      const server = await startMirrorServer({ root, host: this.host, port, upstream, log: this.quiet ? undefined : (l) => void out.write(`${l}\n`) });
+      await this.announce(root, server.port);
+      await waitForStopSignal();
+      out.write('stopping: finishing running transfers\n');
+      await server.close(5000);
+    });
+  }
+
+  private cacheDirPath(): string {
+    if (this.cacheDir) return resolve(this.context.cwd, this.cacheDir);
+    const base = this.context.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+    return join(base, 'tczbuild', 'upstream');
+  }
+
+  private async announce(root: string, port: number): Promise<void> {
+    const out = this.context.stdout;
+    const hosts = this.host === '0.0.0.0' || this.host === '::' ? externalAddresses() : [this.host];
+    const base = `http://${hosts[0] ?? '127.0.0.1'}:${port}/`;
+    out.write(`serving ${root} on http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}/\n`);
+    if (this.upstream) out.write(`files missing here are fetched from ${this.upstream}\n`);
+    for (const dir of await findTczDirs(root).catch(() => [])) out.write(`  extensions: ${base}${relative(root, dir)}/\n`);
+    out.write(`on the TinyCore box: echo ${base} | sudo tee /opt/tcemirror\n`);
+    if (this.host === '127.0.0.1' || this.host === 'localhost') out.write('(bound to loopback only: pass --host 0.0.0.0 to serve other machines)\n');
+  }
+}
+
+function externalAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

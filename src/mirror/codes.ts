@@ -1,0 +1,10 @@
+/**
+ * Diagnostic ids owned by the mirror modules (serve, index, verify), registered once on import.
+ * Each verify id's hint is the fix a user applies. Pure data.
+ */
+import { registerCodes } from '../diagnostics/codes.js';
+
+registerCodes({
+  'mirror-root-missing': { severity: 'error', title: 'the mirror directory does not exist', hint: 'run `tczbuild build` first or pass --out DIR' },
+  'mirror-no-tcz-dir': { severity: 'error', title: 'no <major>.x/<arch>/tcz directory was found', hint: 'pass the tcz directory itself or an out/ tree that holds <major>.x/<arch>/tcz' },
+});

@@ -1,0 +1,114 @@
+/**
+ * `serve --upstream`: a second local server plays the official mirror. A dependency only
+ * upstream has is fetched, md5-checked, cached outside out/ and served; the second request is
+ * not forwarded; a bad md5 is refused; upstream 404 stays 404; a dead or silent upstream gives
+ * 502 quickly instead of hanging the box's tce-load.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMirrorServer, type MirrorServer } from '../../src/mirror/server.js';
+import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
+import { testdir } from '../helpers/testdir.js';
+import { makeGoodMirror, type FixtureMirror } from '../mirror/fixture-mirror.js';
+import { busyboxWget } from '../mirror/raw-http.js';
+
+const dir = '/11.x/x86_64/tcz';
+const iptables = Buffer.alloc(200_000, 3);
+const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+
+let mirror: FixtureMirror;
+let upstream: FixtureServer;
+let server: MirrorServer;
+let cacheDir: string;
+
+beforeAll(async () => {
+  mirror = await makeGoodMirror();
+  upstream = await startFixtureServer({
+    [`${dir}/iptables.tcz`]: { body: iptables },
+    [`${dir}/iptables.tcz.md5.txt`]: { body: `${md5(iptables)}  iptables.tcz\n` },
+    [`${dir}/iptables.tcz.dep`]: { body: 'libnetfilter.tcz\n' },
+    [`${dir}/tampered.tcz`]: { body: Buffer.from('not what the md5 says') },
+    [`${dir}/tampered.tcz.md5.txt`]: { body: `${'0'.repeat(32)}  tampered.tcz\n` },
+  });
+  cacheDir = await mkdtemp('/tmp/tczbuild-upcache-');
+  server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out }) });
+});
+
+afterAll(async () => {
+  await server?.close(100);
+  await upstream?.close();
+  await rm(mirror.out, { recursive: true, force: true });
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+describe('serve --upstream', () => {
+  it('serves a dependency only upstream has, md5-checked, and caches it outside out/', async () => {
+    const dl = await testdir();
+    for (const f of ['iptables.tcz.dep', 'iptables.tcz.md5.txt', 'iptables.tcz']) {
+      const r = await busyboxWget(['-q', `${server.url}${dir}/${f}`], dl);
+      expect(r.exitCode, r.output).toBe(0);
+    }
+    expect((await execa('md5sum', ['-c', 'iptables.tcz.md5.txt'], { cwd: dl })).stdout).toBe('iptables.tcz: OK');
+    expect(await readdir(mirror.tczDir)).not.toContain('iptables.tcz');
+    const forwarded = upstream.requests.filter((p) => p === `${dir}/iptables.tcz`).length;
+    expect(forwarded).toBe(1);
+
+    const again = await testdir();
+    expect((await busyboxWget(['-q', `${server.url}${dir}/iptables.tcz`], again)).exitCode).toBe(0);
+    expect((await readFile(join(again, 'iptables.tcz'))).equals(iptables)).toBe(true);
+    expect(upstream.requests.filter((p) => p === `${dir}/iptables.tcz`).length).toBe(1);
+  });
+
+  it('serves our own files without asking upstream', async () => {
+    const before = upstream.requests.length;
+    expect((await fetch(`${server.url}${dir}/hello.tcz`)).status).toBe(200);
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('refuses an upstream file whose md5 does not match its .md5.txt, and does not cache it', async () => {
+    expect((await fetch(`${server.url}${dir}/tampered.tcz`)).status).toBe(502);
+    expect((await fetch(`${server.url}${dir}/tampered.tcz`)).status).toBe(502);
+    expect(upstream.requests.filter((p) => p === `${dir}/tampered.tcz`).length).toBe(2);
+  });
+
+  it('passes an upstream 404 through as 404', async () => {
+    expect((await fetch(`${server.url}${dir}/nonexistent.tcz.dep`)).status).toBe(404);
+  });
+
+  it('answers 502 quickly when upstream is down', async () => {
+    const probe = createTcpServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const deadPort = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const cache = await testdir();
+    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: `http://127.0.0.1:${deadPort}`, cacheDir: cache }) });
+    try {
+      const t0 = Date.now();
+      expect((await fetch(`${s.url}${dir}/iptables.tcz`)).status).toBe(502);
+      expect(Date.now() - t0).toBeLessThan(2000);
+    } finally {
+      await s.close(100);
+    }
+  });
+
+  it('answers 502 within the timeout when upstream accepts but never answers', async () => {
+    const silent: TcpServer = createTcpServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const cache = await testdir();
+    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: `http://127.0.0.1:${port}`, cacheDir: cache, timeoutMs: 800 }) });
+    try {
+      const t0 = Date.now();
+      expect((await fetch(`${s.url}${dir}/iptables.tcz`)).status).toBe(502);
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally {
+      await s.close(100);
+      silent.close();
+    }
+  });
+});
