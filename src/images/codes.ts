@@ -43,7 +43,11 @@ registerCodes({
     title: 'the registry does not have the requested manifest or blob',
     hint: 'check the reference; a pinned digest must come from `tczbuild pin` against this repository',
   },
-  'registry-failed': { severity: 'error', title: 'a container registry request failed' },
+  'registry-failed': {
+    severity: 'error',
+    title: 'a container registry request failed',
+    hint: 'check the network and try again; --registry-mirror HOST=URL points a registry host elsewhere',
+  },
   'registry-auth-failed': {
     severity: 'error',
     title: 'the registry refused access',
