@@ -1,0 +1,95 @@
+/**
+ * Semantic checks of a recipe's `services:` section that the schema cannot express: a faasd
+ * service with nothing to import, images that land in a namespace faasd does not read,
+ * `requires:` naming a script nobody ships, two services sharing a pidfile. Registers the
+ * diagnostic ids it reports. Pure: reads the recipe only.
+ */
+import { registerCodes } from '../diagnostics/codes.js';
+import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Recipe } from '../recipe/model.js';
+import type { WrittenService } from '../recipe/schema-services.js';
+
+registerCodes({
+  'service-faasd-no-images': {
+    severity: 'warning',
+    title: 'a faasd service has no images to import',
+    hint: 'bundle the compose images under images: so faasd starts offline, or accept that it pulls them at first start',
+  },
+  'service-image-namespace': {
+    severity: 'warning',
+    title: 'an image is imported into a namespace faasd does not use',
+    hint: 'core images go into the faasd namespace (default for 0.9.x, openfaas from 0.10); function images into openfaas-fn',
+  },
+  'service-requires-unknown': {
+    severity: 'error',
+    title: 'requires: names an init script that neither this recipe nor a dependency provides',
+    hint: 'name a service of this recipe, or add the extension that ships it to depends:',
+  },
+  'service-requires-self': { severity: 'error', title: 'a service requires itself', hint: 'remove the name from its own requires:' },
+  'service-pidfile-shared': {
+    severity: 'error',
+    title: 'two daemons use the same pidfile',
+    hint: 'give each service its own pidfile: path',
+  },
+});
+
+/** Namespace faasd uses for function images; importing there is legitimate too. */
+const functionNamespace = 'openfaas-fn';
+
+export function checkServices(recipe: Recipe): Diagnostic[] {
+  const services = recipe.written.services ?? {};
+  const out: Diagnostic[] = [];
+  for (const [name, s] of Object.entries(services)) {
+    out.push(...checkRequires(recipe, name, s, services));
+    if (s.kind === 'faasd') out.push(...checkFaasdImages(recipe, name, s.namespace));
+  }
+  out.push(...checkPidfiles(recipe, services));
+  return out;
+}
+
+function checkRequires(recipe: Recipe, name: string, s: WrittenService, all: Readonly<Record<string, WrittenService>>): Diagnostic[] {
+  if (s.kind === 'cgroupfs') return [];
+  return s.requires.flatMap((req, i) => {
+    const at = recipe.positionOf(['services', name, 'requires', i]);
+    if (req === name) return [diag('service-requires-self', at, `service "${name}" requires itself`)];
+    // A script from another extension is only there when that extension is a dependency.
+    if (req in all || recipe.depends.includes(req)) return [];
+    return [diag('service-requires-unknown', at, `service "${name}" requires "${req}", which is not a service of ${recipe.name} and not in depends:`)];
+  });
+}
+
+function checkFaasdImages(recipe: Recipe, name: string, namespace: string): Diagnostic[] {
+  const images = recipe.written.images ?? [];
+  if (images.length === 0) {
+    return [diag('service-faasd-no-images', recipe.positionOf(['services', name]), `faasd service "${name}" has no images: to import, so its first start needs the network`)];
+  }
+  return images.flatMap((img, i) =>
+    img.namespace === namespace || img.namespace === functionNamespace
+      ? []
+      : [
+          diag(
+            'service-image-namespace',
+            recipe.positionOf(['images', i, 'namespace']),
+            `image ${img.ref} is imported into namespace "${img.namespace}", but faasd service "${name}" runs its core services in "${namespace}"`,
+          ),
+        ],
+  );
+}
+
+function checkPidfiles(recipe: Recipe, services: Readonly<Record<string, WrittenService>>): Diagnostic[] {
+  const seen = new Map<string, string>();
+  const out: Diagnostic[] = [];
+  const note = (pidfile: string, owner: string, path: (string | number)[]) => {
+    const first = seen.get(pidfile);
+    if (first === undefined) seen.set(pidfile, owner);
+    else out.push(diag('service-pidfile-shared', recipe.positionOf(path), `${owner} and ${first} both use the pidfile ${pidfile}`));
+  };
+  for (const [name, s] of Object.entries(services)) {
+    if (s.kind === 'containerd') note(s.pidfile, name, ['services', name, 'pidfile']);
+    if (s.kind === 'faasd') {
+      note(s.provider.pidfile, `${name} provider`, ['services', name, 'provider', 'pidfile']);
+      note(s.up.pidfile, `${name} up`, ['services', name, 'up', 'pidfile']);
+    }
+  }
+  return out;
+}
