@@ -107,7 +107,10 @@ export class SourceCache {
   }
 }
 
-/** Write every chunk to `path` while hashing it, and flush to disk before returning. */
+/**
+ * Write every chunk to `path` while hashing it. No fsync: an entry torn by a power cut fails the
+ * re-hash in get() and is dropped, so durability costs nothing here.
+ */
 async function writeHashed(path: string, body: AsyncIterable<Uint8Array>): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   const handle = await open(path, 'wx', 0o644);
@@ -118,8 +121,6 @@ async function writeHashed(path: string, body: AsyncIterable<Uint8Array>): Promi
       size += chunk.byteLength;
       await writeAll(handle, chunk);
     }
-    // Renaming an unflushed file can leave a zero-length entry after a crash.
-    await handle.sync();
   } finally {
     await handle.close();
   }

@@ -1,0 +1,72 @@
+/**
+ * download(): bring the bytes at one location (http, https or file URL, or a local path) into
+ * the SourceCache, hashing as they stream, with bounded retries for network trouble and
+ * throttled `download-progress` events. A checksum mismatch or a missing file is final for the
+ * location (never retried); choosing between mirrors and upstream is fetch-sources.ts's job.
+ */
+import { stat } from 'node:fs/promises';
+import type { Reporter } from '../../cli/report/reporter.js';
+import { FetchFailure } from './fetch-failure.js';
+import { httpGet } from './http-get.js';
+import type { Location } from './locations.js';
+import { withRetries } from './retry.js';
+import type { CacheEntry, SourceCache } from './source-cache.js';
+
+export interface DownloadOptions {
+  readonly timeoutMs?: number;
+  readonly retries?: number;
+  readonly backoffMs?: number;
+  readonly maxBytes?: number;
+  readonly reporter?: Reporter;
+}
+
+export const downloadDefaults = {
+  timeoutMs: 30_000,
+  retries: 3,
+  backoffMs: 500,
+  /** Far above any real source (the flagship ones are tens of MB) yet stops a runaway server. */
+  maxBytes: 2 * 1024 ** 3,
+} as const;
+
+/** How often progress events may fire per download; the reporter draws, we only throttle. */
+const progressIntervalMs = 200;
+
+export async function download(cache: SourceCache, where: Location, expected: string | undefined, opts: DownloadOptions): Promise<CacheEntry> {
+  if (where.kind === 'path') return copyLocal(cache, where.path, expected, opts.maxBytes ?? downloadDefaults.maxBytes);
+  const policy = { retries: opts.retries ?? downloadDefaults.retries, backoffMs: opts.backoffMs ?? downloadDefaults.backoffMs };
+  return withRetries(async () => {
+    const body = await httpGet(where.url, {
+      timeoutMs: opts.timeoutMs ?? downloadDefaults.timeoutMs,
+      maxBytes: opts.maxBytes ?? downloadDefaults.maxBytes,
+      ...(opts.reporter ? { onProgress: throttledProgress(opts.reporter, where.url) } : {}),
+    });
+    return cache.putStream(body.chunks, expected);
+  }, policy);
+}
+
+async function copyLocal(cache: SourceCache, path: string, expected: string | undefined, maxBytes: number): Promise<CacheEntry> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new FetchFailure(`${path} is not a regular file`, { retryable: false });
+    size = info.size;
+  } catch (error) {
+    if (error instanceof FetchFailure) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FetchFailure(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path} (${code ?? String(error)})`, { retryable: false, notFound: code === 'ENOENT', cause: error });
+  }
+  if (size > maxBytes) throw new FetchFailure(`${path} is ${size} bytes, more than the limit of ${maxBytes}`, { retryable: false });
+  return cache.putFile(path, expected);
+}
+
+/** Emit the first and last event always, the ones between at most every progressIntervalMs. */
+function throttledProgress(reporter: Reporter, url: string): (received: number, total: number | undefined) => void {
+  let last = 0;
+  return (received, total) => {
+    const now = Date.now();
+    const done = total !== undefined && received >= total;
+    if (received !== 0 && !done && now - last < progressIntervalMs) return;
+    last = now;
+    reporter.emit({ type: 'download-progress', url, received, ...(total !== undefined ? { total } : {}) });
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * FetchFailure: why one attempt at one location failed, in words a user can act on, and
+ * whether trying the same location again could help. Internal to the fetch layer: the
+ * orchestrator turns failures into positioned Diagnostics. Pure.
+ */
+
+export class FetchFailure extends Error {
+  /** Network hiccups and 5xx may pass on a retry; a 404 or a size-guard refusal will not. */
+  readonly retryable: boolean;
+  /** True when the location simply does not have the file (404, absent in a mirror directory). */
+  readonly notFound: boolean;
+
+  constructor(message: string, options: { retryable: boolean; notFound?: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FetchFailure';
+    this.retryable = options.retryable;
+    this.notFound = options.notFound ?? false;
+  }
+}
+
+export function isFetchFailure(error: unknown): error is FetchFailure {
+  return error instanceof FetchFailure;
+}
+
+const networkCodes: Readonly<Record<string, string>> = {
+  ECONNRESET: 'the connection was reset',
+  ECONNREFUSED: 'the connection was refused',
+  EPIPE: 'the connection was closed while sending the request',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name lookup failed temporarily',
+};
+
+/** Describe a socket-level error from node:http as a retryable FetchFailure. */
+export function networkFailure(error: unknown): FetchFailure {
+  if (isFetchFailure(error)) return error;
+  const e = error as NodeJS.ErrnoException;
+  const what = (e.code && networkCodes[e.code]) ?? `network error: ${e.message ?? String(error)}`;
+  return new FetchFailure(e.code && networkCodes[e.code] ? `${what} (${e.code})` : what, { retryable: true, cause: error });
+}
+
+/** Statuses worth retrying: server-side trouble and rate limiting. */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}

@@ -1,0 +1,166 @@
+/**
+ * fetchSources(): turn a build's SourceSpecs into verified files in the SourceCache. Refuses
+ * unpinned sources and, with --offline, anything not already at hand, before any download
+ * starts; otherwise takes a verified cache hit, else tries each --source-mirror then upstream,
+ * falling through on any failure or mismatch. All failures are reported together, each at its
+ * recipe position. fetchAndHash() is the unpinned variant `tczbuild pin` uses. It never unpacks
+ * or interprets the bytes.
+ */
+import { stat } from 'node:fs/promises';
+import type { Reporter } from '../../cli/report/reporter.js';
+import { diag, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { TczError } from '../../diagnostics/errors.js';
+import type { SourceSpec } from '../../recipe/model.js';
+import type { FetchedSource } from '../types.js';
+import { download, type DownloadOptions } from './download.js';
+import { FetchFailure } from './fetch-failure.js';
+import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
+import { mapLimit } from './map-limit.js';
+import { fetchFailed, hashMissing, offlineMissing, type Attempt, type SourceRef } from './messages.js';
+import { ChecksumMismatchError, type CacheEntry, type SourceCache } from './source-cache.js';
+
+export interface FetchOptions {
+  readonly cache: SourceCache;
+  /** `--source-mirror` entries (base URLs or directories), tried in order before upstream. */
+  readonly mirrors?: readonly string[];
+  /** Use only the cache and local mirrors; fail up front listing everything missing. */
+  readonly offline?: boolean;
+  readonly reporter?: Reporter;
+  /** Connect and idle timeout per request. */
+  readonly timeoutMs?: number;
+  /** Extra attempts per location on network errors and 5xx. */
+  readonly retries?: number;
+  /** Pause before the first retry, doubled each time (tests shorten it). */
+  readonly backoffMs?: number;
+  readonly maxBytes?: number;
+  /** Downloads in flight at once. */
+  readonly concurrency?: number;
+}
+
+type PinnedSpec = SourceSpec & { readonly sha256: string };
+
+const defaultConcurrency = 3;
+
+export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOptions): Promise<Map<SourceSpec, FetchedSource>> {
+  checkMirrors(opts.mirrors ?? []);
+  const problems: Diagnostic[] = specs.filter((s) => s.sha256 === null).map(hashMissing);
+  const pinned = specs.filter((s): s is PinnedSpec => s.sha256 !== null);
+  if (opts.offline) problems.push(...(await offlineProblems(pinned, opts)));
+  if (problems.length > 0) throw new TczError(sortDiagnostics(problems));
+
+  // Two recipes may name the same file: download it once.
+  const inFlight = new Map<string, Promise<CacheEntry | Diagnostic>>();
+  const outcomes = await mapLimit(pinned, opts.concurrency ?? defaultConcurrency, (spec) => {
+    const key = `${spec.sha256} ${spec.url}`;
+    let pending = inFlight.get(key);
+    if (!pending) inFlight.set(key, (pending = fetchOne(spec, opts)));
+    return pending;
+  });
+
+  const fetched = new Map<SourceSpec, FetchedSource>();
+  const failures: Diagnostic[] = [];
+  pinned.forEach((spec, i) => {
+    const outcome = outcomes[i] as CacheEntry | Diagnostic;
+    if ('id' in outcome) failures.push({ ...outcome, ...positionFields(spec, outcome) });
+    else fetched.set(spec, { spec, path: outcome.path, sha256: outcome.sha256, size: outcome.size });
+  });
+  if (failures.length > 0) throw new TczError(sortDiagnostics(failures));
+  return fetched;
+}
+
+/** Download a URL with no expected hash and store it, for `tczbuild pin`. */
+export async function fetchAndHash(url: string, opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry> {
+  checkMirrors(opts.mirrors ?? []);
+  const ref: SourceRef = { url, sha256: null, at: {}, hashAt: {} };
+  const result = await tryCandidates(ref, candidatesFor(url, null, opts.mirrors ?? []), opts);
+  if ('attempts' in result) throw new TczError([fetchFailed(ref, result.attempts)]);
+  return result;
+}
+
+async function fetchOne(spec: PinnedSpec, opts: FetchOptions): Promise<CacheEntry | Diagnostic> {
+  const cached = await opts.cache.get(spec.sha256);
+  if (cached !== undefined) return { sha256: spec.sha256, size: (await stat(cached)).size, path: cached };
+  let candidates = candidatesFor(spec.url, spec.sha256, opts.mirrors ?? []);
+  // Offline, only what is on this machine counts (a corrupt cache entry lands here too).
+  if (opts.offline) candidates = candidates.filter((c) => c.where.kind === 'path');
+  const result = await tryCandidates(spec, candidates, opts);
+  if (!('attempts' in result)) return result;
+  return opts.offline && result.attempts.every((a) => a.notFound) ? offlineMissing(spec) : fetchFailed(spec, result.attempts);
+}
+
+async function tryCandidates(ref: SourceRef, candidates: readonly Candidate[], opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry | { attempts: Attempt[] }> {
+  const attempts: Attempt[] = [];
+  const dl = downloadOptions(opts);
+  for (const candidate of candidates) {
+    try {
+      return await download(opts.cache, candidate.where, ref.sha256 ?? undefined, dl);
+    } catch (error) {
+      attempts.push(attemptFrom(candidate, error));
+    }
+  }
+  return { attempts };
+}
+
+function attemptFrom(candidate: Candidate, error: unknown): Attempt {
+  const base = { where: describeLocation(candidate.where), upstream: candidate.upstream };
+  if (error instanceof ChecksumMismatchError) {
+    return { ...base, outcome: `sha256 mismatch, got ${error.got} (${error.size} bytes)`, notFound: false, mismatch: { got: error.got, size: error.size } };
+  }
+  if (error instanceof FetchFailure) return { ...base, outcome: error.message, notFound: error.notFound };
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  // Disk trouble (a full or read-only cache, an unreadable mirror file) is reported, not crashed on.
+  if (typeof code === 'string') return { ...base, outcome: `${(error as Error).message}`, notFound: false };
+  throw error;
+}
+
+function downloadOptions(opts: Omit<FetchOptions, 'offline'>): DownloadOptions {
+  return {
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
+    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+    ...(opts.reporter !== undefined ? { reporter: opts.reporter } : {}),
+  };
+}
+
+/** Offline: a source is at hand when the cache or a local location holds a file for it. */
+async function offlineProblems(specs: readonly PinnedSpec[], opts: FetchOptions): Promise<Diagnostic[]> {
+  const missing: Diagnostic[] = [];
+  for (const spec of specs) {
+    if (await opts.cache.has(spec.sha256)) continue;
+    const local = candidatesFor(spec.url, spec.sha256, opts.mirrors ?? []).filter((c) => c.where.kind === 'path');
+    if (!(await anyFileExists(local))) missing.push(offlineMissing(spec));
+  }
+  return missing;
+}
+
+async function anyFileExists(candidates: readonly Candidate[]): Promise<boolean> {
+  for (const c of candidates) {
+    if (c.where.kind !== 'path') continue;
+    const isFile = await stat(c.where.path).then((s) => s.isFile(), () => false);
+    if (isFile) return true;
+  }
+  return false;
+}
+
+function checkMirrors(mirrors: readonly string[]): void {
+  const bad: Diagnostic[] = [];
+  for (const m of mirrors) {
+    try {
+      locationOf(m);
+    } catch (error) {
+      bad.push(diag('invalid-value', undefined, `--source-mirror ${m}: ${(error as Error).message}`, 'a mirror is an http(s) base URL, a file: URL or a directory'));
+    }
+  }
+  if (bad.length > 0) throw new TczError(bad);
+}
+
+/** A shared download reports at the first spec's position; re-position it for each spec. */
+function positionFields(spec: SourceSpec, d: Diagnostic): Pick<Diagnostic, 'file' | 'line' | 'col'> {
+  const at = d.id === 'checksum-mismatch' && spec.hashAt.file !== undefined ? spec.hashAt : spec.at;
+  return {
+    ...(at.file !== undefined ? { file: at.file } : {}),
+    ...(at.line !== undefined ? { line: at.line } : {}),
+    ...(at.col !== undefined ? { col: at.col } : {}),
+  };
+}
