@@ -39,6 +39,8 @@ export interface Finding {
   readonly why?: string;
   readonly module?: string;
   readonly dependsOn: readonly DependencyValue[];
+  /** True when the tree's symbol list was given and defines it (an absent symbol then has unmet dependencies). */
+  readonly definedInTree: boolean;
   /** Requested symbols whose `depends on` names this one. */
   readonly neededFor: readonly string[];
   readonly requirement: Requirement;
@@ -103,6 +105,7 @@ function buildFinding(req: Requirement, category: FindingCategory, input: CheckI
       expression,
       symbols: symbolsIn(expression).map((symbol) => ({ symbol, value: input.config.get(symbol)?.value ?? 'absent' })),
     })),
+    definedInTree: input.knownSymbols?.has(req.symbol) ?? false,
     neededFor,
     requirement: req,
   };

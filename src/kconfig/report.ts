@@ -29,9 +29,10 @@ export function findingSummary(f: Finding): string {
     case 'unknown':
       return `CONFIG_${f.symbol} does not exist in this kernel (renamed or removed?); ${want} was requested`;
     case 'missing':
-      return f.actual === 'absent'
-        ? `CONFIG_${f.symbol} is absent (its dependencies are unmet, or this kernel has no such symbol); wanted ${f.wanted}`
-        : `CONFIG_${f.symbol} is not set; wanted ${f.wanted}`;
+      if (f.actual !== 'absent') return `CONFIG_${f.symbol} is not set; wanted ${f.wanted}`;
+      return f.definedInTree
+        ? `CONFIG_${f.symbol} is absent: its dependencies are unmet; wanted ${f.wanted}`
+        : `CONFIG_${f.symbol} is absent (its dependencies are unmet, or this kernel has no such symbol); wanted ${f.wanted}`;
     case 'wrong-value':
       return `CONFIG_${f.symbol}=${f.actual}; wanted ${describeValue(f.wanted)}`;
     case 'm-not-y':
@@ -42,8 +43,9 @@ export function findingSummary(f: Finding): string {
 }
 
 export function formatDependency(d: DependencyValue): string {
-  if (d.symbols.length === 0) return d.expression;
-  return `${d.expression} [${d.symbols.map((s) => `${s.symbol}=${describeValue(s.value)}`).join(', ')}]`;
+  const values = d.symbols.map((s) => `${s.symbol}=${describeValue(s.value)}`);
+  if (d.symbols.length === 1 && d.symbols[0]!.symbol === d.expression) return values[0]!;
+  return d.symbols.length === 0 ? d.expression : `${d.expression} (${values.join(', ')})`;
 }
 
 /** Explanation lines: needed by, why, depends on (with current values), needed for. */
