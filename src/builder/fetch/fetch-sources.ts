@@ -43,6 +43,7 @@ const defaultConcurrency = 3;
 
 export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOptions): Promise<Map<SourceSpec, FetchedSource>> {
   checkMirrors(opts.mirrors ?? []);
+  await opts.cache.sweepAbandoned();
   const problems: Diagnostic[] = specs.filter((s) => s.sha256 === null).map(hashMissing);
   const pinned = specs.filter((s): s is PinnedSpec => s.sha256 !== null);
   if (opts.offline) problems.push(...(await offlineProblems(pinned, opts)));
@@ -80,7 +81,12 @@ export async function fetchAndHash(url: string, opts: Omit<FetchOptions, 'offlin
 async function fetchOne(spec: PinnedSpec, opts: FetchOptions): Promise<CacheEntry | Diagnostic> {
   const cached = await opts.cache.get(spec.sha256);
   if (cached !== undefined) return { sha256: spec.sha256, size: (await stat(cached)).size, path: cached };
-  let candidates = candidatesFor(spec.url, spec.sha256, opts.mirrors ?? []);
+  let candidates: Candidate[];
+  try {
+    candidates = candidatesFor(spec.url, spec.sha256, opts.mirrors ?? []);
+  } catch (error) {
+    return fetchFailed(spec, [attemptFrom({ where: { kind: 'url', url: spec.url }, upstream: true }, error)]);
+  }
   // Offline, only what is on this machine counts (a corrupt cache entry lands here too).
   if (opts.offline) candidates = candidates.filter((c) => c.where.kind === 'path');
   const result = await tryCandidates(spec, candidates, opts);
@@ -128,7 +134,12 @@ async function offlineProblems(specs: readonly PinnedSpec[], opts: FetchOptions)
   const missing: Diagnostic[] = [];
   for (const spec of specs) {
     if (await opts.cache.has(spec.sha256)) continue;
-    const local = candidatesFor(spec.url, spec.sha256, opts.mirrors ?? []).filter((c) => c.where.kind === 'path');
+    let local: Candidate[];
+    try {
+      local = candidatesFor(spec.url, spec.sha256, opts.mirrors ?? []).filter((c) => c.where.kind === 'path');
+    } catch {
+      local = []; // an unsupported URL scheme cannot be fetched offline either
+    }
     if (!(await anyFileExists(local))) missing.push(offlineMissing(spec));
   }
   return missing;

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
@@ -102,6 +102,23 @@ export class SourceCache {
     }
   }
 
+  /**
+   * Remove temp files left by processes that died mid-download (kill -9, power loss). A temp
+   * file is named after its writer's pid, so live writers (other builds sharing the cache) are
+   * left alone.
+   */
+  async sweepAbandoned(): Promise<number> {
+    const names = await readdir(join(this.dir, 'tmp')).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const pid = Number(/^(\d+)-[0-9a-f]+\.part$/.exec(name)?.[1]);
+      if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      await rm(join(this.dir, 'tmp', name), { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   async putFile(path: string, expected?: string): Promise<CacheEntry> {
     return this.putStream(createReadStream(path), expected);
   }
@@ -132,6 +149,16 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
   while (offset < chunk.byteLength) {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
     offset += bytesWritten;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -92,3 +92,12 @@ describe('SourceCache', () => {
     expect(() => cache.pathFor('abc')).toThrow(/not a sha256/);
   });
 });
+
+describe('SourceCache.sweepAbandoned', () => {
+  it('removes temp files of dead writers only', async () => {
+    const dir = await testdir({ 'tmp/999999999-abcdef.part': 'dead', [`tmp/${process.pid}-abcdef.part`]: 'mine', 'tmp/1-abcdef.part': 'init is alive' });
+    const cache = new SourceCache(dir);
+    expect(await cache.sweepAbandoned()).toBe(1);
+    expect((await filesUnder(join(dir, 'tmp'))).map((p) => p.split('/').pop()).sort()).toEqual(['1-abcdef.part', `${process.pid}-abcdef.part`].sort());
+  });
+});
