@@ -1,10 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+// clipanion's ESM build imports a directory (lib/platform), which Node's ESM loader refuses
+// when vitest externalizes it; letting vite transform it resolves the import as bundlers do.
+const server = { deps: { inline: ['clipanion'] } };
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
+          server,
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/**'],
@@ -12,6 +17,7 @@ export default defineConfig({
       },
       {
         test: {
+          server,
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 120_000,
