@@ -9,7 +9,7 @@ import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchAndHash, fetchSources, type FetchOptions } from '../../src/builder/fetch/fetch-sources.js';
+import { fetchAndHash, fetchSources, preflightSources, type FetchOptions } from '../../src/builder/fetch/fetch-sources.js';
 import { SourceCache } from '../../src/builder/fetch/source-cache.js';
 import { collectingReporter } from '../../src/cli/report/reporter.js';
 import { TczError } from '../../src/diagnostics/errors.js';
@@ -188,6 +188,27 @@ describe('fetchSources over HTTP', () => {
     expect(error.diagnostics[0]?.message).toContain(unpinned.url);
     expect(error.diagnostics[0]?.hint).toContain('tczbuild pin');
     expect(s.requests).toEqual([]);
+  });
+
+  it('preflight lists unpinned and offline-missing sources together, sorted by position, without network', async () => {
+    const s = await server({ '/a.tgz': { body: payload } });
+    const { opts } = await setup();
+    const missing = spec(`${s.url}/a.tgz`, payloadSha, 30);
+    const unpinned = { ...spec(`${s.url}/b.tgz`, null, 10), id: 'src1' };
+    const error = await failure(preflightSources([missing, unpinned], { ...opts, offline: true }));
+    expect(error.diagnostics.map((d) => [d.id, d.line])).toEqual([
+      ['source-hash-missing', 10],
+      ['fetch-offline-missing', 29],
+    ]);
+    await expect(preflightSources([missing], opts)).resolves.toBeUndefined();
+    expect(s.requests).toEqual([]);
+  });
+
+  it('rejects a mirror with an unsupported scheme', async () => {
+    const { opts } = await setup();
+    const error = await failure(fetchSources([], { ...opts, mirrors: ['ftp://old.example/pub'] }));
+    expect(error.diagnostics[0]).toMatchObject({ id: 'invalid-value' });
+    expect(error.diagnostics[0]?.message).toContain('--source-mirror ftp://old.example/pub');
   });
 
   it('fetchAndHash downloads without an expected hash and stores the result', async () => {

@@ -41,13 +41,26 @@ type PinnedSpec = SourceSpec & { readonly sha256: string };
 
 const defaultConcurrency = 3;
 
-export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOptions): Promise<Map<SourceSpec, FetchedSource>> {
+function isPinned(spec: SourceSpec): spec is PinnedSpec {
+  return spec.sha256 !== null;
+}
+
+/**
+ * The checks that must fail before any work: bad mirrors, unpinned sources and, offline, sources
+ * neither cached nor on a local mirror. Cheap (no hashing, no network), so a build can run it on
+ * every planned recipe up front. Throws one TczError listing every problem.
+ */
+export async function preflightSources(specs: readonly SourceSpec[], opts: Pick<FetchOptions, 'cache' | 'mirrors' | 'offline'>): Promise<void> {
   checkMirrors(opts.mirrors ?? []);
-  await opts.cache.sweepAbandoned();
   const problems: Diagnostic[] = specs.filter((s) => s.sha256 === null).map(hashMissing);
-  const pinned = specs.filter((s): s is PinnedSpec => s.sha256 !== null);
-  if (opts.offline) problems.push(...(await offlineProblems(pinned, opts)));
+  if (opts.offline) problems.push(...(await offlineProblems(specs.filter(isPinned), opts)));
   if (problems.length > 0) throw new TczError(sortDiagnostics(problems));
+}
+
+export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOptions): Promise<Map<SourceSpec, FetchedSource>> {
+  await preflightSources(specs, opts);
+  await opts.cache.sweepAbandoned();
+  const pinned = specs.filter(isPinned);
 
   // Two recipes may name the same file: download it once.
   const inFlight = new Map<string, Promise<CacheEntry | Diagnostic>>();
@@ -130,7 +143,7 @@ function downloadOptions(opts: Omit<FetchOptions, 'offline'>): DownloadOptions {
 }
 
 /** Offline: a source is at hand when the cache or a local location holds a file for it. */
-async function offlineProblems(specs: readonly PinnedSpec[], opts: FetchOptions): Promise<Diagnostic[]> {
+async function offlineProblems(specs: readonly PinnedSpec[], opts: Pick<FetchOptions, 'cache' | 'mirrors'>): Promise<Diagnostic[]> {
   const missing: Diagnostic[] = [];
   for (const spec of specs) {
     if (await opts.cache.has(spec.sha256)) continue;
