@@ -1,0 +1,154 @@
+import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { generateInitFiles } from '../../src/initd/index.js';
+import { recipeFromYaml, target } from './helpers/recipe.js';
+import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
+
+const script = 'usr/local/etc/init.d/faasd';
+const gateway = 'docker.io/openfaas/gateway:0.18.18';
+
+function faasdRecipe(attempts = 3) {
+  return recipeFromYaml(`name: faasd
+version: "0.9.5"
+description: d
+author: a
+original-site: s
+copying-policy: MIT
+depends: [containerd]
+images:
+  - { ref: ${gateway}, digest: unpinned }
+services:
+  faasd:
+    kind: faasd
+    namespace: default
+    requires: [containerd]
+    autostart: true
+    wait-containerd: 2
+    import-attempts: ${attempts}
+    import-delay: 1
+    stop-timeout: 3
+    copy:
+      - { from: /usr/local/share/faasd/docker-compose.yaml, to: /var/lib/faasd/docker-compose.yaml }
+`);
+}
+
+/** A sandbox with the faasd script, a running stub containerd and the gateway tarball shipped. */
+async function sandbox(attempts = 3): Promise<Sandbox> {
+  const sb = await makeSandbox(generateInitFiles(faasdRecipe(attempts), target));
+  await sb.stubService('containerd');
+  await sb.control('containerd-up');
+  // The stub ctr "imports" a tarball by listing the text it contains.
+  await writeRoot(sb, 'usr/local/share/faasd/images/gateway.tar', `${gateway}\n`);
+  await writeRoot(sb, 'usr/local/share/faasd/docker-compose.yaml', 'version: "3.7"\n');
+  return sb;
+}
+
+async function writeRoot(sb: Sandbox, path: string, content: string) {
+  await mkdir(`${sb.root}/${path.replace(/\/[^/]+$/, '')}`, { recursive: true });
+  await writeFile(`${sb.root}/${path}`, content);
+}
+
+const imports = (calls: string[]) => calls.filter((c) => c.includes(' image import '));
+
+describe('faasd init script under busybox ash', () => {
+  it('retries a failing import exactly import-attempts times, says which attempt failed, then still starts faasd', async () => {
+    const sb = await sandbox(3);
+    await sb.control('import-failures', 'always');
+    const r = await sb.run(script, 'start');
+    const calls = await sb.calls();
+    expect(imports(calls)).toEqual(Array(3).fill(`ctr --address ${sb.root}/run/containerd/containerd.sock -n default image import ${sb.root}/usr/local/share/faasd/images/gateway.tar`));
+    for (const n of [1, 2, 3]) expect(r.stdout).toContain(`faasd: import of ${gateway} into namespace default failed (attempt ${n} of 3)`);
+    expect(r.stderr).toContain(`faasd: warning: gave up importing ${gateway} after 3 attempts`);
+    expect(r.code).toBe(0);
+    expect(calls.filter((c) => c.startsWith('faasd '))).toHaveLength(2);
+  });
+
+  it('stops retrying as soon as the image is listed', async () => {
+    const sb = await sandbox(5);
+    await sb.control('import-failures', '1');
+    const r = await sb.run(script, 'start');
+    expect(imports(await sb.calls())).toHaveLength(2);
+    expect(r.stdout).toContain(`faasd: imported ${gateway} into namespace default`);
+    expect(r.code).toBe(0);
+  });
+
+  it('counts an import that exits 0 without listing the image as failed', async () => {
+    const sb = await sandbox(2);
+    await sb.control('import-silent');
+    const r = await sb.run(script, 'import');
+    expect(imports(await sb.calls())).toHaveLength(2);
+    expect(r.code).toBe(1);
+  });
+
+  it('skips the import when the image is already there', async () => {
+    const sb = await sandbox();
+    await sb.control('images-default', `${gateway}\n`);
+    const r = await sb.run(script, 'import');
+    expect(imports(await sb.calls())).toEqual([]);
+    expect(r.stdout).toContain('already in namespace default');
+    expect(r.code).toBe(0);
+  });
+
+  it('starts provider then up, each once, in their working directories with the unit environment', async () => {
+    const sb = await sandbox();
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const second = await sb.run(script, 'start');
+    expect([second.code, second.stdout.trim()]).toEqual([0, 'faasd: already running']);
+    const calls = await sb.calls();
+    expect(calls[0]).toBe('init.d/containerd start');
+    expect(calls.filter((c) => c.startsWith('faasd '))).toEqual([
+      `faasd provider cwd=${sb.root}/var/lib/faasd-provider secret_mount_path=/var/lib/faasd/secrets basic_auth=true`,
+      `faasd up cwd=${sb.root}/var/lib/faasd secret_mount_path= basic_auth=`,
+    ]);
+    expect((await sb.run(script, 'status')).code).toBe(0);
+  });
+
+  it('replaces links into the extension by real runtime files and refreshes copied files', async () => {
+    const sb = await sandbox();
+    await mkdir(`${sb.root}/var/lib/faasd-provider`, { recursive: true });
+    await symlink('/tmp/tcloop/faasd/var/lib/faasd-provider/resolv.conf', `${sb.root}/var/lib/faasd-provider/resolv.conf`);
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    for (const f of ['var/lib/faasd/hosts', 'var/lib/faasd-provider/hosts', 'var/lib/faasd-provider/resolv.conf', 'etc/cni/net.d/10-openfaas.conflist']) {
+      expect((await lstat(`${sb.root}/${f}`)).isFile()).toBe(true);
+    }
+    expect(await readFile(`${sb.root}/var/lib/faasd/docker-compose.yaml`, 'utf8')).toBe('version: "3.7"\n');
+  });
+
+  it('stop sends TERM to up before provider; stop when stopped exits 0; status exits 3', async () => {
+    const sb = await sandbox();
+    expect((await sb.run(script, 'stop')).code).toBe(0);
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const stop = await sb.run(script, 'stop');
+    expect(stop.code).toBe(0);
+    expect((await sb.calls()).filter((c) => c.endsWith(' TERM'))).toEqual(['faasd up TERM', 'faasd provider TERM']);
+    expect((await sb.run(script, 'status')).code).toBe(3);
+    expect((await sb.run(script, 'stop')).code).toBe(0);
+  });
+
+  it('gives up waiting for containerd after wait-containerd seconds and starts nothing', async () => {
+    const sb = await sandbox();
+    const { rm } = await import('node:fs/promises');
+    await rm(`${sb.ctl}/containerd-up`);
+    const r = await sb.run(script, 'start');
+    expect(r.stdout).toContain(`faasd: gave up waiting for containerd: no answer on ${sb.root}/run/containerd/containerd.sock after 2 s`);
+    expect(r.code).toBe(1);
+    expect((await sb.calls()).filter((c) => c.startsWith('faasd '))).toEqual([]);
+  });
+
+  it('reports a daemon that exits right after start', async () => {
+    const sb = await sandbox();
+    await sb.control('faasd-up-exit');
+    const r = await sb.run(script, 'start');
+    expect(r.stdout).toContain('faasd: faasd up exited right after start');
+    expect(r.stdout).toContain('faasd up: fatal: stub told to die');
+    expect(r.code).toBe(1);
+    expect((await sb.run(script, 'status')).code).toBe(3);
+  });
+
+  it('the install hook makes the runtime files and starts faasd (autostart: true)', async () => {
+    const sb = await sandbox();
+    expect((await sb.run('usr/local/tce.installed/faasd')).code).toBe(0);
+    expect((await lstat(`${sb.root}/var/lib/faasd/hosts`)).isFile()).toBe(true);
+    expect((await sb.run(script, 'status')).code).toBe(0);
+  });
+});
