@@ -211,6 +211,14 @@ describe('fetchSources over HTTP', () => {
     expect(error.diagnostics[0]?.message).toContain('--source-mirror ftp://old.example/pub');
   });
 
+  it('an unsupported URL scheme is a fetch failure at the source', async () => {
+    const { opts } = await setup();
+    const error = await failure(fetchSources([spec('ftp://old.example/pub/demo.tgz', payloadSha, 5)], opts));
+    expect(error.diagnostics[0]).toMatchObject({ id: 'fetch-failed', line: 4 });
+    expect(error.diagnostics[0]?.message).toContain('unsupported URL scheme');
+    await expect(fetchAndHash('ftp://old.example/pub/demo.tgz', opts)).rejects.toBeInstanceOf(TczError);
+  });
+
   it('fetchAndHash downloads without an expected hash and stores the result', async () => {
     const s = await server({ '/new.tgz': { body: payload } });
     const { cache, opts } = await setup();
@@ -281,6 +289,12 @@ describe('fetchSources network faults', () => {
     expect(message).toContain('stalled: no data for 150 ms after 500');
     expect(requests).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a server that never answers times out before the headers', async () => {
+    const { message, requests } = await expectFetchFailed({ handler: () => undefined }, { timeoutMs: 150, retries: 1 });
+    expect(message).toContain('no response within 150 ms');
+    expect(requests).toHaveLength(2);
   });
 
   it('follows redirects, but not forever', async () => {

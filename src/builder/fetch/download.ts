@@ -40,7 +40,11 @@ export async function download(cache: SourceCache, where: Location, expected: st
       maxBytes: opts.maxBytes ?? downloadDefaults.maxBytes,
       ...(opts.reporter ? { onProgress: throttledProgress(opts.reporter, where.url) } : {}),
     });
-    return cache.putStream(body.chunks, expected);
+    try {
+      return await cache.putStream(body.chunks, expected);
+    } finally {
+      body.abort();
+    }
   }, policy);
 }
 

@@ -86,7 +86,9 @@ export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOpti
 export async function fetchAndHash(url: string, opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry> {
   checkMirrors(opts.mirrors ?? []);
   const ref: SourceRef = { url, sha256: null, at: {}, hashAt: {} };
-  const result = await tryCandidates(ref, candidatesFor(url, null, opts.mirrors ?? []), opts);
+  const candidates = candidatesOrFailure(ref, opts.mirrors ?? []);
+  if ('id' in candidates) throw new TczError([candidates]);
+  const result = await tryCandidates(ref, candidates, opts);
   if ('attempts' in result) throw new TczError([fetchFailed(ref, result.attempts)]);
   return result;
 }
@@ -94,17 +96,22 @@ export async function fetchAndHash(url: string, opts: Omit<FetchOptions, 'offlin
 async function fetchOne(spec: PinnedSpec, opts: FetchOptions): Promise<CacheEntry | Diagnostic> {
   const cached = await opts.cache.get(spec.sha256);
   if (cached !== undefined) return { sha256: spec.sha256, size: (await stat(cached)).size, path: cached };
-  let candidates: Candidate[];
-  try {
-    candidates = candidatesFor(spec.url, spec.sha256, opts.mirrors ?? []);
-  } catch (error) {
-    return fetchFailed(spec, [attemptFrom({ where: { kind: 'url', url: spec.url }, upstream: true }, error)]);
-  }
+  const all = candidatesOrFailure(spec, opts.mirrors ?? []);
+  if ('id' in all) return all;
   // Offline, only what is on this machine counts (a corrupt cache entry lands here too).
-  if (opts.offline) candidates = candidates.filter((c) => c.where.kind === 'path');
+  const candidates = opts.offline ? all.filter((c) => c.where.kind === 'path') : all;
   const result = await tryCandidates(spec, candidates, opts);
   if (!('attempts' in result)) return result;
   return opts.offline && result.attempts.every((a) => a.notFound) ? offlineMissing(spec) : fetchFailed(spec, result.attempts);
+}
+
+/** An unsupported URL scheme is the source's own fetch failure, not a crash. */
+function candidatesOrFailure(ref: SourceRef, mirrors: readonly string[]): Candidate[] | Diagnostic {
+  try {
+    return candidatesFor(ref.url, ref.sha256, mirrors);
+  } catch (error) {
+    return fetchFailed(ref, [attemptFrom({ where: { kind: 'url', url: ref.url }, upstream: true }, error)]);
+  }
 }
 
 async function tryCandidates(ref: SourceRef, candidates: readonly Candidate[], opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry | { attempts: Attempt[] }> {

@@ -25,6 +25,8 @@ export interface HttpBody {
   /** Content-Length when the server sent one. */
   readonly total: number | undefined;
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** Drop the connection; for a consumer that fails before (or instead of) reading to the end. */
+  abort(): void;
 }
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -37,14 +39,15 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpBo
     const { req, res } = await request(current, opts.timeoutMs);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
+    // The bodies of redirects and errors are never read: drop the connection rather than drain it.
     if (redirectStatuses.has(status) && location !== undefined) {
-      res.resume();
+      res.destroy();
       if (hops >= maxRedirects) throw new FetchFailure(`more than ${maxRedirects} redirects (last to ${location})`, { retryable: false });
       current = redirectTarget(current, location);
       continue;
     }
     if (status < 200 || status > 299) {
-      res.resume();
+      res.destroy();
       const text = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`;
       throw new FetchFailure(text, { retryable: isRetryableStatus(status), notFound: status === 404 || status === 410 });
     }
@@ -53,7 +56,7 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpBo
       res.destroy();
       throw new FetchFailure(`the server announces ${total} bytes, more than the limit of ${opts.maxBytes}`, { retryable: false });
     }
-    return { url: current.href, total, chunks: readBody(req, res, total, opts) };
+    return { url: current.href, total, chunks: readBody(req, res, total, opts), abort: () => void res.destroy() };
   }
 }
 
