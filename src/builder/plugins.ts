@@ -4,7 +4,12 @@
  */
 import { checkImages, stageImages, unpinnedImageErrors } from '../images/index.js';
 import { checkServices, generateInitFiles } from '../initd/index.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { TczError } from '../diagnostics/errors.js';
+import { defaultKernelConfigDir } from '../kconfig/load.js';
+import { mergeFragmentsForRecipes } from '../kconfig/merge-recipes.js';
 import { sha256Hex } from './build-key.js';
+import { hashTree } from './inputs.js';
 import type { StagePlugin } from './plugin.js';
 
 /** services: → SysV scripts and the tce.installed hook. Pure, so its key is the scripts' own bytes. */
@@ -26,4 +31,27 @@ export const imagesPlugin: StagePlugin = {
   generate: (recipe, target, ctx) => stageImages(recipe, target, ctx),
 };
 
-export const defaultPlugins: readonly StagePlugin[] = [initdPlugin, imagesPlugin];
+/** kernel: → the merged fragment out/kernel/tczbuild.config, from the project's kernel-config/. */
+export function kconfigPlugin(kernelConfigDir: string): StagePlugin {
+  const needsKernel = (r: { written: { kernel?: { fragments: readonly string[] } } }): boolean => (r.written.kernel?.fragments.length ?? 0) > 0;
+  return {
+    name: 'kconfig',
+    keyComponents: async (recipe): Promise<Record<string, string>> => (needsKernel(recipe) ? { fragments: await hashTree(kernelConfigDir) } : {}),
+    async publishExtras(recipes) {
+      const wanting = recipes.filter(needsKernel);
+      if (wanting.length === 0) return [];
+      const { text, diagnostics } = await mergeFragmentsForRecipes(wanting, kernelConfigDir);
+      if (hasErrors(diagnostics)) throw new TczError(diagnostics.filter((d) => d.severity === 'error'));
+      return [{ rel: 'kernel/tczbuild.config', content: text }];
+    },
+  };
+}
+
+export interface PluginOptions {
+  /** The project directory (the recipes directory's parent): where kernel-config/ is looked up. */
+  readonly projectDir: string;
+}
+
+export function defaultPlugins(o: PluginOptions): readonly StagePlugin[] {
+  return [initdPlugin, imagesPlugin, kconfigPlugin(defaultKernelConfigDir(o.projectDir))];
+}

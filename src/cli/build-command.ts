@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Option } from 'clipanion';
 import { buildAll } from '../builder/run.js';
 import { defaultPlugins } from '../builder/plugins.js';
@@ -33,7 +33,7 @@ export abstract class BuildCommand extends ProjectCommand {
       force: this.force,
       reporter,
       env: this.context.env,
-      plugins: defaultPlugins,
+      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
       registryMirrors: Object.fromEntries(this.registryMirrors.map((m) => [m.split('=')[0] ?? m, m.slice(m.indexOf('=') + 1)])),
       displayBase: this.context.cwd,
     });

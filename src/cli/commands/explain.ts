@@ -1,4 +1,5 @@
 /** `tczbuild explain [NAME…]`: say what `all` would rebuild and which inputs changed, without building. */
+import { dirname } from 'node:path';
 import { Option } from 'clipanion';
 import { explainBuild } from '../../builder/explain.js';
 import { defaultPlugins } from '../../builder/plugins.js';
@@ -23,7 +24,7 @@ export class ExplainCommand extends ProjectCommand {
         target: this.target(),
         only: this.names.length ? this.names : undefined,
         env: this.context.env,
-        plugins: defaultPlugins,
+        plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
         displayBase: this.context.cwd,
       });
       const reporter = this.reporter();

@@ -2,6 +2,7 @@
  * `tczbuild lint`: validate every recipe without building or downloading: schema, variables,
  * paths, rules of the modules that own recipe sections, and the list of what is unpinned.
  */
+import { dirname } from 'node:path';
 import { defaultPlugins } from '../../builder/plugins.js';
 import { planBuild } from '../../builder/plan.js';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
@@ -20,7 +21,7 @@ export class LintCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
-      const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd, rules: defaultPlugins.flatMap((p) => p.rules ?? []) });
+      const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd, rules: defaultPlugins({ projectDir: dirname(this.recipesDir()) }).flatMap((p) => p.rules ?? []) });
       planBuild(recipes); // cycles are errors
       const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
       const reporter = this.reporter();
