@@ -7,6 +7,7 @@ import { CleanCommand } from './clean.js';
 import { ExplainCommand } from './explain.js';
 import { FetchCommand } from './fetch.js';
 import { LintCommand } from './lint.js';
+import { PinCommand } from './pin.js';
 import { ServeCommand } from './serve.js';
 
-export const commands: CommandClass<TczContext>[] = [AllCommand, BuildSomeCommand, LintCommand, FetchCommand, ExplainCommand, CleanCommand, ServeCommand];
+export const commands: CommandClass<TczContext>[] = [AllCommand, BuildSomeCommand, LintCommand, FetchCommand, ExplainCommand, CleanCommand, ServeCommand, PinCommand];

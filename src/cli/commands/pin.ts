@@ -1,0 +1,68 @@
+/**
+ * `tczbuild pin [NAME…]`: on a connected machine, resolve image tags to manifest digests and
+ * fill unpinned source sha256s, rewriting the recipes in place with comments kept; prints each
+ * change. `--offline` pins only from what the cache and local mirrors already hold.
+ */
+import { Option } from 'clipanion';
+import { SourceCache } from '../../builder/fetch/source-cache.js';
+import { fail } from '../../diagnostics/errors.js';
+import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
+import { pinRecipes } from '../../images/pin/pin-recipes.js';
+import { ExitCode } from '../exit-codes.js';
+import { ProjectCommand } from '../project-command.js';
+
+export class PinCommand extends ProjectCommand {
+  static override paths = [['pin']];
+  static override usage = ProjectCommand.Usage({
+    category: 'Recipe commands',
+    description: 'resolve image digests and source hashes and write them into the recipes',
+    details:
+      'Fills every `digest: unpinned` with the digest of the manifest or index the registry serves for the tag, and every missing or `unpinned` source sha256 with the hash of the downloaded file. Comments and layout of the recipe are kept. `--force` re-resolves pinned entries too and rewrites those that changed.',
+    examples: [
+      ['Pin everything unpinned', '$0 pin'],
+      ['Re-check the faasd recipe against the registries', '$0 pin faasd --force'],
+    ],
+  });
+
+  names = Option.Rest();
+  force = Option.Boolean('--force', false, { description: 're-resolve entries that are already pinned' });
+  offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
+  registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: talk to URL for registry HOST (repeatable)' });
+  sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for sources (repeatable)' });
+
+  async execute(): Promise<number> {
+    return this.run(async () => {
+      const result = await pinRecipes({
+        recipesDir: this.recipesDir(),
+        names: this.names,
+        force: this.force,
+        offline: this.offline,
+        cache: new SourceCache(this.cacheDir()),
+        target: this.target(),
+        displayBase: this.context.cwd,
+        registryMirrors: parseMirrors(this.registryMirrors),
+        sourceMirrors: this.sourceMirrors.map((m) => (/^[a-z]+:\/\//.test(m) ? m : this.resolvePath(m))),
+      });
+      const reporter = this.reporter();
+      for (const c of result.changes) {
+        const at = c.file === undefined ? '' : `${c.file}:${c.line ?? 0}:${c.col ?? 0}: `;
+        reporter.emit({ type: 'info', message: `${at}${c.what}: ${c.from} → ${c.to}`, data: { ...c } });
+      }
+      for (const d of sortDiagnostics(result.diagnostics)) reporter.emit({ type: 'diagnostic', diagnostic: d });
+      reporter.emit({ type: 'result', pinned: result.changes.length, unchanged: result.unchanged, failed: result.diagnostics.filter((d) => d.severity === 'error').length });
+      if (!this.json) reporter.emit({ type: 'info', message: `${result.changes.length} pinned, ${result.unchanged} unchanged` });
+      return result.diagnostics.some((d) => d.severity === 'error') ? ExitCode.failed : ExitCode.ok;
+    });
+  }
+}
+
+/** `docker.io=http://127.0.0.1:5000` → { 'docker.io': 'http://127.0.0.1:5000' }. */
+function parseMirrors(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of entries) {
+    const eq = m.indexOf('=');
+    if (eq <= 0 || !/^https?:\/\/./.test(m.slice(eq + 1))) fail('invalid-value', undefined, `--registry-mirror ${m}: expected HOST=URL`, 'e.g. --registry-mirror docker.io=http://127.0.0.1:5000');
+    out[m.slice(0, eq)] = m.slice(eq + 1);
+  }
+  return out;
+}
