@@ -1,0 +1,53 @@
+/**
+ * `tczbuild verify [DIR]`: run TinyCore's extension QC and ours over every tcz directory of a
+ * mirror and report each finding with its id, file and fix; exit 1 when any is an error.
+ * The checks live in src/mirror/verify; this class only finds directories and reports.
+ */
+import { resolve } from 'node:path';
+import { Option } from 'clipanion';
+import { fail } from '../../diagnostics/errors.js';
+import '../../mirror/codes.js';
+import { findTczDirs, isDirectory } from '../../mirror/scan.js';
+import { verifyMirror } from '../../mirror/verify/run.js';
+import { BaseCommand } from '../base-command.js';
+import { ExitCode } from '../exit-codes.js';
+
+export class VerifyCommand extends BaseCommand {
+  static override paths = [['verify']];
+  static override usage = BaseCommand.Usage({
+    description: 'check a mirror the way TinyCore submitqc and tce-load would',
+    details:
+      'Checks md5 files, .dep format and resolution (in the mirror, its merged md5.db, or --allow-upstream), dependency cycles, .list and .info against the image, owners and modes inside each image, runtime-written paths (recipe runtime-paths), top-level roots, ELF arch and block size. Exit code 1 when any error is found.',
+    examples: [['Verify out/', 'tczbuild verify'], ['Machine-readable', 'tczbuild verify out --json']],
+  });
+
+  dir = Option.String({ required: false });
+  recipes = Option.String('--recipes', { description: 'recipes directory for runtime-paths and setuid allowances (default ./recipes when it exists)' });
+  allowUpstream = Option.Array('--allow-upstream', { description: 'a known upstream extension a .dep may name (repeatable; e.g. libseccomp or netfilter-KERNEL)' });
+  allowSetuid = Option.Array('--allow-setuid', { description: 'glob of image paths allowed to be setuid/setgid (repeatable)' });
+  arch = Option.String('--arch', { description: 'TinyCore arch the ELF files must match (default: from <major>.x/<arch>/tcz)' });
+
+  async execute(): Promise<number> {
+    return this.run(async () => {
+      const given = this.dir ?? 'out';
+      const dir = resolve(this.context.cwd, given);
+      if (!(await isDirectory(dir))) fail('mirror-root-missing', { file: given }, `${given} is not a directory`);
+      const tczDirs = await findTczDirs(dir);
+      if (tczDirs.length === 0) fail('mirror-no-tcz-dir', { file: given }, `no <major>.x/<arch>/tcz directory with extensions under ${given}`);
+      const recipesDir = this.recipes ? resolve(this.context.cwd, this.recipes) : (await isDirectory(resolve(this.context.cwd, 'recipes'))) ? resolve(this.context.cwd, 'recipes') : undefined;
+      let errors = 0;
+      let warnings = 0;
+      let extensions = 0;
+      for (const tczDir of tczDirs) {
+        const report = await verifyMirror(tczDir, { arch: this.arch, recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd });
+        for (const d of report.diagnostics) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
+        errors += report.diagnostics.filter((d) => d.severity === 'error').length;
+        warnings += report.diagnostics.filter((d) => d.severity === 'warning').length;
+        extensions += report.extensions.length;
+      }
+      this.reporter().emit({ type: 'info', message: `verified ${extensions} extension(s) in ${tczDirs.length} director${tczDirs.length === 1 ? 'y' : 'ies'}: ${errors} error(s), ${warnings} warning(s)` });
+      this.reporter().emit({ type: 'result', command: 'verify', extensions, errors, warnings, ok: errors === 0 });
+      return errors > 0 ? ExitCode.failed : ExitCode.ok;
+    });
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Checks over the dependency graph: every .dep name resolves inside the mirror (our files or
+ * names its merged md5.db lists) or is an allow-listed upstream extension, `-KERNEL` names
+ * resolving when some `NAME-<kver>.tcz` exists; and our extensions form no cycle. Pure.
+ */
+import { diag, type Diagnostic } from '../../../diagnostics/diagnostic.js';
+import { parseDepText } from '../../indexes.js';
+import type { Check, VerifyContext } from '../types.js';
+
+function depsOf(ctx: VerifyContext): Map<string, { deps: string[]; file: string }> {
+  return new Map(ctx.extensions.map((e) => [e.name, { deps: parseDepText(e.depText ?? '').filter((d) => !d.startsWith('#')), file: `${e.file}.dep` }]));
+}
+
+function resolves(dep: string, ctx: VerifyContext): boolean {
+  const bare = dep.replace(/\.tcz$/, '');
+  if (ctx.available.has(dep) || ctx.allowUpstream.has(bare)) return true;
+  if (!bare.endsWith('-KERNEL')) return false;
+  const stem = bare.slice(0, -'KERNEL'.length);
+  return [...ctx.available].some((n) => n.startsWith(stem) && /^\d/.test(n.slice(stem.length)) && n.endsWith('.tcz'));
+}
+
+export const depResolveCheck: Check = {
+  id: 'dep-resolve',
+  description: 'every .dep name is in the mirror or an allow-listed upstream extension',
+  run(ctx) {
+    const out: Diagnostic[] = [];
+    for (const [name, { deps, file }] of depsOf(ctx)) {
+      for (const dep of deps) {
+        if (!resolves(dep.endsWith('.tcz') ? dep : `${dep}.tcz`, ctx)) {
+          const line = (ctx.extensions.find((e) => e.name === name)?.depText ?? '').split('\n').findIndex((l) => l.includes(dep)) + 1;
+          out.push(diag('dep-unresolved', { file, ...(line > 0 ? { line } : {}) }, `${name} depends on ${dep}, which the mirror does not have: tce-load -wi fails with "Error on ${dep}"`));
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const depCycleCheck: Check = {
+  id: 'dep-cycle',
+  description: 'no dependency cycles among the mirror extensions',
+  run(ctx) {
+    const graph = depsOf(ctx);
+    const seen = new Set<string>();
+    const reported = new Set<string>();
+    const out: Diagnostic[] = [];
+    const visit = (node: string, stack: string[]): void => {
+      const at = stack.indexOf(node);
+      if (at >= 0) {
+        const cycle = stack.slice(at);
+        const key = [...cycle].sort().join(' ');
+        if (!reported.has(key)) {
+          reported.add(key);
+          out.push(diag('dep-cycle', { file: graph.get(cycle[cycle.length - 1] ?? '')?.file }, `dependency cycle: ${[...cycle, node].join(' -> ')}`));
+        }
+        return;
+      }
+      if (seen.has(node)) return;
+      for (const dep of graph.get(node)?.deps ?? []) if (graph.has(dep)) visit(dep, [...stack, node]);
+      seen.add(node);
+    };
+    for (const name of graph.keys()) visit(name, []);
+    return out;
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * Gather everything verify judges for one tcz directory: each NAME.tcz with its md5, size,
+ * companions, image listing and ELF headers, recipe hints, and the set of names the mirror can
+ * serve (our files plus what its merged md5.db lists). All filesystem and tool work of verify
+ * happens here, so the checks stay pure.
+ */
+import { stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { parseMd5Db } from '../index-parse.js';
+import { parseTczRelPath } from '../layout.js';
+import { listExtensions, md5File, readOptional } from '../scan.js';
+import { readImage } from './image.js';
+import { readRecipeHints } from './recipe-hints.js';
+import type { ExtensionFiles, VerifyContext } from './types.js';
+
+export interface VerifyOptions {
+  /** Arch dir to judge ELF files against; default: taken from `<major>.x/<arch>/tcz`. */
+  readonly arch?: string;
+  /** Extra known upstream extensions (bare names, `-KERNEL` kept), added to the defaults. */
+  readonly allowUpstream?: readonly string[];
+  /** Recipes directory: adds each recipe's runtime-paths and setuid allowances. */
+  readonly recipesDir?: string;
+  /** Globs of image paths that may be setuid/setgid. */
+  readonly allowSetuid?: readonly string[];
+  /** Paths in findings are shown relative to this directory. */
+  readonly displayBase?: string;
+}
+
+/** Upstream TinyCore extensions our recipes are known to depend on. */
+export const defaultAllowUpstream: readonly string[] = ['iptables', 'original-modules-KERNEL', 'netfilter-KERNEL', 'overlayfs-KERNEL', 'zstd'];
+
+export function archFromPath(tczDir: string): string | undefined {
+  return parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.arch;
+}
+
+export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}): Promise<VerifyContext> {
+  const arch = opts.arch ?? archFromPath(tczDir);
+  const tcVersion = parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.tcVersion;
+  const names = await listExtensions(tczDir);
+  const extensions: ExtensionFiles[] = [];
+  for (const name of names) extensions.push(await loadExtension(tczDir, name, opts, { arch, tcVersion }));
+  const md5db = await readOptional(join(tczDir, 'md5.db'));
+  const available = new Set([...names, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
+  return { tczDir, ...(arch ? { arch } : {}), extensions, available, allowUpstream: new Set([...defaultAllowUpstream, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+}
+
+async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }): Promise<ExtensionFiles> {
+  const path = join(dir, name);
+  const shown = opts.displayBase ? relative(opts.displayBase, path) || path : path;
+  const hints = opts.recipesDir ? await readRecipeHints(opts.recipesDir, name.replace(/\.tcz$/, ''), target) : { runtimePaths: [], setuidAllowed: [] };
+  const [md5Actual, st, image] = await Promise.all([md5File(path), stat(path), readImage(path)]);
+  return {
+    name,
+    file: shown,
+    sizeBytes: st.size,
+    md5Actual,
+    md5Text: await readOptional(`${path}.md5.txt`),
+    depText: await readOptional(`${path}.dep`),
+    infoText: await readOptional(`${path}.info`),
+    listText: await readOptional(`${path}.list`),
+    image,
+    runtimePaths: hints.runtimePaths,
+    setuidAllowed: [...hints.setuidAllowed, ...(opts.allowSetuid ?? [])],
+  };
+}

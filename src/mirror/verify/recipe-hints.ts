@@ -1,0 +1,45 @@
+/**
+ * What verify takes from a recipe when a recipes dir is given: its runtime-written paths and
+ * the paths its `files:` entries deliberately make setuid/setgid. Reads RECIPES/NAME.yaml (or
+ * .yml) and parses it with the recipe parser; a missing or broken recipe gives no hints (lint
+ * reports broken recipes, verify judges the mirror).
+ */
+import { join } from 'node:path';
+import { parseRecipe } from '../../recipe/parse.js';
+import { resolveVars, substitute } from '../../recipe/variables.js';
+import { readOptional } from '../scan.js';
+
+export interface RecipeHints {
+  readonly runtimePaths: readonly string[];
+  readonly setuidAllowed: readonly string[];
+}
+
+const none: RecipeHints = { runtimePaths: [], setuidAllowed: [] };
+
+export async function readRecipeHints(recipesDir: string, bareName: string, target: { tcVersion?: string; arch?: string }): Promise<RecipeHints> {
+  let file = join(recipesDir, `${bareName}.yaml`);
+  let text = await readOptional(file);
+  if (text === undefined) {
+    file = join(recipesDir, `${bareName}.yml`);
+    text = await readOptional(file);
+  }
+  if (text === undefined) return none;
+  const parsed = parseRecipe(text, file);
+  if (!parsed.ok) return none;
+  const w = parsed.value;
+  const builtins: Record<string, string> = { name: w.name, version: w.version, ...(target.arch ? { arch: target.arch } : {}), ...(target.tcVersion ? { tc_version: target.tcVersion } : {}) };
+  const { vars } = resolveVars(builtins, w.vars);
+  const expand = (p: string): string | undefined => {
+    const r = substitute(p, vars);
+    return r.ok ? r.value.replace(/^\/+/, '').replace(/\/+$/, '') : undefined;
+  };
+  const runtimePaths = w['runtime-paths'].flatMap((p) => expand(p) ?? []);
+  const setuidAllowed = w.files.filter((f) => (modeOf(f.mode) & 0o6000) !== 0).flatMap((f) => expand(f.path) ?? []);
+  return { runtimePaths, setuidAllowed };
+}
+
+function modeOf(mode: unknown): number {
+  if (typeof mode === 'number') return mode;
+  if (typeof mode === 'string') return parseInt(mode, 8) || 0;
+  return 0;
+}

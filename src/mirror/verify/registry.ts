@@ -1,0 +1,30 @@
+/**
+ * The registry of verify checks, in report order. Adding a check is one module and one line
+ * here. Pure.
+ */
+import './codes.js';
+import { md5Check } from './checks/companions-md5.js';
+import { depCycleCheck, depResolveCheck } from './checks/dep-graph.js';
+import { depFormatCheck } from './checks/dep-format.js';
+import { blockSizeCheck, elfArchCheck, rootsCheck, runtimePathsCheck, unreadableCheck } from './checks/image-content.js';
+import { modesCheck, ownershipCheck, setuidCheck } from './checks/image-ownership.js';
+import { infoCheck } from './checks/info.js';
+import { listCheck } from './checks/list.js';
+import type { Check } from './types.js';
+
+export const checks: readonly Check[] = [
+  md5Check,
+  depFormatCheck,
+  depResolveCheck,
+  depCycleCheck,
+  listCheck,
+  infoCheck,
+  unreadableCheck,
+  blockSizeCheck,
+  ownershipCheck,
+  modesCheck,
+  setuidCheck,
+  runtimePathsCheck,
+  rootsCheck,
+  elfArchCheck,
+];

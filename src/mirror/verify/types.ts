@@ -1,0 +1,67 @@
+/**
+ * The data `tczbuild verify` checks and the shape of a check. A check reads a VerifyContext
+ * (the mirror's files, read once by context.ts) and returns findings as Diagnostics whose hint
+ * is the fix. Checks never run tools or touch the filesystem themselves; the context does.
+ * Pure types.
+ */
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
+
+/** One entry of a squashfs image as `unsquashfs -lln` lists it. */
+export interface ImageEntry {
+  /** Path without a leading slash; '' is the image root. */
+  readonly path: string;
+  readonly type: EntryType;
+  /** Permission bits including setuid/setgid/sticky (07777). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly target?: string;
+}
+
+export interface ImageInfo {
+  /** Why the image could not be read (not squashfs, truncated); the rest is then empty. */
+  readonly error?: string;
+  readonly entries: readonly ImageEntry[];
+  readonly blockSize?: number;
+  /** The first bytes of each regular file that starts with the ELF magic: path → e_ident + e_machine. */
+  readonly elfHeaders: ReadonlyMap<string, Buffer>;
+}
+
+/** One NAME.tcz and its companions as found in the mirror. */
+export interface ExtensionFiles {
+  /** `hello.tcz` */
+  readonly name: string;
+  /** Path of the .tcz as shown to the user (relative to where they ran the command). */
+  readonly file: string;
+  readonly sizeBytes: number;
+  readonly md5Actual: string;
+  readonly md5Text?: string;
+  readonly depText?: string;
+  readonly infoText?: string;
+  readonly listText?: string;
+  readonly image: ImageInfo;
+  /** Paths the recipe declares as written at run time (from `runtime-paths`). */
+  readonly runtimePaths: readonly string[];
+  /** Globs of paths allowed to be setuid/setgid (recipe `files:` modes, --allow-setuid). */
+  readonly setuidAllowed: readonly string[];
+}
+
+export interface VerifyContext {
+  readonly tczDir: string;
+  /** TinyCore arch dir (x86_64, x86, aarch64, armv7, armv6) when known. */
+  readonly arch?: string;
+  readonly extensions: readonly ExtensionFiles[];
+  /** Every `NAME.tcz` the mirror can serve: our files plus names in its (merged) md5.db. */
+  readonly available: ReadonlySet<string>;
+  /** Bare names of known upstream extensions (`iptables`, `original-modules-KERNEL`). */
+  readonly allowUpstream: ReadonlySet<string>;
+}
+
+export interface Check {
+  /** Module id, e.g. `md5`; findings carry their own diagnostic ids. */
+  readonly id: string;
+  readonly description: string;
+  run(ctx: VerifyContext): Diagnostic[];
+}

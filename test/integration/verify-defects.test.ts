@@ -1,0 +1,253 @@
+/**
+ * `tczbuild verify` against a good mirror built with the real mksquashfs, and against copies
+ * of it with one planted defect each: every check must name the defect by id and file, and
+ * the CLI must exit 1 on errors and 0 on a clean mirror.
+ */
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { tczDir as tczDirOf } from '../../src/mirror/layout.js';
+import { verifyMirror } from '../../src/mirror/verify/run.js';
+import { writeMirrorIndexes } from '../../src/mirror/write-indexes.js';
+import { buildExtension, elfHeader, goodExtensions, makeGoodMirror, type FixtureEntry, type FixtureExtension } from '../mirror/fixture-mirror.js';
+
+let good: string;
+let scratch: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'tczbuild-verify-'));
+  good = (await makeGoodMirror(join(scratch, 'good'))).out;
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+let copies = 0;
+/** A fresh copy of the good mirror; returns its tcz dir. */
+async function copyOfGood(): Promise<string> {
+  const out = join(scratch, `copy-${++copies}`);
+  await execa('cp', ['-a', good, out]);
+  return tczDirOf(out, '11', 'x86_64');
+}
+
+const world = goodExtensions.find((e) => e.name === 'world')!;
+const hello = goodExtensions.find((e) => e.name === 'hello')!;
+
+/** Rebuild one extension of a copy with changed entries (companions and indexes stay consistent). */
+async function rebuilt(ext: FixtureExtension, change: (entries: readonly FixtureEntry[]) => FixtureEntry[], extra: Partial<FixtureExtension> = {}): Promise<string> {
+  const dir = await copyOfGood();
+  await buildExtension(dir, { ...ext, ...extra, entries: change(ext.entries) });
+  await writeMirrorIndexes(dir);
+  return dir;
+}
+
+async function ids(dir: string, opts: Parameters<typeof verifyMirror>[1] = {}): Promise<string[]> {
+  return (await verifyMirror(dir, opts)).diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`);
+}
+
+describe('verify on a good mirror', () => {
+  it('finds nothing', async () => {
+    expect(await ids(tczDirOf(good, '11', 'x86_64'))).toEqual([]);
+  });
+
+  it('exits 0 from the CLI and 1 with --json findings once a defect is planted', async () => {
+    const run = async (args: string[]): Promise<{ code: number; out: string }> => {
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      let out = '';
+      stdout.on('data', (c) => (out += String(c)));
+      stderr.on('data', (c) => (out += String(c)));
+      const code = await runCli(args, { stdin: process.stdin, stdout, stderr, cwd: scratch, env: {}, colorDepth: 1 });
+      return { code, out };
+    };
+    expect((await run(['verify', good])).code).toBe(0);
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'hello.tcz.md5.txt'), `${'0'.repeat(32)}  hello.tcz\n`);
+    const r = await run(['verify', join(dir, '..', '..', '..'), '--json']);
+    expect(r.code).toBe(1);
+    const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; diagnostic?: { id: string; file: string; hint: string } });
+    const found = events.find((e) => e.type === 'diagnostic')?.diagnostic;
+    expect(found?.id).toBe('md5-mismatch');
+    expect(found?.file).toMatch(/hello\.tcz\.md5\.txt$/);
+    expect(found?.hint).toBeTruthy();
+  });
+});
+
+describe('verify catches each planted defect', () => {
+  it('md5-mismatch: a stale .md5.txt', async () => {
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'hello.tcz.md5.txt'), `${'0'.repeat(32)}  hello.tcz\n`);
+    expect(await ids(dir)).toEqual(['md5-mismatch hello.tcz.md5.txt']);
+  });
+
+  it('md5-missing: no .md5.txt', async () => {
+    const dir = await copyOfGood();
+    await rm(join(dir, 'world.tcz.md5.txt'));
+    expect(await ids(dir)).toEqual(['md5-missing world.tcz.md5.txt']);
+  });
+
+  it('md5-format: a path inside .md5.txt', async () => {
+    const dir = await copyOfGood();
+    const md5 = (await readFile(join(dir, 'world.tcz.md5.txt'), 'utf8')).slice(0, 32);
+    await writeFile(join(dir, 'world.tcz.md5.txt'), `${md5}  /home/tc/world.tcz\n`);
+    expect(await ids(dir)).toEqual(['md5-format world.tcz.md5.txt']);
+  });
+
+  it('dep-crlf: CR line endings in .dep', async () => {
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'hello.tcz.dep'), 'world.tcz\r\niptables.tcz\r\n');
+    expect(await ids(dir)).toContain('dep-crlf hello.tcz.dep');
+  });
+
+  it('dep-comment: a # line in .dep', async () => {
+    const dir = await copyOfGood();
+    await appendFile(join(dir, 'hello.tcz.dep'), '# networking\n');
+    expect(await ids(dir)).toEqual(['dep-comment hello.tcz.dep']);
+  });
+
+  it('dep-suffix: a dependency without .tcz', async () => {
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'hello.tcz.dep'), 'world\n');
+    expect(await ids(dir)).toContain('dep-suffix hello.tcz.dep');
+  });
+
+  it('dep-unresolved: a dependency the mirror lacks and no allow-list names', async () => {
+    const dir = await copyOfGood();
+    await appendFile(join(dir, 'hello.tcz.dep'), 'libnowhere.tcz\nfoo-KERNEL.tcz\n');
+    expect(await ids(dir)).toEqual(['dep-unresolved hello.tcz.dep', 'dep-unresolved hello.tcz.dep']);
+    expect(await ids(dir, { allowUpstream: ['libnowhere', 'foo-KERNEL'] })).toEqual([]);
+  });
+
+  it('dep-unresolved: a -KERNEL dependency resolves when some NAME-<kver>.tcz is published', async () => {
+    const dir = await rebuilt(world, (e) => [...e], { name: 'foo-6.1.2-tinycore64' });
+    await appendFile(join(dir, 'hello.tcz.dep'), 'foo-KERNEL.tcz\n');
+    const found = await ids(dir);
+    expect(found.filter((f) => f.startsWith('dep-'))).toEqual([]);
+  });
+
+  it('dep-unresolved: a dependency only upstream has resolves once upstream indexes are merged', async () => {
+    const dir = await copyOfGood();
+    await appendFile(join(dir, 'hello.tcz.dep'), 'libupstream.tcz\n');
+    expect(await ids(dir)).toEqual(['dep-unresolved hello.tcz.dep']);
+    const up = join(dir, '..', 'upstream-md5');
+    await mkdir(up);
+    await writeFile(join(up, 'md5.db'), `${'c'.repeat(32)}  libupstream.tcz\n`);
+    await writeMirrorIndexes(dir, { upstreamIndexDir: up });
+    expect(await ids(dir)).toEqual([]);
+  });
+
+  it('dep-cycle: two extensions that depend on each other', async () => {
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'world.tcz.dep'), 'hello.tcz\n');
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['dep-cycle']);
+    expect(found.diagnostics[0]?.message).toMatch(/hello\.tcz -> world\.tcz -> hello\.tcz|world\.tcz -> hello\.tcz -> world\.tcz/);
+  });
+
+  it('list-mismatch: .list misses a file of the image', async () => {
+    const dir = await copyOfGood();
+    const list = (await readFile(join(dir, 'hello.tcz.list'), 'utf8')).split('\n').filter((l) => !l.endsWith('bin/hi'));
+    await writeFile(join(dir, 'hello.tcz.list'), list.join('\n'));
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['list-mismatch']);
+    expect(found.diagnostics[0]?.message).toContain('not listed: usr/local/bin/hi');
+  });
+
+  it('info-fields: fields out of order and one empty', async () => {
+    const dir = await copyOfGood();
+    const info = (await readFile(join(dir, 'world.tcz.info'), 'utf8')).split('\n');
+    [info[1], info[2]] = [info[2]!, info[1]!];
+    await writeFile(join(dir, 'world.tcz.info'), info.join('\n').replace(/^Author:.*$/m, 'Author:'));
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['info-fields']);
+    expect(found.diagnostics[0]?.message).toMatch(/out of order.*empty Author/);
+  });
+
+  it('info-title: Title is not the file name', async () => {
+    const dir = await copyOfGood();
+    const info = await readFile(join(dir, 'world.tcz.info'), 'utf8');
+    await writeFile(join(dir, 'world.tcz.info'), info.replace(/^Title:.*$/m, 'Title:\t\tworld'));
+    expect(await ids(dir)).toEqual(['info-title world.tcz.info']);
+  });
+
+  it('info-size: Size does not match the .tcz', async () => {
+    const dir = await copyOfGood();
+    const info = await readFile(join(dir, 'world.tcz.info'), 'utf8');
+    await writeFile(join(dir, 'world.tcz.info'), info.replace(/^Size:.*$/m, 'Size:\t\t84M'));
+    expect(await ids(dir)).toEqual(['info-size world.tcz.info']);
+  });
+
+  it('tcz-unreadable: a .tcz that is not squashfs', async () => {
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'world.tcz'), 'this is not a squashfs image');
+    await execa('sh', ['-c', 'md5sum world.tcz > world.tcz.md5.txt'], { cwd: dir });
+    const found = await ids(dir);
+    expect(found).toContain('tcz-unreadable world.tcz');
+  });
+
+  it('tcz-block-size: packed with 128K blocks', async () => {
+    const dir = await rebuilt(world, (e) => [...e], { blockSize: '128K' });
+    expect(await ids(dir)).toEqual(['tcz-block-size world.tcz']);
+  });
+
+  it('tcz-owner: a file owned by tc:staff', async () => {
+    const dir = await rebuilt(world, (e) => e.map((x) => (x.path.endsWith('data.txt') ? { ...x, uid: 1001, gid: 50 } : x)));
+    expect(await ids(dir)).toEqual(['tcz-owner world.tcz']);
+  });
+
+  it('tcz-tce-installed: the hook is root:root 0755', async () => {
+    const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/tce.installed/hello' ? { ...x, mode: 0o755, gid: 0 } : x)));
+    expect(await ids(dir)).toEqual(['tcz-tce-installed hello.tcz']);
+  });
+
+  it('tcz-dir-mode: a directory is 0700', async () => {
+    const dir = await rebuilt(world, (e) => [...e, { path: 'usr/local/share/world', type: 'dir', mode: 0o700 }]);
+    expect(await ids(dir)).toEqual(['tcz-dir-mode world.tcz']);
+  });
+
+  it('tcz-world-writable: a file is 0666', async () => {
+    const dir = await rebuilt(world, (e) => e.map((x) => (x.path.endsWith('data.txt') ? { ...x, mode: 0o666 } : x)));
+    expect(await ids(dir)).toEqual(['tcz-world-writable world.tcz']);
+  });
+
+  it('tcz-setuid: a setuid binary, accepted when the recipe sets that mode on purpose', async () => {
+    const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, mode: 0o4755 } : x)));
+    expect(await ids(dir)).toEqual(['tcz-setuid hello.tcz']);
+    const recipes = join(dir, '..', 'recipes');
+    await mkdir(recipes);
+    await writeFile(join(recipes, 'hello.yaml'), recipe('hello', 'files:\n  - path: usr/local/bin/hello\n    mode: "4755"\n'));
+    expect(await ids(dir, { recipesDir: recipes })).toEqual([]);
+  });
+
+  it('tcz-runtime-path: the image ships a path the recipe declares runtime-written, and /etc/resolv.conf', async () => {
+    const dir = await rebuilt(world, (e) => [...e, { path: 'usr/local/etc/world/state.json', content: '{}' }, { path: 'etc/resolv.conf', content: 'nameserver 1.1.1.1\n' }]);
+    const recipes = join(dir, '..', 'recipes');
+    await mkdir(recipes);
+    await writeFile(join(recipes, 'world.yaml'), recipe('world', 'runtime-paths:\n  - /usr/local/etc/${name}\n'));
+    const found = await verifyMirror(dir, { recipesDir: recipes });
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-runtime-path', 'tcz-runtime-path']);
+    expect(found.diagnostics.map((d) => d.message).join('\n')).toMatch(/ships etc\/resolv.conf[\s\S]*ships usr\/local\/etc\/world,/);
+  });
+
+  it('tcz-outside-roots: a top-level dot file and a top-level srv/ directory', async () => {
+    const dir = await rebuilt(world, (e) => [...e, { path: '.hidden', content: 'x' }, { path: 'srv/www/index.html', content: 'x' }]);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-outside-roots']);
+    expect(found.diagnostics[0]?.message).toMatch(/\.hidden, srv/);
+  });
+
+  it('tcz-elf-arch: an aarch64 binary in the x86_64 mirror', async () => {
+    const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: elfHeader(183) } : x)));
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-elf-arch']);
+    expect(found.diagnostics[0]?.message).toContain('usr/local/bin/hello (AArch64 64-bit)');
+  });
+});
+
+function recipe(name: string, tail: string): string {
+  return `name: ${name}\nversion: "1.0"\ndescription: d\nauthor: a\noriginal-site: http://127.0.0.1/\ncopying-policy: MIT\n${tail}`;
+}
