@@ -9,5 +9,7 @@ import { FetchCommand } from './fetch.js';
 import { LintCommand } from './lint.js';
 import { PinCommand } from './pin.js';
 import { ServeCommand } from './serve.js';
+import { VerifyCommand } from './verify.js';
+import { IndexCommand } from './index-command.js';
 
-export const commands: CommandClass<TczContext>[] = [AllCommand, BuildSomeCommand, LintCommand, FetchCommand, ExplainCommand, CleanCommand, ServeCommand, PinCommand];
+export const commands: CommandClass<TczContext>[] = [AllCommand, BuildSomeCommand, LintCommand, FetchCommand, ExplainCommand, CleanCommand, ServeCommand, VerifyCommand, IndexCommand, PinCommand];
