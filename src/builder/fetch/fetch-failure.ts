@@ -33,10 +33,27 @@ const networkCodes: Readonly<Record<string, string>> = {
   EAI_AGAIN: 'the host name lookup failed temporarily',
 };
 
-/** Describe a socket-level error from node:http as a retryable FetchFailure. */
+const tlsCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Describe a socket-level error from node:http as a FetchFailure. Network trouble is retryable;
+ * an untrusted TLS certificate is not (it will be just as untrusted next time).
+ */
 export function networkFailure(error: unknown): FetchFailure {
   if (isFetchFailure(error)) return error;
   const e = error as NodeJS.ErrnoException;
+  if (e.code && tlsCodes.has(e.code)) {
+    const what = `the server's TLS certificate is not trusted: ${e.message} (${e.code}); a private CA can be added with NODE_EXTRA_CA_CERTS`;
+    return new FetchFailure(what, { retryable: false, cause: error });
+  }
   const what = (e.code && networkCodes[e.code]) ?? `network error: ${e.message ?? String(error)}`;
   return new FetchFailure(e.code && networkCodes[e.code] ? `${what} (${e.code})` : what, { retryable: true, cause: error });
 }
