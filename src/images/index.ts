@@ -9,4 +9,3 @@ export { stageImages, type StageImagesContext } from './stage.js';
 export { checkImages, unpinnedImageErrors } from './check.js';
 export { parseReference, registryBaseUrl, type ImageReference } from './reference.js';
 export { RegistryClient, type RegistryClientOptions } from './registry/client.js';
-export { imagesPlugin, tarballFormatVersion } from './plugin.js';
