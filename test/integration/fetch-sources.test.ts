@@ -80,6 +80,26 @@ describe('fetchSources over HTTP', () => {
     expect(s.requests).toEqual(['/demo-1.0.tar.gz']);
   });
 
+  it('reports progress to the end when the server sends no Content-Length', async () => {
+    const s = await server({
+      '/chunked.tgz': {
+        handler: (_req, res) => {
+          res.writeHead(200);
+          res.write(payload.subarray(0, 1000));
+          setTimeout(() => res.end(payload.subarray(1000)), 20);
+        },
+      },
+    });
+    const { opts } = await setup();
+    const reporter = collectingReporter();
+    const src = spec(`${s.url}/chunked.tgz`, payloadSha);
+    await fetchSources([src], { ...opts, reporter });
+    const progress = reporter.events.filter((e) => e.type === 'download-progress');
+    expect(progress[0]).toEqual({ type: 'download-progress', url: src.url, received: 0 });
+    expect(progress.at(-1)).toEqual({ type: 'download-progress', url: src.url, received: payload.length });
+    expect(new Set(progress.map((e) => JSON.stringify(e))).size).toBe(progress.length);
+  });
+
   it('re-fetches when the cache entry is corrupt', async () => {
     const s = await server({ '/demo.tgz': { body: payload } });
     const { cache, opts } = await setup();

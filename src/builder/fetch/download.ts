@@ -64,13 +64,14 @@ async function copyLocal(cache: SourceCache, path: string, expected: string | un
 }
 
 /** Emit the first and last event always, the ones between at most every progressIntervalMs. */
-function throttledProgress(reporter: Reporter, url: string): (received: number, total: number | undefined) => void {
+function throttledProgress(reporter: Reporter, url: string): (received: number, total: number | undefined, done: boolean) => void {
   let last = 0;
-  return (received, total) => {
+  let lastReceived = -1;
+  return (received, total, done) => {
     const now = Date.now();
-    const done = total !== undefined && received >= total;
-    if (received !== 0 && !done && now - last < progressIntervalMs) return;
+    if (received === lastReceived || (received !== 0 && !done && now - last < progressIntervalMs)) return;
     last = now;
+    lastReceived = received;
     reporter.emit({ type: 'download-progress', url, received, ...(total !== undefined ? { total } : {}) });
   };
 }

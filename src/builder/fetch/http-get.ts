@@ -16,7 +16,8 @@ export interface HttpGetOptions {
   readonly maxRedirects?: number;
   /** Refuse bodies larger than this. */
   readonly maxBytes?: number;
-  readonly onProgress?: (received: number, total: number | undefined) => void;
+  /** Called as bytes arrive; `done` once the whole body is in. */
+  readonly onProgress?: (received: number, total: number | undefined, done: boolean) => void;
 }
 
 export interface HttpBody {
@@ -107,14 +108,14 @@ function readBody(req: ClientRequest, res: IncomingMessage, total: number | unde
   });
   const chunks = bufferedChunks(res);
   return (async function* counted() {
-    opts.onProgress?.(0, total);
+    opts.onProgress?.(0, total, false);
     try {
       for await (const chunk of chunks) {
         received += chunk.byteLength;
         if (opts.maxBytes !== undefined && received > opts.maxBytes) {
           throw new FetchFailure(`the body is larger than the limit of ${opts.maxBytes} bytes`, { retryable: false });
         }
-        opts.onProgress?.(received, total);
+        opts.onProgress?.(received, total, false);
         yield chunk;
       }
     } catch (error) {
@@ -124,6 +125,7 @@ function readBody(req: ClientRequest, res: IncomingMessage, total: number | unde
       res.destroy();
     }
     if (total !== undefined && received < total) throw truncated(received, total, undefined);
+    opts.onProgress?.(received, total, true);
   })();
 }
 
