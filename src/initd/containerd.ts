@@ -52,22 +52,22 @@ set_sysctl() {
 `;
 
 const readinessFunction = `
-# Wait until the socket answers, the daemon dies, or READY_TIMEOUT seconds pass.
+# Wait until the socket answers, the daemon dies, or READY_TIMEOUT seconds pass. The socket
+# file is checked first because ctr blocks for seconds dialing one that does not exist yet.
 wait_ready() {
-  waited=0
-  until ctr --address "$SOCKET" version >/dev/null 2>&1; do
+  deadline=$(($(date +%s) + READY_TIMEOUT))
+  until [ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1; do
     if ! alive "$1"; then
       say "exited while starting"
       show_log_tail "$LOGFILE"
       rm -f "$PIDFILE"
       return 1
     fi
-    if [ "$waited" -ge "$READY_TIMEOUT" ]; then
+    if [ "$(date +%s)" -ge "$deadline" ]; then
       say "gave up waiting: no answer on $SOCKET after $READY_TIMEOUT s (pid $1 still runs; log: $LOGFILE)"
       return 1
     fi
     sleep 1
-    waited=$((waited + 1))
   done
   return 0
 }

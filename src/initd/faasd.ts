@@ -50,16 +50,16 @@ UP_LOG=${rooted(s.up.log)}
 }
 
 const containerdFunctions = `
-# Wait until containerd answers on SOCKET, at most WAIT_CONTAINERD seconds.
+# Wait until containerd answers on SOCKET, at most WAIT_CONTAINERD seconds. The socket file
+# is checked first because ctr blocks for seconds dialing one that does not exist yet.
 wait_containerd() {
-  waited=0
-  until ctr --address "$SOCKET" version >/dev/null 2>&1; do
-    if [ "$waited" -ge "$WAIT_CONTAINERD" ]; then
+  deadline=$(($(date +%s) + WAIT_CONTAINERD))
+  until [ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
       say "gave up waiting for containerd: no answer on $SOCKET after $WAIT_CONTAINERD s"
       return 1
     fi
     sleep 1
-    waited=$((waited + 1))
   done
   return 0
 }

@@ -98,7 +98,9 @@ describe('containerd init script under busybox ash', () => {
     expect(r.code).toBe(1);
     expect(took).toBeGreaterThanOrEqual(2000);
     expect(took).toBeLessThan(8000);
-    expect((await sb.calls()).filter((c) => c.endsWith(' version'))).toHaveLength(3);
+    const tries = (await sb.calls()).filter((c) => c.endsWith(' version')).length;
+    expect(tries).toBeGreaterThanOrEqual(2);
+    expect(tries).toBeLessThanOrEqual(4);
   });
 
   it('reports a daemon that dies while starting, with the end of its log', async () => {

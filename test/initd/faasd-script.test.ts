@@ -37,6 +37,7 @@ async function sandbox(attempts = 3): Promise<Sandbox> {
   const sb = await makeSandbox(generateInitFiles(faasdRecipe(attempts), target));
   await sb.stubService('containerd');
   await sb.control('containerd-up');
+  await writeRoot(sb, 'run/containerd/containerd.sock', '');
   // The stub ctr "imports" a tarball by listing the text it contains.
   await writeRoot(sb, 'usr/local/share/faasd/images/gateway.tar', `${gateway}\n`);
   await writeRoot(sb, 'usr/local/share/faasd/docker-compose.yaml', 'version: "3.7"\n');

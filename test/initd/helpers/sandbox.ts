@@ -20,7 +20,10 @@ const stubs: Record<string, string> = {
 echo "containerd $* nofile=$(ulimit -n)" >>"$STUB_CTL/calls"
 [ -f "$STUB_CTL/containerd-exit" ] && { echo "containerd: fatal: stub told to die"; exit 1; }
 echo $$ >>"$STUB_CTL/pids"
-trap 'rm -f "$STUB_CTL/containerd-up"; echo "containerd TERM" >>"$STUB_CTL/calls"; exit 0' TERM
+# The real daemon creates its socket at --address; a plain file stands in for it.
+while [ $# -gt 0 ]; do [ "$1" = --address ] && socket="$2"; shift; done
+trap 'rm -f "$STUB_CTL/containerd-up" "$socket"; echo "containerd TERM" >>"$STUB_CTL/calls"; exit 0' TERM
+: >"$socket"
 [ -f "$STUB_CTL/containerd-never-ready" ] || : >"$STUB_CTL/containerd-up"
 while :; do sleep 1 & wait $!; done
 `,
