@@ -25,6 +25,10 @@ export async function extractArchive(o: { archive: string; spec: SourceSpec; sta
   const at = o.spec.at;
   const x = tarExtract();
   x.on('entry', (header: Headers, stream, next) => {
+    // A refused entry is never read; when x is destroyed mid-entry, tar-stream destroys the
+    // entry stream with an error, and without a listener that error crashes the process.
+    // The failure itself reaches us through the pipeline.
+    stream.on('error', () => undefined);
     handle(header, stream as unknown as NodeJS.ReadableStream)
       .then(() => next())
       .catch((error: unknown) => x.destroy(error as Error));
