@@ -6,7 +6,7 @@
  */
 import { link, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fail } from '../diagnostics/errors.js';
+import { fail, isTczError } from '../diagnostics/errors.js';
 
 export interface PublishFile {
   /** Path relative to out/. */
@@ -46,10 +46,24 @@ export async function publishAtomically(p: PublishInput): Promise<void> {
     }
     if (p.finalize) await p.finalize(next);
   } catch (error) {
-    await rm(next, { recursive: true, force: true });
-    throw error;
+    await rm(next, { recursive: true, force: true }).catch(() => undefined);
+    throw asOutError(error, p.outDir);
   }
   await swapInto(p.outDir, next);
+}
+
+const fsRefusals = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST']);
+
+/** A filesystem refusal while writing beside out/ is the user's to fix, not a tczbuild bug. */
+export function asOutError(error: unknown, outDir: string): unknown {
+  if (isTczError(error)) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!code || !fsRefusals.has(code)) return error;
+  try {
+    fail('out-unwritable', { file: outDir }, `cannot write the output beside ${outDir}: ${(error as Error).message}`, 'make the output directory and its parent writable (and not full), or pass --out DIR', error);
+  } catch (wrapped) {
+    return wrapped;
+  }
 }
 
 async function swapInto(outDir: string, next: string): Promise<void> {

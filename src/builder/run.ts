@@ -24,7 +24,7 @@ import { lockOut } from './lock.js';
 import { mksquashfsVersion } from './pack.js';
 import { planBuild, type PlannedRecipe } from './plan.js';
 import type { StagePlugin } from './plugin.js';
-import { exists, publishAtomically, recoverOut, siblingPath, type PublishFile } from './publish.js';
+import { asOutError, exists, publishAtomically, recoverOut, siblingPath, type PublishFile } from './publish.js';
 import { runScheduled } from './schedule.js';
 
 export interface BuildOptions {
@@ -166,8 +166,8 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
       o.jobs ?? Math.max(1, availableParallelism()),
     );
   } catch (error) {
-    await rm(workDir, { recursive: true, force: true });
-    throw error;
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    throw asOutError(error, outDir);
   }
 }
 

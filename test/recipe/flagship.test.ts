@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { renderRecipeJsonSchema } from '../../src/recipe/json-schema.js';
+import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
+
+const repo = new URL('../..', import.meta.url).pathname;
+
+describe('the flagship recipes', () => {
+  it('publish a JSON Schema that matches the validator', async () => {
+    expect(await readFile(`${repo}recipes/recipe.schema.json`, 'utf8')).toBe(renderRecipeJsonSchema());
+  });
+
+  it('lint clean and list exactly what is unpinned (faasd binaries, faas-cli, the five images)', async () => {
+    const run = await tczbuild(['lint', '--json'], { cwd: repo });
+    expect(run.code).toBe(0);
+    const found = diagnosticsOf(run).map((d) => `${d.id} ${d.file}:${d.line}`);
+    expect(found.filter((d) => d.startsWith('source-unpinned'))).toEqual(['source-unpinned recipes/faasd.yaml:36', 'source-unpinned recipes/faasd.yaml:41']);
+    expect(found.filter((d) => d.startsWith('image-unpinned'))).toHaveLength(5);
+    expect(found.every((d) => d.includes('recipes/faasd.yaml'))).toBe(true);
+  });
+
+  it('are refused by `all` before any download, each unpinned input named with the fix', async () => {
+    const run = await tczbuild(['all', '--json', '--out', '/nonexistent/never-created'], { cwd: repo });
+    expect(run.code).toBe(1);
+    const ids = diagnosticsOf(run).map((d) => d.id);
+    expect(ids.filter((i) => i === 'source-hash-missing')).toHaveLength(2);
+    expect(ids.filter((i) => i === 'image-digest-missing')).toHaveLength(5);
+    expect(run.events.some((e) => e.type === 'stage-end')).toBe(false);
+  });
+});
