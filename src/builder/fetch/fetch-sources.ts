@@ -82,7 +82,11 @@ export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOpti
   return fetched;
 }
 
-/** Download a URL with no expected hash and store it, for `tczbuild pin`. */
+/**
+ * Download a URL with no expected hash and store it, for `tczbuild pin`. Mirrors are asked by
+ * file name only, and whatever a mirror serves becomes the pinned hash: pass mirrors only when
+ * the caller trusts them as much as upstream.
+ */
 export async function fetchAndHash(url: string, opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry> {
   checkMirrors(opts.mirrors ?? []);
   const ref: SourceRef = { url, sha256: null, at: {}, hashAt: {} };
