@@ -1,7 +1,7 @@
 /**
  * I/O adapter for kernel-config inputs: fragment files, the symbol table, and a kernel config
- * to check (plain `.config`, `config.gz` or `/proc/config.gz`, recognised by the gzip magic,
- * not the name). Reads only; merging and checking are pure modules.
+ * to check (plain `.config`, `config.gz`, `/proc/config.gz` or a Debian `config.*.xz`,
+ * recognised by their magic bytes, not the name). Reads only; merging and checking are pure modules.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fail } from '../diagnostics/errors.js';
+import { runTool } from '../util/exec.js';
 import type { Position } from '../diagnostics/diagnostic.js';
 import type { Fragment } from './merge.js';
 import { validateSymbolTable, type TableResult } from './symbol-table.js';
@@ -86,5 +87,12 @@ export async function readKernelConfig(path: string): Promise<string> {
       fail('kconfig-config-unreadable', { file: path }, `${path} looks gzip-compressed but does not decompress`, undefined, error);
     }
   }
+  if (bytes.subarray(0, 6).equals(xzMagic)) {
+    const { stdout } = await runTool('xz', ['-dc', path]);
+    return stdout;
+  }
+  if (bytes.includes(0)) fail('kconfig-config-unreadable', { file: path }, `${path} is binary, not a kernel config`, 'pass a .config, a config.gz or /proc/config.gz');
   return bytes.toString('utf8');
 }
+
+const xzMagic = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);

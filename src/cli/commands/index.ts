@@ -11,5 +11,8 @@ import { PinCommand } from './pin.js';
 import { ServeCommand } from './serve.js';
 import { VerifyCommand } from './verify.js';
 import { IndexCommand } from './index-command.js';
+import { KernelConfigCheckCommand } from './kernel-config-check.js';
+import { KernelConfigEmitCommand } from './kernel-config-emit.js';
+import { KernelModuleBuildCommand } from './kernel-module-build.js';
 
-export const commands: CommandClass<TczContext>[] = [AllCommand, BuildSomeCommand, LintCommand, FetchCommand, ExplainCommand, CleanCommand, ServeCommand, VerifyCommand, IndexCommand, PinCommand];
+export const commands: CommandClass<TczContext>[] = [AllCommand, BuildSomeCommand, LintCommand, FetchCommand, ExplainCommand, CleanCommand, ServeCommand, VerifyCommand, IndexCommand, PinCommand, KernelConfigCheckCommand, KernelConfigEmitCommand, KernelModuleBuildCommand];
