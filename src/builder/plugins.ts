@@ -8,6 +8,7 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { defaultKernelConfigDir } from '../kconfig/load.js';
 import { mergeFragmentsForRecipes } from '../kconfig/merge-recipes.js';
+import { writeMirrorIndexes } from '../mirror/write-indexes.js';
 import { sha256Hex } from './build-key.js';
 import { hashTree } from './inputs.js';
 import type { StagePlugin } from './plugin.js';
@@ -47,11 +48,18 @@ export function kconfigPlugin(kernelConfigDir: string): StagePlugin {
   };
 }
 
+/** Mirror-wide indexes (md5.db, dep.db, provides.db, …) and .tree files, regenerated on every publish. */
+export function mirrorIndexPlugin(upstreamIndexes: readonly string[]): StagePlugin {
+  return { name: 'mirror', finalizeMirror: (tczDir) => writeMirrorIndexes(tczDir, { upstreamIndexFiles: upstreamIndexes }) };
+}
+
 export interface PluginOptions {
   /** The project directory (the recipes directory's parent): where kernel-config/ is looked up. */
   readonly projectDir: string;
+  /** Upstream mirror index files or directories to merge into ours (so update-everything works). */
+  readonly upstreamIndexes?: readonly string[];
 }
 
 export function defaultPlugins(o: PluginOptions): readonly StagePlugin[] {
-  return [initdPlugin, imagesPlugin, kconfigPlugin(defaultKernelConfigDir(o.projectDir))];
+  return [initdPlugin, imagesPlugin, kconfigPlugin(defaultKernelConfigDir(o.projectDir)), mirrorIndexPlugin(o.upstreamIndexes ?? [])];
 }

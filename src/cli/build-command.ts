@@ -18,6 +18,7 @@ export abstract class BuildCommand extends ProjectCommand {
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local mirrors; fail before any work listing what is missing' });
   force = Option.Boolean('--force', false, { description: 'rebuild even when nothing changed' });
   registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
+  upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, dep.db.gz, …) to merge into ours (repeatable)" });
 
   protected async build(only?: readonly string[]): Promise<number> {
     const reporter = this.reporter();
@@ -33,7 +34,7 @@ export abstract class BuildCommand extends ProjectCommand {
       force: this.force,
       reporter,
       env: this.context.env,
-      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
+      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: this.upstreamIndexes.map((f) => this.resolvePath(f)) }),
       registryMirrors: Object.fromEntries(this.registryMirrors.map((m) => [m.split('=')[0] ?? m, m.slice(m.indexOf('=') + 1)])),
       displayBase: this.context.cwd,
     });
