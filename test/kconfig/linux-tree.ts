@@ -1,0 +1,36 @@
+/**
+ * The real Linux tree the kconfig integration tests run against: Debian's linux-source-6.1,
+ * unpacked once into a cache directory outside the repo and reused by later runs on the same
+ * machine. Unpacks into a temporary sibling and renames, so an interrupted unpack is never
+ * mistaken for a tree. A missing tarball fails the test (install linux-source-6.1), never skips it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runTool } from '../../src/util/exec.js';
+
+export const linuxTarball = '/usr/src/linux-source-6.1.tar.xz';
+export const cacheDir = process.env.TCZBUILD_TEST_CACHE ?? '/var/cache/tczbuild-test';
+const treeName = 'linux-source-6.1';
+
+export async function ensureLinuxTree(): Promise<string> {
+  const tree = join(cacheDir, treeName);
+  if (existsSync(join(tree, 'Makefile')) && existsSync(join(tree, 'Kconfig'))) return tree;
+  if (!existsSync(linuxTarball)) throw new Error(`${linuxTarball} is missing: apt-get install linux-source-6.1 (scripts/setup.sh does)`);
+  await mkdir(cacheDir, { recursive: true });
+  const tmp = await mkdtemp(join(cacheDir, '.unpack-'));
+  try {
+    await runTool('tar', ['-xJf', linuxTarball, '-C', tmp]);
+    await rename(join(tmp, treeName), tree);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return tree;
+}
+
+/** VERSION.PATCHLEVEL.SUBLEVEL+EXTRAVERSION from the tree's Makefile: the release without LOCALVERSION. */
+export async function makefileRelease(tree: string): Promise<string> {
+  const text = await readFile(join(tree, 'Makefile'), 'utf8');
+  const field = (name: string): string => new RegExp(`^${name} = ?(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+  return `${field('VERSION')}.${field('PATCHLEVEL')}.${field('SUBLEVEL')}${field('EXTRAVERSION')}`;
+}
