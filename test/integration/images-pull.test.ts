@@ -23,6 +23,7 @@ let hello: FixtureImage;
 let amd64: FixtureImage;
 let arm64: FixtureImage;
 let index: Blob;
+let dockerList: Blob;
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -33,6 +34,11 @@ beforeAll(async () => {
   index = makeIndex([amd64, arm64]);
   await pushImage(registry.url, 'openfaas/hello', hello, '0.1.0');
   await pushIndex(registry.url, 'library/multi', [amd64, arm64], index, '2.0');
+  // The Docker flavour of a multi-platform image: a manifest list over Docker v2 manifests.
+  const dockerAmd64 = await makeImage({ flavor: 'docker', layers: [[{ name: 'etc/flavour', content: 'docker\n' }]] });
+  const dockerArm = await makeImage({ flavor: 'docker', layers: [[{ name: 'etc/flavour', content: 'docker arm\n' }]], architecture: 'arm64' });
+  dockerList = makeIndex([dockerAmd64, dockerArm], 'docker');
+  await pushIndex(registry.url, 'prom/listed', [dockerAmd64, dockerArm], dockerList, 'v1');
 });
 
 afterAll(async () => {
@@ -54,6 +60,7 @@ describe('stageImages through a real registry', () => {
       imagesRecipe([
         { ref: 'docker.io/openfaas/hello:0.1.0', digest: hello.manifest.digest },
         { ref: 'docker.io/library/multi:2.0', digest: index.digest },
+        { ref: 'docker.io/prom/listed:v1', digest: dockerList.digest },
       ]),
     );
     const files = await stageImages(recipe, x86_64, {
@@ -65,6 +72,7 @@ describe('stageImages through a real registry', () => {
     expect(files.map((f) => f.path)).toEqual([
       imageTarballPath('demo', 'docker.io/openfaas/hello:0.1.0'),
       imageTarballPath('demo', 'docker.io/library/multi:2.0'),
+      imageTarballPath('demo', 'docker.io/prom/listed:v1'),
     ]);
     for (const f of files) await containerd.ctr(['-n', 'default', 'image', 'import', fromFile(f.content)]);
     const listed = await containerd.ctr(['-n', 'default', 'image', 'ls']);
@@ -72,6 +80,7 @@ describe('stageImages through a real registry', () => {
     const digestOf = (name: string): string | undefined => rows.find((r) => r[0] === name)?.[2];
     expect(digestOf('docker.io/openfaas/hello:0.1.0')).toBe(hello.manifest.digest);
     expect(digestOf('docker.io/library/multi:2.0')).toBe(index.digest);
+    expect(digestOf('docker.io/prom/listed:v1')).toBe(dockerList.digest);
     // The unpacked rootfs exists: ctr resolved the platform manifest, config and layers.
     const snapshots = await containerd.ctr(['-n', 'default', 'snapshots', 'ls']);
     expect(snapshots.trim().split('\n').length).toBeGreaterThan(1);
