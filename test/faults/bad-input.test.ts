@@ -9,11 +9,13 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { runCli } from '../../src/cli/cli.js';
 import { startFixtureServer, type FixtureServer, type Route } from '../helpers/fixture-server.js';
 import { badCases, type BadCase } from './bad-input-cases.js';
 import { buildArtifacts, fillPlaceholders, type Artifacts } from './helpers/artifacts.js';
 import { enterEnvironment } from './helpers/environments.js';
-import { buildInProcess, projectDirs, runTczbuild, type ProjectDirs, type RunResult } from './helpers/run.js';
+import { buildInProcess, projectDirs, runTczbuild, testEnv, type ProjectDirs, type RunResult } from './helpers/run.js';
 import { filesUnder, leftoversBeside, snapshotTree } from './helpers/tree-snapshot.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'bad-recipes');
@@ -105,3 +107,33 @@ describe('bad input: a clear error at its position, a non-zero exit and out/ unc
     for (const victim of ['/etc/evil', '/etc/cron.d/evil']) expect(existsSync(victim)).toBe(false);
   }, 30_000);
 });
+
+describe('what the corpus does not refuse, and how errors read', () => {
+  it('accepts a dependency that is neither a recipe nor upstream (today: it only lands in .dep; reported to the lead)', async () => {
+    const p = projectDirs(join(root, 'dependency-unknown'));
+    await cp(baseline.dir, p.dir, { recursive: true, verbatimSymlinks: true });
+    await addFixture(p, 'dependency-unknown');
+    const r = await runTczbuild(p, ['all']);
+    expect(r.code).toBe(0);
+    expect(await readFile(join(p.outDir, '11.x/x86_64/tcz/other.tcz.dep'), 'utf8')).toBe('no-such-extension-anywhere.tcz\n');
+  }, 30_000);
+
+  it('prints file:line:col error[id]: message and an indented hint on stderr without --json', async () => {
+    const p = projectDirs(join(root, 'text-format'));
+    await cp(baseline.dir, p.dir, { recursive: true, verbatimSymlinks: true });
+    await addFixture(p, 'unknown-key-top');
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const code = await runCli(['all', '--recipes', p.recipesDir, '--out', p.outDir, '--cache', p.cacheDir], { stdin: process.stdin, stdout, stderr, cwd: p.dir, env: testEnv, colorDepth: 1 });
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/^recipes\/other\.yaml:7:1:? error\[unknown-key\]: unknown key "homepage" in recipe\n {2}hint: \S/m);
+  }, 30_000);
+});
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString('utf8');
+    done();
+  }
+}

@@ -25,7 +25,11 @@ export async function buildArtifacts(): Promise<Artifacts> {
   return {
     'hello-1.0.tar.gz': helloGz,
     'hello-2.0.tar.gz': await makeTarGz([...helloEntries, { name: 'hello-1.0/NEWS', content: 'two\n' }]),
-    'other-1.0.tar.gz': await makeTarGz([{ name: 'other-1.0/other', content: '#!/bin/sh\necho other\n', mode: 0o755 }]),
+    // Carries incompressible bytes so network faults can cut it at any offset.
+    'other-1.0.tar.gz': await makeTarGz([
+      { name: 'other-1.0/other', content: '#!/bin/sh\necho other\n', mode: 0o755 },
+      { name: 'other-1.0/other.dat', content: noise(64 * 1024) },
+    ]),
     'tool-a.tar.gz': await makeTarGz([{ name: 'a/bin/tool', content: 'tool from a\n', mode: 0o755 }]),
     'tool-b.tar.gz': await makeTarGz([{ name: 'b/bin/tool', content: 'tool from b\n', mode: 0o755 }]),
     'slip-dotdot.tar.gz': await evil([{ name: 'evil-1.0/../../../etc/evil', content: 'pwned\n' }]),
@@ -55,6 +59,17 @@ export async function buildArtifacts(): Promise<Artifacts> {
     'not-a-tar.tar.gz': gzipSync(Buffer.from('this is text, not a tar archive\n'.repeat(64))),
     'cut-gzip.tar.gz': helloGz.subarray(0, Math.floor(helloGz.length / 2)),
   };
+}
+
+/** Deterministic bytes that do not compress (a sha256 chain). */
+export function noise(size: number): Buffer {
+  const out = Buffer.alloc(size);
+  let block = createHash('sha256').update('tczbuild fixture noise').digest();
+  for (let at = 0; at < size; at += block.length) {
+    block.copy(out, at);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
 }
 
 /** makeTar ends with two zero blocks; drop them so another header can follow. */
