@@ -1,7 +1,8 @@
 /**
  * Semantic checks of a recipe's `services:` section that the schema cannot express: a faasd
  * service with nothing to import, images that land in a namespace faasd does not read,
- * `requires:` naming a script nobody ships, two services sharing a pidfile. Registers the
+ * `requires:` naming a script nobody ships, a namespace that does not fit the faasd version,
+ * two services sharing a pidfile. Registers the
  * diagnostic ids it reports. Pure: reads the recipe only.
  */
 import { registerCodes } from '../diagnostics/codes.js';
@@ -21,9 +22,14 @@ registerCodes({
     hint: 'core images go into the faasd namespace (default for 0.9.x, openfaas from 0.10); function images into openfaas-fn',
   },
   'service-requires-unknown': {
-    severity: 'error',
-    title: 'requires: names an init script that neither this recipe nor a dependency provides',
-    hint: 'name a service of this recipe, or add the extension that ships it to depends:',
+    severity: 'warning',
+    title: 'requires: names an init script that is neither a service of this recipe nor named after a dependency',
+    hint: 'name a service of this recipe, or make sure an extension in depends: ships /usr/local/etc/init.d/<name>',
+  },
+  'service-faasd-namespace': {
+    severity: 'warning',
+    title: 'the faasd namespace does not match the faasd version',
+    hint: 'faasd 0.9.x runs its core services in namespace default; 0.10.0 and later in openfaas',
   },
   'service-requires-self': { severity: 'error', title: 'a service requires itself', hint: 'remove the name from its own requires:' },
   'service-pidfile-shared': {
@@ -41,7 +47,7 @@ export function checkServices(recipe: Recipe): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [name, s] of Object.entries(services)) {
     out.push(...checkRequires(recipe, name, s, services));
-    if (s.kind === 'faasd') out.push(...checkFaasdImages(recipe, name, s.namespace));
+    if (s.kind === 'faasd') out.push(...checkFaasdImages(recipe, name, s.namespace), ...checkFaasdNamespace(recipe, name, s.namespace));
   }
   out.push(...checkPidfiles(recipe, services));
   return out;
@@ -54,7 +60,7 @@ function checkRequires(recipe: Recipe, name: string, s: WrittenService, all: Rea
     if (req === name) return [diag('service-requires-self', at, `service "${name}" requires itself`)];
     // A script from another extension is only there when that extension is a dependency.
     if (req in all || recipe.depends.includes(req)) return [];
-    return [diag('service-requires-unknown', at, `service "${name}" requires "${req}", which is not a service of ${recipe.name} and not in depends:`)];
+    return [diag('service-requires-unknown', at, `service "${name}" requires "${req}", which is not a service of ${recipe.name} and not named in depends:`)];
   });
 }
 
@@ -74,6 +80,25 @@ function checkFaasdImages(recipe: Recipe, name: string, namespace: string): Diag
           ),
         ],
   );
+}
+
+/**
+ * faasd moved its core services from namespace default to openfaas in 0.10.0; images imported
+ * into the other one are invisible to it and it pulls them again. Only judged when the
+ * recipe version reads as faasd's MAJOR.MINOR.
+ */
+function checkFaasdNamespace(recipe: Recipe, name: string, namespace: string): Diagnostic[] {
+  const m = /^v?(\d+)\.(\d+)/.exec(recipe.version);
+  if (!m) return [];
+  const expected = Number(m[1]) === 0 && Number(m[2]) < 10 ? 'default' : 'openfaas';
+  if (namespace === expected) return [];
+  return [
+    diag(
+      'service-faasd-namespace',
+      recipe.positionOf(['services', name, 'namespace']),
+      `faasd ${recipe.version} runs its core services in namespace "${expected}", but service "${name}" says "${namespace}"`,
+    ),
+  ];
 }
 
 function checkPidfiles(recipe: Recipe, services: Readonly<Record<string, WrittenService>>): Diagnostic[] {

@@ -25,7 +25,16 @@ describe('checkServices', () => {
     expect(d[0]?.message).toContain('docker.io/openfaas/gateway:0.27.12');
   });
 
-  it('rejects requires: naming a script no service and no dependency provides', () => {
+  it('warns when the namespace does not fit the faasd version (default before 0.10, openfaas after)', () => {
+    const at = (version: string, ns: string) =>
+      checkServices(recipeFromYaml(`name: f\nversion: "${version}"\ndescription: d\nauthor: a\noriginal-site: s\ncopying-policy: MIT\nimages: [{ ref: docker.io/x/y:1, digest: unpinned, namespace: ${ns} }]\nservices:\n  faasd: { kind: faasd, namespace: ${ns} }\n`)).map((d) => d.id);
+    expect(at('0.9.5', 'default')).toEqual([]);
+    expect(at('0.19.0', 'openfaas')).toEqual([]);
+    expect(at('0.19.0', 'default')).toEqual(['service-faasd-namespace']);
+    expect(at('0.9.5', 'openfaas')).toEqual(['service-faasd-namespace']);
+  });
+
+  it('flags requires: naming a script no service and no dependency provides, and a service requiring itself', () => {
     const r = recipeFromYaml(`name: f\n${head}services:\n  containerd: { kind: containerd, requires: [cgroupz, containerd] }\n`);
     expect(checkServices(r).map((x) => x.id)).toEqual(['service-requires-unknown', 'service-requires-self']);
     const viaDep = recipeFromYaml(`name: f\n${head}depends: [containerd.tcz]\nservices:\n  f: { kind: containerd, requires: [containerd] }\n`);
