@@ -5,6 +5,7 @@
  */
 import { open, readFile, rm } from 'node:fs/promises';
 import { fail } from '../diagnostics/errors.js';
+import { isProcessAlive } from '../util/process.js';
 
 export interface OutLock {
   release(): Promise<void>;
@@ -26,20 +27,11 @@ export async function lockOut(outDir: string): Promise<OutLock> {
         fail('out-unwritable', { file: outDir }, `cannot create ${path}: ${(error as Error).message}`, 'check the permissions of the output directory\'s parent');
       }
       const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
         fail('out-locked', { file: outDir }, `${outDir} is being published by tczbuild process ${owner}`, `wait for it to finish; if no such build runs, remove ${path}`);
       }
       await rm(path, { force: true }); // stale: its owner died without releasing it
     }
   }
   fail('out-locked', { file: outDir }, `could not take the lock ${path}`, 'another build keeps taking it; try again');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

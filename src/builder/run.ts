@@ -13,6 +13,7 @@ import { TczError } from '../diagnostics/errors.js';
 import { loadRecipes } from '../recipe/load.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import { unpinnedSources } from '../recipe/rules.js';
+import { isProcessAlive } from '../util/process.js';
 import { toolVersion } from '../util/version.js';
 import { buildKey, canonicalJson, explainChange, sha256Hex, type BuildKey } from './build-key.js';
 import { buildOne, type BuiltExtension } from './build-one.js';
@@ -72,7 +73,7 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
 
   const lock = await lockOut(outDir);
   try {
-    await recoverOut(outDir, isAlive);
+    await recoverOut(outDir, isProcessAlive);
     const tczRel = tczRelDir(o.target);
     const stateFile = statePath(outDir, o.target.tcVersion, o.target.arch);
     const state = await readState(stateFile);
@@ -213,13 +214,4 @@ async function publish(a: PublishArgs): Promise<void> {
 
 function absolute(file: string, base: string | undefined): string {
   return isAbsolute(file) ? file : resolve(base ?? process.cwd(), file);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -3,13 +3,12 @@
  * closing summary (and --json manifest). The two commands differ only in which recipes they
  * select.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Option } from 'clipanion';
 import { buildAll } from '../builder/run.js';
 import { defaultPlugins } from '../builder/plugins.js';
+import { digestFile } from '../util/hash.js';
 import { ProjectCommand } from './project-command.js';
 import type { ManifestEntry } from './report/reporter.js';
 
@@ -57,19 +56,12 @@ export async function manifestOf(outDir: string): Promise<ManifestEntry[]> {
       const r = rel ? `${rel}/${name}` : name;
       const st = await stat(abs);
       if (st.isDirectory()) await walk(abs, r);
-      else out.push({ path: r, size: st.size, ...(await digests(abs)) });
+      else {
+        const { md5, sha256 } = await digestFile(abs);
+        out.push({ path: r, size: st.size, md5, sha256 });
+      }
     }
   };
   await walk(outDir, '');
   return out;
-}
-
-async function digests(path: string): Promise<{ md5: string; sha256: string }> {
-  const md5 = createHash('md5');
-  const sha = createHash('sha256');
-  for await (const c of createReadStream(path)) {
-    md5.update(c as Buffer);
-    sha.update(c as Buffer);
-  }
-  return { md5: md5.digest('hex'), sha256: sha.digest('hex') };
 }

@@ -11,6 +11,7 @@ import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs
 import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
+import { isProcessAlive } from '../../util/process.js';
 
 export interface CacheEntry {
   readonly sha256: string;
@@ -112,7 +113,7 @@ export class SourceCache {
     let removed = 0;
     for (const name of names) {
       const pid = Number(/^(\d+)-[0-9a-f]+\.part$/.exec(name)?.[1]);
-      if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
       await rm(join(this.dir, 'tmp', name), { force: true });
       removed++;
     }
@@ -149,16 +150,6 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
   while (offset < chunk.byteLength) {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
     offset += bytesWritten;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,0 +1,16 @@
+/** Stream a file once through several digests (md5 for TinyCore's .md5.txt, sha256 for provenance). */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+export async function digestFile(path: string): Promise<{ md5: string; sha256: string; size: number }> {
+  const md5 = createHash('md5');
+  const sha = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    const b = chunk as Buffer;
+    md5.update(b);
+    sha.update(b);
+    size += b.length;
+  }
+  return { md5: md5.digest('hex'), sha256: sha.digest('hex'), size };
+}
