@@ -1,9 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
+import { normalizeRecipe } from '../../src/recipe/normalize.js';
+import { parseRecipe } from '../../src/recipe/parse.js';
 import { fixtureRecipe, recipeFromYaml, target } from './helpers/recipe.js';
 
 const containerd = generateInitFiles(fixtureRecipe('containerd'), target);
@@ -47,11 +50,11 @@ describe('generateInitFiles', () => {
     await expect(text(f.content)).toMatchFileSnapshot(`golden/${name}`);
   });
 
-  it('passes shellcheck -s sh with no warnings for every generated script', async () => {
+  it('passes shellcheck -s sh with no warnings for every generated script, the flagship recipes included', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tczbuild-initd-sc-'));
     try {
       const files = await Promise.all(
-        all.map(async (f, i) => {
+        [...all, ...flagshipFiles()].map(async (f, i) => {
           const p = join(dir, `${i}-${f.path.split('/').pop() ?? 'script'}`);
           await writeFile(p, text(f.content));
           return p;
@@ -93,3 +96,15 @@ services:
     expect(script).toContain(`export greeting='a "b" \`c\`'`);
   });
 });
+
+/** The project's own recipes (recipes/*.yaml), so a recipe edit cannot produce a script shellcheck rejects. */
+function flagshipFiles() {
+  const dir = join(import.meta.dirname, '..', '..', 'recipes');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => {
+      const parsed = parseRecipe(readFileSync(join(dir, f), 'utf8'), `recipes/${f}`);
+      if (!parsed.ok) throw new Error(`recipes/${f} does not parse: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
+      return generateInitFiles(normalizeRecipe(parsed.value, parsed.map, target).recipe, target);
+    });
+}
