@@ -21,7 +21,10 @@ export async function ensureLinuxTree(): Promise<string> {
   const tmp = await mkdtemp(join(cacheDir, '.unpack-'));
   try {
     await runTool('tar', ['-xJf', linuxTarball, '-C', tmp]);
-    await rename(join(tmp, treeName), tree);
+    // Another test run on this machine may have finished its unpack first: keep whichever landed.
+    await rename(join(tmp, treeName), tree).catch((error: unknown) => {
+      if (!existsSync(join(tree, 'Makefile'))) throw error;
+    });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
