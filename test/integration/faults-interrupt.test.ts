@@ -1,0 +1,94 @@
+/**
+ * kill -9 `tczbuild all` at seeded random points while a good out/ exists. After every kill,
+ * out/ is exactly one complete mirror (the previous one or the new one, never a mix) or, if
+ * the kill fell between publish's two renames, the previous one waits beside it to be restored;
+ * `tczbuild verify` passes on it; and the next build succeeds with exactly the expected tree and
+ * nothing left over. Seed: TCZ_FAULT_SEED (default 20261124); every kill point is logged.
+ */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMirrorProject, type MirrorProject } from '../faults/helpers/mirror-project.js';
+import { runTczbuildWith } from '../faults/helpers/run-recipes.js';
+import { killHard, seededRandom, sleep, startCli } from '../faults/helpers/spawn-cli.js';
+import { leftoversBeside, snapshotTree, type TreeSnapshot } from '../faults/helpers/tree-snapshot.js';
+import { testdir } from '../helpers/testdir.js';
+
+const seed = Number(process.env.TCZ_FAULT_SEED ?? 20261124);
+const runs = 12;
+
+let p: MirrorProject;
+const snap: Record<'A' | 'B', TreeSnapshot> = { A: {}, B: {} };
+let fullMs = 0;
+let firstOutputMs = 0;
+
+const cliArgs = (set: 'A' | 'B'): string[] => ['all', '--recipes', set === 'A' ? p.recipesA : p.recipesB, '--out', p.outDir, '--cache', p.cacheDir, '--json'];
+
+beforeAll(async () => {
+  p = await createMirrorProject(await testdir({}, { keep: true }));
+  for (const set of ['A', 'B'] as const) {
+    const r = await runTczbuildWith(p, set, ['all']);
+    expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+    snap[set] = await snapshotTree(p.outDir);
+  }
+  // Back to A, through the real process, timing it to place the kill points.
+  const ref = startCli(cliArgs('A'), p.dir);
+  const start = performance.now();
+  const r = await ref.done;
+  fullMs = performance.now() - start;
+  firstOutputMs = ref.firstOutputMs() ?? 0;
+  expect(r.code, r.stderr + r.stdout).toBe(0);
+  expect(await snapshotTree(p.outDir)).toEqual(snap.A);
+}, 240_000);
+
+afterAll(async () => {
+  const { rm } = await import('node:fs/promises');
+  if (p) await rm(p.dir, { recursive: true, force: true });
+});
+
+/** What out/ holds after a kill: a complete mirror, or nothing with the previous one set aside. */
+async function stateAfterKill(previous: 'A' | 'B', next: 'A' | 'B'): Promise<'A' | 'B' | 'set-aside'> {
+  if (!existsSync(p.outDir)) {
+    const parent = dirname(p.outDir);
+    const aside = (await readdir(parent)).filter((n) => n.startsWith('.out.old-'));
+    expect(aside).toHaveLength(1);
+    expect(await snapshotTree(join(parent, aside[0]!))).toEqual(snap[previous]);
+    return 'set-aside';
+  }
+  const now = await snapshotTree(p.outDir);
+  if (JSON.stringify(now) === JSON.stringify(snap[next])) return next;
+  expect(now).toEqual(snap[previous]);
+  return previous;
+}
+
+describe('kill -9 during tczbuild all', () => {
+  it(`leaves a complete out/ every time over ${runs} seeded runs (seed ${seed})`, async () => {
+    const random = seededRandom(seed);
+    let current: 'A' | 'B' = 'A';
+    const outcomes: string[] = [];
+    for (let i = 0; i < runs; i++) {
+      const next: 'A' | 'B' = current === 'A' ? 'B' : 'A';
+      // Between the first output (startup done) and a little past a full build.
+      const delay = Math.round(firstOutputMs * 0.9 + random() * (fullMs * 1.05 - firstOutputMs * 0.9));
+      const cli = startCli(cliArgs(next), p.dir);
+      await sleep(delay);
+      killHard(cli);
+      const exit = await cli.done;
+
+      const state = await stateAfterKill(current, next);
+      outcomes.push(`run ${i}: ${current}->${next} killed at ${delay} ms (${exit.signal ?? `exit ${exit.code}`}): out/ is ${state}`);
+      if (state !== 'set-aside') {
+        const verify = await runTczbuildWith(p, next, ['verify', p.outDir], { noProjectFlags: true });
+        expect(verify.code, `${outcomes.at(-1)}\n${JSON.stringify(verify.diagnostics, null, 1)}`).toBe(0);
+      }
+
+      const again = await runTczbuildWith(p, next, ['all']);
+      expect(again.code, `${outcomes.at(-1)}\n${again.stderr}${JSON.stringify(again.diagnostics)}`).toBe(0);
+      expect(await snapshotTree(p.outDir)).toEqual(snap[next]);
+      expect(await leftoversBeside(p.outDir)).toEqual([]);
+      current = next;
+    }
+    console.log(`kill points (seed ${seed}, full build ${Math.round(fullMs)} ms, first output ${Math.round(firstOutputMs)} ms):\n${outcomes.join('\n')}`);
+  }, 600_000);
+});
