@@ -9,7 +9,7 @@ import { indexSymbols, parseKconfigSymbols, type KconfigSymbol } from './kconfig
 import './codes.js';
 
 /** Directories that hold no Kconfig the kernel build reads, skipped for speed. */
-const skipDirs = new Set(['.git', 'Documentation', 'tools', 'samples', 'LICENSES', 'include', 'scripts']);
+const skipDirs = new Set(['.git', 'Documentation', 'tools', 'LICENSES', 'include', 'scripts']);
 
 export async function isKernelTree(dir: string): Promise<boolean> {
   try {

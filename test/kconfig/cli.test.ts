@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { runTool } from '../../src/util/exec.js';
 import { describe, expect, it } from 'vitest';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
 import { testdir } from '../helpers/testdir.js';
@@ -45,6 +48,15 @@ describe('tczbuild kernel-config check', () => {
     const run = await tczbuild(['kernel-config', 'check', '.config', '--kernel-config', 'kc', '--recipes', 'recipes', '--json'], { cwd: dir });
     expect(run.code).toBe(0);
     expect(diagnosticsOf(run).map((d) => [d.id, d.message])).toEqual([['kconfig-module-not-loaded', 'CONFIG_OVERLAY_FS=m but no init script loads module overlay']]);
+  });
+
+  it("reads a Debian-style xz-compressed config (/usr/src/linux-config-*/config.*.xz)", async () => {
+    const dir = await testdir(kernelConfig);
+    await writeFile(join(dir, 'config'), 'CONFIG_OVERLAY_FS=m\nCONFIG_NAMESPACES=y\nCONFIG_VETH=y\nCONFIG_SECCOMP=y\n');
+    await runTool('xz', ['-z', join(dir, 'config')]);
+    const run = await tczbuild(['kernel-config', 'check', 'config.xz', '--kernel-config', 'kc'], { cwd: dir });
+    expect(run.stdout).toContain('4 ok, 0 required and 0 recommended finding(s)');
+    expect(run.code).toBe(0);
   });
 
   it('fails with kconfig-config-unreadable for a missing file', async () => {
