@@ -45,8 +45,9 @@ need_root() {
 /** Liveness from pidfiles: BusyBox lacks pgrep and flock, and kill -0 alone counts zombies. */
 export const pidFunctions = `
 # A process counts as running when it exists and is not a zombie nobody reaped yet.
+# /proc/<pid> answers for callers that may not signal it (status run without sudo).
 alive() {
-  kill -0 "$1" 2>/dev/null || return 1
+  kill -0 "$1" 2>/dev/null || [ -d "/proc/$1" ] || return 1
   case "$(cat "/proc/$1/stat" 2>/dev/null)" in
     *") Z "*) return 1 ;;
   esac

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
 import { recipeFromYaml, target } from './helpers/recipe.js';
@@ -69,6 +70,14 @@ describe('containerd init script under busybox ash', () => {
     expect(status.code).toBe(3);
     const again = await sb.run(script, 'stop');
     expect([again.code, again.stdout.trim()]).toEqual([0, 'containerd: containerd is not running']);
+  });
+
+  it('status run by an unprivileged user still sees the root daemon running', async () => {
+    const sb = await sandbox();
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    await chmod(join(sb.root, '..'), 0o755);
+    const r = await sb.run(script, 'status', { uid: 65534 });
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/containerd: running \(pid \d+\)/)]);
   });
 
   it('status exits 3 when the pidfile names a process that is gone', async () => {

@@ -110,7 +110,7 @@ export interface Sandbox {
   readonly root: string;
   readonly ctl: string;
   /** Run a file of the sandbox root (e.g. usr/local/etc/init.d/containerd) with busybox ash. */
-  run(path: string, verb?: string): Promise<RunResult>;
+  run(path: string, verb?: string, options?: { uid?: number }): Promise<RunResult>;
   calls(): Promise<string[]>;
   control(name: string, content?: string): Promise<void>;
   /** Put a recording stand-in at usr/local/etc/init.d/NAME. */
@@ -140,9 +140,10 @@ export async function makeSandbox(files: readonly GeneratedFile[]): Promise<Sand
   return {
     root,
     ctl,
-    async run(path, verb) {
+    async run(path, verb, options = {}) {
       const r = await execa(busybox, ['sh', wrapper, ...(verb ? [verb] : [])], {
         env: { ...env, SCRIPT: join(root, path) },
+        ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
         extendEnv: false,
         reject: false,
         timeout: 60_000,
