@@ -18,7 +18,8 @@ export interface PackedImage {
 export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number }): Promise<PackedImage> {
   const pseudoFile = `${o.outFile}.pseudo`;
   await writeFile(pseudoFile, renderPseudoFile(o.table));
-  await runTool('mksquashfs', squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors }));
+  // mksquashfs refuses SOURCE_DATE_EPOCH together with -all-time; the epoch is already in the args.
+  await runTool('mksquashfs', squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors }), { env: { SOURCE_DATE_EPOCH: undefined } });
   const { md5, sha256, size } = await digestFile(o.outFile);
   return { path: o.outFile, size, md5, sha256 };
 }
