@@ -1,18 +1,15 @@
 /**
  * Pull one image by its pinned digest into the content-addressed cache: the pinned object
- * (index or manifest), the platform's manifest, its config and layers. Every object is checked
- * against its digest before it is stored, and the cache re-verifies what it already holds, so
- * what comes back is exactly what the pin names. Offline, only the cache is read. It writes
- * nothing but cache entries.
+ * (index or manifest), the platform's manifest, its config and layers, each verified (see
+ * fetch-verified.ts). A single-platform pin must be built for the wanted platform. What comes
+ * back is exactly what the pin names. It writes nothing but cache entries.
  */
 import './codes.js';
 import { readFile } from 'node:fs/promises';
-import { ChecksumMismatchError, type SourceCache } from '../builder/fetch/source-cache.js';
-import { diag, type Position } from '../diagnostics/diagnostic.js';
 import { fail, TczError } from '../diagnostics/errors.js';
+import { ensureBlob, hexOf, manifestBytes, type FetchContext } from './fetch-verified.js';
 import { formatPlatform, parseManifest, selectPlatform, type Descriptor, type ParsedManifest, type Platform } from './manifest.js';
 import type { ImageReference } from './reference.js';
-import type { RegistryClient } from './registry/client.js';
 
 export interface PulledImage {
   readonly ref: ImageReference;
@@ -24,13 +21,10 @@ export interface PulledImage {
   readonly layers: readonly Descriptor[];
 }
 
-export interface PullContext {
-  readonly cache: SourceCache;
-  /** undefined means offline: read the cache only. */
-  readonly client: RegistryClient | undefined;
-  /** Where the digest is written in the recipe, for mismatch messages. */
-  readonly at?: Position;
-}
+export type PullContext = FetchContext;
+
+/** Blobs of one image downloaded at once: enough to hide latency, few enough to share a link. */
+const blobConcurrency = 3;
 
 export async function pullImage(ref: ImageReference, pinned: string, platform: Platform, ctx: PullContext): Promise<PulledImage> {
   const what = `${ref.full}@${pinned}`;
@@ -51,7 +45,9 @@ export async function pullImage(ref: ImageReference, pinned: string, platform: P
     manifestDesc = { mediaType: manifest.mediaType, digest: chosen.digest, size: bytes.length };
   }
   if (manifest.kind !== 'manifest') fail('image-manifest-invalid', ctx.at, `${what}: expected an image manifest`);
-  for (const blob of [manifest.config, ...manifest.layers]) await ensureBlob(ref, blob, ctx);
+  await ensureBlob(ref, manifest.config, ctx);
+  if (top.kind === 'manifest') await checkConfigPlatform(manifest.config, platform, ctx, what);
+  await settleAll(manifest.layers, blobConcurrency, (layer) => ensureBlob(ref, layer, ctx));
   return { ref, top: topDesc, manifest: manifestDesc, config: manifest.config, layers: manifest.layers };
 }
 
@@ -61,57 +57,33 @@ function parsed(bytes: Buffer, what: string): ParsedManifest {
   return r.manifest;
 }
 
-/**
- * The bytes of a manifest addressed by digest, from the cache or the registry. A registry
- * answer that hashes differently is refused: for the pinned object that means the pin is wrong
- * (or the registry lies), which is `image-digest-mismatch` at the recipe's digest line.
- */
-async function manifestBytes(ref: ImageReference, digest: string, ctx: PullContext, what: string, pinned: boolean): Promise<Buffer> {
-  const hex = hexOf(digest);
-  const cached = await ctx.cache.get(hex);
-  if (cached) return readFile(cached);
-  if (!ctx.client) fail('image-offline-missing', ctx.at, `${what}: the manifest ${digest} is not in the cache`);
-  const got = await ctx.client.manifest(ref, digest);
-  if (got.digest !== digest) {
-    const id = pinned ? 'image-digest-mismatch' : 'image-blob-mismatch';
-    fail(id, pinned ? ctx.at : undefined, `${what}: the registry served a manifest with digest ${got.digest}, expected ${digest}`);
-  }
-  await ctx.cache.putStream(once(got.bytes), hex);
-  return got.bytes;
-}
-
-async function ensureBlob(ref: ImageReference, blob: Descriptor, ctx: PullContext): Promise<void> {
-  const hex = hexOf(blob.digest);
-  const what = `${ref.full}: blob ${blob.digest}`;
-  if (await ctx.cache.get(hex)) return;
-  if (!ctx.client) fail('image-offline-missing', ctx.at, `${what} is not in the cache`);
-  const { body } = await ctx.client.blob(ref, blob.digest);
+/** A single-platform pin says its platform only in the config: an arm64 tag must not ship to x86_64. */
+async function checkConfigPlatform(config: Descriptor, want: Platform, ctx: PullContext, what: string): Promise<void> {
+  let doc: { os?: unknown; architecture?: unknown };
   try {
-    const entry = await ctx.cache.putStream(capped(body, blob.size, what), hex);
-    if (entry.size !== blob.size) fail('image-blob-mismatch', undefined, `${what} is ${entry.size} bytes, the manifest says ${blob.size}`);
-  } catch (error) {
-    if (error instanceof ChecksumMismatchError) {
-      throw new TczError([diag('image-blob-mismatch', undefined, `${what}: the registry served ${error.size} bytes with digest sha256:${error.got}`)], { cause: error });
+    doc = JSON.parse(await readFile(ctx.cache.pathFor(hexOf(config.digest)), 'utf8')) as typeof doc;
+  } catch {
+    fail('image-manifest-invalid', ctx.at, `${what}: the image config ${config.digest} is not JSON`);
+  }
+  if (typeof doc.os !== 'string' || typeof doc.architecture !== 'string') return;
+  if (doc.os !== want.os || doc.architecture !== want.architecture) {
+    fail('image-platform-missing', ctx.at, `${what} is built for ${doc.os}/${doc.architecture}, but the target needs ${formatPlatform(want)}`);
+  }
+}
+
+/**
+ * Run `fn` over `items`, at most `limit` at once, and wait for every call to settle before
+ * reporting the first failure, so no download is still writing when the caller gives up.
+ */
+async function settleAll<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let firstError: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !firstError) {
+      const item = items[next++] as T;
+      await fn(item).catch((error: unknown) => void (firstError ??= { error }));
     }
-    throw error;
-  }
-}
-
-/** A registry that sends more than the manifest declared is wrong; stop before filling the disk. */
-async function* capped(body: AsyncIterable<Uint8Array>, size: number, what: string): AsyncGenerator<Uint8Array> {
-  let received = 0;
-  for await (const chunk of body) {
-    received += chunk.byteLength;
-    if (received > size) fail('image-blob-mismatch', undefined, `${what}: the registry sent more than the ${size} bytes the manifest declares`);
-    yield chunk;
-  }
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
-}
-
-function hexOf(digest: string): string {
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) fail('image-manifest-invalid', undefined, `"${digest}" is not a sha256 digest`);
-  return digest.slice('sha256:'.length);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (firstError) throw firstError.error;
 }

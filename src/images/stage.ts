@@ -69,7 +69,7 @@ async function pullAll(
     const at = recipe.positionOf(['images', i, 'digest']);
     const started = Date.now();
     try {
-      const p = await pullImage(parsed.ref, image.digest, platform, { cache: ctx.cache, client, at });
+      const p = await pullImage(parsed.ref, image.digest, platform, { cache: ctx.cache, client, at, ...(ctx.reporter ? { reporter: ctx.reporter } : {}) });
       pulled.push(p);
       const bytes = [p.config, ...p.layers].reduce((n, d) => n + d.size, 0);
       ctx.reporter?.emit({

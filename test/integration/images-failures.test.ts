@@ -22,6 +22,7 @@ let registry: TestRegistry;
 let proxy: RegistryProxy;
 let image: FixtureImage;
 let index: Blob;
+let armOnly: FixtureImage;
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -31,6 +32,8 @@ beforeAll(async () => {
   index = makeIndex([image]);
   await pushImage(registry.url, 'openfaas/gateway', image, '0.18.18');
   await pushIndex(registry.url, 'openfaas/multi', [image], index, '1.0');
+  armOnly = await makeImage({ layers: [[{ name: 'etc/arch', content: 'arm64\n' }]], architecture: 'arm64' });
+  await pushImage(registry.url, 'openfaas/gateway', armOnly, '0.18.18-arm64');
 });
 
 afterAll(async () => {
@@ -107,10 +110,29 @@ describe('registry failures', () => {
     proxy.behaviour.dropBlobs = new Set([layer]);
     const r = await stage(image.manifest.digest);
     expect(r.diagnostics.map((d) => d.id)).toEqual(['registry-failed']);
-    expect(r.diagnostics[0]!.message).toMatch(/broke off after \d+ bytes/);
+    expect(r.diagnostics[0]!.message).toMatch(/broke off after \d+ bytes: .* \(after 3 attempts\)$/);
+    expect(proxy.requests.filter((q) => q.includes(layer))).toHaveLength(3);
     expect(r.cacheFiles).not.toContain(hex(layer));
     expect(r.tmpFiles).toEqual([]);
     expect(r.workFiles).toEqual([]);
+  });
+
+  it('retries a blob whose transfer broke off once, and then succeeds', async () => {
+    reset();
+    const layer = image.layers[0]!.digest;
+    proxy.behaviour.flakyBlobs = new Map([[layer, 1]]);
+    const r = await stage(image.manifest.digest);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.cacheFiles).toContain(hex(layer));
+    expect(proxy.requests.filter((q) => q.includes(layer))).toHaveLength(2);
+    expect(r.workFiles).toHaveLength(1);
+  });
+
+  it('refuses a single-platform image built for another architecture', async () => {
+    reset();
+    const r = await stage(armOnly.manifest.digest, { ref: 'docker.io/openfaas/gateway:0.18.18-arm64' });
+    expect(r.diagnostics.map((d) => d.id)).toEqual(['image-platform-missing']);
+    expect(r.diagnostics[0]!.message).toContain('is built for linux/arm64, but the target needs linux/amd64');
   });
 
   it('names the platforms an index offers when the wanted one is missing', async () => {

@@ -10,7 +10,7 @@ import { fail } from '../../diagnostics/errors.js';
 import { manifestAccept } from '../media-types.js';
 import { registryBaseUrl, type ImageReference } from '../reference.js';
 import { parseBearerChallenge, tokenFromBody, tokenUrl } from './challenge.js';
-import { defaultTimeouts, httpGet, type HttpResponse, type HttpTimeouts } from './http.js';
+import { defaultTimeouts, httpGet, RegistryFailure, type HttpResponse, type HttpTimeouts } from './http.js';
 
 export interface RegistryClientOptions {
   /** Registry host → base URL (`docker.io` → `http://127.0.0.1:5000`), tried instead of the host. */
@@ -80,7 +80,8 @@ export class RegistryClient {
     if (res.status !== 200) {
       const detail = await errorDetail(res);
       if (res.status === 404) fail('image-not-found', undefined, `${what}: the registry does not have it (GET ${url} answered 404${detail})`);
-      fail('registry-failed', undefined, `${what}: GET ${url} answered ${res.status}${detail}`);
+      const limited = res.status === 429 ? ' (rate limited: anonymous pulls are capped per address; wait, or use --registry-mirror)' : '';
+      throw new RegistryFailure(`${what}: GET ${url} answered ${res.status}${detail}${limited}`, res.status >= 500 || res.status === 408);
     }
     return res;
   }

@@ -5,7 +5,22 @@
  * nothing about manifests, tokens or the cache.
  */
 import '../codes.js';
-import { fail } from '../../diagnostics/errors.js';
+import { diag } from '../../diagnostics/diagnostic.js';
+import { TczError } from '../../diagnostics/errors.js';
+
+/** `registry-failed`, plus whether the same request could succeed a moment later. */
+export class RegistryFailure extends TczError {
+  readonly retryable: boolean;
+
+  constructor(message: string, retryable: boolean, cause?: unknown) {
+    super([diag('registry-failed', undefined, message)], cause === undefined ? undefined : { cause });
+    this.retryable = retryable;
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof RegistryFailure && error.retryable;
+}
 
 export interface HttpTimeouts {
   /** Until the response headers arrive. */
@@ -36,7 +51,7 @@ export async function httpGet(url: string, headers: Record<string, string>, time
     res = await fetch(url, { headers, signal: abort.signal, redirect: 'follow' });
   } catch (error) {
     clearTimeout(timer);
-    fail('registry-failed', undefined, `${what}: GET ${url} failed: ${describeError(error)}`, undefined, error);
+    throw new RegistryFailure(`${what}: GET ${url} failed: ${describeError(error)}`, true, error);
   }
   clearTimeout(timer);
   const stream = res.body;
@@ -51,7 +66,7 @@ export async function httpGet(url: string, headers: Record<string, string>, time
         try {
           step = await reader.read();
         } catch (error) {
-          fail('registry-failed', undefined, `${what}: the download from ${url} broke off after ${received} bytes: ${describeError(error)}`, undefined, error);
+          throw new RegistryFailure(`${what}: the download from ${url} broke off after ${received} bytes: ${describeError(error)}`, true, error);
         } finally {
           clearTimeout(timer);
         }
@@ -75,7 +90,7 @@ export async function httpGet(url: string, headers: Record<string, string>, time
       let size = 0;
       for await (const c of body) {
         size += c.byteLength;
-        if (size > limit) fail('registry-failed', undefined, `${what}: ${url} sent more than ${limit} bytes`);
+        if (size > limit) throw new RegistryFailure(`${what}: ${url} sent more than ${limit} bytes`, false);
         parts.push(c);
       }
       return Buffer.concat(parts);

@@ -9,8 +9,10 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface ProxyBehaviour {
   /** Blob digests whose bytes get one byte flipped (length unchanged). */
   tamperBlobs?: Set<string>;
-  /** Blob digests whose transfer is cut after half the bytes. */
+  /** Blob digests whose transfer is cut after half the bytes, every time. */
   dropBlobs?: Set<string>;
+  /** Blob digest → how many more transfers to cut before serving it whole. */
+  flakyBlobs?: Map<string, number>;
   /** Manifest reference (tag or digest) → bytes served instead of the registry's. */
   replaceManifests?: Map<string, Buffer>;
   /** Demand `Authorization: Bearer <token>`, handing tokens out at /token. */
@@ -59,7 +61,9 @@ export async function startRegistryProxy(upstream: string, behaviour: ProxyBehav
       res.writeHead(200, { ...headers, 'content-length': String(replaced.length) }).end(replaced);
       return;
     }
-    if (blobDigest && behaviour.dropBlobs?.has(blobDigest)) {
+    const flaky = blobDigest ? (behaviour.flakyBlobs?.get(blobDigest) ?? 0) : 0;
+    if (blobDigest && flaky > 0) behaviour.flakyBlobs?.set(blobDigest, flaky - 1);
+    if (blobDigest && (behaviour.dropBlobs?.has(blobDigest) || flaky > 0)) {
       res.writeHead(200, { ...headers, 'content-length': String(body.length) });
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => req.socket.destroy(), 20));
       return;
