@@ -140,6 +140,12 @@ describe('generated init scripts with the real containerd', () => {
     expect((await tce.exec(['/usr/local/etc/init.d/cgroupfs', 'status'])).code).toBe(0);
     const version = await tce.exec(['/usr/local/bin/ctr', 'version']);
     expect(version.stdout).toMatch(/Server:\s+Version:/);
+    const mounts = (await tce.exec(['/bin/cat', '/proc/mounts'])).stdout;
+    expect(mounts).toContain('cgroup /sys/fs/cgroup tmpfs ');
+    expect(mounts).toContain('cgroup /sys/fs/cgroup/memory cgroup ');
+    const log = await readFile(join(tce.root, 'var/log/containerd.log'), 'utf8');
+    expect(log).not.toContain('no cgroup mount found');
+    expect(log).not.toContain('level=error');
     expect((await tce.exec(['/usr/local/etc/init.d/containerd', 'status'])).code).toBe(0);
   });
 
