@@ -22,6 +22,8 @@ export interface CheckOptions {
   readonly kernelTree?: string;
   /** Modules the init scripts load; overrides what the recipes' services say. */
   readonly modules?: readonly string[];
+  /** Show fragment paths relative to this directory (the cwd). */
+  readonly displayBase?: string;
 }
 
 export interface CheckOutcome {
@@ -33,7 +35,7 @@ export interface CheckOutcome {
 }
 
 export async function runConfigCheck(o: CheckOptions): Promise<CheckOutcome> {
-  const needs = await collectKernelNeeds(o.recipes, o.kernelConfigDir);
+  const needs = await collectKernelNeeds(o.recipes, o.kernelConfigDir, o.displayBase !== undefined ? { displayBase: o.displayBase } : {});
   const config = parseConfig(await readKernelConfig(o.configPath), o.configPath);
   const index = o.kernelTree ? await readKconfigIndex(o.kernelTree) : undefined;
   const modules = o.modules ?? (o.recipes ? loadedModules(o.recipes) : undefined);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
@@ -35,19 +35,27 @@ export async function readFragments(
   dir: string,
   names: readonly string[],
   at: (name: string) => Position = (name) => ({ file: fragmentPath(dir, name) }),
+  displayBase?: string,
 ): Promise<{ fragments: Fragment[]; diagnostics: Diagnostic[] }> {
   const fragments: Fragment[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const name of names) {
     const file = fragmentPath(dir, name);
     try {
-      fragments.push({ name: name.replace(/\.cfg$/, ''), file, text: await readFile(file, 'utf8') });
+      fragments.push({ name: name.replace(/\.cfg$/, ''), file: displayPath(file, displayBase), text: await readFile(file, 'utf8') });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       diagnostics.push(diag('kconfig-fragment-missing', at(name), `fragment ${name} not found: ${file} does not exist`));
     }
   }
   return { fragments, diagnostics };
+}
+
+/** A path as diagnostics show it: relative to displayBase when it lies below it. */
+export function displayPath(file: string, displayBase: string | undefined): string {
+  if (displayBase === undefined) return file;
+  const rel = relative(displayBase, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 /** Every fragment name in the directory, sorted (what `check` uses without --recipes). */

@@ -23,12 +23,17 @@ export interface KernelNeeds {
 }
 
 /** What the given recipes need, or (recipes undefined) what every fragment in the directory asks for. */
-export async function collectKernelNeeds(recipes: readonly Recipe[] | undefined, kernelConfigDir: string, options: MergeOptions = {}): Promise<KernelNeeds> {
+export async function collectKernelNeeds(
+  recipes: readonly Recipe[] | undefined,
+  kernelConfigDir: string,
+  options: MergeOptions & { readonly displayBase?: string } = {},
+): Promise<KernelNeeds> {
   const needs = recipes ? fragmentNeeds(recipes) : (await listFragments(kernelConfigDir)).map((name) => ({ name, recipes: [], at: {} }));
   const { fragments, diagnostics: readDiags } = await readFragments(
     kernelConfigDir,
     needs.map((n) => n.name),
     (name) => needs.find((n) => n.name === name)?.at ?? {},
+    options.displayBase,
   );
   const merged = mergeFragments(fragments, undefined, options);
   const { table, diagnostics: tableDiags } = await loadSymbolTable(kernelConfigDir);

@@ -34,7 +34,7 @@ export class KernelConfigEmitCommand extends BaseCommand {
     return this.run(async () => {
       const cwd = this.context.cwd;
       const recipes = this.recipes ? await loadRecipesForKernel(resolve(cwd, this.recipes), cwd) : undefined;
-      const needs = await collectKernelNeeds(recipes, this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd));
+      const needs = await collectKernelNeeds(recipes, this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd), { displayBase: cwd });
       for (const d of needs.diagnostics) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
       if (hasErrors(needs.diagnostics)) return ExitCode.failed;
       const text = renderMerged(needs.merged, needs.fragmentNames);
