@@ -169,9 +169,24 @@ describe('generated init scripts with the real containerd', () => {
     expect((await tce.exec(['/usr/local/etc/init.d/containerd', 'status'])).code).toBe(3);
   });
 
+  it('faasd start alone starts containerd first (requires:), and the imported image survived the restart', async () => {
+    const r = await tce.exec(['/usr/local/etc/init.d/faasd', 'start'], 90_000);
+    expect(r.stdout).toMatch(/containerd: running \(pid \d+\)/);
+    expect(r.stdout).toContain(`image ${imageRef} is already in namespace default`);
+    expect(r.code).toBe(0);
+    expect((await tce.exec(['/usr/local/etc/init.d/faasd', 'stop'])).code).toBe(0);
+    expect((await tce.exec(['/usr/local/etc/init.d/containerd', 'stop'], 30_000)).code).toBe(0);
+  });
+
   it('leaves no loop device behind once the namespace is gone', async () => {
     await tce.close();
-    const loops = await execa('losetup', ['-a']);
-    expect(loops.stdout).not.toContain(work);
+    // The kernel tears a dropped mount namespace down asynchronously; give it a moment.
+    let loops = '';
+    for (let i = 0; i < 50; i++) {
+      loops = (await execa('losetup', ['-a'])).stdout;
+      if (!loops.includes(work)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(loops).not.toContain(work);
   });
 });
