@@ -6,7 +6,8 @@
  * nothing left over. Seed: TCZ_FAULT_SEED (default 20261124); every kill point is logged.
  */
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMirrorProject, type MirrorProject } from '../faults/helpers/mirror-project.js';
@@ -16,7 +17,7 @@ import { leftoversBeside, snapshotTree, type TreeSnapshot } from '../faults/help
 import { testdir } from '../helpers/testdir.js';
 
 const seed = Number(process.env.TCZ_FAULT_SEED ?? 20261124);
-const runs = 12;
+const runs = Number(process.env.TCZ_FAULT_RUNS ?? 12);
 
 let p: MirrorProject;
 const snap: Record<'A' | 'B', TreeSnapshot> = { A: {}, B: {} };
@@ -91,4 +92,49 @@ describe('kill -9 during tczbuild all', () => {
     }
     console.log(`kill points (seed ${seed}, full build ${Math.round(fullMs)} ms, first output ${Math.round(firstOutputMs)} ms):\n${outcomes.join('\n')}`);
   }, 600_000);
+});
+
+/** A pid that surely belonged to a process that has exited: a build killed -9 leaves one behind. */
+function deadPid(): number {
+  const r = spawnSync('true');
+  return r.pid!;
+}
+
+describe('the exact states a kill can leave beside out/', () => {
+  const sibling = (kind: string, pid: number): string => join(dirname(p.outDir), `.out.${kind}-${pid}`);
+
+  it('recovers from a kill while the next tree was being assembled (stale lock, half-built .new and .work)', async () => {
+    expect((await runTczbuildWith(p, 'A', ['all'])).code).toBe(0);
+    expect(await snapshotTree(p.outDir)).toEqual(snap.A);
+    const pid = deadPid();
+    await writeFile(`${p.outDir}.lock`, `${pid}\n`);
+    await mkdir(join(sibling('work', pid), 'alpha', 'root'), { recursive: true });
+    await cp(p.outDir, sibling('new', pid), { recursive: true });
+    await writeFile(join(sibling('new', pid), '11.x/x86_64/tcz/alpha.tcz'), 'half written');
+    const r = await runTczbuildWith(p, 'B', ['all']);
+    expect(r.code, JSON.stringify(r.diagnostics)).toBe(0);
+    expect(await snapshotTree(p.outDir)).toEqual(snap.B);
+    expect(await leftoversBeside(p.outDir)).toEqual([]);
+  }, 60_000);
+
+  it('restores the previous out/ when the kill fell between the two renames, then builds', async () => {
+    expect(await snapshotTree(p.outDir)).toEqual(snap.B);
+    const pid = deadPid();
+    await writeFile(`${p.outDir}.lock`, `${pid}\n`);
+    await rename(p.outDir, sibling('old', pid));
+    const r = await runTczbuildWith(p, 'B', ['all']);
+    expect(r.code, JSON.stringify(r.diagnostics)).toBe(0);
+    expect(r.events.filter((e) => e.type === 'rebuild')).toEqual([]);
+    expect(await snapshotTree(p.outDir)).toEqual(snap.B);
+    expect(await leftoversBeside(p.outDir)).toEqual([]);
+  }, 60_000);
+
+  it('drops the set-aside old tree when the kill came after the swap', async () => {
+    const pid = deadPid();
+    await cp(p.outDir, sibling('old', pid), { recursive: true });
+    const r = await runTczbuildWith(p, 'A', ['all']);
+    expect(r.code, JSON.stringify(r.diagnostics)).toBe(0);
+    expect(await snapshotTree(p.outDir)).toEqual(snap.A);
+    expect(await leftoversBeside(p.outDir)).toEqual([]);
+  }, 60_000);
 });
