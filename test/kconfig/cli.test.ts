@@ -81,4 +81,15 @@ describe('tczbuild kernel-config emit', () => {
     expect(run.code).toBe(1);
     expect(diagnosticsOf(run).map((d) => [d.id, d.file, d.line])).toEqual([['kconfig-fragment-missing', 'recipes/containerd.yaml', 8]]);
   });
+
+  it('--strict turns a redefinition into an error (merge_config.sh -s)', async () => {
+    const dir = await testdir({ ...kernelConfig, 'kc/zz-override.cfg': 'CONFIG_VETH=m\n' });
+    const lenient = await tczbuild(['kernel-config', 'emit', '--kernel-config', 'kc'], { cwd: dir });
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toContain('kc/zz-override.cfg:1: warning[kconfig-redefined]: Value of CONFIG_VETH is redefined by fragment zz-override: was y (from containers), now m');
+    expect(lenient.stdout).toContain('CONFIG_VETH=m\n');
+    const strict = await tczbuild(['kernel-config', 'emit', '--kernel-config', 'kc', '--strict'], { cwd: dir });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('error[kconfig-redefined-strict]');
+  });
 });

@@ -29,12 +29,14 @@ export class KernelConfigEmitCommand extends BaseCommand {
   recipes = Option.String('--recipes', { description: 'merge only the fragments these recipes name' });
   kernelConfig = Option.String('--kernel-config', { description: 'fragments and symbols.yaml (default: ./kernel-config, else the bundled one)' });
   output = Option.String('--output,-o', { description: 'write to this file instead of stdout' });
+  strict = Option.Boolean('--strict', false, { description: "a fragment redefining another's symbol is an error (merge_config.sh -s)" });
+  noDemote = Option.Boolean('--no-demote', false, { description: 'never let a later fragment turn =y into =m (merge_config.sh -y)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
       const cwd = this.context.cwd;
       const recipes = this.recipes ? await loadRecipesForKernel(resolve(cwd, this.recipes), cwd) : undefined;
-      const needs = await collectKernelNeeds(recipes, this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd), { displayBase: cwd });
+      const needs = await collectKernelNeeds(recipes, this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd), { displayBase: cwd, strict: this.strict, noDemote: this.noDemote });
       for (const d of needs.diagnostics) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
       if (hasErrors(needs.diagnostics)) return ExitCode.failed;
       const text = renderMerged(needs.merged, needs.fragmentNames);
