@@ -1,8 +1,9 @@
 /**
  * A recipe rule for `lint` and `build`: every fragment a recipe's `kernel.fragments` names
  * exists in kernel-config/. The rule itself is pure (it gets the fragment names);
- * kernelFragmentRuleFor() reads the directory once to make it.
+ * kernelFragmentRuleFor() and kernelFragmentRuleForSync() read the directory once to make it.
  */
+import { readdirSync } from 'node:fs';
 import { diag } from '../diagnostics/diagnostic.js';
 import type { RecipeRule } from '../recipe/rules.js';
 import { listFragments } from './load.js';
@@ -22,4 +23,15 @@ export function kernelFragmentRule(available: readonly string[], kernelConfigDir
 export async function kernelFragmentRuleFor(kernelConfigDir: string): Promise<RecipeRule> {
   const available = await listFragments(kernelConfigDir).catch(() => [] as string[]);
   return kernelFragmentRule(available, kernelConfigDir);
+}
+
+/** The same, read synchronously: for plugin factories that must return rules right away. */
+export function kernelFragmentRuleForSync(kernelConfigDir: string): RecipeRule {
+  let names: string[] = [];
+  try {
+    names = readdirSync(kernelConfigDir).filter((n) => n.endsWith('.cfg')).map((n) => n.slice(0, -4));
+  } catch {
+    // no kernel-config/ directory: every named fragment is reported missing
+  }
+  return kernelFragmentRule(names.sort(), kernelConfigDir);
 }
