@@ -43,7 +43,7 @@ export function planLayout(image: PulledImage): LayoutEntry[] {
     },
   ];
   const blobs = new Map<string, number>();
-  for (const d of [image.top, image.manifest, image.config, ...image.layers]) blobs.set(d.digest, d.size);
+  for (const d of [image.top, image.manifest, ...image.siblings, image.config, ...image.layers]) blobs.set(d.digest, d.size);
   const entries: LayoutEntry[] = [
     { name: 'blobs/', type: 'directory' },
     { name: 'blobs/sha256/', type: 'directory' },

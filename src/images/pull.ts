@@ -17,6 +17,12 @@ export interface PulledImage {
   readonly top: Descriptor;
   /** The image manifest for the platform (the same as `top` when the pin names a manifest). */
   readonly manifest: Descriptor;
+  /**
+   * The index's other platform manifests (JSON only, no layers). ctr's import walks every entry
+   * its platform matcher accepts (on amd64 that includes 386, on arm/v7 also v6) and fails on a
+   * missing manifest; it never reads the configs or layers of entries it does not unpack.
+   */
+  readonly siblings: readonly Descriptor[];
   readonly config: Descriptor;
   readonly layers: readonly Descriptor[];
 }
@@ -33,6 +39,7 @@ export async function pullImage(ref: ImageReference, pinned: string, platform: P
   const topDesc: Descriptor = { mediaType: top.mediaType, digest: pinned, size: topBytes.length };
   let manifestDesc = topDesc;
   let manifest = top;
+  const siblings: Descriptor[] = [];
   if (top.kind === 'index') {
     const chosen = selectPlatform(top.manifests, platform);
     if (!chosen) {
@@ -43,12 +50,26 @@ export async function pullImage(ref: ImageReference, pinned: string, platform: P
     manifest = parsed(bytes, `${ref.full}@${chosen.digest}`);
     if (manifest.kind !== 'manifest') fail('image-manifest-invalid', ctx.at, `${what}: the ${formatPlatform(platform)} entry is itself an index`);
     manifestDesc = { mediaType: manifest.mediaType, digest: chosen.digest, size: bytes.length };
+    for (const other of importWalked(top.manifests, chosen)) {
+      await manifestBytes(ref, other.digest, ctx, `${what} (${other.platform ? formatPlatform(other.platform) : 'entry'})`, false);
+      siblings.push(other);
+    }
   }
   if (manifest.kind !== 'manifest') fail('image-manifest-invalid', ctx.at, `${what}: expected an image manifest`);
   await ensureBlob(ref, manifest.config, ctx);
   if (top.kind === 'manifest') await checkConfigPlatform(manifest.config, platform, ctx, what);
   await settleAll(manifest.layers, blobConcurrency, (layer) => ensureBlob(ref, layer, ctx));
-  return { ref, top: topDesc, manifest: manifestDesc, config: manifest.config, layers: manifest.layers };
+  return { ref, top: topDesc, manifest: manifestDesc, siblings, config: manifest.config, layers: manifest.layers };
+}
+
+/** Index entries an importer may walk besides the chosen one: every real platform's manifest. */
+function importWalked(manifests: readonly Descriptor[], chosen: Descriptor): Descriptor[] {
+  const seen = new Set([chosen.digest]);
+  return manifests.filter((m) => {
+    if (seen.has(m.digest) || m.platform?.os === 'unknown') return false;
+    seen.add(m.digest);
+    return true;
+  });
 }
 
 function parsed(bytes: Buffer, what: string): ParsedManifest {

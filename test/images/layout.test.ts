@@ -8,6 +8,7 @@ const image: PulledImage = {
   ref: { registry: 'docker.io', repository: 'openfaas/gateway', tag: '0.18.18', full: 'docker.io/openfaas/gateway:0.18.18' },
   top: { mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', digest: d('f'), size: 700 },
   manifest: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: d('a'), size: 500 },
+  siblings: [{ mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: d('b'), size: 400, platform: { os: 'linux', architecture: '386' } }],
   config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: d('c'), size: 300 },
   layers: [
     { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: d('2'), size: 20 },
@@ -23,13 +24,14 @@ describe('planLayout', () => {
     return e.bytes.toString();
   };
 
-  it('lists directories, every blob once, and the three metadata files in sorted order', () => {
+  it('lists directories, every blob once (other platforms: manifest only), and the three metadata files in sorted order', () => {
     expect(entries.map((e) => `${e.type} ${e.name}`)).toEqual([
       'directory blobs/',
       'directory blobs/sha256/',
       `blob blobs/sha256/${'1'.repeat(64)}`,
       `blob blobs/sha256/${'2'.repeat(64)}`,
       `blob blobs/sha256/${'a'.repeat(64)}`,
+      `blob blobs/sha256/${'b'.repeat(64)}`,
       `blob blobs/sha256/${'c'.repeat(64)}`,
       `blob blobs/sha256/${'f'.repeat(64)}`,
       'file index.json',
