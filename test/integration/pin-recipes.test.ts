@@ -89,22 +89,28 @@ describe('tczbuild pin', () => {
     expect(await readFile(file, 'utf8')).toBe(expected);
   });
 
-  it('--offline pins images from tags the cache resolved before, and names what it cannot pin', async () => {
+  it('--offline pins from what an earlier pin saw with the same cache, without any network', async () => {
     const { dir, file, args } = await project();
-    expect((await tczbuild(['pin', ...args], { cwd: dir })).code).toBe(0);
-    await writeFile(file, recipe(server.url));
-    const before = server.requests.length;
-    const run = await tczbuild(['pin', '--offline', '--json', ...args], { cwd: dir });
-    expect(run.code).toBe(1);
-    expect(server.requests.length).toBe(before);
-    expect(diagnosticsOf(run).map((d) => [d.id, d.line])).toEqual([
+    const offline = ['pin', '--offline', '--json', '--recipes', 'recipes', '--cache', 'cache', '--registry-mirror', 'docker.io=http://127.0.0.1:9'];
+    const cold = await tczbuild(offline, { cwd: dir });
+    expect(cold.code).toBe(1);
+    expect(diagnosticsOf(cold).map((d) => [d.id, d.line])).toEqual([
       ['fetch-offline-missing', 11],
       ['fetch-offline-missing', 14],
+      ['image-offline-missing', 18],
+      ['image-offline-missing', 22],
     ]);
-    const text = await readFile(file, 'utf8');
-    expect(text).toContain(`digest: ${gateway.manifest.digest} # pin me`);
-    expect(text).toContain(`digest: "${index.digest}"`);
-    expect(text).toContain('    sha256: unpinned\n');
+    expect(await readFile(file, 'utf8')).toBe(recipe(server.url));
+
+    expect((await tczbuild(['pin', ...args], { cwd: dir })).code).toBe(0);
+    const pinned = await readFile(file, 'utf8');
+    await writeFile(file, recipe(server.url));
+    const before = server.requests.length;
+    const warm = await tczbuild(offline, { cwd: dir });
+    expect(diagnosticsOf(warm)).toEqual([]);
+    expect(warm.code).toBe(0);
+    expect(server.requests.length).toBe(before);
+    expect(await readFile(file, 'utf8')).toBe(pinned);
   });
 
   it('--force re-resolves a moved tag and reports the change', async () => {

@@ -1,7 +1,8 @@
 /**
  * Resolve what pin writes: an image tag → the digest of the exact object the registry serves
  * for it (kept in the cache, and remembered for --offline), and a source URL → the sha256 of
- * its bytes (via the fetch layer; offline only from local --source-mirror directories).
+ * its bytes (via the fetch layer). Offline, only what an earlier online pin remembered with this
+ * cache, or a file in a local --source-mirror directory, counts.
  * I/O adapters; deciding what to resolve and editing recipes happen elsewhere.
  */
 import '../codes.js';
@@ -11,7 +12,7 @@ import type { SourceCache } from '../../builder/fetch/source-cache.js';
 import { fail } from '../../diagnostics/errors.js';
 import type { ImageReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
-import { lookupTag, recordTag } from '../tag-index.js';
+import { lookupTag, lookupUrl, recordTag, recordUrl } from './pin-memory.js';
 
 export interface ResolveContext {
   readonly cache: SourceCache;
@@ -33,7 +34,14 @@ export async function resolveImageTag(ref: ImageReference, ctx: ResolveContext):
 }
 
 export async function resolveSourceHash(url: string, ctx: ResolveContext): Promise<string> {
-  if (ctx.client) return (await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors })).sha256;
+  if (ctx.client) {
+    const { sha256 } = await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors });
+    await recordUrl(ctx.cache.dir, url, sha256);
+    return sha256;
+  }
+  // Offline: a URL pinned before counts only while its bytes are still in the cache, verified.
+  const known = await lookupUrl(ctx.cache.dir, url);
+  if (known !== undefined && (await ctx.cache.get(known)) !== undefined) return known;
   for (const c of candidatesFor(url, null, ctx.sourceMirrors)) {
     if (c.where.kind !== 'path') continue; // a file: URL or a mirror directory: no network involved
     try {
@@ -42,7 +50,7 @@ export async function resolveSourceHash(url: string, ctx: ResolveContext): Promi
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  fail('fetch-offline-missing', undefined, `${url}: no local --source-mirror directory holds it, and --offline forbids downloading it`);
+  fail('fetch-offline-missing', undefined, `${url}: never pinned with this cache and in no local --source-mirror directory; --offline forbids downloading it`);
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
