@@ -8,6 +8,7 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { defaultKernelConfigDir } from '../kconfig/load.js';
 import { mergeFragmentsForRecipes } from '../kconfig/merge-recipes.js';
+import { kernelFragmentRuleForSync } from '../kconfig/recipe-rules.js';
 import { writeMirrorIndexes } from '../mirror/write-indexes.js';
 import { sha256Hex } from './build-key.js';
 import { hashTree } from './inputs.js';
@@ -37,6 +38,7 @@ export function kconfigPlugin(kernelConfigDir: string): StagePlugin {
   const needsKernel = (r: { written: { kernel?: { fragments: readonly string[] } } }): boolean => (r.written.kernel?.fragments.length ?? 0) > 0;
   return {
     name: 'kconfig',
+    rules: [kernelFragmentRuleForSync(kernelConfigDir)],
     keyComponents: async (recipe): Promise<Record<string, string>> => (needsKernel(recipe) ? { fragments: await hashTree(kernelConfigDir) } : {}),
     async publishExtras(recipes) {
       const wanting = recipes.filter(needsKernel);
