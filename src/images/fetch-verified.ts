@@ -69,7 +69,8 @@ export async function ensureBlob(ref: ImageReference, blob: Descriptor, ctx: Fet
   }, ctx.backoffMs);
 }
 
-async function withRetries<T>(attempt: () => Promise<T>, backoffMs = 250): Promise<T> {
+/** Try again after 250 ms, then 500 ms, while a registry request fails in a way that may pass. */
+export async function withRetries<T>(attempt: () => Promise<T>, backoffMs = 250): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();

@@ -12,6 +12,7 @@ import type { SourceCache } from '../../builder/fetch/source-cache.js';
 import { fail } from '../../diagnostics/errors.js';
 import type { ImageReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
+import { withRetries } from '../fetch-verified.js';
 import { lookupTag, lookupUrl, recordTag, recordUrl } from './pin-memory.js';
 
 export interface ResolveContext {
@@ -27,7 +28,8 @@ export async function resolveImageTag(ref: ImageReference, ctx: ResolveContext):
     if (known === undefined) fail('image-offline-missing', undefined, `${ref.full}: this cache never resolved the tag; pin it once on a connected machine`);
     return known;
   }
-  const got = await ctx.client.manifest(ref, ref.tag);
+  const client = ctx.client;
+  const got = await withRetries(() => client.manifest(ref, ref.tag));
   await ctx.cache.putStream(once(got.bytes), got.digest.slice('sha256:'.length));
   await recordTag(ctx.cache.dir, ref, got.digest);
   return got.digest;

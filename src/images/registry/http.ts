@@ -101,8 +101,22 @@ export async function httpGet(url: string, headers: Record<string, string>, time
   };
 }
 
+const networkWords: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name lookup failed for now',
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
 /** fetch() hides the useful part (ECONNREFUSED, "other side closed") in error.cause. */
 export function describeError(error: unknown): string {
+  for (let e: unknown = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && networkWords[code]) return `${networkWords[code]} (${code})`;
+  }
   const parts: string[] = [];
   for (let e: unknown = error; e !== undefined && e !== null && parts.length < 4; e = (e as { cause?: unknown }).cause) {
     const err = e as { message?: string; code?: string };
