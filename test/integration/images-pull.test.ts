@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceCache } from '../../src/builder/fetch/source-cache.js';
@@ -51,6 +51,12 @@ afterAll(async () => {
 });
 
 const sha256File = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+
+async function unpackTar(file: string, into: string): Promise<string> {
+  await mkdir(into, { recursive: true });
+  execFileSync('tar', ['-xf', file, '-C', into]);
+  return into;
+}
 
 function fromFile(content: unknown): string {
   if (typeof content !== 'object' || content === null || !('fromFile' in content)) throw new Error('expected a fromFile tarball');
@@ -109,6 +115,20 @@ describe('stageImages through a real registry', () => {
     // Other platforms travel as manifest JSON only, so ctr's import walk finds every entry it matches.
     expect(entries).toContain(path(i386.manifest.digest));
     expect(entries).toContain(path(arm64.manifest.digest));
+  });
+
+  it('carries a docker manifest.json that ctr imports on its own, compressed layers and all', async () => {
+    const dir = await testdir();
+    const recipe = recipeFrom(imagesRecipe([{ ref: 'docker.io/openfaas/hello:0.1.0', digest: hello.manifest.digest, to: 'x/docker-only.tar' }]));
+    const [file] = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'w'), registryMirrors: { 'docker.io': registry.url } });
+    // Hide the OCI layout so ctr takes the `docker save` path, as an importer without OCI support would.
+    const dockerOnly = join(dir, 'docker-only.tar');
+    execFileSync('tar', ['-cf', dockerOnly, '-C', await unpackTar(fromFile(file!.content), join(dir, 'x')), 'manifest.json', 'blobs']);
+    await containerd.ctr(['-n', 'docker-path', 'image', 'import', dockerOnly]);
+    const listed = await containerd.ctr(['-n', 'docker-path', 'image', 'ls', '-q']);
+    expect(listed.trim().split('\n')).toEqual(['docker.io/openfaas/hello:0.1.0']);
+    const snapshots = await containerd.ctr(['-n', 'docker-path', 'snapshots', 'ls']);
+    expect(snapshots.trim().split('\n').length).toBe(1 + hello.layers.length);
   });
 
   it('offline with an empty cache lists every missing image at its digest line', async () => {
