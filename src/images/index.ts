@@ -7,5 +7,6 @@ import './codes.js';
 
 export { stageImages, type StageImagesContext } from './stage.js';
 export { checkImages, unpinnedImageErrors } from './check.js';
+export { tarballFormatVersion } from './layout.js';
 export { parseReference, registryBaseUrl, type ImageReference } from './reference.js';
 export { RegistryClient, type RegistryClientOptions } from './registry/client.js';

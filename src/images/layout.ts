@@ -13,6 +13,12 @@ export type LayoutEntry =
   /** A blob copied from the content-addressed cache, by sha256 hex. */
   | { readonly name: string; readonly type: 'blob'; readonly sha256: string; readonly size: number };
 
+/**
+ * Bump when the tarball bytes for the same pinned image change (this plan or tarball.ts), so
+ * build keys that include it rebuild extensions carrying older tarballs.
+ */
+export const tarballFormatVersion = '1';
+
 /** containerd names an imported image after this annotation, whatever --base-name says. */
 export const containerdImageName = 'io.containerd.image.name';
 export const ociRefName = 'org.opencontainers.image.ref.name';
