@@ -36,7 +36,7 @@ registerCodes({
   'image-offline-missing': {
     severity: 'error',
     title: 'image content is missing from the cache in --offline mode',
-    hint: 'run `tczbuild fetch` or `tczbuild pin` on a connected machine with the same cache',
+    hint: 'build (or `tczbuild fetch`) once on a connected machine with the same --cache, then build offline',
   },
   'image-not-found': {
     severity: 'error',

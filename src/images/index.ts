@@ -5,7 +5,7 @@
  */
 import './codes.js';
 
-export { stageImages, type StageImagesContext } from './stage.js';
+export { prefetchImages, stageImages, type StageImagesContext } from './stage.js';
 export { checkImages, unpinnedImageErrors } from './check.js';
 export { tarballFormatVersion } from './layout.js';
 export { parseReference, registryBaseUrl, type ImageReference } from './reference.js';

@@ -39,7 +39,7 @@ export async function stageImages(recipe: Recipe, target: Target, ctx: StageImag
   const refused = [...unpinnedImageErrors(recipe), ...checkImages(recipe).filter((d) => d.severity === 'error')];
   if (refused.length > 0) throw new TczError(refused);
   const client = ctx.offline ? undefined : new RegistryClient({ mirrors: ctx.registryMirrors ?? {} });
-  const pulled = await pullAll(recipe, images, target, ctx, client);
+  const pulled = await pullAll(recipe, images.map((image, index) => ({ image, index })), target, ctx, client);
   const dir = join(ctx.workDir, 'images');
   await mkdir(dir, { recursive: true });
   const files: GeneratedFile[] = [];
@@ -52,17 +52,31 @@ export async function stageImages(recipe: Recipe, target: Target, ctx: StageImag
   return files;
 }
 
+/**
+ * Pull every pinned image of a recipe into the cache without writing tarballs, so a later
+ * `--offline` build finds them (what `tczbuild fetch` does for sources). Unpinned images are
+ * skipped: there is nothing to fetch by digest yet.
+ */
+export async function prefetchImages(recipe: Recipe, target: Target, ctx: Omit<StageImagesContext, 'workDir' | 'offline'>): Promise<number> {
+  if ((recipe.written.images ?? []).every((i) => i.digest === 'unpinned')) return 0;
+  const problems = checkImages(recipe).filter((d) => d.severity === 'error');
+  if (problems.length > 0) throw new TczError(problems);
+  const client = new RegistryClient({ mirrors: ctx.registryMirrors ?? {} });
+  const entries = (recipe.written.images ?? []).flatMap((image, index) => (image.digest === 'unpinned' ? [] : [{ image, index }]));
+  return (await pullAll(recipe, entries, target, { ...ctx, workDir: '', offline: false }, client)).length;
+}
+
 /** Pull in recipe order; offline, keep going past missing images so the user sees them all. */
 async function pullAll(
   recipe: Recipe,
-  images: readonly WrittenImage[],
+  entries: ReadonlyArray<{ readonly image: WrittenImage; readonly index: number }>,
   target: Target,
   ctx: StageImagesContext,
   client: RegistryClient | undefined,
 ): Promise<PulledImage[]> {
   const pulled: PulledImage[] = [];
   const missing: Diagnostic[] = [];
-  for (const [i, image] of images.entries()) {
+  for (const { image, index: i } of entries) {
     const parsed = parseReference(image.ref);
     if (!parsed.ok) throw new Error(`checkImages let an unparsable reference through: ${image.ref}`);
     const platform = image.platform !== undefined ? parsePlatform(image.platform) : platformForArch(target.arch);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceCache } from '../../src/builder/fetch/source-cache.js';
 import { isTczError } from '../../src/diagnostics/errors.js';
-import { stageImages } from '../../src/images/index.js';
+import { prefetchImages, stageImages } from '../../src/images/index.js';
 import { imageTarballPath } from '../../src/initd/image-path.js';
 import { testdir } from '../helpers/testdir.js';
 import { startContainerd, type TestContainerd } from '../images/helpers/containerd.js';
@@ -129,6 +129,20 @@ describe('stageImages through a real registry', () => {
     expect(listed.trim().split('\n')).toEqual(['docker.io/openfaas/hello:0.1.0']);
     const snapshots = await containerd.ctr(['-n', 'docker-path', 'snapshots', 'ls']);
     expect(snapshots.trim().split('\n').length).toBe(1 + hello.layers.length);
+  });
+
+  it('prefetches pinned images into the cache so an offline build needs no registry', async () => {
+    const dir = await testdir();
+    const cache = new SourceCache(join(dir, 'cache'));
+    const written = imagesRecipe([
+      { ref: 'docker.io/library/not-yet:1', digest: 'unpinned' },
+      { ref: 'docker.io/library/multi:2.0', digest: index.digest },
+    ]);
+    expect(await prefetchImages(recipeFrom(written), x86_64, { cache, registryMirrors: { 'docker.io': registry.url } })).toBe(1);
+    const pinnedOnly = recipeFrom(imagesRecipe([{ ref: 'docker.io/library/multi:2.0', digest: index.digest }]));
+    const [file] = await stageImages(pinnedOnly, x86_64, { cache, offline: true, workDir: join(dir, 'w') });
+    await containerd.ctr(['-n', 'prefetched', 'image', 'import', fromFile(file!.content)]);
+    expect(await containerd.ctr(['-n', 'prefetched', 'image', 'ls', '-q'])).toBe('docker.io/library/multi:2.0\n');
   });
 
   it('offline with an empty cache lists every missing image at its digest line', async () => {
