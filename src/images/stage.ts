@@ -3,6 +3,7 @@
  * digest (or read it from the cache) and write one reproducible tarball per image under the
  * work dir, returned as GeneratedFile entries at the paths the init script imports from.
  * Unpinned images are refused before any work; offline, every missing image is listed at once.
+ * prefetchImages() does the pulling alone, to fill the cache for later offline builds.
  */
 import './codes.js';
 import { mkdir } from 'node:fs/promises';
