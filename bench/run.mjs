@@ -1,0 +1,163 @@
+/**
+ * `npm run bench`: tczbuild against the hand-made flow on ~100 MB of real binaries (Debian's
+ * containerd, runc and CNI plugins, re-packed like the upstream releases), on this machine.
+ *   P1  `tczbuild all` from a warm source cache vs tar -x + mksquashfs + md5sum, interleaved,
+ *       several repetitions: median and spread. Target: ratio <= 1.10.
+ *   P2  no-op `tczbuild all` (nothing changed). Target: <= 0.5 s and <= 3 % of P1.
+ *   P4  peak RSS of `tczbuild all` (/usr/bin/time -v, plus a per-process /proc sample).
+ *       Target: <= 150 MB.
+ * Prints a table and writes bench/results/build.json. Needs `npm run build` first (the npm
+ * script does it). Sources are served from 127.0.0.1; nothing leaves the host.
+ *
+ * Options: --reps N (5), --noop-reps N (7), --work DIR (tmp), --keep (leave the work dir).
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, rm, writeFile, readdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { prepareInputs, shellScript } from './lib/inputs.mjs';
+import { machine, peakRssViaTime, timed } from './lib/measure.mjs';
+import { round, summarize, table } from './lib/stats.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(repo, 'dist', 'cli', 'main.js');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const reps = Number(opt('--reps', 5));
+const noopReps = Number(opt('--noop-reps', 7));
+const work = resolve(opt('--work', join(tmpdir(), 'tczbuild-bench')));
+const targets = { p1Ratio: 1.1, p2Seconds: 0.5, p2ShareOfP1: 0.03, p4MaxRssMB: 150 };
+
+function serve(dir) {
+  const server = createServer((req, res) => {
+    const file = join(dir, basename(decodeURIComponent(req.url ?? '/')));
+    if (!existsSync(file)) return void res.writeHead(404).end();
+    stat(file).then((st) => {
+      res.writeHead(200, { 'content-length': st.size });
+      createReadStream(file).pipe(res);
+    });
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+const env = { ...process.env, CI: 'true' };
+delete env.SOURCE_DATE_EPOCH;
+const tczArgs = (inputs, out, extra = []) => [cli, 'all', '--recipes', inputs.recipes, '--out', out, '--cache', join(work, 'cache'), ...extra];
+
+async function main() {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
+  const host = machine();
+  console.log(`machine: ${host.nproc} x ${host.model}, ${host.memoryGiB} GiB, load ${host.loadAverageAtStart.join(' ')}; ${host.mksquashfs}; node ${host.node}`);
+  await mkdir(work, { recursive: true });
+  const { server, url } = await serve(join(work, 'sources'));
+  try {
+    const inputs = await prepareInputs(work, url);
+    console.log(`inputs: ${(inputs.rawBytes / 1e6).toFixed(1)} MB of binaries in ${(inputs.sourceBytes / 1e6).toFixed(1)} MB of sources`);
+    const out = join(work, 'out');
+    const tree = join(work, 'shell');
+    const script = shellScript(inputs.files, tree);
+
+    await rm(out, { recursive: true, force: true });
+    await rm(join(work, 'cache'), { recursive: true, force: true });
+    const cold = await timed(process.execPath, tczArgs(inputs, out), { env });
+    console.log(`cold build (downloads into the cache): ${(cold.ms / 1000).toFixed(2)} s`);
+
+    // Where tczbuild's time goes, from its own --json stage events (one untimed run).
+    await rm(out, { recursive: true, force: true });
+    const staged = await timed(process.execPath, tczArgs(inputs, out, ['--json']), { env });
+    const stages = staged.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.type === 'stage-end').map((e) => ({ name: e.name, stage: e.stage, ms: round(e.ms, 1) }));
+
+    const tcz = [];
+    const shell = [];
+    for (let i = 0; i < reps; i++) {
+      // Alternate who goes first so page-cache warmth and background load fall on both.
+      const order = i % 2 === 0 ? ['tcz', 'shell'] : ['shell', 'tcz'];
+      for (const who of order) {
+        if (who === 'tcz') {
+          await rm(out, { recursive: true, force: true });
+          tcz.push((await timed(process.execPath, tczArgs(inputs, out), { env })).ms);
+        } else {
+          shell.push((await timed('sh', ['-c', script], { env })).ms);
+        }
+      }
+      console.log(`P1 rep ${i + 1}/${reps}: tczbuild ${(tcz.at(-1) / 1000).toFixed(2)} s, shell ${(shell.at(-1) / 1000).toFixed(2)} s`);
+    }
+    const tczSize = (await stat(join(out, '11.x/x86_64/tcz/containerd.tcz'))).size;
+    const shellSize = (await stat(join(tree, 'containerd.tcz'))).size;
+
+    const noop = [];
+    for (let i = 0; i < noopReps; i++) {
+      const r = await timed(process.execPath, tczArgs(inputs, out), { env });
+      if (!/nothing to do/.test(r.stdout + r.stderr)) throw new Error(`the no-op build did work:\n${r.stdout}${r.stderr}`);
+      noop.push(r.ms);
+    }
+
+    await rm(out, { recursive: true, force: true });
+    const rssTcz = await peakRssViaTime(process.execPath, tczArgs(inputs, out), { env });
+    const rssShell = await peakRssViaTime('sh', ['-c', script], { env });
+
+    const p1 = { tczbuild: summarize(tcz), shell: summarize(shell) };
+    const ratio = p1.tczbuild.median / p1.shell.median;
+    const p2 = summarize(noop);
+    const nodePeakKb = rssTcz.memory.perProcessPeakKb.node ?? rssTcz.memory.perProcessPeakKb.MainThread ?? 0;
+    const result = {
+      when: new Date().toISOString(),
+      machine: host,
+      inputs: { binariesMB: round(inputs.rawBytes / 1e6, 1), sourcesMB: round(inputs.sourceBytes / 1e6, 1), files: Object.values(inputs.binaries).flat().length, tczBytes: { tczbuild: tczSize, shell: shellSize } },
+      targets,
+      coldBuildMs: round(cold.ms, 0),
+      p1: { ...mapMs(p1), ratio: round(ratio, 3), pass: ratio <= targets.p1Ratio, stages },
+      p2: { ...msOf(p2), shareOfP1: round(p2.median / p1.tczbuild.median, 4), pass: p2.median <= targets.p2Seconds * 1000 && p2.median / p1.tczbuild.median <= targets.p2ShareOfP1 },
+      p4: {
+        timeVMaxRssMB: round(rssTcz.maxRssKb / 1024, 1),
+        tczbuildNodePeakMB: round(nodePeakKb / 1024, 1),
+        perProcessPeakMB: Object.fromEntries(Object.entries(rssTcz.memory.perProcessPeakKb).map(([k, v]) => [k, round(v / 1024, 1)])),
+        processTreePeakMB: round(rssTcz.memory.treePeakKb / 1024, 1),
+        shellTimeVMaxRssMB: round(rssShell.maxRssKb / 1024, 1),
+        pass: rssTcz.maxRssKb / 1024 <= targets.p4MaxRssMB,
+      },
+    };
+    await mkdir(join(repo, 'bench', 'results'), { recursive: true });
+    await writeFile(join(repo, 'bench', 'results', 'build.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`\n${report(result)}\n\nwrote bench/results/build.json`);
+  } finally {
+    server.close();
+    if (!args.includes('--keep')) await rm(work, { recursive: true, force: true });
+  }
+}
+
+function msOf(s) {
+  return { medianMs: round(s.median, 1), minMs: round(s.min, 1), maxMs: round(s.max, 1), spread: round(s.spread, 3), samplesMs: s.samples.map((x) => round(x, 1)) };
+}
+
+function mapMs(p1) {
+  return { tczbuild: msOf(p1.tczbuild), shell: msOf(p1.shell) };
+}
+
+function report(r) {
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const mark = (ok) => (ok ? 'ok' : 'MISSED');
+  const m = r.machine;
+  return [
+    `tczbuild build benchmark — ${m.nproc} x ${m.model}, ${m.memoryGiB} GiB RAM, ${m.mksquashfs}, node ${m.node}`,
+    `inputs: ${r.inputs.files} binaries, ${r.inputs.binariesMB} MB (${r.inputs.sourcesMB} MB of .tar.gz/.tgz/binary sources), warm source cache`,
+    '',
+    table(
+      ['measure', 'result', 'spread', 'target', ''],
+      [
+        ['P1 tczbuild all', `${s(r.p1.tczbuild.medianMs)} median of ${r.p1.tczbuild.samplesMs.length}`, `${s(r.p1.tczbuild.minMs)}–${s(r.p1.tczbuild.maxMs)}`, '', ''],
+        ['P1 tar+mksquashfs+md5sum', `${s(r.p1.shell.medianMs)} median of ${r.p1.shell.samplesMs.length}`, `${s(r.p1.shell.minMs)}–${s(r.p1.shell.maxMs)}`, '', ''],
+        ['P1 ratio', `${r.p1.ratio.toFixed(2)}x`, '', `<= ${r.targets.p1Ratio}x`, mark(r.p1.pass)],
+        ['P2 no-op tczbuild all', `${s(r.p2.medianMs)} (${(r.p2.shareOfP1 * 100).toFixed(1)} % of P1)`, `${s(r.p2.minMs)}–${s(r.p2.maxMs)}`, `<= ${r.targets.p2Seconds} s, <= 3 %`, mark(r.p2.pass)],
+        ['P4 peak RSS (time -v)', `${r.p4.timeVMaxRssMB} MB`, `node ${r.p4.tczbuildNodePeakMB} MB, tree ${r.p4.processTreePeakMB} MB`, `<= ${r.targets.p4MaxRssMB} MB`, mark(r.p4.pass)],
+      ],
+    ),
+    '',
+    `tczbuild stages (one run): ${r.p1.stages.map((x) => `${x.stage} ${s(x.ms)}`).join(', ')}`,
+    `per-process peak RSS: ${Object.entries(r.p4.perProcessPeakMB).map(([k, v]) => `${k} ${v} MB`).join(', ')}; shell flow (time -v) ${r.p4.shellTimeVMaxRssMB} MB`,
+  ].join('\n');
+}
+
+await main();
