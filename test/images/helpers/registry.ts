@@ -25,7 +25,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Another process may grab the free port between probe and bind: try a few ports. */
 export async function startRegistry(): Promise<TestRegistry> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce();
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('address already in use')) throw error;
+    }
+  }
+}
+
+async function startRegistryOnce(): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'tczbuild-registry-'));
   const port = await freePort();
   const config = [
@@ -45,7 +56,13 @@ export async function startRegistry(): Promise<TestRegistry> {
   child.stdout?.on('data', (c: Buffer) => void (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => void (output += c.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await waitReady(child, `${url}/v2/`, () => output);
+  try {
+    await waitReady(child, `${url}/v2/`, () => output);
+  } catch (error) {
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url,
     log: () => output,
