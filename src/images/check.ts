@@ -17,6 +17,17 @@ export function checkImages(recipe: Recipe): Diagnostic[] {
   images.forEach((image, i) => {
     const parsed = parseReference(image.ref);
     if (!parsed.ok) out.push(diag('image-bad-reference', recipe.positionOf(['images', i, 'ref']), `images[${i}].ref: ${parsed.reason}`));
+    else if (parsed.ref.full !== image.ref) {
+      // ctr names the imported image by the full form; the init script and faasd look it up as written.
+      out.push(
+        diag(
+          'image-bad-reference',
+          recipe.positionOf(['images', i, 'ref']),
+          `images[${i}].ref "${image.ref}" is not written the way containerd names it`,
+          `write ref: ${parsed.ref.full}`,
+        ),
+      );
+    }
     if (image.digest === 'unpinned') {
       out.push(diag('image-unpinned', recipe.positionOf(['images', i, 'digest']), `image ${image.ref} is not pinned to a digest yet`));
     }

@@ -17,6 +17,14 @@ describe('checkImages', () => {
     expect(found[0]!.message).toContain('usr/local/share/demo/images/gateway.tar');
   });
 
+  it('asks for the reference in the full form ctr and the init script use', () => {
+    const r = recipeFrom(imagesRecipe([{ ref: 'nats-streaming:0.11.2', digest: pinned }, { ref: 'prom/prometheus', digest: pinned }]));
+    expect(checkImages(r).map((d) => [d.id, d.severity, d.line, d.hint])).toEqual([
+      ['image-bad-reference', 'error', 8, 'write ref: docker.io/library/nats-streaming:0.11.2'],
+      ['image-bad-reference', 'error', 10, 'write ref: docker.io/prom/prometheus:latest'],
+    ]);
+  });
+
   it('checks to: paths and reference syntax', () => {
     const r = recipeFrom(imagesRecipe([{ ref: 'docker.io/a/b:1', digest: pinned, to: 'usr/../../etc/x.tar' }]));
     expect(checkImages(r).map((d) => d.id)).toEqual(['bad-path']);
