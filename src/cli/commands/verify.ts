@@ -3,11 +3,14 @@
  * mirror and report each finding with its id, file and fix; exit 1 when any is an error.
  * The checks live in src/mirror/verify; this class only finds directories and reports.
  */
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Option } from 'clipanion';
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { fail } from '../../diagnostics/errors.js';
 import '../../mirror/codes.js';
 import { findTczDirs, isDirectory } from '../../mirror/scan.js';
+import { reproduce } from '../../mirror/verify/repro.js';
 import { verifyMirror } from '../../mirror/verify/run.js';
 import { BaseCommand } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -26,6 +29,10 @@ export class VerifyCommand extends BaseCommand {
   allowUpstream = Option.Array('--allow-upstream', { description: 'a known upstream extension a .dep may name (repeatable; e.g. libseccomp or netfilter-KERNEL)' });
   allowSetuid = Option.Array('--allow-setuid', { description: 'glob of image paths allowed to be setuid/setgid (repeatable)' });
   arch = Option.String('--arch', { description: 'TinyCore arch the ELF files must match (default: from <major>.x/<arch>/tcz)' });
+  repro = Option.Boolean('--repro', false, { description: 'also rebuild every extension that has a recipe in a temp dir and compare bytes' });
+  overlays = Option.String('--overlays', { description: 'rootfs overlays for --repro (default: rootfs-overlays beside the recipes directory)' });
+  cache = Option.String('--cache', { description: 'source cache for --repro (default: $XDG_CACHE_HOME/tczbuild or ~/.cache/tczbuild)' });
+  offline = Option.Boolean('--offline', false, { description: 'for --repro: use only cached sources' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
@@ -40,14 +47,30 @@ export class VerifyCommand extends BaseCommand {
       let extensions = 0;
       for (const tczDir of tczDirs) {
         const report = await verifyMirror(tczDir, { arch: this.arch, recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd });
-        for (const d of report.diagnostics) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
-        errors += report.diagnostics.filter((d) => d.severity === 'error').length;
-        warnings += report.diagnostics.filter((d) => d.severity === 'warning').length;
+        const findings = [...report.diagnostics, ...(this.repro ? await this.reproduce(tczDir, recipesDir) : [])];
+        for (const d of findings) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
+        errors += findings.filter((d) => d.severity === 'error').length;
+        warnings += findings.filter((d) => d.severity === 'warning').length;
         extensions += report.extensions.length;
       }
       this.reporter().emit({ type: 'info', message: `verified ${extensions} extension(s) in ${tczDirs.length} director${tczDirs.length === 1 ? 'y' : 'ies'}: ${errors} error(s), ${warnings} warning(s)` });
       this.reporter().emit({ type: 'result', command: 'verify', extensions, errors, warnings, ok: errors === 0 });
       return errors > 0 ? ExitCode.failed : ExitCode.ok;
+    });
+  }
+
+  private async reproduce(tczDir: string, recipesDir: string | undefined): Promise<Diagnostic[]> {
+    if (!recipesDir) fail('mirror-no-recipes', undefined, '--repro needs the recipes the mirror was built from', 'pass --recipes DIR or run from the project directory');
+    const env = this.context.env;
+    const cacheDir = this.cache ? resolve(this.context.cwd, this.cache) : join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'tczbuild');
+    return reproduce(tczDir, {
+      recipesDir,
+      overlaysDir: this.overlays ? resolve(this.context.cwd, this.overlays) : resolve(recipesDir, '..', 'rootfs-overlays'),
+      cacheDir,
+      env,
+      offline: this.offline,
+      displayBase: this.context.cwd,
+      reporter: this.reporter(),
     });
   }
 }
