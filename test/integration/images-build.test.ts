@@ -7,7 +7,7 @@
  * nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
@@ -53,6 +53,13 @@ images:
 ${Object.entries(refs)
   .map(([repo, tag]) => `  - ref: docker.io/${repo}:${tag}\n    digest: unpinned   # tczbuild pin fills this`)
   .join('\n')}
+services:
+  faasd:
+    kind: faasd
+    namespace: default
+    copy:
+      - { from: /usr/local/share/faasd/docker-compose.yaml, to: /var/lib/faasd/docker-compose.yaml }
+      - { from: /usr/local/share/faasd/prometheus.yml, to: /var/lib/faasd/prometheus.yml }
 runtime-paths:
   - var/lib/faasd/secrets
   - var/lib/faasd/hosts
@@ -107,7 +114,7 @@ describe('faasd.tcz with bundled images', () => {
     expect(diagnosticsOf(build)).toEqual([]);
     expect(build.code).toBe(0);
     const listing = lln(join(dir, tcz, 'faasd.tcz'));
-    expect(listing.filter((l) => l.startsWith('-'))).toEqual([
+    expect(listing.filter((l) => l.startsWith('-') && !l.includes('/usr/local/etc/') && !l.includes('tce.installed'))).toEqual([
       '-rwxr-xr-x 0/0 squashfs-root/usr/local/bin/faasd',
       '-rw-r--r-- 0/0 squashfs-root/usr/local/share/faasd/docker-compose.yaml',
       '-rw-r--r-- 0/0 squashfs-root/usr/local/share/faasd/images/basic-auth-plugin.tar',
@@ -118,12 +125,16 @@ describe('faasd.tcz with bundled images', () => {
       '-rw-r--r-- 0/0 squashfs-root/usr/local/share/faasd/prometheus.yml',
     ]);
     expect(listing.filter((l) => /squashfs-root\/(var|etc)\b/.test(l))).toEqual([]);
+    expect(listing).toContain('-rwxr-xr-x 0/0 squashfs-root/usr/local/etc/init.d/faasd');
 
+    // The generated init script imports the tarballs with the real ctr into the real containerd.
     const unpacked = join(dir, 'unpacked');
     execFileSync('unsquashfs', ['-q', '-d', unpacked, join(dir, tcz, 'faasd.tcz')]);
-    for (const name of ['basic-auth-plugin', 'gateway', 'nats-streaming', 'prometheus', 'queue-worker']) {
-      await containerd.ctr(['-n', 'default', 'image', 'import', join(unpacked, `usr/local/share/faasd/images/${name}.tar`)]);
-    }
+    await mkdir(join(unpacked, 'run/containerd'), { recursive: true });
+    await symlink(containerd.address, join(unpacked, 'run/containerd/containerd.sock'));
+    const script = join(unpacked, 'usr/local/etc/init.d/faasd');
+    const imported = execFileSync('busybox', ['sh', script, 'import'], { env: { ...process.env, TCZ_ROOT: unpacked }, encoding: 'utf8' });
+    for (const [ref] of digests) expect(imported).toContain(`faasd: imported ${ref} into namespace default`);
     const rows = (await containerd.ctr(['-n', 'default', 'image', 'ls'])).trim().split('\n').slice(1).map((l) => l.split(/\s+/));
     for (const [ref, digest] of digests) expect(rows.find((r) => r[0] === ref)?.[2]).toBe(digest);
     expect(await readFile(join(unpacked, 'usr/local/share/faasd/docker-compose.yaml'))).toEqual(
