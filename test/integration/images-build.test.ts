@@ -2,9 +2,9 @@
  * faasd ready offline, end to end with the real tools: `tczbuild pin` fills a faasd-like
  * recipe's digests from Debian's docker-registry, `tczbuild build` packs the image tarballs,
  * the compose file and prometheus.yml from rootfs-overlays/faasd into faasd.tcz (and none of
- * the runtime-written paths), the tarballs unpacked from the .tcz import with real ctr under
- * the pinned digests, an offline rebuild is byte-identical, and a tampered registry publishes
- * nothing.
+ * the runtime-written paths), the generated init script imports the tarballs from the
+ * unpacked .tcz with the real ctr under the pinned digests, an offline rebuild is
+ * byte-identical, and a tampered registry publishes nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readFile, rm, symlink } from 'node:fs/promises';
