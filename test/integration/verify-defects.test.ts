@@ -148,6 +148,15 @@ describe('verify catches each planted defect', () => {
     expect(found.diagnostics[0]?.message).toMatch(/hello\.tcz -> world\.tcz -> hello\.tcz|world\.tcz -> hello\.tcz -> world\.tcz/);
   });
 
+  it('dep-redundant: a dependency another dependency already pulls in (warning)', async () => {
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'world.tcz.dep'), 'iptables.tcz\n');
+    await writeMirrorIndexes(dir);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['dep-redundant warning']);
+    expect(found.diagnostics[0]?.message).toBe('hello.tcz lists iptables.tcz, which world.tcz already pulls in');
+  });
+
   it('list-mismatch: .list misses a file of the image', async () => {
     const dir = await copyOfGood();
     const list = (await readFile(join(dir, 'hello.tcz.list'), 'utf8')).split('\n').filter((l) => !l.endsWith('bin/hi'));
@@ -192,6 +201,26 @@ describe('verify catches each planted defect', () => {
   it('tcz-block-size: packed with 128K blocks', async () => {
     const dir = await rebuilt(world, (e) => [...e], { blockSize: '128K' });
     expect(await ids(dir)).toEqual(['tcz-block-size world.tcz']);
+  });
+
+  it('tcz-appended: mksquashfs appended to an existing image instead of -noappend', async () => {
+    const dir = await copyOfGood();
+    const extra = await mkdtemp(join(scratch, 'extra-'));
+    await mkdir(join(extra, 'usr', 'local', 'share', 'world2'), { recursive: true });
+    await writeFile(join(extra, 'usr', 'local', 'share', 'world2', 'more.txt'), 'more\n');
+    await execa('mksquashfs', [extra, join(dir, 'world.tcz'), '-b', '4k', '-no-xattrs', '-quiet', '-no-progress']);
+    expect(await ids(dir)).toContain('tcz-appended world.tcz');
+  });
+
+  it('tcz-empty and tcz-no-license: an image with nothing but usr/ (warnings)', async () => {
+    const dir = await rebuilt(world, () => [{ path: 'usr', type: 'dir' }]);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-empty warning', 'tcz-no-license warning']);
+  });
+
+  it('tcz-no-license: no copyright notice under usr/local/share/doc/NAME (warning)', async () => {
+    const dir = await rebuilt(world, (e) => e.filter((x) => !x.path.includes('/doc/')));
+    expect(await ids(dir)).toEqual(['tcz-no-license world.tcz']);
   });
 
   it('tcz-owner: a file owned by tc:staff', async () => {

@@ -6,7 +6,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseMd5Db } from '../index-parse.js';
+import { parseMd5Db, parseRecordDb } from '../index-parse.js';
+import { parseDepText } from '../indexes.js';
 import { parseTczRelPath } from '../layout.js';
 import { listExtensions, md5File, readOptional } from '../scan.js';
 import { readImage } from './image.js';
@@ -41,7 +42,10 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
   for (const name of names) extensions.push(await loadExtension(tczDir, name, opts, { arch, tcVersion }));
   const md5db = await readOptional(join(tczDir, 'md5.db'));
   const available = new Set([...names, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
-  return { tczDir, ...(arch ? { arch } : {}), extensions, available, allowUpstream: new Set([...defaultAllowUpstream, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+  const depdb = await readOptional(join(tczDir, 'dep.db'));
+  const knownDeps = new Map<string, readonly string[]>(depdb ? parseRecordDb(depdb) : []);
+  for (const e of extensions) knownDeps.set(e.name, parseDepText(e.depText ?? ''));
+  return { tczDir, ...(arch ? { arch } : {}), extensions, available, knownDeps, allowUpstream: new Set([...defaultAllowUpstream, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
 }
 
 async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }): Promise<ExtensionFiles> {

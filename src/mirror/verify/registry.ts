@@ -4,9 +4,9 @@
  */
 import './codes.js';
 import { md5Check } from './checks/companions-md5.js';
-import { depCycleCheck, depResolveCheck } from './checks/dep-graph.js';
+import { depCycleCheck, depRedundantCheck, depResolveCheck } from './checks/dep-graph.js';
 import { depFormatCheck } from './checks/dep-format.js';
-import { blockSizeCheck, elfArchCheck, rootsCheck, runtimePathsCheck, unreadableCheck } from './checks/image-content.js';
+import { appendedCheck, blockSizeCheck, elfArchCheck, emptyCheck, licenseCheck, rootsCheck, runtimePathsCheck, unreadableCheck } from './checks/image-content.js';
 import { modesCheck, ownershipCheck, setuidCheck } from './checks/image-ownership.js';
 import { infoCheck } from './checks/info.js';
 import { listCheck } from './checks/list.js';
@@ -17,14 +17,18 @@ export const checks: readonly Check[] = [
   depFormatCheck,
   depResolveCheck,
   depCycleCheck,
+  depRedundantCheck,
   listCheck,
   infoCheck,
   unreadableCheck,
   blockSizeCheck,
+  appendedCheck,
+  emptyCheck,
   ownershipCheck,
   modesCheck,
   setuidCheck,
   runtimePathsCheck,
   rootsCheck,
   elfArchCheck,
+  licenseCheck,
 ];

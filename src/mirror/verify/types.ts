@@ -55,6 +55,8 @@ export interface VerifyContext {
   readonly extensions: readonly ExtensionFiles[];
   /** Every `NAME.tcz` the mirror can serve: our files plus names in its (merged) md5.db. */
   readonly available: ReadonlySet<string>;
+  /** Direct dependencies of every extension the mirror's (merged) dep.db knows, ours included. */
+  readonly knownDeps: ReadonlyMap<string, readonly string[]>;
   /** Bare names of known upstream extensions (`iptables`, `original-modules-KERNEL`). */
   readonly allowUpstream: ReadonlySet<string>;
 }

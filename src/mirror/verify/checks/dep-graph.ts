@@ -63,3 +63,36 @@ export const depCycleCheck: Check = {
     return out;
   },
 };
+
+/** Everything `name` pulls in, transitively, through the mirror's dependency data. */
+function closure(name: string, known: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...(known.get(name) ?? [])];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...(known.get(n) ?? []));
+  }
+  return seen;
+}
+
+export const depRedundantCheck: Check = {
+  id: 'dep-redundant',
+  description: 'no direct dependency another direct dependency already pulls in (submitqc "redundant dependencies")',
+  run(ctx) {
+    const out: Diagnostic[] = [];
+    for (const [name, { deps, file }] of depsOf(ctx)) {
+      for (const dep of deps) {
+        // inside a cycle everything pulls in everything: dep-cycle reports that, not this
+        const via = deps.find((other) => {
+          if (other === dep || other === name) return false;
+          const pulled = closure(other, ctx.knownDeps);
+          return !pulled.has(name) && pulled.has(dep);
+        });
+        if (via) out.push(diag('dep-redundant', { file }, `${name} lists ${dep}, which ${via} already pulls in`, `remove ${dep} from ${name}.tcz.dep: list only direct dependencies`));
+      }
+    }
+    return out;
+  },
+};

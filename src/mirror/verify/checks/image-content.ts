@@ -68,3 +68,19 @@ export const elfArchCheck: Check = {
 export const blockSizeCheck = perImage('block-size', 'squashfs block size 4096', (e) =>
   e.image.blockSize === 4096 ? [] : [diag('tcz-block-size', { file: e.file }, `${e.name} has block size ${e.image.blockSize ?? 'unknown'}, TinyCore mounts with bs=4096`)],
 );
+
+export const appendedCheck = perImage('appended', 'no data appended to an old image (root entries named *_1)', (e) => {
+  const appended = e.image.entries.filter((x) => x.path !== '' && !x.path.includes('/') && /_\d+$/.test(x.path));
+  return appended.length ? [diag('tcz-appended', { file: e.file }, `root entries ${listed(appended.map((x) => x.path))} look like mksquashfs appended to an existing image`)] : [];
+});
+
+/** tce-load counts entries one and two levels deep; one or none makes it a meta-extension it unmounts. */
+export const emptyCheck = perImage('empty', 'the image has files in it', (e) => {
+  const shallow = e.image.entries.filter((x) => x.path !== '' && x.path.split('/').length <= 2);
+  return shallow.length <= 1 ? [diag('tcz-empty', { file: e.file }, `${e.name} has ${shallow.length} entr${shallow.length === 1 ? 'y' : 'ies'} in its first two levels: tce-load treats it as empty`)] : [];
+});
+
+export const licenseCheck = perImage('license', 'a copyright notice under usr/local/share/doc/NAME', (e) => {
+  const docDir = `usr/local/share/doc/${e.name.replace(/\.tcz$/, '')}/`;
+  return e.image.entries.some((x) => x.type !== 'dir' && x.path.startsWith(docDir)) ? [] : [diag('tcz-no-license', { file: e.file }, `${e.name} has no file under ${docDir}`)];
+});
