@@ -42,11 +42,11 @@ async function entryOf(abs: string): Promise<SnapshotEntry> {
   return { type: 'other', mode };
 }
 
-/** Names beside out/ that a build creates while it runs (the lock and its sibling work dirs). */
+/** Names beside out/ that a build creates while it runs (the lock, its temp files, the sibling work dirs). */
 export async function leftoversBeside(outDir: string): Promise<string[]> {
   const name = basename(outDir);
   const names = await readdir(dirname(outDir));
-  return names.filter((n) => n === `${name}.lock` || n.startsWith(`.${name}.`)).sort();
+  return names.filter((n) => n.startsWith(`${name}.lock`) || n.startsWith(`.${name}.`)).sort();
 }
 
 /** Files (recursively) under a directory, relative; [] when it does not exist. */
