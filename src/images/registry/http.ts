@@ -96,7 +96,9 @@ export async function httpGet(url: string, headers: Record<string, string>, time
       return Buffer.concat(parts);
     },
     async discard() {
+      // An unstarted generator skips its finally: abort here so the connection is let go.
       await body.return(undefined);
+      if (!abort.signal.aborted) abort.abort(new Error('body not needed'));
     },
   };
 }
