@@ -6,7 +6,7 @@
  *   P2  no-op `tczbuild all` (nothing changed). Target: <= 0.5 s and <= 3 % of P1.
  *   P4  peak RSS of `tczbuild all` (/usr/bin/time -v, plus a per-process /proc sample).
  *       Target: <= 150 MB.
- * Prints a table and writes bench/results/build.json. Needs `npm run build` first (the npm
+ * Prints a table and writes bench/results/build.json (and the table as build.md). Needs `npm run build` first (the npm
  * script does it). Sources are served from 127.0.0.1; nothing leaves the host.
  *
  * Options: --reps N (5), --noop-reps N (7), --work DIR (tmp), --keep (leave the work dir).
@@ -121,7 +121,8 @@ async function main() {
     };
     await mkdir(join(repo, 'bench', 'results'), { recursive: true });
     await writeFile(join(repo, 'bench', 'results', 'build.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\n${report(result)}\n\nwrote bench/results/build.json`);
+    await writeFile(join(repo, 'bench', 'results', 'build.md'), `\`\`\`\n${report(result)}\n\`\`\`\n`);
+    console.log(`\n${report(result)}\n\nwrote bench/results/build.json and build.md`);
   } finally {
     server.close();
     if (!args.includes('--keep')) await rm(work, { recursive: true, force: true });

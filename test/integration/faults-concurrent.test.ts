@@ -51,7 +51,7 @@ describe('two tczbuild all at once on one out/', () => {
     for (let round = 0; round < rounds; round++) {
       const first: 'A' | 'B' = random() < 0.5 ? 'A' : 'B';
       const second: 'A' | 'B' = first === 'A' ? 'B' : 'A';
-      const gap = Math.round(random() * 400);
+      const gap = Math.round(random() * 150);
       const one = start(first);
       await sleep(gap);
       const two = start(second);

@@ -70,8 +70,8 @@ describe('kill -9 during tczbuild all', () => {
     const outcomes: string[] = [];
     for (let i = 0; i < runs; i++) {
       const next: 'A' | 'B' = current === 'A' ? 'B' : 'A';
-      // Between the first output (startup done) and a little past a full build.
-      const delay = Math.round(firstOutputMs * 0.9 + random() * (fullMs * 1.05 - firstOutputMs * 0.9));
+      // Between the first output (startup done) and the end of a full build.
+      const delay = Math.round(firstOutputMs * 0.9 + random() * (fullMs * 0.95 - firstOutputMs * 0.9));
       const cli = startCli(cliArgs(next), p.dir);
       await sleep(delay);
       killHard(cli);
