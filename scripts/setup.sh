@@ -11,6 +11,7 @@ packages=(
   containerd runc containernetworking-plugins  # real daemon for init-script and image-import tests
   docker-registry     # a real OCI registry on 127.0.0.1 for the image puller tests
   nginx-light         # the serve benchmark compares against nginx
+  python3             # ... and against `python3 -m http.server`, what users run today
   linux-source-6.1    # a real Kconfig tree for kernel-config and module-build tests
   bc flex bison libelf-dev libssl-dev kmod build-essential  # building overlay.ko against that tree
   iproute2 util-linux time xz-utils

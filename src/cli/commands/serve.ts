@@ -34,12 +34,13 @@ export class ServeCommand extends BaseCommand {
       if (!(await isDirectory(root))) fail('mirror-root-missing', { file: this.out }, `${this.out} is not a directory`);
       const port = Number(this.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail('invalid-value', undefined, `--port ${this.port} is not a TCP port`, 'use a number from 0 to 65535');
+      if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) fail('invalid-value', undefined, `--upstream ${this.upstream} is not an http(s) URL`, 'pass the mirror base, e.g. http://HOST/tinycorelinux (the part before 11.x/)');
       const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cacheDirPath(), localRoot: root }) : undefined;
-      const out = this.context.stdout;
-      const server = await startMirrorServer({ root, host: this.host, port, upstream, log: this.quiet ? undefined : (l) => void out.write(`${l}\n`) });
+      const log = this.quiet ? undefined : (l: string) => this.reporter().emit({ type: 'info', message: l, data: { access: true } });
+      const server = await startMirrorServer({ root, host: this.host, port, upstream, log });
       await this.announce(root, server.port);
       await waitForStopSignal();
-      out.write('stopping: finishing running transfers\n');
+      this.say('stopping: finishing running transfers');
       await server.close(5000);
     });
   }
@@ -50,15 +51,20 @@ export class ServeCommand extends BaseCommand {
     return join(base, 'tczbuild', 'upstream');
   }
 
+  private say(message: string): void {
+    this.reporter().emit({ type: 'info', message });
+  }
+
   private async announce(root: string, port: number): Promise<void> {
-    const out = this.context.stdout;
     const hosts = this.host === '0.0.0.0' || this.host === '::' ? externalAddresses() : [this.host];
     const base = `http://${hosts[0] ?? '127.0.0.1'}:${port}/`;
-    out.write(`serving ${root} on http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}/\n`);
-    if (this.upstream) out.write(`files missing here are fetched from ${this.upstream}\n`);
-    for (const dir of await findTczDirs(root).catch(() => [])) out.write(`  extensions: ${base}${relative(root, dir)}/\n`);
-    out.write(`on the TinyCore box: echo ${base} | sudo tee /opt/tcemirror\n`);
-    if (this.host === '127.0.0.1' || this.host === 'localhost') out.write('(bound to loopback only: pass --host 0.0.0.0 to serve other machines)\n');
+    this.say(`serving ${root} on http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}/`);
+    if (this.upstream) this.say(`files missing here are fetched from ${this.upstream}`);
+    const dirs = await findTczDirs(root).catch(() => []);
+    for (const dir of dirs) this.say(`  extensions: ${base}${relative(root, dir)}/`);
+    if (dirs.length === 0) this.say(`  no <major>.x/<arch>/tcz directory under ${root} yet: run tczbuild build first`);
+    this.say(`on the TinyCore box: echo ${base} | sudo tee /opt/tcemirror`);
+    if (this.host === '127.0.0.1' || this.host === 'localhost') this.say('(bound to loopback only: pass --host 0.0.0.0 to serve other machines)');
   }
 }
 
