@@ -64,6 +64,18 @@ describe('serve --upstream', () => {
     expect(upstream.requests.filter((p) => p === `${dir}/iptables.tcz`).length).toBe(1);
   });
 
+  it('fetches a file once upstream when several boxes ask for it at the same time', async () => {
+    const body = Buffer.alloc(50_000, 9);
+    upstream.route(`${dir}/slow.tcz`, {
+      handler: (_req, res) => {
+        setTimeout(() => res.writeHead(200, { 'content-length': body.length }).end(body), 300);
+      },
+    });
+    const all = await Promise.all([1, 2, 3].map(() => fetch(`${server.url}${dir}/slow.tcz`).then(async (r) => [r.status, (await r.arrayBuffer()).byteLength])));
+    expect(all).toEqual([[200, 50_000], [200, 50_000], [200, 50_000]]);
+    expect(upstream.requests.filter((p) => p === `${dir}/slow.tcz`).length).toBe(1);
+  });
+
   it('serves our own files without asking upstream', async () => {
     const before = upstream.requests.length;
     expect((await fetch(`${server.url}${dir}/hello.tcz`)).status).toBe(200);

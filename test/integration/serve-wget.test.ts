@@ -70,6 +70,12 @@ describe('serve with busybox wget', () => {
     expect((await rawRequest(server.url, '/11.x/x86_64/tcz/world.tcz.dep')).status).toBe(404);
   });
 
+  it('answers wget --spider (tce-status -o, submitqc) for present and missing files', async () => {
+    const dir = await testdir();
+    expect((await busyboxWget(['--spider', '-q', `${base}/hello.tcz`], dir)).exitCode).toBe(0);
+    expect((await busyboxWget(['--spider', '-q', `${base}/nothere.tcz`], dir)).exitCode).not.toBe(0);
+  });
+
   it('sends Content-Length, ETag and Last-Modified and honours If-None-Match and If-Modified-Since', async () => {
     const head = await fetch(`${base}/hello.tcz`, { method: 'HEAD' });
     const size = (await readFile(join(mirror.tczDir, 'hello.tcz'))).length;
