@@ -6,6 +6,7 @@ import { registerCodes } from '../diagnostics/codes.js';
 
 registerCodes({
   'mirror-root-missing': { severity: 'error', title: 'the mirror directory does not exist', hint: 'run `tczbuild build` first or pass --out DIR' },
+  'mirror-port-in-use': { severity: 'error', title: 'the server could not listen on the requested address', hint: 'pick another --port or --host' },
   'mirror-no-recipes': { severity: 'error', title: 'no recipes directory was found', hint: 'pass --recipes DIR' },
   'mirror-no-tcz-dir': { severity: 'error', title: 'no <major>.x/<arch>/tcz directory was found', hint: 'pass the tcz directory itself or an out/ tree that holds <major>.x/<arch>/tcz' },
 });

@@ -12,6 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream';
+import { fail } from '../diagnostics/errors.js';
+import './codes.js';
 import { resolveRequestPath } from './http-path.js';
 import { contentTypeOf, decideRange, etagOf, isNotModified, lastModifiedOf } from './http-range.js';
 import type { UpstreamCache } from './upstream-cache.js';
@@ -73,39 +75,18 @@ export async function startMirrorServer(opts: MirrorServerOptions): Promise<Mirr
   const server: Server = createServer((req, res) => {
     const started = { bytes: 0 };
     res.on('close', () => opts.log?.(accessLine(req, res, started.bytes)));
-    handle(req, res, started).catch(() => {
+    handle({ rootReal, cacheReal, upstream: opts.upstream }, req, res, started).catch(() => {
       if (!res.headersSent) sendStatus(res, 500, 'internal error');
       else res.destroy();
     });
   });
   server.keepAliveTimeout = 15_000;
 
-  async function handle(req: IncomingMessage, res: ServerResponse, counter: { bytes: number }): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return sendStatus(res, 405, 'method not allowed');
-    }
-    const path = resolveRequestPath(req.url ?? '/');
-    if (!path.ok) return sendStatus(res, path.status, path.reason);
-    let opened = openUnder(rootReal, path.rel);
-    if (opened.kind === 'missing' && opts.upstream && cacheReal) {
-      const got = await opts.upstream.ensure(path.rel);
-      if (got.kind === 'status') return sendStatus(res, got.status, got.reason);
-      opened = openUnder(cacheReal, path.rel);
-    }
-    if (opened.kind === 'missing') return sendStatus(res, 404, 'not found');
-    if (opened.kind === 'forbidden') return sendStatus(res, 403, 'forbidden');
-    sendFile(req, res, path.rel, opened, counter);
-  }
-
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
   const addr = server.address() as AddressInfo;
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
@@ -121,6 +102,30 @@ export async function startMirrorServer(opts: MirrorServerOptions): Promise<Mirr
         }, graceMs).unref();
       }),
   };
+}
+
+interface Roots {
+  readonly rootReal: string;
+  readonly cacheReal?: string;
+  readonly upstream?: UpstreamCache;
+}
+
+async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, counter: { bytes: number }): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return sendStatus(res, 405, 'method not allowed');
+  }
+  const path = resolveRequestPath(req.url ?? '/');
+  if (!path.ok) return sendStatus(res, path.status, path.reason);
+  let opened = openUnder(roots.rootReal, path.rel);
+  if (opened.kind === 'missing' && roots.upstream && roots.cacheReal) {
+    const got = await roots.upstream.ensure(path.rel);
+    if (got.kind === 'status') return sendStatus(res, got.status, got.reason);
+    opened = openUnder(roots.cacheReal, path.rel);
+  }
+  if (opened.kind === 'missing') return sendStatus(res, 404, 'not found');
+  if (opened.kind === 'forbidden') return sendStatus(res, 403, 'forbidden');
+  sendFile(req, res, path.rel, opened, counter);
 }
 
 function sendFile(req: IncomingMessage, res: ServerResponse, rel: string, f: Extract<Opened, { kind: 'file' }>, counter: { bytes: number }): void {
@@ -176,6 +181,22 @@ function sendStatus(res: ServerResponse, status: number, reason: string): void {
   const body = `${status} ${reason}\n`;
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** Bind, turning the usual failures (port taken, privileged port, unknown address) into diagnostics. */
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail('mirror-port-in-use', undefined, `${host}:${port} is already in use`, 'stop the other server or pick another --port');
+    if (code === 'EACCES') fail('mirror-port-in-use', undefined, `binding ${host}:${port} is not permitted`, 'ports below 1024 need root: use --port 8080');
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') fail('mirror-port-in-use', undefined, `${host} is not an address of this machine`, 'use 127.0.0.1, 0.0.0.0 or one of this machine\'s addresses');
+    throw error;
+  }
 }
 
 async function realpathOrCreate(dir: string): Promise<string> {

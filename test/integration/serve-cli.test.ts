@@ -3,6 +3,7 @@
  * tcz directory, logs each request, and exits 0 promptly on SIGTERM and on SIGINT.
  */
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGoodMirror, type FixtureMirror } from '../mirror/fixture-mirror.js';
@@ -44,6 +45,19 @@ describe('tczbuild serve', () => {
     expect(done.exitCode).toBe(0);
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(String(done.all)).toMatch(/"GET \/11\.x\/x86_64\/tcz\/hello\.tcz\.md5\.txt HTTP\/1\.1" 200 \d+/);
+  });
+
+  it('reports a port that is already taken as a diagnostic, not a stack trace', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = await execa('node', ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--out', mirror.out, '--port', String(port)], { reject: false, all: true, timeout: 20_000 });
+      expect(r.exitCode).toBe(1);
+      expect(String(r.all)).toContain('error[mirror-port-in-use]');
+    } finally {
+      busy.close();
+    }
   });
 
   it('refuses a missing output directory with a diagnostic and exit code 1', async () => {
