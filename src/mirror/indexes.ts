@@ -76,6 +76,8 @@ export function renderIndexes(t: IndexTables): Record<IndexFileName, string> {
 
 /** How deep a `.tree` may nest before we stop: real trees are a handful of levels. */
 const maxTreeDepth = 32;
+/** Shared dependencies repeat in a tree; this bounds a pathological upstream graph. */
+const maxTreeLines = 20_000;
 
 /**
  * The indented dependency tree TinyCore serves as NAME.tcz.tree: the root at column 0, each
@@ -86,6 +88,7 @@ const maxTreeDepth = 32;
 export function renderTree(root: string, depsOf: (name: string) => readonly string[] | undefined): string {
   const out: string[] = [];
   const walk = (name: string, depth: number, path: ReadonlySet<string>): void => {
+    if (out.length >= maxTreeLines) return;
     out.push(`${' '.repeat(3 * depth)}${name}`);
     if (path.has(name) || depth >= maxTreeDepth) return;
     const next = new Set(path).add(name);

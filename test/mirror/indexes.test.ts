@@ -51,6 +51,16 @@ describe('mirror indexes', () => {
     expect(renderTree('a.tcz', (n) => deps[n])).toBe('a.tcz\n   b.tcz\n      c.tcz\n         a.tcz\n   c.tcz\n      a.tcz\n');
   });
 
+  it('bounds a tree over a pathological graph instead of exploding', () => {
+    // every level depends on both of the next level's names: 2^30 paths without a bound
+    const depsOf = (n: string): string[] | undefined => {
+      const level = Number(/^l(\d+)/.exec(n)?.[1] ?? 0);
+      return level < 30 ? [`l${level + 1}a.tcz`, `l${level + 1}b.tcz`] : undefined;
+    };
+    const tree = renderTree('l0.tcz', depsOf);
+    expect(tree.split('\n').length).toBeLessThanOrEqual(20_001);
+  });
+
   it('parses .dep like tce-load and Tags from .info', () => {
     expect(parseDepText('a.tcz\n\n  b.tcz \t\n')).toEqual(['a.tcz', 'b.tcz']);
     expect(tagsFromInfo('Title:\t\tx.tcz\nTags:\t\tone two\nComments:\tx\n')).toEqual(['one', 'two']);
