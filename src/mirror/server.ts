@@ -6,7 +6,7 @@
  * cache, a file the root lacks is fetched, cached and served from the cache. Path rules live in
  * http-path.ts, header rules in http-range.ts; this module only wires them to sockets and fds.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -118,7 +118,7 @@ async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, c
   const path = resolveRequestPath(req.url ?? '/');
   if (!path.ok) return sendStatus(res, path.status, path.reason);
   let opened = openUnder(roots.rootReal, path.rel);
-  if (opened.kind === 'missing' && roots.upstream && roots.cacheReal) {
+  if (opened.kind === 'missing' && roots.upstream && roots.cacheReal && !isCompanionOfOurs(roots.rootReal, path.rel)) {
     const got = await roots.upstream.ensure(path.rel);
     if (got.kind === 'status') return sendStatus(res, got.status, got.reason);
     opened = openUnder(roots.cacheReal, path.rel);
@@ -126,6 +126,20 @@ async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, c
   if (opened.kind === 'missing') return sendStatus(res, 404, 'not found');
   if (opened.kind === 'forbidden') return sendStatus(res, 403, 'forbidden');
   sendFile(req, res, path.rel, opened, counter);
+}
+
+/**
+ * A missing NAME.tcz.dep (or .tree, .info, …) of an extension we publish means "none": asking
+ * upstream could return the dependencies of an unrelated upstream extension of the same name.
+ */
+function isCompanionOfOurs(rootReal: string, rel: string): boolean {
+  const m = /^(.+\.tcz)\.[^/]+$/.exec(rel);
+  if (!m?.[1]) return false;
+  try {
+    return statSync(join(rootReal, m[1])).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function sendFile(req: IncomingMessage, res: ServerResponse, rel: string, f: Extract<Opened, { kind: 'file' }>, counter: { bytes: number }): void {

@@ -76,6 +76,12 @@ describe('serve --upstream', () => {
     expect(upstream.requests.filter((p) => p === `${dir}/slow.tcz`).length).toBe(1);
   });
 
+  it('never takes a companion of our own extension from upstream: our missing .dep means "no dependencies"', async () => {
+    upstream.route(`${dir}/world.tcz.dep`, { body: 'something-upstream.tcz\n' });
+    expect((await fetch(`${server.url}${dir}/world.tcz.dep`)).status).toBe(404);
+    expect(upstream.requests).not.toContain(`${dir}/world.tcz.dep`);
+  });
+
   it('serves our own files without asking upstream', async () => {
     const before = upstream.requests.length;
     expect((await fetch(`${server.url}${dir}/hello.tcz`)).status).toBe(200);
