@@ -19,8 +19,16 @@ export class VerifyCommand extends BaseCommand {
   static override paths = [['verify']];
   static override usage = BaseCommand.Usage({
     description: 'check a mirror the way TinyCore submitqc and tce-load would',
-    details:
-      'Checks md5 files, .dep format and resolution (in the mirror, its merged md5.db, or --allow-upstream), dependency cycles, .list and .info against the image, owners and modes inside each image, runtime-written paths (recipe runtime-paths), top-level roots, ELF arch and block size. Exit code 1 when any error is found.',
+    details: [
+      'Checks, each finding with an id, the file and the fix: .md5.txt present, md5sum-formatted and matching; .dep LF-only, no # lines, NAME.tcz names,',
+      'each resolving in the mirror, in its merged md5.db, as a published NAME-<kver>.tcz for NAME-KERNEL.tcz, or in the upstream allow-list',
+      '(iptables, original-modules-KERNEL, netfilter-KERNEL, overlayfs-KERNEL, zstd, plus --allow-upstream); no dependency cycles; no redundant deps;',
+      '.list equal to the image; .info with the twelve fields in order, Title = NAME.tcz, Size right; inside each image (unsquashfs -lln): root:root',
+      'everywhere except usr/local/tce.installed and its single hook NAME (root:staff 0775), directories 0755, nothing world-writable, no setuid/setgid',
+      'unless a recipe files: entry or --allow-setuid allows it, no runtime-written path (recipe runtime-paths and etc/resolv.conf, etc/hosts, etc/passwd…),',
+      'top-level entries only bin/ etc/ lib/ opt/ sbin/ usr/ var/ (no dot files), ELF e_machine matching the arch, block size 4096, no appended data;',
+      'warnings for empty images and a missing usr/local/share/doc/NAME/ notice. --repro rebuilds from the recipes and compares bytes. Exit code 1 on any error.',
+    ].join(' '),
     examples: [['Verify out/', 'tczbuild verify'], ['Machine-readable', 'tczbuild verify out --json']],
   });
 
