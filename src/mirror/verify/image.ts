@@ -26,7 +26,14 @@ export async function readImage(tczPath: string): Promise<ImageInfo> {
     throw error;
   }
   const entries = parseLongListing(listing);
-  return { entries, blockSize: parseBlockSize(summary), elfHeaders: await readElfHeaders(tczPath, entries.filter((e) => e.type === 'file').map((e) => e.path)) };
+  const blockSize = parseBlockSize(summary);
+  try {
+    return { entries, blockSize, elfHeaders: await readElfHeaders(tczPath, entries.filter((e) => e.type === 'file').map((e) => e.path)) };
+  } catch (error) {
+    if (!isTczError(error)) throw error;
+    // the listing is good, so the ownership checks still run; only the ELF check cannot
+    return { entries, blockSize, elfHeaders: new Map(), elfError: error.diagnostics[0]?.message ?? 'unsquashfs failed' };
+  }
 }
 
 async function readElfHeaders(tczPath: string, files: readonly string[]): Promise<Map<string, Buffer>> {

@@ -27,6 +27,8 @@ export interface ImageInfo {
   readonly blockSize?: number;
   /** The first bytes of each regular file that starts with the ELF magic: path → e_ident + e_machine. */
   readonly elfHeaders: ReadonlyMap<string, Buffer>;
+  /** Why the files could not be extracted to read their ELF headers. */
+  readonly elfError?: string;
 }
 
 /** One NAME.tcz and its companions as found in the mirror. */

@@ -53,6 +53,7 @@ export const elfArchCheck: Check = {
     const want = ctx.arch ? expectedElf(ctx.arch) : undefined;
     if (!want) return [];
     return ctx.extensions.flatMap((e) => {
+      if (e.image.elfError) return [diag('tcz-unreadable', { file: e.file }, `${e.name}: could not extract it to check ELF files: ${e.image.elfError}`)];
       const wrong: string[] = [];
       for (const [path, header] of e.image.elfHeaders) {
         const got = readElfIdent(header);
