@@ -2,7 +2,7 @@
  * `tczbuild serve` against BusyBox wget, the client tce-load uses: plain downloads, a resumed
  * download with -c, real 404s, validators, and path traversal attempts that must leak nothing.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,22 @@ describe('serve with busybox wget', () => {
     const r = await rawRequest(server.url, '/11.x/x86_64/tcz/hello.tcz.md5.txt');
     expect(r.status).toBe(200);
     expect(r.raw.toString('latin1')).toContain(await readFile(join(mirror.tczDir, 'hello.tcz.md5.txt'), 'latin1'));
+  });
+
+  it('keeps serving across an atomic publish that renames a new out/ into place', async () => {
+    const parent = join(mirror.out, '..');
+    const next = join(parent, 'out.next');
+    await execa('cp', ['-a', mirror.out, next]);
+    await writeFile(join(next, '11.x/x86_64/tcz/fresh.tcz.md5.txt'), 'fresh\n');
+    await rename(mirror.out, join(parent, 'out.old'));
+    await rename(next, mirror.out);
+    try {
+      const r = await fetch(`${base}/fresh.tcz.md5.txt`);
+      expect(r.status).toBe(200);
+      expect(await r.text()).toBe('fresh\n');
+    } finally {
+      await rm(join(parent, 'out.old'), { recursive: true, force: true });
+    }
   });
 
   it('refuses methods other than GET and HEAD', async () => {
