@@ -2,7 +2,7 @@
  * The stage plugins every build uses, in order. Modules that own a recipe section register
  * here; the builder itself stays ignorant of init scripts, images and kernel config.
  */
-import { checkImages, stageImages, unpinnedImageErrors } from '../images/index.js';
+import { checkImages, stageImages, tarballFormatVersion, unpinnedImageErrors } from '../images/index.js';
 import { checkServices, generateInitFiles } from '../initd/index.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
@@ -30,6 +30,7 @@ export const imagesPlugin: StagePlugin = {
   name: 'images',
   rules: [checkImages],
   buildErrors: unpinnedImageErrors,
+  keyComponents: (recipe): Record<string, string> => ((recipe.written.images?.length ?? 0) > 0 ? { tarball: tarballFormatVersion } : {}),
   generate: (recipe, target, ctx) => stageImages(recipe, target, ctx),
 };
 

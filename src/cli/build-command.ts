@@ -28,13 +28,13 @@ export abstract class BuildCommand extends ProjectCommand {
       cacheDir: this.cacheDir(),
       target: this.target(),
       only,
-      mirrors: this.sourceMirrors.map((m) => (/^[a-z]+:\/\//.test(m) ? m : this.resolvePath(m))),
+      mirrors: this.sourceMirrorList(this.sourceMirrors),
       offline: this.offline,
       force: this.force,
       reporter,
       env: this.context.env,
       plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: this.upstreamIndexes.map((f) => this.resolvePath(f)) }),
-      registryMirrors: Object.fromEntries(this.registryMirrors.map((m) => [m.split('=')[0] ?? m, m.slice(m.indexOf('=') + 1)])),
+      registryMirrors: this.registryMirrorMap(this.registryMirrors),
       displayBase: this.context.cwd,
     });
     const summary = result.built.length

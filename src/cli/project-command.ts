@@ -37,6 +37,16 @@ export abstract class ProjectCommand extends BaseCommand {
     return this.resolvePath(this.out);
   }
 
+  /** --source-mirror values: URLs as given, directories resolved against the cwd. */
+  protected sourceMirrorList(values: readonly string[]): string[] {
+    return values.map((m) => (/^[a-z]+:\/\//.test(m) ? m : this.resolvePath(m)));
+  }
+
+  /** --registry-mirror HOST=URL values as a host → base URL map. */
+  protected registryMirrorMap(values: readonly string[]): Record<string, string> {
+    return Object.fromEntries(values.map((m) => [m.slice(0, Math.max(0, m.indexOf('='))) || m, m.slice(m.indexOf('=') + 1)]));
+  }
+
   protected cacheDir(): string {
     if (this.cache) return this.resolvePath(this.cache);
     const xdg = this.context.env.XDG_CACHE_HOME;

@@ -3,6 +3,7 @@ import { Option } from 'clipanion';
 import { fetchSources } from '../../builder/fetch/fetch-sources.js';
 import { SourceCache } from '../../builder/fetch/source-cache.js';
 import { planBuild } from '../../builder/plan.js';
+import { prefetchImages } from '../../images/index.js';
 import { loadRecipes } from '../../recipe/load.js';
 import { ProjectCommand } from '../project-command.js';
 
@@ -16,14 +17,19 @@ export class FetchCommand extends ProjectCommand {
 
   names = Option.Rest();
   sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream (repeatable)' });
+  registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
       const { recipes } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd });
-      const specs = planBuild(recipes, this.names.length ? this.names : undefined).flatMap((p) => p.recipe.sources);
+      const plan = planBuild(recipes, this.names.length ? this.names : undefined);
       const reporter = this.reporter();
-      const fetched = await fetchSources(specs, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrors.map((m) => (/^[a-z]+:\/\//.test(m) ? m : this.resolvePath(m))), reporter });
-      reporter.emit({ type: 'info', message: `${fetched.size} sources verified in ${this.cacheDir()}` });
+      const cache = new SourceCache(this.cacheDir());
+      const fetched = await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(this.sourceMirrors), reporter });
+      const registryMirrors = this.registryMirrorMap(this.registryMirrors);
+      let images = 0;
+      for (const { recipe } of plan) images += await prefetchImages(recipe, this.target(), { cache, registryMirrors, reporter });
+      reporter.emit({ type: 'info', message: `${fetched.size} sources and ${images} images verified in ${this.cacheDir()}` });
     });
   }
 }
