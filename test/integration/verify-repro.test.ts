@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
+import { elfHeader } from '../mirror/fixture-mirror.js';
 
 let project: string;
 const tcz = (): string => join(project, 'out', '11.x', 'x86_64', 'tcz');
@@ -31,7 +32,22 @@ beforeAll(async () => {
     join(project, 'recipes', 'demo.yaml'),
     'name: demo\nversion: "1.0"\ndescription: a demo\nauthor: me\noriginal-site: http://127.0.0.1/\ncopying-policy: MIT\noverlays: [demo]\n',
   );
-  const built = await cli(['build', 'demo', '--cache', 'cache']);
+  // a second recipe with a downloaded source (file://), a generated init script and hook, and upstream deps
+  await mkdir(join(project, 'src', 'pkg', 'bin'), { recursive: true });
+  await writeFile(join(project, 'src', 'pkg', 'bin', 'tool'), Buffer.concat([elfHeader(62), Buffer.from('tool')]), { mode: 0o755 });
+  await execa('tar', ['-C', join(project, 'src'), '-czf', join(project, 'tool.tar.gz'), 'pkg']);
+  const sha = (await execa('sha256sum', [join(project, 'tool.tar.gz')])).stdout.split(' ')[0];
+  await writeFile(
+    join(project, 'recipes', 'tool.yaml'),
+    [
+      'name: tool', 'version: "2.0"', 'description: a tool', 'author: me', 'original-site: http://127.0.0.1/', 'copying-policy: MIT',
+      'depends: [iptables, netfilter-KERNEL]',
+      'sources:', `  - url: file://${project}/tool.tar.gz`, `    sha256: ${sha}`, '    extract: { strip: 1, into: usr/local }',
+      'runtime-paths: [var/lib/tool]',
+      'services:', '  cgroupfs:', '    kind: cgroupfs', '',
+    ].join('\n'),
+  );
+  const built = await cli(['build', 'demo', 'tool', '--cache', 'cache']);
   expect(built.code, built.out).toBe(0);
 });
 afterAll(async () => {
@@ -39,6 +55,13 @@ afterAll(async () => {
 });
 
 describe('verify --repro', () => {
+  it('finds no error in what the builder publishes (source, init script, hook, upstream deps)', async () => {
+    const r = await cli(['verify', 'out', '--json']);
+    expect(r.code, r.out).toBe(0);
+    const ids = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; diagnostic?: { id: string; severity: string } }).flatMap((e) => (e.diagnostic ? [e.diagnostic] : []));
+    expect(ids.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('passes on a mirror the builder just produced', async () => {
     const r = await cli(['verify', 'out', '--repro', '--cache', 'cache']);
     expect(r.code, r.out).toBe(0);
