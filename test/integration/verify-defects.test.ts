@@ -81,6 +81,7 @@ describe('verify catches each planted defect', () => {
   it('md5-mismatch: a stale .md5.txt', async () => {
     const dir = await copyOfGood();
     await writeFile(join(dir, 'hello.tcz.md5.txt'), `${'0'.repeat(32)}  hello.tcz\n`);
+    await writeMirrorIndexes(dir);
     expect(await ids(dir)).toEqual(['md5-mismatch hello.tcz.md5.txt']);
   });
 
@@ -94,7 +95,9 @@ describe('verify catches each planted defect', () => {
     const dir = await copyOfGood();
     const md5 = (await readFile(join(dir, 'world.tcz.md5.txt'), 'utf8')).slice(0, 32);
     await writeFile(join(dir, 'world.tcz.md5.txt'), `${md5}  /home/tc/world.tcz\n`);
-    expect(await ids(dir)).toEqual(['md5-format world.tcz.md5.txt']);
+    await writeMirrorIndexes(dir);
+    // md5.db now carries the bad line too, so it no longer lists world.tcz
+    expect(await ids(dir)).toEqual(['index-stale md5.db.gz', 'md5-format world.tcz.md5.txt']);
   });
 
   it('dep-crlf: CR line endings in .dep', async () => {
@@ -106,6 +109,7 @@ describe('verify catches each planted defect', () => {
   it('dep-comment: a # line in .dep', async () => {
     const dir = await copyOfGood();
     await appendFile(join(dir, 'hello.tcz.dep'), '# networking\n');
+    await writeMirrorIndexes(dir);
     expect(await ids(dir)).toEqual(['dep-comment hello.tcz.dep']);
   });
 
@@ -118,6 +122,7 @@ describe('verify catches each planted defect', () => {
   it('dep-unresolved: a dependency the mirror lacks and no allow-list names', async () => {
     const dir = await copyOfGood();
     await appendFile(join(dir, 'hello.tcz.dep'), 'libnowhere.tcz\nfoo-KERNEL.tcz\n');
+    await writeMirrorIndexes(dir);
     expect(await ids(dir)).toEqual(['dep-unresolved hello.tcz.dep', 'dep-unresolved hello.tcz.dep']);
     expect(await ids(dir, { allowUpstream: ['libnowhere', 'foo-KERNEL'] })).toEqual([]);
   });
@@ -132,6 +137,7 @@ describe('verify catches each planted defect', () => {
   it('dep-unresolved: a dependency only upstream has resolves once upstream indexes are merged', async () => {
     const dir = await copyOfGood();
     await appendFile(join(dir, 'hello.tcz.dep'), 'libupstream.tcz\n');
+    await writeMirrorIndexes(dir);
     expect(await ids(dir)).toEqual(['dep-unresolved hello.tcz.dep']);
     const up = join(dir, '..', 'upstream-md5');
     await mkdir(up);
@@ -143,6 +149,7 @@ describe('verify catches each planted defect', () => {
   it('dep-cycle: two extensions that depend on each other', async () => {
     const dir = await copyOfGood();
     await writeFile(join(dir, 'world.tcz.dep'), 'hello.tcz\n');
+    await writeMirrorIndexes(dir);
     const found = await verifyMirror(dir);
     expect(found.diagnostics.map((d) => d.id)).toEqual(['dep-cycle']);
     expect(found.diagnostics[0]?.message).toMatch(/hello\.tcz -> world\.tcz -> hello\.tcz|world\.tcz -> hello\.tcz -> world\.tcz/);
@@ -155,6 +162,20 @@ describe('verify catches each planted defect', () => {
     const found = await verifyMirror(dir);
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['dep-redundant warning']);
     expect(found.diagnostics[0]?.message).toBe('hello.tcz lists iptables.tcz, which world.tcz already pulls in');
+  });
+
+  it('index-stale: a .dep changed after the indexes were written', async () => {
+    const dir = await copyOfGood();
+    await writeFile(join(dir, 'hello.tcz.dep'), 'world.tcz\n');
+    expect(await ids(dir)).toEqual(['index-stale dep.db.gz']);
+  });
+
+  it('index-missing: no md5.db.gz (tce-update: "Could not fetch md5 database")', async () => {
+    const dir = await copyOfGood();
+    await rm(join(dir, 'md5.db.gz'));
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['index-missing']);
+    expect(found.diagnostics[0]?.message).toBe('missing or not gzip: md5.db.gz');
   });
 
   it('list-mismatch: .list misses a file of the image', async () => {

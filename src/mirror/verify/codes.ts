@@ -20,6 +20,8 @@ registerCodes({
   'info-fields': { severity: 'error', title: '.info fields are missing, empty, out of order or CRLF', hint: 'fields in order: Title, Description, Version, Author, Original-site, Copying-policy, Size, Extension_by, Tags, Comments, Change-log, Current; LF line endings' },
   'info-title': { severity: 'error', title: '.info Title is not the file name', hint: 'set Title: to NAME.tcz' },
   'info-size': { severity: 'error', title: '.info Size does not match the .tcz size', hint: 'set Size: to the .tcz size as du -h prints it (e.g. 88K, 2.3M)' },
+  'index-missing': { severity: 'error', title: 'a mirror index (.gz) the TinyCore client scripts fetch is missing', hint: 'run `tczbuild index DIR` (tce-update fails without md5.db.gz; search, provides and depends-on need the others)' },
+  'index-stale': { severity: 'error', title: 'a mirror index disagrees with the extension files', hint: 'run `tczbuild index DIR` after changing any .tcz or companion' },
   'tcz-unreadable': { severity: 'error', title: 'the .tcz is not a readable squashfs image', hint: 'rebuild it: tce-load cannot mount it' },
   'tcz-block-size': { severity: 'error', title: 'squashfs block size is not 4096', hint: 'pack with `mksquashfs ROOT NAME.tcz -b 4k -no-xattrs -noappend`' },
   'tcz-appended': { severity: 'error', title: 'the image has data appended to an older image', hint: 'pack with -noappend' },

@@ -4,9 +4,10 @@
  * serve (our files plus what its merged md5.db lists). All filesystem and tool work of verify
  * happens here, so the checks stay pure.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join, relative, sep } from 'node:path';
-import { parseMd5Db, parseRecordDb } from '../index-parse.js';
+import { indexFileNames, parseMd5Db, parseRecordDb, type IndexFileName } from '../index-parse.js';
 import { parseDepText } from '../indexes.js';
 import { parseTczRelPath } from '../layout.js';
 import { listExtensions, md5File, readOptional } from '../scan.js';
@@ -40,12 +41,30 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
   const names = await listExtensions(tczDir);
   const extensions: ExtensionFiles[] = [];
   for (const name of names) extensions.push(await loadExtension(tczDir, name, opts, { arch, tcVersion }));
-  const md5db = await readOptional(join(tczDir, 'md5.db'));
+  const indexTexts = await readIndexTexts(tczDir);
+  const md5db = indexTexts['md5.db'] ?? (await readOptional(join(tczDir, 'md5.db')));
   const available = new Set([...names, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
-  const depdb = await readOptional(join(tczDir, 'dep.db'));
+  const depdb = indexTexts['dep.db'];
   const knownDeps = new Map<string, readonly string[]>(depdb ? parseRecordDb(depdb) : []);
+  for (const name of knownDeps.keys()) available.add(name);
   for (const e of extensions) knownDeps.set(e.name, parseDepText(e.depText ?? ''));
-  return { tczDir, ...(arch ? { arch } : {}), extensions, available, knownDeps, allowUpstream: new Set([...defaultAllowUpstream, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+  const shownDir = opts.displayBase ? relative(opts.displayBase, tczDir) || tczDir : tczDir;
+  return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), extensions, available, knownDeps, allowUpstream: new Set([...defaultAllowUpstream, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+}
+
+/** The `.gz` indexes as clients fetch them; a corrupt one is left out (and reported as missing). */
+async function readIndexTexts(tczDir: string): Promise<Partial<Record<IndexFileName, string>>> {
+  const texts: Partial<Record<IndexFileName, string>> = {};
+  for (const name of indexFileNames) {
+    const gz = await readFile(join(tczDir, `${name}.gz`)).catch(() => undefined);
+    if (!gz) continue;
+    try {
+      texts[name] = gunzipSync(gz).toString('utf8');
+    } catch {
+      // not gzip: the index check reports it
+    }
+  }
+  return texts;
 }
 
 async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }): Promise<ExtensionFiles> {

@@ -8,6 +8,7 @@ import { depCycleCheck, depRedundantCheck, depResolveCheck } from './checks/dep-
 import { depFormatCheck } from './checks/dep-format.js';
 import { appendedCheck, blockSizeCheck, elfArchCheck, emptyCheck, licenseCheck, rootsCheck, runtimePathsCheck, unreadableCheck } from './checks/image-content.js';
 import { modesCheck, ownershipCheck, setuidCheck } from './checks/image-ownership.js';
+import { indexesCheck } from './checks/indexes.js';
 import { infoCheck } from './checks/info.js';
 import { listCheck } from './checks/list.js';
 import type { Check } from './types.js';
@@ -20,6 +21,7 @@ export const checks: readonly Check[] = [
   depRedundantCheck,
   listCheck,
   infoCheck,
+  indexesCheck,
   unreadableCheck,
   blockSizeCheck,
   appendedCheck,

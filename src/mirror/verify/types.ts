@@ -5,6 +5,7 @@
  * Pure types.
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { IndexFileName } from '../index-parse.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -52,6 +53,10 @@ export interface ExtensionFiles {
 
 export interface VerifyContext {
   readonly tczDir: string;
+  /** Path of the tcz directory as shown to the user. */
+  readonly shownDir: string;
+  /** Gunzipped text of each `<index>.gz` the directory serves (what the client scripts fetch). */
+  readonly indexTexts: Partial<Record<IndexFileName, string>>;
   /** TinyCore arch dir (x86_64, x86, aarch64, armv7, armv6) when known. */
   readonly arch?: string;
   readonly extensions: readonly ExtensionFiles[];
