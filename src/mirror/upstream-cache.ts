@@ -78,14 +78,20 @@ export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
   /** The `.md5.txt` beside the file (ours first, else upstream's); none means no check. */
   const md5Problem = async (rel: string, actual: string): Promise<string | undefined> => {
     let text: string | undefined;
+    let cachedMd5: string | undefined;
     if (opts.localRoot) text = await readFile(join(opts.localRoot, `${rel}.md5.txt`), 'utf8').catch(() => undefined);
     if (text === undefined) {
       const r = await ensure(`${rel}.md5.txt`);
       if (r.kind === 'status') return r.status === 404 ? undefined : `could not fetch ${rel}.md5.txt: ${r.reason}`;
+      cachedMd5 = r.path;
       text = await readFile(r.path, 'utf8');
     }
     const expected = text.trim().split(/\s+/)[0]?.toLowerCase();
-    return expected === actual ? undefined : `upstream ${rel} has md5 ${actual}, its .md5.txt says ${expected ?? 'nothing'}`;
+    if (expected === actual) return undefined;
+    // upstream may have republished between the two downloads: forget the old .md5.txt so the
+    // next request fetches both afresh instead of failing forever
+    if (cachedMd5) await rm(cachedMd5, { force: true });
+    return `upstream ${rel} has md5 ${actual}, its .md5.txt says ${expected ?? 'nothing'}`;
   };
 
   return { dir, ensure };

@@ -94,6 +94,20 @@ describe('serve --upstream', () => {
     expect(upstream.requests.filter((p) => p === `${dir}/tampered.tcz`).length).toBe(2);
   });
 
+  it('recovers once upstream republishes: a stale cached .md5.txt is not kept after a mismatch', async () => {
+    const v1 = Buffer.from('version one');
+    const v2 = Buffer.from('version two!');
+    upstream.route(`${dir}/moving.tcz.md5.txt`, { body: `${md5(v1)}  moving.tcz\n` });
+    upstream.route(`${dir}/moving.tcz`, { body: v2 });
+    expect((await fetch(`${server.url}${dir}/moving.tcz.md5.txt`)).status).toBe(200);
+    expect((await fetch(`${server.url}${dir}/moving.tcz`)).status).toBe(502);
+    upstream.route(`${dir}/moving.tcz.md5.txt`, { body: `${md5(v2)}  moving.tcz\n` });
+    expect(await (await fetch(`${server.url}${dir}/moving.tcz.md5.txt`)).text()).toBe(`${md5(v2)}  moving.tcz\n`);
+    const r = await fetch(`${server.url}${dir}/moving.tcz`);
+    expect(r.status).toBe(200);
+    expect(Buffer.from(await r.arrayBuffer()).equals(v2)).toBe(true);
+  });
+
   it('passes an upstream 404 through as 404', async () => {
     expect((await fetch(`${server.url}${dir}/nonexistent.tcz.dep`)).status).toBe(404);
   });
