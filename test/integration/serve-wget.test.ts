@@ -2,7 +2,7 @@
  * `tczbuild serve` against BusyBox wget, the client tce-load uses: plain downloads, a resumed
  * download with -c, real 404s, validators, and path traversal attempts that must leak nothing.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,24 @@ describe('serve with busybox wget', () => {
     } finally {
       await rm(join(parent, 'out.old'), { recursive: true, force: true });
     }
+  });
+
+  it('closes the file of every download a client abandons halfway (no fd leak)', async () => {
+    await writeFile(join(mirror.tczDir, 'huge.tcz'), '');
+    await truncate(join(mirror.tczDir, 'huge.tcz'), 64 * 1024 * 1024); // sparse: reads cost no disk
+    const fds = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+    const before = await fds();
+    for (let i = 0; i < 20; i++) {
+      const abort = new AbortController();
+      const res = await fetch(`${base}/huge.tcz`, { signal: abort.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await fds()).toBeLessThanOrEqual(before + 2);
+    expect(log.filter((l) => l.includes('/huge.tcz') && l.endsWith(' aborted')).length).toBe(20);
   });
 
   it('refuses methods other than GET and HEAD', async () => {
