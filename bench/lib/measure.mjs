@@ -5,7 +5,7 @@
  * Runs commands; never changes the inputs it is pointed at.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 
 /** Run to completion; resolve wall milliseconds, reject with stderr on a non-zero exit. */
@@ -25,6 +25,21 @@ export function timed(cmd, args, opts = {}) {
       else resolve({ ms, stdout: out, stderr: err, memory });
     });
   });
+}
+
+/**
+ * Wall time and CPU seconds (user+sys of the command and everything it waited for). On a
+ * shared machine wall time swings with other load; CPU time shows the work actually done.
+ */
+export async function timedCpu(cmd, args, opts = {}) {
+  const file = `/tmp/tczbuild-bench-time-${process.pid}`;
+  try {
+    const r = await timed('/usr/bin/time', ['-f', '%U %S', '-o', file, cmd, ...args], opts);
+    const [user, sys] = readFileSync(file, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    return { ...r, cpuMs: (user + sys) * 1000 };
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** `/usr/bin/time -v`: its maximum resident set size (kB) is the largest single process it saw. */
