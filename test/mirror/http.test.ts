@@ -6,6 +6,8 @@ describe('resolveRequestPath', () => {
   it('maps a mirror URL to a relative path, ignoring the query', () => {
     expect(resolveRequestPath('/11.x/x86_64/tcz/faasd.tcz?x=1')).toEqual({ ok: true, rel: '11.x/x86_64/tcz/faasd.tcz' });
     expect(resolveRequestPath('/11.x//x86_64/tcz/a%20b.tcz')).toEqual({ ok: true, rel: '11.x/x86_64/tcz/a b.tcz' });
+    // TinyCore names such as libstdc++ keep their plus signs (no form decoding)
+    expect(resolveRequestPath('/11.x/x86_64/tcz/gcc++.tcz')).toEqual({ ok: true, rel: '11.x/x86_64/tcz/gcc++.tcz' });
   });
 
   it.each([
