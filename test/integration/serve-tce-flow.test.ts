@@ -7,7 +7,8 @@
  * client behaviour (spec: "The mirror"), not TinyCore's code.
  */
 import { createHash } from 'node:crypto';
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,7 @@ echo "ORDER:$ORDER"
 let mirror: FixtureMirror;
 let upstream: FixtureServer;
 let server: MirrorServer;
+let cacheDir: string;
 
 beforeAll(async () => {
   mirror = await makeGoodMirror();
@@ -62,15 +64,15 @@ beforeAll(async () => {
     routes[`${dir}/${name}.md5.txt`] = { body: `${md5(body)}  ${name}\n` };
   }
   upstream = await startFixtureServer(routes);
-  const cacheDir = await testdir({}, { keep: true });
+  cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upcache-'));
   server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out }) });
-  afterAll(() => rm(cacheDir, { recursive: true, force: true }));
 });
 
 afterAll(async () => {
   await server?.close(100);
   await upstream?.close();
   await rm(mirror.out, { recursive: true, force: true });
+  await rm(cacheDir, { recursive: true, force: true });
 });
 
 describe('tce-load style download through serve --upstream', () => {
