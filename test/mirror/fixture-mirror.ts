@@ -74,8 +74,11 @@ function expand(entries: readonly FixtureEntry[]): PlannedEntry[] {
 }
 
 export async function buildExtension(tczDir: string, ext: FixtureExtension): Promise<void> {
-  const stage = await mkdtemp(join(tmpdir(), 'tczbuild-stage-'));
+  const work = await mkdtemp(join(tmpdir(), 'tczbuild-stage-'));
+  const stage = join(work, 'root');
+  const pf = join(work, 'pseudo');
   try {
+    await mkdir(stage);
     const entries = expand(ext.entries);
     const pseudo: string[] = [];
     for (const e of entries) {
@@ -89,15 +92,13 @@ export async function buildExtension(tczDir: string, ext: FixtureExtension): Pro
       if (e.type !== 'symlink') pseudo.push(`${e.path.includes(' ') ? `"${e.path}"` : e.path} m ${e.mode.toString(8)} ${e.uid} ${e.gid}`);
     }
     await chmod(stage, 0o755);
-    await writeFile(join(stage, '..', `${ext.name}.pseudo`), `${pseudo.join('\n')}\n`);
+    await writeFile(pf, `${pseudo.join('\n')}\n`);
     const tcz = join(tczDir, `${ext.name}.tcz`);
     await mkdir(tczDir, { recursive: true });
-    const pf = join(stage, '..', `${ext.name}.pseudo`);
     await runTool('mksquashfs', [stage, tcz, '-b', ext.blockSize ?? '4k', '-no-xattrs', '-noappend', '-pf', pf, '-quiet', '-no-progress']);
-    await rm(pf, { force: true });
     await writeCompanions(tczDir, ext, entries.filter((e) => e.type !== 'dir').map((e) => e.path));
   } finally {
-    await rm(stage, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }
 
