@@ -9,13 +9,12 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/cli.js';
 import { startFixtureServer, type FixtureServer, type Route } from '../helpers/fixture-server.js';
 import { badCases, type BadCase } from './bad-input-cases.js';
 import { buildArtifacts, fillPlaceholders, type Artifacts } from './helpers/artifacts.js';
 import { enterEnvironment } from './helpers/environments.js';
-import { buildInProcess, projectDirs, runTczbuild, testEnv, type ProjectDirs, type RunResult } from './helpers/run.js';
+import { buildInProcess, Capture, projectDirs, runTczbuild, testEnv, type ProjectDirs, type RunResult } from './helpers/run.js';
 import { filesUnder, leftoversBeside, snapshotTree } from './helpers/tree-snapshot.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'bad-recipes');
@@ -129,11 +128,3 @@ describe('what the corpus does not refuse, and how errors read', () => {
     expect(stderr.text).toMatch(/^recipes\/other\.yaml:7:1:? error\[unknown-key\]: unknown key "homepage" in recipe\n {2}hint: \S/m);
   }, 30_000);
 });
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString('utf8');
-    done();
-  }
-}

@@ -39,7 +39,8 @@ export function projectDirs(dir: string): ProjectDirs {
 /** Fixed epoch so every build of the same inputs is byte-identical and git is never asked. */
 export const testEnv: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1600000000', CI: 'true' };
 
-class Capture extends Writable {
+/** A writable that keeps what was written, standing in for stdout/stderr. */
+export class Capture extends Writable {
   text = '';
   override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
     this.text += chunk.toString('utf8');
@@ -48,11 +49,15 @@ class Capture extends Writable {
 }
 
 /** `tczbuild <argv> --json` in process, from the project directory. */
-export async function runTczbuild(p: ProjectDirs, argv: readonly string[]): Promise<RunResult> {
+export function runTczbuild(p: ProjectDirs, argv: readonly string[]): Promise<RunResult> {
+  return runCliJson([...argv, '--recipes', p.recipesDir, '--out', p.outDir, '--cache', p.cacheDir], p.dir);
+}
+
+/** Any `tczbuild <argv> --json` in process, from `cwd`, with its events parsed. */
+export async function runCliJson(argv: readonly string[], cwd: string): Promise<RunResult> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const args = [...argv, '--recipes', p.recipesDir, '--out', p.outDir, '--cache', p.cacheDir, '--json'];
-  const code = await runCli(args, { stdin: process.stdin, stdout, stderr, cwd: p.dir, env: testEnv, colorDepth: 1 });
+  const code = await runCli([...argv, '--json'], { stdin: process.stdin, stdout, stderr, cwd, env: testEnv, colorDepth: 1 });
   const events = stdout.text
     .split('\n')
     .filter((l) => l.trim() !== '')
