@@ -6,8 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Option } from 'clipanion';
-import { buildAll } from '../builder/run.js';
-import { defaultPlugins } from '../builder/plugins.js';
+import { fingerprintInputs, matchStamp, writeStamp, type StampInput } from '../builder/noop-stamp.js';
 import { digestFile } from '../util/hash.js';
 import { ProjectCommand } from './project-command.js';
 import type { ManifestEntry } from './report/reporter.js';
@@ -21,6 +20,16 @@ export abstract class BuildCommand extends ProjectCommand {
 
   protected async build(only?: readonly string[]): Promise<number> {
     const reporter = this.reporter();
+    // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
+    const stampInput = only || this.force ? undefined : this.stampInput();
+    const upToDate = stampInput && (await matchStamp(stampInput));
+    if (upToDate) {
+      for (const name of upToDate) reporter.emit({ type: 'skip', name, reason: 'no input changed since the last build' });
+      return this.finish({ built: [], skipped: upToDate, tczDir: join(this.outDir(), `${this.tcVersion}.x`, this.arch, 'tcz') });
+    }
+    const inputs = stampInput && (await fingerprintInputs(stampInput));
+    // The builder, YAML, schema and plugins load only when the stamp could not settle it.
+    const [{ buildAll }, { defaultPlugins }] = await Promise.all([import('../builder/run.js'), import('../builder/plugins.js')]);
     const result = await buildAll({
       recipesDir: this.recipesDir(),
       overlaysDir: this.overlaysDir(),
@@ -33,16 +42,39 @@ export abstract class BuildCommand extends ProjectCommand {
       force: this.force,
       reporter,
       env: this.context.env,
-      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: this.upstreamIndexes.map((f) => this.resolvePath(f)) }),
+      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: this.upstreamIndexList() }),
       registryMirrors: this.registryMirrorMap(this.registryMirrors),
       displayBase: this.context.cwd,
     });
+    if (stampInput && inputs) await writeStamp(stampInput, inputs, [...result.built, ...result.skipped]);
+    return this.finish(result);
+  }
+
+  private async finish(result: { built: readonly string[]; skipped: readonly string[]; tczDir: string }): Promise<number> {
+    const reporter = this.reporter();
     const summary = result.built.length
       ? `built ${result.built.join(', ')}${result.skipped.length ? `; up to date: ${result.skipped.join(', ')}` : ''}`
       : `nothing to do: ${result.skipped.join(', ')} up to date`;
     reporter.emit({ type: 'info', message: `${summary} (${result.tczDir})` });
     if (this.json) reporter.emit({ type: 'manifest', out: this.outDir(), files: await manifestOf(this.outDir()) });
     return 0;
+  }
+
+  private upstreamIndexList(): string[] {
+    return this.upstreamIndexes.map((f) => this.resolvePath(f));
+  }
+
+  private stampInput(): StampInput {
+    return {
+      recipesDir: this.recipesDir(),
+      overlaysDir: this.overlaysDir(),
+      outDir: this.outDir(),
+      cacheDir: this.cacheDir(),
+      tcVersion: this.tcVersion,
+      arch: this.arch,
+      upstreamIndexes: this.upstreamIndexList(),
+      env: this.context.env,
+    };
   }
 }
 

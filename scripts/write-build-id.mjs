@@ -1,0 +1,20 @@
+// Write dist/build-id.txt: a hash of everything that shapes tczbuild's output (its sources, the
+// bundled kernel-config, the package version). The no-op fast path trusts a stamp only from the
+// same build id, so a changed template or rule never hides behind an old stamp.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const hash = createHash('sha256');
+const walk = (dir) => {
+  for (const name of readdirSync(join(root, dir)).sort()) {
+    const rel = join(dir, name);
+    if (statSync(join(root, rel)).isDirectory()) walk(rel);
+    else hash.update(`${rel}\0`).update(readFileSync(join(root, rel))).update('\0');
+  }
+};
+walk('src');
+walk('kernel-config');
+hash.update(readFileSync(join(root, 'package.json')));
+writeFileSync(join(root, 'dist', 'build-id.txt'), `${hash.digest('hex')}\n`);
