@@ -27,6 +27,9 @@ export function squashfsArgs(o: PackOptions): string[] {
     '-root-uid', '0',
     '-root-gid', '0',
     '-pf', o.pseudoFile,
+    // mksquashfs sizes its caches to a quarter of RAM by default (~150 MB RSS for 150 MB of
+    // binaries); 128M keeps the build within its memory target at no measured CPU cost.
+    '-mem', '128M',
     '-no-progress',
     '-quiet',
     ...(o.processors ? ['-processors', String(o.processors)] : []),
