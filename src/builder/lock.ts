@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { fail } from '../diagnostics/errors.js';
+import { isProcessAlive } from '../util/process.js';
 
 export interface OutLock {
   release(): Promise<void>;
@@ -28,7 +29,7 @@ export async function lockOut(outDir: string): Promise<OutLock> {
       }
       const owner = await ownerOf(path);
       if (owner === 'gone') continue; // released between our link and our read: try again
-      if (owner !== undefined && isAlive(owner)) {
+      if (owner !== undefined && isProcessAlive(owner)) {
         fail('out-locked', { file: outDir }, `${outDir} is being published by tczbuild process ${owner}`, `wait for it to finish; if no such build runs, remove ${path}`);
       }
       await removeStale(path, owner);
@@ -72,7 +73,7 @@ async function removeStale(path: string, staleOwner: number | undefined): Promis
     } catch {
       // Another build is clearing it; if that build died doing so, clear its guard for the next try.
       const other = await ownerOf(guard);
-      if (other !== 'gone' && (other === undefined || !isAlive(other))) await rm(guard, { force: true });
+      if (other !== 'gone' && (other === undefined || !isProcessAlive(other))) await rm(guard, { force: true });
       return;
     }
     try {
@@ -88,13 +89,4 @@ async function removeStale(path: string, staleOwner: number | undefined): Promis
 /** Only the owner removes the lock: a build that lost it must not delete its successor's. */
 async function releaseIfMine(path: string): Promise<void> {
   if ((await ownerOf(path)) === process.pid) await rm(path, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
