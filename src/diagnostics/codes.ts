@@ -28,7 +28,7 @@ export const codes = {
   'bad-path': { severity: 'error', title: 'a path is not allowed here', hint: 'use a path inside the image, relative to /, without .. and without climbing above the root' },
   'overlay-missing': { severity: 'error', title: 'an overlay directory does not exist' },
   'dependency-cycle': { severity: 'error', title: 'recipes depend on each other in a cycle', hint: 'remove one of the depends entries in the cycle' },
-  'dependency-missing': { severity: 'error', title: 'a dependency is neither a recipe nor a known upstream extension' },
+  'dependency-missing': { severity: 'warning', title: 'a dependency is neither a recipe nor a known upstream extension', hint: 'check the spelling; if it is an upstream TinyCore extension, make sure the mirror serves it (tczbuild serve --upstream) and verify it with --allow-upstream' },
   'recipe-not-found': { severity: 'error', title: 'no recipe with that name' },
   'no-recipes': { severity: 'error', title: 'no recipes found' },
   // fetching

@@ -11,6 +11,7 @@ import type { Recipe, Target } from './model.js';
 import { normalizeRecipe } from './normalize.js';
 import { parseRecipe } from './parse.js';
 import { builtinRules, type RecipeRule } from './rules.js';
+import { knownUpstreamExtensions } from './upstream.js';
 
 export interface LoadOptions {
   readonly recipesDir: string;
@@ -45,7 +46,7 @@ export async function loadRecipes(o: LoadOptions): Promise<LoadedRecipes> {
     for (const rule of [...builtinRules, ...(o.rules ?? [])]) diagnostics.push(...rule(recipe));
     recipes.push(recipe);
   }
-  diagnostics.push(...duplicateNames(recipes));
+  diagnostics.push(...duplicateNames(recipes), ...unknownDependencies(recipes));
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) throw new TczError(sorted);
   return { recipes: recipes.sort((a, b) => a.name.localeCompare(b.name)), diagnostics: sorted };
@@ -57,6 +58,14 @@ export async function listRecipeFiles(dir: string): Promise<string[]> {
     throw error;
   });
   return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort().map((n) => join(dir, n));
+}
+
+/** A `depends:` name that is no recipe here and no upstream extension we know is likely a typo. */
+function unknownDependencies(recipes: readonly Recipe[]): Diagnostic[] {
+  const known = new Set([...recipes.map((r) => r.name), ...knownUpstreamExtensions]);
+  return recipes.flatMap((r) =>
+    r.depends.flatMap((d, i) => (known.has(d) ? [] : [diag('dependency-missing', r.dependsAt[i], `${r.name} depends on ${d}.tcz, which is neither a recipe here nor a known upstream extension`)])),
+  );
 }
 
 function duplicateNames(recipes: readonly Recipe[]): Diagnostic[] {

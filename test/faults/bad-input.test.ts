@@ -108,12 +108,14 @@ describe('bad input: a clear error at its position, a non-zero exit and out/ unc
 });
 
 describe('what the corpus does not refuse, and how errors read', () => {
-  it('accepts a dependency that is neither a recipe nor upstream (today: it only lands in .dep; reported to the lead)', async () => {
+  it('builds with a dependency that is neither a recipe nor known upstream, warning at the depends entry', async () => {
     const p = projectDirs(join(root, 'dependency-unknown'));
     await cp(baseline.dir, p.dir, { recursive: true, verbatimSymlinks: true });
     await addFixture(p, 'dependency-unknown');
     const r = await runTczbuild(p, ['all']);
     expect(r.code).toBe(0);
+    // Upstream may serve any name, so this is a warning (verify fails the mirror unless --allow-upstream).
+    expect(r.diagnostics).toEqual([expect.objectContaining({ id: 'dependency-missing', severity: 'warning', file: 'recipes/other.yaml', line: 7, col: 11 })]);
     expect(await readFile(join(p.outDir, '11.x/x86_64/tcz/other.tcz.dep'), 'utf8')).toBe('no-such-extension-anywhere.tcz\n');
   }, 30_000);
 

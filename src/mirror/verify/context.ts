@@ -14,6 +14,7 @@ import { listExtensions, md5File, readOptional } from '../scan.js';
 import { readImage } from './image.js';
 import { readRecipeHints } from './recipe-hints.js';
 import type { ExtensionFiles, VerifyContext } from './types.js';
+import { knownUpstreamExtensions } from '../../recipe/upstream.js';
 
 export interface VerifyOptions {
   /** Arch dir to judge ELF files against; default: taken from `<major>.x/<arch>/tcz`. */
@@ -29,7 +30,7 @@ export interface VerifyOptions {
 }
 
 /** Upstream TinyCore extensions our recipes are known to depend on. */
-export const defaultAllowUpstream: readonly string[] = ['iptables', 'original-modules-KERNEL', 'netfilter-KERNEL', 'overlayfs-KERNEL', 'zstd'];
+export const defaultAllowUpstream: readonly string[] = knownUpstreamExtensions;
 
 export function archFromPath(tczDir: string): string | undefined {
   return parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.arch;
