@@ -1,9 +1,10 @@
 /**
  * runTool(): the only place tczbuild starts an external program. A missing program becomes
  * `tool-missing` with an install hint; a failure becomes `tool-failed` with the tail of its
- * stderr. Nothing else in src/ imports execa.
+ * stderr. Nothing else in src/ imports execa. execa is loaded on the first call, not at
+ * startup: it costs ~100 ms to import and most commands never run a program.
  */
-import { execa, type Options } from 'execa';
+import type { Options } from 'execa';
 import { fail } from '../diagnostics/errors.js';
 
 /** Debian package that provides each tool we drive, for the install hint. */
@@ -18,12 +19,15 @@ const packageFor: Readonly<Record<string, string>> = {
   containerd: 'containerd',
 };
 
+let execaModule: Promise<typeof import('execa')> | undefined;
+
 export interface ToolResult {
   readonly stdout: string;
   readonly stderr: string;
 }
 
 export async function runTool(file: string, args: readonly string[], options: Options = {}): Promise<ToolResult> {
+  const { execa } = await (execaModule ??= import('execa'));
   try {
     const r = await execa(file, args, { ...options, stripFinalNewline: false, encoding: 'utf8' });
     return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
