@@ -1,8 +1,6 @@
 /** `tczbuild explain [NAME…]`: say what `all` would rebuild and which inputs changed, without building. */
 import { dirname } from 'node:path';
 import { Option } from 'clipanion';
-import { explainBuild } from '../../builder/explain.js';
-import { defaultPlugins } from '../../builder/plugins.js';
 import { ProjectCommand } from '../project-command.js';
 
 export class ExplainCommand extends ProjectCommand {
@@ -17,6 +15,8 @@ export class ExplainCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      const { explainBuild } = await import('../../builder/explain.js');
+      const { defaultPlugins } = await import('../../builder/plugins.js');
       const result = await explainBuild({
         recipesDir: this.recipesDir(),
         overlaysDir: this.overlaysDir(),

@@ -1,10 +1,5 @@
 /** `tczbuild fetch [NAME…]`: download and verify every source into the cache, so later builds can run --offline. */
 import { Option } from 'clipanion';
-import { fetchSources } from '../../builder/fetch/fetch-sources.js';
-import { SourceCache } from '../../builder/fetch/source-cache.js';
-import { planBuild } from '../../builder/plan.js';
-import { prefetchImages } from '../../images/index.js';
-import { loadRecipes } from '../../recipe/load.js';
 import { ProjectCommand } from '../project-command.js';
 
 export class FetchCommand extends ProjectCommand {
@@ -21,6 +16,11 @@ export class FetchCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      const { fetchSources } = await import('../../builder/fetch/fetch-sources.js');
+      const { SourceCache } = await import('../../builder/fetch/source-cache.js');
+      const { planBuild } = await import('../../builder/plan.js');
+      const { prefetchImages } = await import('../../images/index.js');
+      const { loadRecipes } = await import('../../recipe/load.js');
       const { recipes } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd });
       const plan = planBuild(recipes, this.names.length ? this.names : undefined);
       const reporter = this.reporter();

@@ -3,11 +3,7 @@
  * paths, rules of the modules that own recipe sections, and the list of what is unpinned.
  */
 import { dirname } from 'node:path';
-import { defaultPlugins } from '../../builder/plugins.js';
-import { planBuild } from '../../builder/plan.js';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
-import { loadRecipes } from '../../recipe/load.js';
-import { unpinnedSources } from '../../recipe/rules.js';
 import { ProjectCommand } from '../project-command.js';
 
 export class LintCommand extends ProjectCommand {
@@ -21,6 +17,10 @@ export class LintCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      const { defaultPlugins } = await import('../../builder/plugins.js');
+      const { planBuild } = await import('../../builder/plan.js');
+      const { loadRecipes } = await import('../../recipe/load.js');
+      const { unpinnedSources } = await import('../../recipe/rules.js');
       const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd, rules: defaultPlugins({ projectDir: dirname(this.recipesDir()) }).flatMap((p) => p.rules ?? []) });
       planBuild(recipes); // cycles are errors
       const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));

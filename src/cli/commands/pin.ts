@@ -4,10 +4,8 @@
  * change. `--offline` pins only from what the cache and local mirrors already hold.
  */
 import { Option } from 'clipanion';
-import { SourceCache } from '../../builder/fetch/source-cache.js';
 import { fail } from '../../diagnostics/errors.js';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
-import { pinRecipes } from '../../images/pin/pin-recipes.js';
 import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand } from '../project-command.js';
 
@@ -32,6 +30,8 @@ export class PinCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      const { SourceCache } = await import('../../builder/fetch/source-cache.js');
+      const { pinRecipes } = await import('../../images/pin/pin-recipes.js');
       const result = await pinRecipes({
         recipesDir: this.recipesDir(),
         names: this.names,
