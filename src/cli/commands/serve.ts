@@ -7,10 +7,6 @@ import { homedir, networkInterfaces } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Option } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
-import '../../mirror/codes.js';
-import { findTczDirs, isDirectory } from '../../mirror/scan.js';
-import { startMirrorServer } from '../../mirror/server.js';
-import { createUpstreamCache } from '../../mirror/upstream-cache.js';
 import { BaseCommand } from '../base-command.js';
 
 export class ServeCommand extends BaseCommand {
@@ -30,6 +26,10 @@ export class ServeCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      await import('../../mirror/codes.js'); // registers the mirror-* ids fail() below reports
+      const { isDirectory } = await import('../../mirror/scan.js');
+      const { startMirrorServer } = await import('../../mirror/server.js');
+      const { createUpstreamCache } = await import('../../mirror/upstream-cache.js');
       const root = resolve(this.context.cwd, this.out);
       if (!(await isDirectory(root))) fail('mirror-root-missing', { file: this.out }, `${this.out} is not a directory`);
       const port = Number(this.port);
@@ -60,6 +60,7 @@ export class ServeCommand extends BaseCommand {
     const base = `http://${hosts[0] ?? '127.0.0.1'}:${port}/`;
     this.say(`serving ${root} on http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}/`);
     if (this.upstream) this.say(`files missing here are fetched from ${this.upstream}`);
+    const { findTczDirs } = await import('../../mirror/scan.js');
     const dirs = await findTczDirs(root).catch(() => []);
     for (const dir of dirs) this.say(`  extensions: ${base}${relative(root, dir)}/`);
     if (dirs.length === 0) this.say(`  no <major>.x/<arch>/tcz directory under ${root} yet: run tczbuild build first`);

@@ -8,10 +8,6 @@ import { join, resolve } from 'node:path';
 import { Option } from 'clipanion';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { fail } from '../../diagnostics/errors.js';
-import '../../mirror/codes.js';
-import { findTczDirs, isDirectory } from '../../mirror/scan.js';
-import { reproduce } from '../../mirror/verify/repro.js';
-import { verifyMirror } from '../../mirror/verify/run.js';
 import { BaseCommand } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -45,6 +41,9 @@ export class VerifyCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      await import('../../mirror/codes.js'); // registers the mirror-* ids fail() below reports
+      const { findTczDirs, isDirectory } = await import('../../mirror/scan.js');
+      const { verifyMirror } = await import('../../mirror/verify/run.js');
       const given = this.dir ?? 'out';
       const dir = resolve(this.context.cwd, given);
       if (!(await isDirectory(dir))) fail('mirror-root-missing', { file: given }, `${given} is not a directory`);
@@ -71,6 +70,7 @@ export class VerifyCommand extends BaseCommand {
   private async reproduce(tczDir: string, recipesDir: string | undefined): Promise<Diagnostic[]> {
     if (!recipesDir) fail('mirror-no-recipes', undefined, '--repro needs the recipes the mirror was built from', 'pass --recipes DIR or run from the project directory');
     const env = this.context.env;
+    const { reproduce } = await import('../../mirror/verify/repro.js');
     const cacheDir = this.cache ? resolve(this.context.cwd, this.cache) : join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'tczbuild');
     return reproduce(tczDir, {
       recipesDir,
