@@ -3,10 +3,6 @@ import { resolve } from 'node:path';
 import { Option } from 'clipanion';
 import { BaseCommand } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';
-import { runConfigCheck } from '../../kconfig/check-service.js';
-import { defaultKernelConfigDir } from '../../kconfig/load.js';
-import { loadRecipesForKernel } from '../../kconfig/load-recipes.js';
-import { renderReport } from '../../kconfig/report.js';
 
 export class KernelConfigCheckCommand extends BaseCommand {
   static override paths = [['kernel-config', 'check']];
@@ -37,6 +33,10 @@ export class KernelConfigCheckCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      const { runConfigCheck } = await import('../../kconfig/check-service.js');
+      const { defaultKernelConfigDir } = await import('../../kconfig/load.js');
+      const { loadRecipesForKernel } = await import('../../kconfig/load-recipes.js');
+      const { renderReport } = await import('../../kconfig/report.js');
       const cwd = this.context.cwd;
       const recipes = this.recipes ? await loadRecipesForKernel(resolve(cwd, this.recipes), cwd) : undefined;
       const outcome = await runConfigCheck({

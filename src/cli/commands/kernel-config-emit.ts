@@ -5,10 +5,6 @@ import { Option } from 'clipanion';
 import { BaseCommand } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
-import { defaultKernelConfigDir } from '../../kconfig/load.js';
-import { loadRecipesForKernel } from '../../kconfig/load-recipes.js';
-import { collectKernelNeeds } from '../../kconfig/merge-recipes.js';
-import { renderMerged } from '../../kconfig/merge.js';
 
 export class KernelConfigEmitCommand extends BaseCommand {
   static override paths = [['kernel-config', 'emit']];
@@ -34,6 +30,10 @@ export class KernelConfigEmitCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      const { defaultKernelConfigDir } = await import('../../kconfig/load.js');
+      const { loadRecipesForKernel } = await import('../../kconfig/load-recipes.js');
+      const { collectKernelNeeds } = await import('../../kconfig/merge-recipes.js');
+      const { renderMerged } = await import('../../kconfig/merge.js');
       const cwd = this.context.cwd;
       const recipes = this.recipes ? await loadRecipesForKernel(resolve(cwd, this.recipes), cwd) : undefined;
       const needs = await collectKernelNeeds(recipes, this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd), { displayBase: cwd, strict: this.strict, noDemote: this.noDemote });
