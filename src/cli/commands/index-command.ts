@@ -6,9 +6,6 @@
 import { resolve } from 'node:path';
 import { Option } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
-import '../../mirror/codes.js';
-import { findTczDirs, isDirectory, listExtensions } from '../../mirror/scan.js';
-import { writeMirrorIndexes } from '../../mirror/write-indexes.js';
 import { BaseCommand } from '../base-command.js';
 
 export class IndexCommand extends BaseCommand {
@@ -24,6 +21,9 @@ export class IndexCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      await import('../../mirror/codes.js'); // registers the mirror-* ids fail() below reports
+      const { findTczDirs, isDirectory, listExtensions } = await import('../../mirror/scan.js');
+      const { writeMirrorIndexes } = await import('../../mirror/write-indexes.js');
       const given = this.dir ?? 'out';
       const dir = resolve(this.context.cwd, given);
       if (!(await isDirectory(dir))) fail('mirror-root-missing', { file: given }, `${given} is not a directory`);

@@ -4,9 +4,6 @@ import { resolve } from 'node:path';
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { BaseCommand } from '../base-command.js';
-import { defaultKernelConfigDir } from '../../kconfig/load.js';
-import { loadRecipesForKernel } from '../../kconfig/load-recipes.js';
-import { buildKernelModules } from '../../kconfig/module-service.js';
 
 export class KernelModuleBuildCommand extends BaseCommand {
   static override paths = [['kernel-module', 'build']];
@@ -35,6 +32,9 @@ export class KernelModuleBuildCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      const { defaultKernelConfigDir } = await import('../../kconfig/load.js');
+      const { loadRecipesForKernel } = await import('../../kconfig/load-recipes.js');
+      const { buildKernelModules } = await import('../../kconfig/module-service.js');
       const cwd = this.context.cwd;
       const recipes = this.recipes ? await loadRecipesForKernel(resolve(cwd, this.recipes), cwd) : undefined;
       const epoch = this.context.env.SOURCE_DATE_EPOCH;
