@@ -3,7 +3,7 @@
  * place that turns a TczError into rendered diagnostics and an exit code. Commands keep
  * their execute() to a call into a service function.
  */
-import { Command, Option, type BaseContext } from 'clipanion';
+import { Command, Option, UsageError, type BaseContext } from 'clipanion';
 import { isTczError } from '../diagnostics/errors.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { ExitCode } from './exit-codes.js';
@@ -31,11 +31,21 @@ export abstract class BaseCommand extends Command<TczContext> {
     return this.reporterInstance;
   }
 
-  /** Run a service function; user errors become diagnostics and exit code 1, bugs exit 70. */
+  /** A whole number of at least 1 from an option, or a usage error naming the option. */
+  protected positiveInteger(option: string, value: string): number {
+    if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${option} takes a whole number of at least 1, not "${value}"`);
+    return Number(value);
+  }
+
+  /** Run a service function; user errors become diagnostics and exit code 1, bad options 2, bugs 70. */
   protected async run(fn: () => Promise<number | void>): Promise<number> {
     try {
       return (await fn()) ?? ExitCode.ok;
     } catch (error) {
+      if (error instanceof UsageError) {
+        this.context.stderr.write(this.cli.error(error, { command: this }));
+        return ExitCode.usage;
+      }
       if (isTczError(error)) {
         for (const d of error.diagnostics) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
         return ExitCode.failed;

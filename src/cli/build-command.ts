@@ -65,13 +65,14 @@ export abstract class BuildCommand extends ProjectCommand {
   }
 
   private stampInput(): StampInput {
+    const target = this.target();
     return {
       recipesDir: this.recipesDir(),
       overlaysDir: this.overlaysDir(),
       outDir: this.outDir(),
       cacheDir: this.cacheDir(),
-      tcVersion: this.tcVersion,
-      arch: this.arch,
+      tcVersion: target.tcVersion,
+      arch: target.arch,
       upstreamIndexes: this.upstreamIndexList(),
       env: this.context.env,
     };

@@ -9,8 +9,8 @@ import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
 import { toolVersion } from '../util/version.js';
 
-export function createCli(): Cli<TczContext> {
-  const cli = new Cli<TczContext>({ binaryLabel: 'tczbuild', binaryName: 'tczbuild', binaryVersion: toolVersion });
+export function createCli(enableColors = false): Cli<TczContext> {
+  const cli = new Cli<TczContext>({ binaryLabel: 'tczbuild', binaryName: 'tczbuild', binaryVersion: toolVersion, enableColors });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   for (const c of commands) cli.register(c);
@@ -18,7 +18,7 @@ export function createCli(): Cli<TczContext> {
 }
 
 export async function runCli(argv: string[], context: TczContext): Promise<number> {
-  const cli = createCli();
+  const cli = createCli(context.colorDepth > 1);
   let command;
   try {
     command = cli.process(argv, context);

@@ -4,24 +4,28 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Option } from 'clipanion';
-import * as t from 'typanion';
+import { Option, UsageError } from 'clipanion';
 import type { Target } from '../recipe/model.js';
 import { BaseCommand } from './base-command.js';
+
+/** TinyCore's arch directories on a mirror (what getBuild in tc-functions maps uname -m to). */
+const tinyCoreArches = ['x86_64', 'x86', 'aarch64', 'armv7', 'armv6'];
 
 export abstract class ProjectCommand extends BaseCommand {
   recipes = Option.String('--recipes', 'recipes', { description: 'directory holding NAME.yaml recipes' });
   overlays = Option.String('--overlays', { description: 'directory holding rootfs overlays (default: rootfs-overlays beside the recipes directory)' });
   out = Option.String('--out', 'out', { description: 'output directory: the tce mirror tree' });
   cache = Option.String('--cache', { description: 'content-addressed download cache (default: $XDG_CACHE_HOME/tczbuild or ~/.cache/tczbuild)' });
-  tcVersion = Option.String('--tc-version', '11', { description: 'TinyCore major version (the 11 in 11.x)', validator: t.cascade(t.isString(), [t.matchesRegExp(/^\d+$/)]) });
-  arch = Option.String('--arch', 'x86_64', { description: 'TinyCore arch directory', validator: t.isEnum(['x86_64', 'x86', 'aarch64', 'armv7', 'armv6']) });
+  tcVersion = Option.String('--tc-version', '11', { description: 'TinyCore major version (the 11 in 11.x)' });
+  arch = Option.String('--arch', 'x86_64', { description: `TinyCore arch directory: ${tinyCoreArches.join(', ')}` });
 
   protected resolvePath(p: string): string {
     return resolve(this.context.cwd, p);
   }
 
   protected target(): Target {
+    if (!/^\d+$/.test(this.tcVersion)) throw new UsageError(`--tc-version takes a TinyCore major version such as 11 or 15, not "${this.tcVersion}"`);
+    if (!tinyCoreArches.includes(this.arch)) throw new UsageError(`--arch takes one of ${tinyCoreArches.join(', ')}, not "${this.arch}"`);
     return { tcVersion: this.tcVersion, arch: this.arch };
   }
 

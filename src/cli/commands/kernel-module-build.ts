@@ -2,7 +2,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Option } from 'clipanion';
-import * as t from 'typanion';
 import { BaseCommand } from '../base-command.js';
 
 export class KernelModuleBuildCommand extends BaseCommand {
@@ -28,7 +27,7 @@ export class KernelModuleBuildCommand extends BaseCommand {
   recipes = Option.String('--recipes', { description: 'only the fragments these recipes name (default: all fragments)' });
   kernelConfig = Option.String('--kernel-config', { description: 'fragments and symbols.yaml (default: ./kernel-config, else the bundled one)' });
   work = Option.String('--work', { description: 'keep the unpacked source and object tree here (default: a temporary directory)' });
-  jobs = Option.String('--jobs,-j', { description: 'make -j (default: number of CPUs)', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(1)]) });
+  jobs = Option.String('--jobs,-j', { description: 'make -j (default: number of CPUs)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
@@ -46,7 +45,7 @@ export class KernelModuleBuildCommand extends BaseCommand {
         ...(recipes ? { recipes } : {}),
         ...(this.work ? { workDir: resolve(cwd, this.work) } : {}),
         ...(epoch !== undefined && /^\d+$/.test(epoch) ? { epoch: Number(epoch) } : {}),
-        jobs: this.jobs ?? availableParallelism(),
+        jobs: this.jobs === undefined ? availableParallelism() : this.positiveInteger('--jobs', this.jobs),
         log: (message) => this.reporter().emit({ type: 'info', message }),
       });
       if (result.status === 'nothing-to-build') {
