@@ -2,14 +2,13 @@
  * The stage plugins every build uses, in order. Modules that own a recipe section register
  * here; the builder itself stays ignorant of init scripts, images and kernel config.
  */
-import { checkImages, stageImages, tarballFormatVersion, unpinnedImageErrors } from '../images/index.js';
+import { checkImages, unpinnedImageErrors } from '../images/check.js';
+import { tarballFormatVersion } from '../images/layout.js';
 import { checkServices, generateInitFiles } from '../initd/index.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { defaultKernelConfigDir } from '../kconfig/load.js';
-import { mergeFragmentsForRecipes } from '../kconfig/merge-recipes.js';
 import { kernelFragmentRuleForSync } from '../kconfig/recipe-rules.js';
-import { writeMirrorIndexes } from '../mirror/write-indexes.js';
 import { sha256Hex } from './build-key.js';
 import { hashTree } from './inputs.js';
 import type { StagePlugin } from './plugin.js';
@@ -31,7 +30,8 @@ export const imagesPlugin: StagePlugin = {
   rules: [checkImages],
   buildErrors: unpinnedImageErrors,
   keyComponents: (recipe): Record<string, string> => ((recipe.written.images?.length ?? 0) > 0 ? { tarball: tarballFormatVersion } : {}),
-  generate: (recipe, target, ctx) => stageImages(recipe, target, ctx),
+  // The registry client and tarball writer load only for recipes that bundle images.
+  generate: async (recipe, target, ctx) => ((recipe.written.images?.length ?? 0) > 0 ? (await import('../images/stage.js')).stageImages(recipe, target, ctx) : []),
 };
 
 /** kernel: → the merged fragment out/kernel/tczbuild.config, from the project's kernel-config/. */
@@ -44,6 +44,7 @@ export function kconfigPlugin(kernelConfigDir: string): StagePlugin {
     async publishExtras(recipes) {
       const wanting = recipes.filter(needsKernel);
       if (wanting.length === 0) return [];
+      const { mergeFragmentsForRecipes } = await import('../kconfig/merge-recipes.js');
       const { text, diagnostics } = await mergeFragmentsForRecipes(wanting, kernelConfigDir);
       if (hasErrors(diagnostics)) throw new TczError(diagnostics.filter((d) => d.severity === 'error'));
       return [{ rel: 'kernel/tczbuild.config', content: text }];
@@ -53,7 +54,10 @@ export function kconfigPlugin(kernelConfigDir: string): StagePlugin {
 
 /** Mirror-wide indexes (md5.db, dep.db, provides.db, …) and .tree files, regenerated on every publish. */
 export function mirrorIndexPlugin(upstreamIndexes: readonly string[]): StagePlugin {
-  return { name: 'mirror', finalizeMirror: (tczDir) => writeMirrorIndexes(tczDir, { upstreamIndexFiles: upstreamIndexes }) };
+  return {
+    name: 'mirror',
+    finalizeMirror: async (tczDir) => (await import('../mirror/write-indexes.js')).writeMirrorIndexes(tczDir, { upstreamIndexFiles: upstreamIndexes }),
+  };
 }
 
 export interface PluginOptions {
