@@ -52,3 +52,19 @@ describe('option checking', () => {
     expect((await tczbuild(['all', '--no-such-flag'], { cwd: dir })).code).toBe(2);
   });
 });
+
+describe('the command table', () => {
+  it('files every command under the first word of its path', async () => {
+    const { commandsByWord } = await import('../../src/cli/commands/index.js');
+    for (const [word, load] of Object.entries(commandsByWord)) {
+      for (const command of await load()) expect(command.paths?.map((p) => p[0])).toEqual([word]);
+    }
+  });
+
+  it('still lists every command in --help', async () => {
+    const help = await tczbuild(['--help'], { cwd: await testdir() });
+    for (const name of ['all', 'build', 'lint', 'fetch', 'explain', 'clean', 'pin', 'serve', 'verify', 'index', 'kernel-config check', 'kernel-config emit', 'kernel-module build']) {
+      expect(help.stdout).toContain(`tczbuild ${name}`);
+    }
+  });
+});
