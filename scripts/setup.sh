@@ -25,5 +25,8 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-npm ci --no-audit --no-fund
+# Not `npm ci`: the registry reachable here serves only this platform's optional packages
+# (rollup's per-platform builds), so the lock file cannot list the others and `npm ci`
+# refuses it as out of sync. `npm install` follows the lock file for everything it lists.
+npm install --no-audit --no-fund
 npm run build
