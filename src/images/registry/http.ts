@@ -55,6 +55,7 @@ export async function httpGet(url: string, headers: Record<string, string>, time
   }
   clearTimeout(timer);
   const stream = res.body;
+  const declared = Number(res.headers.get('content-length') ?? NaN);
   async function* chunks(): AsyncGenerator<Uint8Array> {
     if (!stream) return;
     const reader = stream.getReader();
@@ -70,7 +71,13 @@ export async function httpGet(url: string, headers: Record<string, string>, time
         } finally {
           clearTimeout(timer);
         }
-        if (step.done) return;
+        if (step.done) {
+          // A connection closed early can also end the body quietly: judge it by the length the server announced.
+          if (Number.isFinite(declared) && received < declared) {
+            throw new RegistryFailure(`${what}: the download from ${url} broke off after ${received} of ${declared} bytes`, true);
+          }
+          return;
+        }
         received += step.value.byteLength;
         yield step.value;
       }
