@@ -2,19 +2,13 @@ import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
-import { recipeFromYaml, target } from './helpers/recipe.js';
+import { recipeFromYaml, recipeHead, target } from './helpers/recipe.js';
 import { makeSandbox } from './helpers/sandbox.js';
 
 const script = 'usr/local/etc/init.d/containerd';
 
 function containerdFiles(extra = '') {
-  const recipe = recipeFromYaml(`name: containerd
-version: "1"
-description: d
-author: a
-original-site: s
-copying-policy: MIT
-services:
+  const recipe = recipeFromYaml(`${recipeHead('containerd')}services:
   containerd:
     kind: containerd
     requires: [cgroupfs]

@@ -1,20 +1,14 @@
 import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
-import { recipeFromYaml, target } from './helpers/recipe.js';
+import { recipeFromYaml, recipeHead, target } from './helpers/recipe.js';
 import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
 
 const script = 'usr/local/etc/init.d/faasd';
 const gateway = 'docker.io/openfaas/gateway:0.18.18';
 
 function faasdRecipe(attempts = 3) {
-  return recipeFromYaml(`name: faasd
-version: "0.9.5"
-description: d
-author: a
-original-site: s
-copying-policy: MIT
-depends: [containerd]
+  return recipeFromYaml(`${recipeHead('faasd', '0.9.5')}depends: [containerd]
 images:
   - { ref: ${gateway}, digest: unpinned }
 services:

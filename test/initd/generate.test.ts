@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
 import { normalizeRecipe } from '../../src/recipe/normalize.js';
 import { parseRecipe } from '../../src/recipe/parse.js';
-import { fixtureRecipe, recipeFromYaml, target } from './helpers/recipe.js';
+import { fixtureRecipe, recipeFromYaml, recipeHead, target } from './helpers/recipe.js';
 
 const containerd = generateInitFiles(fixtureRecipe('containerd'), target);
 const faasd = generateInitFiles(fixtureRecipe('faasd'), target);
@@ -77,13 +77,7 @@ describe('generateInitFiles', () => {
   });
 
   it('quotes values with shell metacharacters so they stay one word', () => {
-    const recipe = recipeFromYaml(`name: odd
-version: "1"
-description: d
-author: a
-original-site: s
-copying-policy: MIT
-services:
+    const recipe = recipeFromYaml(`${recipeHead('odd')}services:
   faasd:
     kind: faasd
     namespace: openfaas

@@ -7,6 +7,11 @@ import type { Recipe, Target } from '../../../src/recipe/model.js';
 
 export const target: Target = { tcVersion: '15', arch: 'x86_64' };
 
+/** The keys every recipe needs, for tests that only care about what follows them. */
+export function recipeHead(name: string, version = '1'): string {
+  return `name: ${name}\nversion: "${version}"\ndescription: d\nauthor: a\noriginal-site: s\ncopying-policy: MIT\n`;
+}
+
 export function recipeFromYaml(text: string, file = 'recipe.yaml'): Recipe {
   const parsed = parseRecipe(text, file);
   if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => `${d.id}: ${d.message}`).join('\n'));
