@@ -74,6 +74,7 @@ sources:
     url: ${base}/cni/\${cni_version}/cni-plugins-linux-\${goarch}-\${cni_version}.tgz
     sha256: ${h('/cni/v0.8.5/cni-plugins-linux-amd64-v0.8.5.tgz')}
     extract: { into: opt/cni/bin }
+overlays: [containerd]
 runtime-paths: [var/lib/containerd, run/containerd, var/lib/cni, etc/cni/net.d]
 services:
   cgroupfs:
