@@ -116,6 +116,7 @@ describe('faasd.tcz with bundled images', () => {
     const listing = lln(join(dir, tcz, 'faasd.tcz'));
     expect(listing.filter((l) => l.startsWith('-') && !l.includes('/usr/local/etc/') && !l.includes('tce.installed'))).toEqual([
       '-rwxr-xr-x 0/0 squashfs-root/usr/local/bin/faasd',
+      '-rw-r--r-- 0/0 squashfs-root/usr/local/share/doc/faasd/COPYING',
       '-rw-r--r-- 0/0 squashfs-root/usr/local/share/faasd/docker-compose.yaml',
       '-rw-r--r-- 0/0 squashfs-root/usr/local/share/faasd/images/basic-auth-plugin.tar',
       '-rw-r--r-- 0/0 squashfs-root/usr/local/share/faasd/images/gateway.tar',
