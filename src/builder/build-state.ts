@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KeyComponents } from './build-key.js';
+import { explainChange, type BuildKey, type KeyComponents } from './build-key.js';
 
 export interface PublishedExtension {
   readonly key: string;
@@ -22,6 +22,13 @@ export interface BuildState {
 }
 
 export const emptyState: BuildState = { version: 1, extensions: {} };
+
+/** Whether an extension's last publish still matches its build key, and if not, why. */
+export function compareWithPublished(prev: PublishedExtension | undefined, next: BuildKey, imagePresent: boolean): { upToDate: boolean; reasons: string[] } {
+  if (prev && imagePresent && prev.key === next.key) return { upToDate: true, reasons: [] };
+  if (prev && !imagePresent) return { upToDate: false, reasons: ['its published files are missing'] };
+  return { upToDate: false, reasons: explainChange(prev?.components, next.components) };
+}
 
 export function statePath(outDir: string, tcVersion: string, arch: string): string {
   return join(outDir, '.tczbuild', `${tcVersion}.x-${arch}.json`);

@@ -4,8 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { loadRecipes } from '../recipe/load.js';
-import { explainChange } from './build-key.js';
-import { readState, statePath } from './build-state.js';
+import { compareWithPublished, readState, statePath } from './build-state.js';
 import { exists } from './publish.js';
 import { planBuild } from './plan.js';
 import { computeKeys, tczRelDir, type BuildOptions } from './run.js';
@@ -27,9 +26,8 @@ export async function explainBuild(o: Pick<BuildOptions, 'recipesDir' | 'overlay
   for (const k of keyed) {
     const name = k.planned.recipe.name;
     const prev = state.extensions[name];
-    const present = prev !== undefined && (await exists(join(outDir, tczRelDir(o.target), `${name}.tcz`)));
-    const upToDate = present && prev.key === k.key.key;
-    out.push({ name, upToDate, key: k.key.key, reasons: upToDate ? [] : present ? explainChange(prev.components, k.key.components) : explainChange(undefined, k.key.components) });
+    const { upToDate, reasons } = compareWithPublished(prev, k.key, prev !== undefined && (await exists(join(outDir, tczRelDir(o.target), `${name}.tcz`))));
+    out.push({ name, upToDate, key: k.key.key, reasons });
   }
   return out;
 }

@@ -15,9 +15,9 @@ import type { Recipe, Target } from '../recipe/model.js';
 import { unpinnedSources } from '../recipe/rules.js';
 import { isProcessAlive } from '../util/process.js';
 import { toolVersion } from '../util/version.js';
-import { buildKey, canonicalJson, explainChange, sha256Hex, type BuildKey } from './build-key.js';
+import { buildKey, canonicalJson, sha256Hex, type BuildKey } from './build-key.js';
 import { buildOne, type BuiltExtension } from './build-one.js';
-import { readState, renderState, statePath, type BuildState, type PublishedExtension } from './build-state.js';
+import { compareWithPublished, readState, renderState, statePath, type BuildState, type PublishedExtension } from './build-state.js';
 import { fetchSources, type FetchOptions } from './fetch/fetch-sources.js';
 import { SourceCache } from './fetch/source-cache.js';
 import { hashTree, sourceEpoch } from './inputs.js';
@@ -125,11 +125,10 @@ async function staleExtensions(keyed: readonly Keyed[], state: BuildState, tczDi
   for (const k of keyed) {
     const name = k.planned.recipe.name;
     const prev = state.extensions[name];
-    const present = prev !== undefined && (await exists(join(tczDir, `${name}.tcz`)));
-    if (!o.force && present && prev.key === k.key.key) continue;
+    const { upToDate, reasons } = compareWithPublished(prev, k.key, prev !== undefined && (await exists(join(tczDir, `${name}.tcz`))));
+    if (upToDate && !o.force) continue;
     stale.add(name);
-    const reasons = o.force ? ['--force was given'] : present ? explainChange(prev.components, k.key.components) : prev ? ['its published files are missing'] : explainChange(undefined, k.key.components);
-    o.reporter.emit({ type: 'rebuild', name, reasons });
+    o.reporter.emit({ type: 'rebuild', name, reasons: o.force ? ['--force was given'] : reasons });
   }
   return stale;
 }

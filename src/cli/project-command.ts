@@ -2,11 +2,11 @@
  * ProjectCommand: the options every recipe-driven command shares (where recipes, overlays,
  * the cache and out/ are; which TinyCore version and arch), resolved against the cwd.
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option, UsageError } from 'clipanion';
 import type { Target } from '../recipe/model.js';
 import { BaseCommand } from './base-command.js';
+import { defaultCacheDir } from '../util/cache-dir.js';
 
 /** TinyCore's arch directories on a mirror (what getBuild in tc-functions maps uname -m to). */
 const tinyCoreArches = ['x86_64', 'x86', 'aarch64', 'armv7', 'armv6'];
@@ -53,7 +53,6 @@ export abstract class ProjectCommand extends BaseCommand {
 
   protected cacheDir(): string {
     if (this.cache) return this.resolvePath(this.cache);
-    const xdg = this.context.env.XDG_CACHE_HOME;
-    return join(xdg || join(this.context.env.HOME || homedir(), '.cache'), 'tczbuild');
+    return defaultCacheDir(this.context.env);
   }
 }

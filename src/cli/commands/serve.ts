@@ -3,11 +3,12 @@
  * in the box's /opt/tcemirror and the tcz directories found, and an access log line per
  * request. The HTTP work is src/mirror/server.ts; this class only parses options and waits.
  */
-import { homedir, networkInterfaces } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Option } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
 import { BaseCommand } from '../base-command.js';
+import { defaultCacheDir } from '../../util/cache-dir.js';
 
 export class ServeCommand extends BaseCommand {
   static override paths = [['serve']];
@@ -47,8 +48,7 @@ export class ServeCommand extends BaseCommand {
 
   private cacheDirPath(): string {
     if (this.cacheDir) return resolve(this.context.cwd, this.cacheDir);
-    const base = this.context.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-    return join(base, 'tczbuild', 'upstream');
+    return join(defaultCacheDir(this.context.env), 'upstream');
   }
 
   private say(message: string): void {

@@ -3,13 +3,13 @@
  * mirror and report each finding with its id, file and fix; exit 1 when any is an error.
  * The checks live in src/mirror/verify; this class only finds directories and reports.
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option } from 'clipanion';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { fail } from '../../diagnostics/errors.js';
 import { BaseCommand } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';
+import { defaultCacheDir } from '../../util/cache-dir.js';
 
 export class VerifyCommand extends BaseCommand {
   static override paths = [['verify']];
@@ -71,7 +71,7 @@ export class VerifyCommand extends BaseCommand {
     if (!recipesDir) fail('mirror-no-recipes', undefined, '--repro needs the recipes the mirror was built from', 'pass --recipes DIR or run from the project directory');
     const env = this.context.env;
     const { reproduce } = await import('../../mirror/verify/repro.js');
-    const cacheDir = this.cache ? resolve(this.context.cwd, this.cache) : join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'tczbuild');
+    const cacheDir = this.cache ? resolve(this.context.cwd, this.cache) : defaultCacheDir(env);
     return reproduce(tczDir, {
       recipesDir,
       overlaysDir: this.overlays ? resolve(this.context.cwd, this.overlays) : resolve(recipesDir, '..', 'rootfs-overlays'),
