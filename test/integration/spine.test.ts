@@ -140,4 +140,13 @@ describe('tczbuild all', () => {
     const manifest = run.events.find((e) => e.type === 'manifest') as { files: Array<{ path: string; md5: string }> };
     expect(manifest.files.map((f) => f.path)).toContain('11.x/x86_64/tcz/base.tcz');
   });
+
+  it('explain says what would rebuild and why, without building', async () => {
+    const clean = await tczbuild(['explain', '--json'], { cwd: p.dir, env });
+    expect(clean.events.filter((e) => e.type === 'rebuild')).toEqual([]);
+    await rm(join(p.dir, tcz, 'solo.tcz'));
+    const run = await tczbuild(['explain', '--json'], { cwd: p.dir, env });
+    expect(run.events.filter((e) => e.type === 'rebuild')).toEqual([{ type: 'rebuild', name: 'solo', reasons: ['its published files are missing'] }]);
+    expect(await readFile(join(p.dir, tcz, 'solo.tcz.md5.txt'), 'utf8')).toMatch(/solo\.tcz/);
+  });
 });
