@@ -24,7 +24,12 @@ export async function packSquashfs(o: { stageDir: string; table: FileTable; outF
   return { path: o.outFile, size, md5, sha256 };
 }
 
-export async function mksquashfsVersion(): Promise<string> {
-  const { stdout } = await runTool('mksquashfs', ['-version']);
-  return (stdout.split('\n')[0] ?? '').trim();
+let version: Promise<string> | undefined;
+
+/** `mksquashfs -version`'s first line, asked once per process (the key and the provenance both need it). */
+export function mksquashfsVersion(): Promise<string> {
+  version ??= runTool('mksquashfs', ['-version']).then(({ stdout }) => (stdout.split('\n')[0] ?? '').trim());
+  // A failure (mksquashfs missing) must not stick: the next call asks again.
+  version.catch(() => (version = undefined));
+  return version;
 }
