@@ -7,16 +7,15 @@
  * client behaviour (spec: "The mirror"), not TinyCore's code.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMirrorServer, type MirrorServer } from '../../src/mirror/server.js';
-import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
+import type { MirrorServer } from '../../src/mirror/server.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
-import { makeGoodMirror, type FixtureMirror } from '../mirror/fixture-mirror.js';
+import type { FixtureMirror } from '../mirror/fixture-mirror.js';
+import { startMirrorWithUpstream, stopMirrorWithUpstream, type UpstreamPair } from '../mirror/upstream-pair.js';
 
 const kver = '6.1.2-tinycore64';
 const dir = '/11.x/x86_64/tcz';
@@ -49,10 +48,9 @@ echo "ORDER:$ORDER"
 let mirror: FixtureMirror;
 let upstream: FixtureServer;
 let server: MirrorServer;
-let cacheDir: string;
+let pair: UpstreamPair | undefined;
 
 beforeAll(async () => {
-  mirror = await makeGoodMirror();
   const upstreamFiles: Record<string, Buffer> = {
     'iptables.tcz': Buffer.alloc(70_000, 1),
     'libnetfilter.tcz': Buffer.alloc(30_000, 2),
@@ -63,17 +61,11 @@ beforeAll(async () => {
     routes[`${dir}/${name}`] = { body };
     routes[`${dir}/${name}.md5.txt`] = { body: `${md5(body)}  ${name}\n` };
   }
-  upstream = await startFixtureServer(routes);
-  cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upcache-'));
-  server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out }) });
+  pair = await startMirrorWithUpstream(routes);
+  ({ mirror, upstream, server } = pair);
 });
 
-afterAll(async () => {
-  await server?.close(100);
-  await upstream?.close();
-  await rm(mirror.out, { recursive: true, force: true });
-  await rm(cacheDir, { recursive: true, force: true });
-});
+afterAll(() => stopMirrorWithUpstream(pair));
 
 describe('tce-load style download through serve --upstream', () => {
   it('resolves our deps from out/ and upstream-only deps through the fall-through, deepest first, all md5-verified', async () => {

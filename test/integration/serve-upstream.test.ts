@@ -5,16 +5,17 @@
  * 502 quickly instead of hanging the box's tce-load.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMirrorServer, type MirrorServer } from '../../src/mirror/server.js';
 import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
-import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
+import type { FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
-import { makeGoodMirror, type FixtureMirror } from '../mirror/fixture-mirror.js';
+import type { FixtureMirror } from '../mirror/fixture-mirror.js';
+import { startMirrorWithUpstream, stopMirrorWithUpstream, type UpstreamPair } from '../mirror/upstream-pair.js';
 import { busyboxWget } from '../mirror/raw-http.js';
 
 const dir = '/11.x/x86_64/tcz';
@@ -24,27 +25,20 @@ const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 let mirror: FixtureMirror;
 let upstream: FixtureServer;
 let server: MirrorServer;
-let cacheDir: string;
+let pair: UpstreamPair | undefined;
 
 beforeAll(async () => {
-  mirror = await makeGoodMirror();
-  upstream = await startFixtureServer({
+  pair = await startMirrorWithUpstream({
     [`${dir}/iptables.tcz`]: { body: iptables },
     [`${dir}/iptables.tcz.md5.txt`]: { body: `${md5(iptables)}  iptables.tcz\n` },
     [`${dir}/iptables.tcz.dep`]: { body: 'libnetfilter.tcz\n' },
     [`${dir}/tampered.tcz`]: { body: Buffer.from('not what the md5 says') },
     [`${dir}/tampered.tcz.md5.txt`]: { body: `${'0'.repeat(32)}  tampered.tcz\n` },
   });
-  cacheDir = await mkdtemp('/tmp/tczbuild-upcache-');
-  server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out }) });
+  ({ mirror, upstream, server } = pair);
 });
 
-afterAll(async () => {
-  await server?.close(100);
-  await upstream?.close();
-  await rm(mirror.out, { recursive: true, force: true });
-  await rm(cacheDir, { recursive: true, force: true });
-});
+afterAll(() => stopMirrorWithUpstream(pair));
 
 describe('serve --upstream', () => {
   it('serves a dependency only upstream has, md5-checked, and caches it outside out/', async () => {
