@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter } from '../cli/report/reporter.js';
+import type { Reporter } from '../report/reporter.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import { toolVersion } from '../util/version.js';
 import { renderDep, renderInfo, renderList, renderMd5Txt } from './companions.js';

@@ -4,7 +4,7 @@
  * insides. Pure interface.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Reporter } from '../cli/report/reporter.js';
+import type { Reporter } from '../report/reporter.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import type { RecipeRule } from '../recipe/rules.js';
 import type { SourceCache } from './fetch/source-cache.js';

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
-import type { Reporter } from '../cli/report/reporter.js';
+import type { Reporter } from '../report/reporter.js';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { loadRecipes } from '../recipe/load.js';

@@ -7,7 +7,7 @@ import { Command, Option, UsageError, type BaseContext } from 'clipanion';
 import { isTczError } from '../diagnostics/errors.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { ExitCode } from './exit-codes.js';
-import type { Reporter } from './report/reporter.js';
+import type { Reporter } from '../report/reporter.js';
 import { jsonReporter, plainReporter } from './report/stream-reporters.js';
 
 export interface TczContext extends BaseContext {

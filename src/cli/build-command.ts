@@ -9,7 +9,7 @@ import { Option } from 'clipanion';
 import { fingerprintInputs, matchStamp, writeStamp, type StampInput } from '../builder/noop-stamp.js';
 import { digestFile } from '../util/hash.js';
 import { ProjectCommand } from './project-command.js';
-import type { ManifestEntry } from './report/reporter.js';
+import type { ManifestEntry } from '../report/reporter.js';
 
 export abstract class BuildCommand extends ProjectCommand {
   sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for every source (repeatable)' });

@@ -8,7 +8,7 @@
 import './codes.js';
 import { readFile } from 'node:fs/promises';
 import { ChecksumMismatchError, type SourceCache } from '../builder/fetch/source-cache.js';
-import type { Reporter } from '../cli/report/reporter.js';
+import type { Reporter } from '../report/reporter.js';
 import { diag, type Position } from '../diagnostics/diagnostic.js';
 import { fail, TczError } from '../diagnostics/errors.js';
 import type { Descriptor } from './manifest.js';

@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceCache } from '../builder/fetch/source-cache.js';
 import type { GeneratedFile } from '../builder/types.js';
-import type { Reporter } from '../cli/report/reporter.js';
+import type { Reporter } from '../report/reporter.js';
 import type { Diagnostic, Position } from '../diagnostics/diagnostic.js';
 import { isTczError, TczError } from '../diagnostics/errors.js';
 import { imageTarballPath } from '../initd/image-path.js';

@@ -7,7 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildEvent } from '../../src/cli/report/reporter.js';
+import type { BuildEvent } from '../../src/report/reporter.js';
 import { createMirrorProject, type MirrorProject } from '../faults/helpers/mirror-project.js';
 import { runTczbuildWith } from '../faults/helpers/run-recipes.js';
 import { killGroup, seededRandom, sleep, startCli, type CliProcess } from '../faults/helpers/spawn-cli.js';

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchAndHash, fetchSources, preflightSources, type FetchOptions } from '../../src/builder/fetch/fetch-sources.js';
 import { SourceCache } from '../../src/builder/fetch/source-cache.js';
-import { collectingReporter } from '../../src/cli/report/reporter.js';
+import { collectingReporter } from '../../src/report/reporter.js';
 import { TczError } from '../../src/diagnostics/errors.js';
 import type { SourceSpec } from '../../src/recipe/model.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';

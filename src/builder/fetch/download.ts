@@ -5,7 +5,7 @@
  * location (never retried); choosing between mirrors and upstream is fetch-sources.ts's job.
  */
 import { stat } from 'node:fs/promises';
-import type { Reporter } from '../../cli/report/reporter.js';
+import type { Reporter } from '../../report/reporter.js';
 import { FetchFailure } from './fetch-failure.js';
 import { httpGet } from './http-get.js';
 import type { Location } from './locations.js';

@@ -7,7 +7,7 @@
  * or interprets the bytes.
  */
 import { stat } from 'node:fs/promises';
-import type { Reporter } from '../../cli/report/reporter.js';
+import type { Reporter } from '../../report/reporter.js';
 import { diag, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
 import type { SourceSpec } from '../../recipe/model.js';

@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import { formatDiagnostic } from '../../diagnostics/format.js';
-import type { BuildEvent, Reporter } from './reporter.js';
+import type { BuildEvent, Reporter } from '../../report/reporter.js';
 
 export function jsonReporter(out: Writable): Reporter {
   return { emit: (e) => void out.write(`${JSON.stringify(e)}\n`) };

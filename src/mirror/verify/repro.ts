@@ -14,7 +14,7 @@ import { registerCodes } from '../../diagnostics/codes.js';
 import { isTczError } from '../../diagnostics/errors.js';
 import { defaultPlugins } from '../../builder/plugins.js';
 import { buildAll } from '../../builder/run.js';
-import type { Reporter } from '../../cli/report/reporter.js';
+import type { Reporter } from '../../report/reporter.js';
 import { parseTczRelPath } from '../layout.js';
 import { listExtensions, readOptional } from '../scan.js';
 

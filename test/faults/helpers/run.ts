@@ -11,7 +11,7 @@ import { defaultPlugins } from '../../../src/builder/plugins.js';
 import type { FetchOptions } from '../../../src/builder/fetch/fetch-sources.js';
 import { runCli } from '../../../src/cli/cli.js';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
-import { collectingReporter, type BuildEvent } from '../../../src/cli/report/reporter.js';
+import { collectingReporter, type BuildEvent } from '../../../src/report/reporter.js';
 import type { Diagnostic } from '../../../src/diagnostics/diagnostic.js';
 import { isTczError } from '../../../src/diagnostics/errors.js';
 

@@ -2,7 +2,7 @@
  * Reporter: where build events go. Stages emit events; the CLI picks how they are shown
  * (TTY, plain lines for CI, or one JSON object per line). Pure interface and event types.
  */
-import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 export type BuildEvent =
   | { readonly type: 'stage-start'; readonly name: string; readonly stage: string }
