@@ -15,6 +15,10 @@ packages=(
   linux-source-6.1    # a real Kconfig tree for kernel-config and module-build tests
   bc flex bison libelf-dev libssl-dev kmod build-essential  # building overlay.ko against that tree
   iproute2 util-linux time xz-utils
+  qemu-system-x86 linux-image-amd64 linux-headers-amd64  # the booted stand-in box (tczbuild test)
+  cpio file binutils  # assembling its initramfs, reading ELF headers
+  zstd bzip2 unzip zip  # every archive format a source may come in
+  tinyproxy openssl ca-certificates  # a real proxy and a private CA for the network tests
 )
 missing=()
 for p in "${packages[@]}"; do
