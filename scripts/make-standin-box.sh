@@ -44,7 +44,6 @@ for d in bin sbin usr/bin usr/sbin usr/local/bin usr/local/sbin usr/local/lib li
          etc/init.d dev/pts dev/shm proc sys tmp var/tmp var/run var/log opt home root mnt run; do
   mkdir -p "$R/$d"
 done
-chmod 1777 "$R/tmp" "$R/var/tmp"
 cp "$BUSYBOX" "$R/bin/busybox"
 ln "$R/bin/busybox" "$R/bin/busybox.suid"
 chmod 4755 "$R/bin/busybox.suid"
@@ -57,6 +56,10 @@ mknod -m 666 "$R/dev/null" c 1 3
 
 # --- TinyCore's Core-scripts, unchanged ------------------------------------------------
 (cd "$CORE" && find . -path ./README -prune -o -path ./LICENSE -prune -o -print | cpio -pdm --quiet "$R")
+# the vendored tree may be read-only: give directories and files TinyCore's modes
+find "$R" -type d -exec chmod 0755 {} +
+find "$R" -type f ! -perm -u+w -exec chmod u+w {} +
+chmod 1777 "$R/tmp" "$R/var/tmp"
 chmod 0755 "$R/init"
 
 # --- base files a TinyCore rootfs carries and Core-scripts does not --------------------
@@ -98,6 +101,7 @@ chmod 0640 "$R/etc/shadow"
 printf 'root\tALL=(ALL) ALL\ntc\tALL=NOPASSWD: ALL\n' >"$R/etc/sudoers"
 chmod 0440 "$R/etc/sudoers"
 echo box >"$R/etc/hostname"
+ln -s /proc/mounts "$R/etc/mtab"
 printf '/bin/sh\n/bin/ash\n' >"$R/etc/shells"
 : >"$R/etc/ld.so.conf"
 printf '/usr/local/lib\n' >>"$R/etc/ld.so.conf"

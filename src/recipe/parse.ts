@@ -38,7 +38,7 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-function issueToDiagnostics(issue: z.core.$ZodIssue, map: SourceMap, has: (p: KeyPath) => boolean): Diagnostic[] {
+export function issueToDiagnostics(issue: z.core.$ZodIssue, map: SourceMap, has: (p: KeyPath) => boolean): Diagnostic[] {
   const path = issue.path as KeyPath;
   const where = path.length ? path.join('.') : 'recipe';
   if (issue.code === 'unrecognized_keys') {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { writtenServices } from './schema-services.js';
 import { writtenImages } from './schema-images.js';
 import { writtenKernel } from './schema-kernel.js';
+import { writtenTest } from './schema-test.js';
 
 const octalMode = z
   .string()
@@ -107,6 +108,7 @@ export const writtenRecipe = z
     services: writtenServices.optional(),
     images: writtenImages.optional(),
     kernel: writtenKernel.optional(),
+    test: writtenTest.optional(),
   })
   .describe('a tczbuild recipe: one TinyCore extension');
 

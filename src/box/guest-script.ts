@@ -1,0 +1,137 @@
+/**
+ * The /opt/bootlocal.sh `tczbuild test` boots the box with. TinyCore runs it at the end of
+ * boot as root (tc-config → bootsync.sh → bootlocal.sh &). It waits for the network, runs the
+ * real `tce-load -wi NAME` as user tc for each extension, comparing owner:group:mode of the
+ * base system's directories before and after each install, then runs each recipe's `test:`
+ * steps as root, reporting over the console with the protocol in protocol.ts, and powers off.
+ * Step commands travel as quoted here-documents into files, so no recipe text is re-parsed
+ * by this script's own shell. Pure text; passes `shellcheck -s sh`, runs under BusyBox ash.
+ */
+import { shq } from '../initd/sh.js';
+import { marker } from './protocol.js';
+import type { BoxStep } from './plan.js';
+
+/** Directories every TinyCore box has whose owner and mode an extension must leave alone. */
+export const baseDirectories: readonly string[] = [
+  '/', '/bin', '/dev', '/etc', '/etc/init.d', '/etc/sysconfig', '/home', '/home/tc', '/lib', '/mnt', '/opt', '/root', '/run', '/sbin',
+  '/tmp', '/tmp/tce', '/tmp/tce/optional', '/tmp/tcloop', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/usr/local/bin',
+  '/usr/local/etc', '/usr/local/lib', '/usr/local/sbin', '/usr/local/share', '/usr/local/tce.installed', '/usr/sbin', '/usr/share', '/var', '/var/log', '/var/run', '/var/tmp',
+];
+
+const eof = 'TCZBOX_END_OF_TEXT';
+
+export function guestScript(steps: readonly BoxStep[]): string {
+  const body = steps.map(stepText).join('\n');
+  return `#!/bin/sh
+# /opt/bootlocal.sh written by \`tczbuild test\`: install extensions with tce-load as tc, run
+# their test steps as root, report each step on the console (${marker} lines), power off.
+exec </dev/null >/dev/console 2>&1
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+dmesg -n 1 2>/dev/null
+T=/tmp/tczbox
+mkdir -p "$T"
+BASEDIRS=${shq(baseDirectories.join(' '))}
+
+say() { echo "${marker} $*"; }
+
+# owner:group:mode of each base directory that exists, one "PATH OWNER:GROUP:MODE" per line
+snapshot() {
+  for d in $BASEDIRS; do
+    [ -d "$d" ] && echo "$d $(stat -c '%U:%G:%a' "$d")"
+  done >"$1"
+  return 0
+}
+
+# a finding for each base directory whose owner:group:mode differs between two snapshots
+compare() {
+  changed=0
+  while read -r path was; do
+    now=$(awk -v p="$path" '$1 == p { print $2 }' "$3")
+    if [ "$now" != "$was" ]; then
+      say finding "$1" "$path" "$was" "\${now:-missing}"
+      changed=1
+    fi
+  done <"$2"
+  return "$changed"
+}
+
+# print a step's captured output as protocol lines
+replay() {
+  [ -s "$T/$1.out" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do say out "$1" "$line"; done <"$T/$1.out"
+}
+
+# run_check ID TIMEOUT: run $T/ID.sh as root; pass when it exits 0 (and prints $T/ID.expect)
+run_check() {
+  say step "$1"
+  if [ "$2" -gt 0 ]; then
+    timeout "$2" sh "$T/$1.sh" >"$T/$1.out" 2>&1
+  else
+    sh "$T/$1.sh" >"$T/$1.out" 2>&1
+  fi
+  rc=$?
+  replay "$1"
+  if [ "$2" -gt 0 ] && [ "$rc" -eq 143 ]; then
+    say fail "$1" "timed out after $2 s"
+  elif [ "$rc" -ne 0 ]; then
+    say fail "$1" "exit status $rc"
+  elif [ -f "$T/$1.expect" ] && ! grep -qF -e "$(cat "$T/$1.expect")" "$T/$1.out"; then
+    say fail "$1" "output lacks: $(cat "$T/$1.expect")"
+  else
+    say pass "$1"
+  fi
+}
+
+# install ID NAME: the real tce-load as user tc, with base directories compared around it
+install() {
+  say step "$1"
+  snapshot "$T/$1.before"
+  su tc -c "tce-load -wi $2" >"$T/$1.out" 2>&1
+  rc=$?
+  snapshot "$T/$1.after"
+  replay "$1"
+  compare "$1" "$T/$1.before" "$T/$1.after"
+  changed=$?
+  if [ "$rc" -ne 0 ]; then
+    say fail "$1" "tce-load exit status $rc"
+  elif [ ! -e "/usr/local/tce.installed/$2" ]; then
+    say fail "$1" "tce-load left no /usr/local/tce.installed/$2"
+  elif [ "$changed" -ne 0 ]; then
+    say fail "$1" "changed base-system directories"
+  else
+    touch "$T/$1.ok"
+    say pass "$1"
+  fi
+}
+
+# network ID SECONDS: wait for DHCP (tc-config's dhcp.sh) to give a default route
+network() {
+  say step "$1"
+  n=0
+  until ip route | grep -q '^default'; do
+    n=$((n + 1))
+    if [ "$n" -gt "$2" ]; then say fail "$1" "no default route after $2 s"; return; fi
+    sleep 1
+  done
+  ip route >"$T/$1.out" 2>&1
+  replay "$1"
+  touch "$T/$1.ok"
+  say pass "$1"
+}
+
+${body}
+say 'done'
+sync
+poweroff
+`;
+}
+
+function stepText(s: BoxStep): string {
+  if (s.kind === 'network') return `network ${s.id} ${s.timeout}`;
+  if (s.kind === 'install') return `if [ -e "$T/1.ok" ]; then install ${s.id} ${shq(s.extension)}; else say skip ${s.id} no network; fi`;
+  const files = [`cat >"$T/${s.id}.sh" <<'${eof}'\n${s.run.replace(/\n?$/, '\n')}${eof}`];
+  if (s.expect !== undefined) files.push(`cat >"$T/${s.id}.expect" <<'${eof}'\n${s.expect.replace(/\n?$/, '\n')}${eof}`);
+  return `${files.join('\n')}
+if [ -e "$T/${s.after}.ok" ]; then run_check ${s.id} ${s.timeout ?? 0}; else say skip ${s.id} ${shq(`${s.extension} was not installed`)}; fi`;
+}

@@ -1,0 +1,107 @@
+/**
+ * QEMU process effects: run a box until the guest reports `done`, the bound passes or QEMU
+ * exits, appending every console byte to the log and handing each console line to a callback;
+ * and the short KVM probe. QEMU is always killed before these return, so no VM outlives a run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
+import { fail } from '../diagnostics/errors.js';
+import './codes.js';
+import { kernelBanner, kvmProbeArgs, qemuBinary } from './qemu-args.js';
+
+export type BootEnd = { readonly kind: 'done' } | { readonly kind: 'bound' } | { readonly kind: 'exited'; readonly code: number | null; readonly signal: string | null };
+
+export interface BootOptions {
+  readonly args: readonly string[];
+  readonly logPath: string;
+  readonly boundMs: number;
+  /** Each console line; return true when the run is complete (QEMU is then stopped). */
+  readonly onLine: (line: string) => boolean;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** If tczbuild itself is interrupted, take the VMs down with it. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+function spawnQemu(args: readonly string[]): ChildProcess {
+  installExitHook();
+  const child = spawn(qemuBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+export async function requireQemu(): Promise<void> {
+  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
+  for (const d of dirs) {
+    if (await access(`${d}/${qemuBinary}`, constants.X_OK).then(() => true, () => false)) return;
+  }
+  fail('box-no-qemu', undefined, `${qemuBinary} was not found on PATH`);
+}
+
+export function bootBox(opts: BootOptions): Promise<BootEnd> {
+  return new Promise((resolvePromise, reject) => {
+    const log = createWriteStream(opts.logPath, { flags: 'a' });
+    const child = spawnQemu(opts.args);
+    let end: BootEnd | undefined;
+    let pending = '';
+    const stop = (why: BootEnd): void => {
+      if (end) return;
+      end = why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop({ kind: 'bound' }), opts.boundMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      pending += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (!end && opts.onLine(line)) stop({ kind: 'done' });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => log.write(chunk));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      log.end();
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (!end && pending && opts.onLine(pending)) end = { kind: 'done' };
+      log.end(() => resolvePromise(end ?? { kind: 'exited', code, signal }));
+    });
+  });
+}
+
+/** Whether a KVM guest starts here: a kernel-only boot must print its banner within timeoutMs. */
+export async function kvmWorks(kernel: string, timeoutMs = 8000): Promise<boolean> {
+  if (!(await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false))) return false;
+  return new Promise((resolvePromise) => {
+    const child = spawnQemu(kvmProbeArgs(kernel));
+    let seen = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (!seen && kernelBanner.test(chunk.toString('utf8'))) {
+        seen = true;
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr!.resume();
+    child.once('error', () => resolvePromise(false));
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolvePromise(seen);
+    });
+  });
+}

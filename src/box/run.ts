@@ -1,0 +1,97 @@
+/**
+ * One `tczbuild test` run: serve the mirror on 127.0.0.1, write the initrd (the box's own
+ * followed by a small archive carrying the generated /opt/bootlocal.sh and /opt/tcemirror),
+ * pick the accelerator, boot, follow the console protocol and report each step as it ends.
+ * Whatever happens, QEMU is stopped and the server closed before this returns.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { startMirrorServer } from '../mirror/server.js';
+import type { UpstreamCache } from '../mirror/upstream-cache.js';
+import type { Reporter } from '../report/reporter.js';
+import { gzipNewc } from './cpio.js';
+import { guestScript } from './guest-script.js';
+import type { BootFiles, LoadedBox } from './load.js';
+import type { BoxStep } from './plan.js';
+import { ConsoleTracker, parseConsoleLine, type StepState } from './protocol.js';
+import { bootArgs } from './qemu-args.js';
+import { bootBox, kvmWorks, requireQemu } from './qemu.js';
+
+export interface BoxRunOptions {
+  readonly loaded: LoadedBox;
+  readonly boot: BootFiles;
+  readonly steps: readonly BoxStep[];
+  /** the mirror root served to the guest (the directory holding <major>.x/) */
+  readonly mirrorRoot: string;
+  readonly upstream?: UpstreamCache;
+  /** where the initrd and console.log are written */
+  readonly workDir: string;
+  readonly boundMs: number;
+  readonly reporter: Reporter;
+  readonly onStepEnd: (step: BoxStep, state: StepState) => void;
+}
+
+export interface BoxRunResult {
+  readonly tracker: ConsoleTracker;
+  readonly end: 'done' | 'bound' | 'exited';
+  readonly exitDetail?: string;
+  readonly accel: 'kvm' | 'tcg';
+  readonly consoleLog: string;
+  readonly ms: number;
+}
+
+const staff = 50;
+
+export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
+  await requireQemu();
+  await mkdir(o.workDir, { recursive: true });
+  const consoleLog = join(o.workDir, 'console.log');
+  await writeFile(consoleLog, '');
+  const server = await startMirrorServer({ root: o.mirrorRoot, host: '127.0.0.1', port: 0, upstream: o.upstream });
+  try {
+    const initrd = await writeInitrd(o, server.port);
+    const accel = await chooseAccel(o.loaded.box.accel, o.boot.kernel, o.reporter);
+    const args = bootArgs({ kernel: o.boot.kernel, initrd, cmdline: o.loaded.box.cmdline, memoryMb: o.loaded.box.memory, accel });
+    o.reporter.emit({ type: 'info', message: `booting ${o.loaded.box.name} (${accel}), mirror http://10.0.2.2:${server.port}/ (127.0.0.1:${server.port} here)`, data: { box: 'boot', accel, port: server.port, consoleLog } });
+    const tracker = new ConsoleTracker(o.steps.map((s) => s.id));
+    const byId = new Map(o.steps.map((s) => [s.id, s]));
+    const started = Date.now();
+    const end = await bootBox({
+      args,
+      logPath: consoleLog,
+      boundMs: o.boundMs,
+      onLine: (line) => {
+        const event = parseConsoleLine(line);
+        if (!event) return false;
+        const ended = tracker.apply(event, Date.now());
+        if (ended) o.onStepEnd(byId.get(ended.id)!, ended);
+        return tracker.done;
+      },
+    });
+    const detail = end.kind === 'exited' ? `QEMU exited (${end.signal ?? `status ${end.code}`})` : undefined;
+    return { tracker, end: end.kind, ...(detail ? { exitDetail: detail } : {}), accel, consoleLog, ms: Date.now() - started };
+  } finally {
+    await server.close(1000);
+  }
+}
+
+async function writeInitrd(o: BoxRunOptions, port: number): Promise<string> {
+  const path = join(o.workDir, 'initrd.gz');
+  const extra = gzipNewc([
+    { path: 'opt/bootlocal.sh', data: Buffer.from(guestScript(o.steps)), mode: 0o775, uid: 0, gid: staff },
+    { path: 'opt/tcemirror', data: Buffer.from(`http://10.0.2.2:${port}/\n`), mode: 0o664, uid: 0, gid: staff },
+  ]);
+  const out = createWriteStream(path);
+  for (const part of o.boot.initrd) await pipeline(createReadStream(part), out, { end: false });
+  await new Promise<void>((res, rej) => out.end(extra, (err?: Error | null) => (err ? rej(err) : res())));
+  return path;
+}
+
+async function chooseAccel(wanted: 'kvm' | 'tcg' | 'auto', kernel: string, reporter: Reporter): Promise<'kvm' | 'tcg'> {
+  if (wanted !== 'auto') return wanted;
+  if (await kvmWorks(kernel)) return 'kvm';
+  reporter.emit({ type: 'info', message: 'KVM did not start a guest here: using TCG (software emulation)', data: { box: 'accel', accel: 'tcg' } });
+  return 'tcg';
+}

@@ -1,0 +1,73 @@
+/**
+ * `tczbuild test [NAME…] --box FILE`: boot a TinyCore box in QEMU, install each extension from
+ * the mirror with the real `tce-load -wi` and run its recipe's `test:` steps; one line per step,
+ * exit 0 only when every step passed. The work is src/box/; this class parses options, prints.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Option } from 'clipanion';
+import { ExitCode } from '../exit-codes.js';
+import { ProjectCommand } from '../project-command.js';
+
+export class TestCommand extends ProjectCommand {
+  static override paths = [['test']];
+  static override usage = ProjectCommand.Usage({
+    category: 'Build commands',
+    description: 'install extensions on a booted TinyCore box (QEMU) and run their test: steps',
+    details: 'Serves --out on 127.0.0.1 (the guest reaches it as 10.0.2.2), boots the box with a generated /opt/bootlocal.sh that runs `tce-load -wi NAME` as tc and each recipe\'s test: steps as root, and compares the owner and mode of the base system\'s directories before and after each install. The console log is kept and its path printed.',
+    examples: [
+      ['On the stand-in box', 'scripts/make-standin-box.sh /tmp/box && $0 test containerd --box /tmp/box/box.yaml --upstream http://HOST/'],
+      ['On TinyCore 15 (after `tczbuild pin` filled the box\'s hashes)', '$0 test containerd --box boxes/tinycore-15.x-x86_64.yaml'],
+    ],
+  });
+
+  names = Option.Rest();
+  box = Option.String('--box', { required: true, description: 'box definition (boxes/*.yaml, or DIR/box.yaml from scripts/make-standin-box.sh)' });
+  upstream = Option.String('--upstream', { description: 'TinyCore mirror base URL the served mirror falls through to (iptables.tcz, …)' });
+  bound = Option.String('--bound', '600', { description: 'seconds the whole boot may take before the guest is killed' });
+  logDir = Option.String('--log-dir', { description: 'where the initrd and console.log go (default: a new directory under the system temp dir)' });
+  sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for box files (repeatable)' });
+  offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
+
+  async execute(): Promise<number> {
+    return this.run(async () => {
+      const boundMs = this.positiveInteger('--bound', this.bound) * 1000;
+      const { loadBox, resolveBootFiles } = await import('../../box/load.js');
+      const { selectExtensions } = await import('../../box/select.js');
+      const { planBoxSteps } = await import('../../box/plan.js');
+      const { runBox } = await import('../../box/run.js');
+      const { stepLine, stepDiagnostics, unfinishedDiagnostic } = await import('../../box/report.js');
+      const { SourceCache } = await import('../../builder/fetch/source-cache.js');
+      const { createUpstreamCache } = await import('../../mirror/upstream-cache.js');
+      const { defaultCacheDir } = await import('../../util/cache-dir.js');
+      const reporter = this.reporter();
+      const loaded = await loadBox(this.resolvePath(this.box), this.context.cwd);
+      const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
+      const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
+      const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(this.sourceMirrors), offline: this.offline, reporter });
+      const steps = planBoxSteps(extensions);
+      const workDir = this.logDir ? resolve(this.context.cwd, this.logDir) : await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
+      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: join(defaultCacheDir(this.context.env), 'upstream'), localRoot: this.outDir() }) : undefined;
+      let failed = false;
+      const result = await runBox({
+        loaded, boot, steps, mirrorRoot: this.outDir(), ...(upstream ? { upstream } : {}), workDir, boundMs, reporter,
+        onStepEnd: (step, state) => {
+          reporter.emit({ type: 'info', message: stepLine(step, state), data: { box: 'step', id: step.id, title: step.title, status: state.status, ms: (state.endedMs ?? 0) - (state.startedMs ?? 0), reason: state.reason, findings: state.findings } });
+          for (const d of stepDiagnostics(step, state, join(workDir, 'console.log'))) {
+            failed = true;
+            reporter.emit({ type: 'diagnostic', diagnostic: d });
+          }
+        },
+      });
+      if (result.end !== 'done') {
+        failed = true;
+        reporter.emit({ type: 'diagnostic', diagnostic: unfinishedDiagnostic(steps, result.tracker, result.end, boundMs, result.consoleLog, result.exitDetail) });
+      }
+      const ok = !failed && result.tracker.passed();
+      const passed = [...result.tracker.steps.values()].filter((s) => s.status === 'pass').length;
+      reporter.emit({ type: 'info', message: `${ok ? 'passed' : 'FAILED'}: ${passed} of ${steps.length} steps passed in ${(result.ms / 1000).toFixed(1)}s (${result.accel}); console log: ${result.consoleLog}`, data: { box: 'summary', ok, passed, steps: steps.length, ms: result.ms, accel: result.accel, consoleLog: result.consoleLog } });
+      return ok ? ExitCode.ok : ExitCode.failed;
+    });
+  }
+}
