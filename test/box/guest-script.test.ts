@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { guestScript } from '../../src/box/guest-script.js';
+import { planBoxSteps } from '../../src/box/plan.js';
+
+const tricky = 'printf "%s\\n" "$HOME" \'single\' `echo back`\necho done; exit 3';
+
+function script(): string {
+  return guestScript(planBoxSteps([
+    { name: 'containerd', steps: [{ run: tricky, expect: 'it\'s "here"', timeout: 30 }, { name: 'forever', run: 'sleep 100000' }] },
+    { name: 'faasd', steps: [] },
+  ]));
+}
+
+describe('generated /opt/bootlocal.sh', () => {
+  it('passes shellcheck -s sh and BusyBox ash\'s parser', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tczbox-'));
+    const file = join(dir, 'bootlocal.sh');
+    writeFileSync(file, script());
+    execFileSync('shellcheck', ['-s', 'sh', file]);
+    execFileSync('busybox', ['ash', '-n', file]);
+  });
+
+  it('installs as tc with the real tce-load, in order, after the network step', () => {
+    const s = script();
+    expect(s).toContain('su tc -c "tce-load -wi $2"');
+    const net = s.indexOf('\nnetwork 1 ');
+    const c = s.indexOf('install 2 containerd');
+    const f = s.indexOf('install 3 faasd');
+    expect(net).toBeGreaterThan(0);
+    expect(c).toBeGreaterThan(net);
+    expect(f).toBeGreaterThan(c);
+  });
+
+  it('carries each step command verbatim to a file the guest runs, with its timeout, and runs none without its install', () => {
+    const s = script();
+    // write the here-documents out with the real shell and compare bytes
+    const dir = mkdtempSync(join(tmpdir(), 'tczbox-'));
+    const start = s.indexOf('cat >"$T/4.sh"');
+    const end = s.indexOf('\nif [ -e "$T/2.ok" ]; then run_check 4 30;');
+    expect(start).toBeGreaterThan(0);
+    expect(end).toBeGreaterThan(start);
+    execFileSync('busybox', ['ash', '-c', `T=${dir}\n${s.slice(start, end)}\n`]);
+    expect(readFileSync(join(dir, '4.sh'), 'utf8')).toBe(`${tricky}\n`);
+    expect(readFileSync(join(dir, '4.expect'), 'utf8')).toBe('it\'s "here"\n');
+    expect(s).toContain('if [ -e "$T/2.ok" ]; then run_check 5 0; else say skip 5 \'containerd was not installed\'; fi');
+  });
+
+  it('compares every base directory, /opt among them, around each install', () => {
+    const s = script();
+    expect(s).toMatch(/BASEDIRS='[^']*\/opt /);
+    expect(s).toContain('compare "$1" "$T/$1.before" "$T/$1.after"');
+  });
+});
