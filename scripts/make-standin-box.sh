@@ -133,6 +133,24 @@ if [ "${1:-}" = trigger ]; then
 fi
 exit 0
 EOF
+# Debian's BusyBox depmod does not descend into the kernel.tclocal link where module extensions
+# install (TinyCore's does): a wrapper adds the modules found there to modules.dep.
+rm -f "$R/sbin/depmod"
+cat >"$R/sbin/depmod" <<'EOF'
+#!/bin/sh
+# stand-in box: BusyBox depmod, then the modules below kernel.tclocal (module extensions)
+/bin/busybox depmod "$@" || exit
+dir=/lib/modules/$(uname -r)
+[ -d "$dir/kernel.tclocal/" ] || exit 0
+find "$dir/kernel.tclocal/" -name '*.ko' | while read -r ko; do
+  deps=""
+  for d in $(modinfo -F depends "$ko" | tr ',' ' '); do
+    deps="$deps $(grep -E "/($d|$(echo "$d" | tr _ -)).ko:" "$dir/modules.dep" | head -n 1 | cut -d: -f1)"
+  done
+  echo "kernel.tclocal/${ko#"$dir/kernel.tclocal/"}:$deps"
+done >>"$dir/modules.dep"
+EOF
+chmod 0755 "$R/sbin/depmod"
 # Debian's BusyBox looks for udhcpc's script in /etc/udhcpc; TinyCore's is in /usr/share/udhcpc.
 mkdir -p "$R/etc/udhcpc"
 ln -s /usr/share/udhcpc/default.script "$R/etc/udhcpc/default.script"
@@ -176,13 +194,16 @@ chmod 4755 "$R/usr/bin/sudo"
 LIBDIR=/lib/x86_64-linux-gnu
 mkdir -p "$R$LIBDIR"
 for lib in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 \
-           libresolv.so.2 libnss_files.so.2 libnss_dns.so.2; do
+           libresolv.so.2 libnss_files.so.2 libnss_dns.so.2 libacl.so.1 libselinux.so.1 libpcre2-8.so.0; do
   [ -e "$LIBDIR/$lib" ] && cp -L "$LIBDIR/$lib" "$R$LIBDIR/$lib"
 done
 ln -s "$LIBDIR/ld-linux-x86-64.so.2" "$R/lib64/ld-linux-x86-64.so.2"
 ln -s "$LIBDIR/ld-linux-x86-64.so.2" "$R/lib/ld-linux-x86-64.so.2"
 printf '%s\n' "$LIBDIR" >>"$R/etc/ld.so.conf"
 cp "$(command -v ldconfig)" "$R/sbin/ldconfig"
+# Debian's BusyBox tar lacks --exclude, which /init's noembed copy uses (TinyCore's has it)
+rm -f "$R/bin/tar"
+cp "$(command -v tar)" "$R/bin/tar"
 
 # --- kernel modules the box needs (never overlay) --------------------------------------
 MODULES="virtio_pci virtio_net virtio_blk virtio_rng squashfs loop zram bridge br_netfilter veth
@@ -223,7 +244,7 @@ name: standin-$KVER
 kernel: { path: vmlinuz }
 initrd:
   - { path: core.gz }
-cmdline: console=ttyS0 nozswap nofstab noswap norestore quiet loglevel=3
+cmdline: console=ttyS0 noembed nozswap nofstab noswap norestore quiet loglevel=3
 memory: 1024
 accel: tcg
 target: { tc-version: "${TCVER%%.*}", arch: x86_64 }

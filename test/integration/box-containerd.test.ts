@@ -1,0 +1,58 @@
+/**
+ * `tczbuild test containerd` on the stand-in box (TCG): the real tce-load installs containerd.tcz
+ * (Debian's binaries) through its whole .dep closure — iptables.tcz and netfilter-KERNEL.tcz from
+ * the stand-in upstream through `--upstream`, overlayfs-KERNEL.tcz built by `kernel-module build`
+ * — with -KERNEL resolved to the guest's release; then containerd's test: steps start cgroupfs and
+ * containerd, and run a container with overlayfs and with a CNI bridge that reaches 10.0.2.2.
+ * One boot for the whole file.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tczbuild, type CliRun } from '../helpers/cli.js';
+import { testdir } from '../helpers/testdir.js';
+import { createBoxProject, type BoxProject } from './helpers/box-project.js';
+
+let project: BoxProject;
+let run: CliRun;
+let steps: Array<{ title: string; status: string; ms: number }>;
+
+beforeAll(async () => {
+  const dir = await testdir({}, { keep: true });
+  project = await createBoxProject(dir);
+  run = await tczbuild(['test', 'containerd', '--box', project.box, '--tc-version', '15', '--upstream', project.upstream.url, '--log-dir', 'log', '--json'], { cwd: dir });
+  steps = run.events.filter((e) => (e.data as { box?: string } | undefined)?.box === 'step').map((e) => e.data as { title: string; status: string; ms: number });
+}, 900_000);
+
+afterAll(async () => {
+  await project?.upstream.close();
+});
+
+describe('tczbuild test containerd on the stand-in box', () => {
+  it('passes every step and exits 0', () => {
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(steps.map((s) => s.status)).toEqual(steps.map(() => 'pass'));
+    expect(steps.map((s) => s.title)).toContain('containerd: run a container on a CNI bridge that reaches the host (10.0.2.2)');
+  });
+
+  it('installed the whole .dep closure with the real tce-load, -KERNEL resolved to the guest kernel', async () => {
+    const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
+    for (const tcz of ['iptables.tcz', `netfilter-${project.release}.tcz`, `overlayfs-${project.release}.tcz`, 'containerd.tcz']) {
+      expect(log).toMatch(new RegExp(`@@tczbox out 2 ${tcz.replace(/\./g, '\\.')}: OK`));
+    }
+  });
+
+  it('loaded the overlay module tczbuild built, and ran containers with overlayfs and over the CNI bridge', async () => {
+    const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
+    expect(log).toContain(`/usr/local/lib/modules/${project.release}/kernel/fs/overlayfs/overlay.ko`);
+    expect(log).toMatch(/@@tczbox out \d+ hello from a container on 6\./);
+    expect(log).toMatch(/@@tczbox out \d+ +inet 10\.77\.0\.\d+/);
+    const md5 = (await readFile(join(project.tczDir, 'containerd.tcz.md5.txt'), 'utf8')).trim();
+    expect(log).toContain(md5);
+  });
+
+  it('prints one line per step with its duration and where the console log is', () => {
+    expect(run.events.at(-1)).toMatchObject({ type: 'info', data: { box: 'summary', ok: true, consoleLog: join(project.dir, 'log/console.log') } });
+    for (const s of steps) expect(s.ms).toBeGreaterThanOrEqual(0);
+  });
+});
