@@ -6,7 +6,7 @@
  * containerd, and run a container with overlayfs and with a CNI bridge that reaches 10.0.2.2.
  * One boot for the whole file.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tczbuild, type CliRun } from '../helpers/cli.js';
@@ -26,6 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await project?.upstream.close();
+  if (project) await rm(project.dir, { recursive: true, force: true });
 });
 
 describe('tczbuild test containerd on the stand-in box', () => {
@@ -44,7 +45,7 @@ describe('tczbuild test containerd on the stand-in box', () => {
 
   it('loaded the overlay module tczbuild built, and ran containers with overlayfs and over the CNI bridge', async () => {
     const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
-    expect(log).toContain(`/usr/local/lib/modules/${project.release}/kernel/fs/overlayfs/overlay.ko`);
+    expect(log).toContain(`/lib/modules/${project.release}/kernel.tclocal/fs/overlayfs/overlay.ko`);
     expect(log).toMatch(/@@tczbox out \d+ hello from a container on 6\./);
     expect(log).toMatch(/@@tczbox out \d+ +inet 10\.77\.0\.\d+/);
     const md5 = (await readFile(join(project.tczDir, 'containerd.tcz.md5.txt'), 'utf8')).trim();
