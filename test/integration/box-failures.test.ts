@@ -1,0 +1,79 @@
+/**
+ * `tczbuild test` catching what only a booted box shows, in one boot of the stand-in box: an
+ * extension whose image ships opt/ root:root 0755 re-owns the box's /opt through the real
+ * tce-load (a finding naming /opt and its owner/mode before and after), and a test step that
+ * never ends is stopped at the bound with the step named, exit 1, no QEMU and no server left.
+ */
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from '../../src/util/exec.js';
+import { diagnosticsOf, tczbuild, type CliRun } from '../helpers/cli.js';
+import { testdir } from '../helpers/testdir.js';
+import { repoRoot } from './helpers/box-project.js';
+
+const info = (name: string): string => `name: ${name}
+version: "1.0"
+description: ${name} (box test fixture)
+author: tczbuild tests
+original-site: https://example.invalid/
+copying-policy: MIT
+`;
+
+let dir: string;
+let run: CliRun;
+
+beforeAll(async () => {
+  dir = await testdir({
+    'recipes/broken-opt.yaml': `${info('broken-opt')}overlays: [broken-opt]\ndirectories:\n  - { path: opt, mode: "0755", owner: root, group: root }\ntest:\n  - run: cat /opt/broken/readme\n`,
+    'rootfs-overlays/broken-opt/opt/broken/readme': 'shipped under opt/\n',
+    'recipes/hang.yaml': `${info('hang')}overlays: [hang]\ntest:\n  - name: quick\n    run: echo still answering\n    expect: still answering\n  - name: sleeps forever\n    run: sleep 100000\n`,
+    'rootfs-overlays/hang/usr/local/share/hang/readme': 'hang\n',
+  }, { keep: true });
+  await runTool(join(repoRoot, 'scripts/make-standin-box.sh'), [join(dir, 'box')]);
+  const built = await tczbuild(['build', 'broken-opt', 'hang', '--tc-version', '15'], { cwd: dir });
+  expect(built.code, built.stderr).toBe(0);
+  run = await tczbuild(['test', 'broken-opt', 'hang', '--box', 'box/box.yaml', '--bound', '60', '--log-dir', 'log', '--json'], { cwd: dir });
+}, 600_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('tczbuild test catches broken extensions and hung guests', () => {
+  it('exits 1', () => {
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+  });
+
+  it('names /opt and its owner and mode before and after installing the extension that took it over', () => {
+    const findings = diagnosticsOf(run).filter((d) => d.id === 'box-finding');
+    expect(findings.map((d) => d.message)).toEqual(['install broken-opt: tce-load -wi broken-opt (as tc): /opt was root:staff 0775 before the install and root:root 0755 after it']);
+    const step = run.events.find((e) => (e.data as { title?: string } | undefined)?.title?.startsWith('install broken-opt'));
+    expect(step?.data).toMatchObject({ status: 'fail', findings: [{ path: '/opt', before: 'root:staff:775', after: 'root:root:755' }] });
+    // the extension itself installed fine: only the box test notices
+    expect(run.events.find((e) => (e.data as { title?: string } | undefined)?.title === 'install hang: tce-load -wi hang (as tc)')?.data).toMatchObject({ status: 'pass' });
+  });
+
+  it('stops the guest at the bound, naming the step it was in, and keeps the console log', async () => {
+    const bound = diagnosticsOf(run).filter((d) => d.id === 'box-bound');
+    expect(bound.map((d) => d.message)).toEqual(['the guest was stopped after 60 s in step "hang: sleeps forever"']);
+    expect(run.events.find((e) => (e.data as { title?: string } | undefined)?.title === 'hang: quick')?.data).toMatchObject({ status: 'pass' });
+    const log = await readFile(join(dir, 'log/console.log'), 'utf8');
+    expect(log).toContain('@@tczbox step 6');
+    expect(log).not.toContain('@@tczbox done');
+  });
+
+  it('leaves no QEMU and no mirror server running', async () => {
+    const ps = execFileSync('ps', ['-eo', 'args']).toString();
+    expect(ps.split('\n').filter((l) => l.includes('qemu-system') && l.includes(join(dir, 'log')))).toEqual([]);
+    const boot = run.events.find((e) => (e.data as { box?: string } | undefined)?.box === 'boot')!.data as { port: number };
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(boot.port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(false); });
+      s.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+  });
+});
