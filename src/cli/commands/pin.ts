@@ -5,7 +5,8 @@
  */
 import { Option } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
-import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
+import { sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { PinChange } from '../../images/pin/pin-recipes.js';
 import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand } from '../project-command.js';
 
@@ -27,11 +28,16 @@ export class PinCommand extends ProjectCommand {
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
   registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: talk to URL for registry HOST (repeatable)' });
   sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for sources (repeatable)' });
+  boxes = Option.String('--boxes', { description: 'directory of box definitions whose kernel/initrd hashes to pin too (default: boxes beside the recipes directory)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
       const { SourceCache } = await import('../../builder/fetch/source-cache.js');
       const { pinRecipes } = await import('../../images/pin/pin-recipes.js');
+      const { pinBoxes } = await import('../../box/pin.js');
+      const { RegistryClient } = await import('../../images/registry/client.js');
+      const { resolve } = await import('node:path');
+      const sourceMirrors = this.sourceMirrors.map((m) => (/^[a-z]+:\/\//.test(m) ? m : this.resolvePath(m)));
       const result = await pinRecipes({
         recipesDir: this.recipesDir(),
         names: this.names,
@@ -41,18 +47,34 @@ export class PinCommand extends ProjectCommand {
         target: this.target(),
         displayBase: this.context.cwd,
         registryMirrors: parseMirrors(this.registryMirrors),
-        sourceMirrors: this.sourceMirrors.map((m) => (/^[a-z]+:\/\//.test(m) ? m : this.resolvePath(m))),
+        sourceMirrors,
       });
-      const reporter = this.reporter();
-      for (const c of result.changes) {
-        const at = c.file === undefined ? '' : `${c.file}:${c.line ?? 0}:${c.col ?? 0}: `;
-        reporter.emit({ type: 'info', message: `${at}${c.what}: ${c.from} → ${c.to}`, data: { ...c } });
-      }
-      for (const d of sortDiagnostics(result.diagnostics)) reporter.emit({ type: 'diagnostic', diagnostic: d });
-      reporter.emit({ type: 'result', pinned: result.changes.length, unchanged: result.unchanged, failed: result.diagnostics.filter((d) => d.severity === 'error').length });
-      if (!this.json) reporter.emit({ type: 'info', message: `${result.changes.length} pinned, ${result.unchanged} unchanged` });
-      return result.diagnostics.some((d) => d.severity === 'error') ? ExitCode.failed : ExitCode.ok;
+      const boxes = await pinBoxes({
+        boxesDir: this.boxes ? this.resolvePath(this.boxes) : resolve(this.recipesDir(), '..', 'boxes'),
+        names: this.names,
+        force: this.force,
+        displayBase: this.context.cwd,
+        ctx: { cache: new SourceCache(this.cacheDir()), client: this.offline ? undefined : new RegistryClient({ mirrors: {} }), sourceMirrors },
+      });
+      const merged = {
+        changes: [...result.changes, ...boxes.changes],
+        unchanged: result.unchanged + boxes.unchanged,
+        diagnostics: [...result.diagnostics.filter((d) => !(d.id === 'recipe-not-found' && [...boxes.seen].some((n) => d.message.startsWith(`no recipe named ${n} in `)))), ...boxes.diagnostics],
+      };
+      this.report(merged);
+      return merged.diagnostics.some((d) => d.severity === 'error') ? ExitCode.failed : ExitCode.ok;
     });
+  }
+
+  private report(result: { changes: readonly PinChange[]; unchanged: number; diagnostics: readonly Diagnostic[] }): void {
+    const reporter = this.reporter();
+    for (const c of result.changes) {
+      const at = c.file === undefined ? '' : `${c.file}:${c.line ?? 0}:${c.col ?? 0}: `;
+      reporter.emit({ type: 'info', message: `${at}${c.what}: ${c.from} → ${c.to}`, data: { ...c } });
+    }
+    for (const d of sortDiagnostics(result.diagnostics)) reporter.emit({ type: 'diagnostic', diagnostic: d });
+    reporter.emit({ type: 'result', pinned: result.changes.length, unchanged: result.unchanged, failed: result.diagnostics.filter((d) => d.severity === 'error').length });
+    if (!this.json) reporter.emit({ type: 'info', message: `${result.changes.length} pinned, ${result.unchanged} unchanged` });
   }
 }
 

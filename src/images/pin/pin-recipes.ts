@@ -124,7 +124,7 @@ function sourceUrl(w: WrittenRecipe, map: SourceMap, i: number, target: Target):
 }
 
 /** A reader never sees half a recipe; the file keeps its permissions. */
-async function writeAtomically(file: string, text: string): Promise<void> {
+export async function writeAtomically(file: string, text: string): Promise<void> {
   const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, text, { mode: (await stat(file)).mode & 0o7777 });
   await rename(tmp, file);
