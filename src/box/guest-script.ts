@@ -138,7 +138,8 @@ poweroff
 function stepText(s: BoxStep): string {
   if (s.kind === 'network') return `network ${s.id} ${s.timeout}`;
   if (s.kind === 'install') return `if [ -e "$T/1.ok" ]; then install ${s.id} ${shq(s.extension)}; else say skip ${s.id} no network; fi`;
-  const files = [`cat >"$T/${s.id}.sh" <<'${eof}'\n${s.run.replace(/\n?$/, '\n')}${eof}`];
+  const env = Object.entries(s.env).map(([k, v]) => `${k}=${shq(v)}; export ${k}`);
+  const files = [`${env.length > 0 ? `printf '%s\\n' ${env.map(shq).join(' ')} >"$T/${s.id}.sh"\n` : ': >"$T/${s.id}.sh"\n'}cat >>"$T/${s.id}.sh" <<'${eof}'\n${s.run.replace(/\n?$/, '\n')}${eof}`];
   if (s.expect !== undefined) files.push(`cat >"$T/${s.id}.expect" <<'${eof}'\n${s.expect.replace(/\n?$/, '\n')}${eof}`);
   return `${files.join('\n')}
 if [ -e "$T/${s.after}.ok" ]; then run_check ${s.id} ${s.timeout ?? 0}; else say skip ${s.id} ${shq(`${s.extension} was not installed`)}; fi`;

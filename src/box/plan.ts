@@ -18,11 +18,15 @@ export type BoxStep =
       readonly run: string;
       readonly expect?: string;
       readonly timeout?: number;
+      /** environment the step runs with: TCZBUILD_IMAGES lists the recipe's bundled ref@digest */
+      readonly env: Readonly<Record<string, string>>;
     };
 
 export interface ExtensionTests {
   readonly name: string;
   readonly steps: readonly WrittenTestStep[];
+  /** the recipe's bundled images as ref@digest (what its init script imports) */
+  readonly images?: readonly string[];
 }
 
 export function planBoxSteps(extensions: readonly ExtensionTests[], networkTimeout = 60): BoxStep[] {
@@ -42,6 +46,7 @@ export function planBoxSteps(extensions: readonly ExtensionTests[], networkTimeo
         extension: e.name,
         after: installs.get(e.name) ?? 0,
         run: t.run,
+        env: { TCZBUILD_IMAGES: (e.images ?? []).join(' ') },
         ...(t.expect !== undefined ? { expect: t.expect } : {}),
         ...(t.timeout !== undefined ? { timeout: t.timeout } : {}),
       });

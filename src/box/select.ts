@@ -32,5 +32,9 @@ export async function selectExtensions(o: SelectOptions): Promise<ExtensionTests
   }
   if (names.length === 0) problems.push(diag('box-extension-missing', { file: o.recipesDir }, 'no extension named and no recipe has test: steps'));
   if (problems.length > 0) throw new TczError(problems);
-  return names.map((name) => ({ name, steps: byName.get(name)?.written.test ?? [] }));
+  return names.map((name) => {
+    const written = byName.get(name)?.written;
+    const images = (written?.images ?? []).filter((i) => i.digest !== 'unpinned').map((i) => `${i.ref}@${i.digest}`);
+    return { name, steps: written?.test ?? [], images };
+  });
 }

@@ -10,7 +10,7 @@ const tricky = 'printf "%s\\n" "$HOME" \'single\' `echo back`\necho done; exit 3
 
 function script(): string {
   return guestScript(planBoxSteps([
-    { name: 'containerd', steps: [{ run: tricky, expect: 'it\'s "here"', timeout: 30 }, { name: 'forever', run: 'sleep 100000' }] },
+    { name: 'containerd', steps: [{ run: tricky, expect: 'it\'s "here"', timeout: 30 }, { name: 'forever', run: 'sleep 100000' }], images: ['docker.io/library/a:1@sha256:' + 'a'.repeat(64), 'b.example/c:2@sha256:' + 'b'.repeat(64)] },
     { name: 'faasd', steps: [] },
   ]));
 }
@@ -35,16 +35,18 @@ describe('generated /opt/bootlocal.sh', () => {
     expect(f).toBeGreaterThan(c);
   });
 
-  it('carries each step command verbatim to a file the guest runs, with its timeout, and runs none without its install', () => {
+  it('carries each step command verbatim to a file the guest runs, with its images and timeout, and runs none without its install', () => {
     const s = script();
     // write the here-documents out with the real shell and compare bytes
     const dir = mkdtempSync(join(tmpdir(), 'tczbox-'));
-    const start = s.indexOf('cat >"$T/4.sh"');
+    const start = s.indexOf('printf \'%s\\n\' \'TCZBUILD_IMAGES=');
     const end = s.indexOf('\nif [ -e "$T/2.ok" ]; then run_check 4 30;');
     expect(start).toBeGreaterThan(0);
     expect(end).toBeGreaterThan(start);
     execFileSync('busybox', ['ash', '-c', `T=${dir}\n${s.slice(start, end)}\n`]);
-    expect(readFileSync(join(dir, '4.sh'), 'utf8')).toBe(`${tricky}\n`);
+    expect(readFileSync(join(dir, '4.sh'), 'utf8')).toBe(`TCZBUILD_IMAGES='docker.io/library/a:1@sha256:${'a'.repeat(64)} b.example/c:2@sha256:${'b'.repeat(64)}'; export TCZBUILD_IMAGES\n${tricky}\n`);
+    const seen = execFileSync('busybox', ['ash', '-c', `sed -n 1p ${join(dir, '4.sh')} >${join(dir, 'env.sh')}; . ${join(dir, 'env.sh')}; sh -c 'echo $TCZBUILD_IMAGES'`]).toString();
+    expect(seen).toContain(`docker.io/library/a:1@sha256:${'a'.repeat(64)}`);
     expect(readFileSync(join(dir, '4.expect'), 'utf8')).toBe('it\'s "here"\n');
     expect(s).toContain('if [ -e "$T/2.ok" ]; then run_check 5 0; else say skip 5 \'containerd was not installed\'; fi');
   });
