@@ -73,6 +73,17 @@ const symlink = z.strictObject({
   target: z.string().min(1).describe('what it points to'),
 });
 
+const boxLink = z
+  .strictObject({
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._+@/:,%=-]*[A-Za-z0-9._+@:,%=-]$/, 'an absolute path on the box, e.g. /lib64')
+      .describe('where the link goes on the box'),
+    target: z.string().regex(/^[A-Za-z0-9._+@/:,%=-]+$/, 'a path without spaces or quotes').describe("what it points to: relative to the link's directory, or absolute"),
+    why: z.string().optional().describe('who needs it (shown in the hook)'),
+  })
+  .describe('a symlink the install hook makes on the box when nothing exists there yet; never shipped in the image');
+
 const directory = z.strictObject({
   path: relPath,
   mode: octalMode.optional(),
@@ -104,6 +115,10 @@ export const writtenRecipe = z
     directories: z.array(directory).default([]),
     symlinks: z.array(symlink).default([]),
     'runtime-paths': z.array(z.string().min(1)).default([]).describe('paths the software writes at run time: never shipped'),
+    'box-links': z
+      .array(boxLink)
+      .default([])
+      .describe('links the install hook makes on the box (an ELF loader path such as /lib64, /opt/cni/bin): base-system places an image must not ship'),
     services: writtenServices.optional(),
     images: writtenImages.optional(),
     kernel: writtenKernel.optional(),
