@@ -17,11 +17,14 @@ export abstract class BuildCommand extends ProjectCommand {
   force = Option.Boolean('--force', false, { description: 'rebuild even when nothing changed' });
   registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
   upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, dep.db.gz, …) to merge into ours (repeatable)" });
+  upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
+  upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
 
   protected async build(only?: readonly string[]): Promise<number> {
     const reporter = this.reporter();
+    const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes())];
     // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
-    const stampInput = only || this.force ? undefined : this.stampInput();
+    const stampInput = only || this.force ? undefined : this.stampInput(upstreamIndexes);
     const upToDate = stampInput && (await matchStamp(stampInput));
     if (upToDate) {
       for (const name of upToDate) reporter.emit({ type: 'skip', name, reason: 'no input changed since the last build' });
@@ -42,7 +45,7 @@ export abstract class BuildCommand extends ProjectCommand {
       force: this.force,
       reporter,
       env: this.context.env,
-      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: this.upstreamIndexList() }),
+      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes }),
       registryMirrors: this.registryMirrorMap(this.registryMirrors),
       displayBase: this.context.cwd,
     });
@@ -60,11 +63,17 @@ export abstract class BuildCommand extends ProjectCommand {
     return 0;
   }
 
-  private upstreamIndexList(): string[] {
-    return this.upstreamIndexes.map((f) => this.resolvePath(f));
+  /** The configured upstream mirror's indexes for this target, fetched into the cache when absent or stale. */
+  private async fetchedUpstreamIndexes(): Promise<string[]> {
+    const upstream = this.upstream ?? (this.context.env.TCZBUILD_UPSTREAM || undefined);
+    if (upstream === undefined) return [];
+    const { ensureUpstreamIndexes, defaultUpstreamIndexMaxAgeMs } = await import('../mirror/upstream-indexes.js');
+    const target = this.target();
+    const maxAgeMs = this.upstreamMaxAge === undefined ? defaultUpstreamIndexMaxAgeMs : this.nonNegativeSeconds('--upstream-max-age', this.upstreamMaxAge);
+    return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, log: (message) => this.reporter().emit({ type: 'info', message }) })];
   }
 
-  private stampInput(): StampInput {
+  private stampInput(upstreamIndexes: readonly string[]): StampInput {
     const target = this.target();
     return {
       recipesDir: this.recipesDir(),
@@ -73,7 +82,7 @@ export abstract class BuildCommand extends ProjectCommand {
       cacheDir: this.cacheDir(),
       tcVersion: target.tcVersion,
       arch: target.arch,
-      upstreamIndexes: this.upstreamIndexList(),
+      upstreamIndexes,
       env: this.context.env,
     };
   }
