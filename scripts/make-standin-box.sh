@@ -13,7 +13,7 @@ usage() { echo "usage: $0 DIR   (env: TCZBUILD_CORE_SCRIPTS, STANDIN_TC_VERSION,
 OUT=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 CORE=${TCZBUILD_CORE_SCRIPTS:-$HERE/../../shared/vendor/core-scripts}
-TCVER=${STANDIN_TC_VERSION:-15.0}
+TCVER=${STANDIN_TC_VERSION:-11.0}
 
 die() { echo "make-standin-box: $*" >&2; exit 1; }
 if [ ! -f "$CORE/init" ] || [ ! -f "$CORE/etc/init.d/tc-config" ]; then die "no Core-scripts at $CORE (set TCZBUILD_CORE_SCRIPTS to a checkout of TinyCore's Core-scripts)"; fi

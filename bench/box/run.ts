@@ -28,7 +28,7 @@ try {
     let ok = true;
     try {
       // asynchronous: the stand-in upstream server answers from this process meanwhile
-      ({ stdout: out } = await promisify(execFile)('node', [join(repo, 'dist/cli/main.js'), 'test', 'containerd', '--box', project.box, '--tc-version', '15', '--upstream', project.upstream.url, '--log-dir', join(dir, `log-${i}`), '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 }));
+      ({ stdout: out } = await promisify(execFile)('node', [join(repo, 'dist/cli/main.js'), 'test', 'containerd', '--box', project.box, '--upstream', project.upstream.url, '--log-dir', join(dir, `log-${i}`), '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 }));
     } catch (error) {
       out = (error as { stdout?: string }).stdout ?? '';
       ok = false;

@@ -17,7 +17,7 @@ import { tczbuild } from '../../helpers/cli.js';
 import { cacheDir, debianHeadersDir, ensureLinuxTree } from '../../kconfig/linux-tree.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
-export const tcVersion = '15';
+export const tcVersion = '11';
 
 export interface BoxProject {
   readonly dir: string;
@@ -46,7 +46,7 @@ async function debianContainerdRecipe(): Promise<string> {
   sources.push(await fileSource('runc', '/usr/sbin/runc', 'usr/local/sbin/runc'));
   // Debian's runc links libseccomp (upstream's release binary is static)
   sources.push(await fileSource('libseccomp', '/lib/x86_64-linux-gnu/libseccomp.so.2', 'usr/local/lib/libseccomp.so.2', '0644'));
-  for (const plugin of (await readdir('/usr/lib/cni')).sort()) sources.push(await fileSource(`cni-${plugin}`, `/usr/lib/cni/${plugin}`, `opt/cni/bin/${plugin}`));
+  for (const plugin of (await readdir('/usr/lib/cni')).sort()) sources.push(await fileSource(`cni-${plugin}`, `/usr/lib/cni/${plugin}`, `usr/local/lib/cni/bin/${plugin}`));
   doc.set('sources', doc.createNode(sources));
   return doc.toString();
 }
@@ -143,4 +143,26 @@ async function overlayModule(release: string): Promise<string> {
 async function copyOverlay(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
   await runTool('cp', ['-a', `${from}/.`, `${to}/`]);
+}
+
+/** A stub faasd that records its argv and stays up like the real daemons (the real one cannot be had here). */
+const stubFaasd = '#!/bin/sh\necho "faasd $*" >>/var/log/faasd-stub.argv\nexec sleep 100000\n';
+
+/**
+ * faasd.tcz from the repository's faasd recipe with a stub faasd and faas-cli and one image,
+ * bundled from a local registry: `tczbuild pin` resolves its digest there and `tczbuild build`
+ * packs it, as on a build VM (registryUrl stands in for docker.io).
+ */
+export async function addFaasd(project: BoxProject, registryUrl: string, ref: string): Promise<void> {
+  const dir = project.dir;
+  const stub = join(dir, 'faasd-stub');
+  await writeFile(stub, stubFaasd, { mode: 0o755 });
+  const doc = parseDocument(await readFile(join(repoRoot, 'recipes/faasd.yaml'), 'utf8'));
+  doc.set('sources', doc.createNode([await fileSource('faasd', stub, 'usr/local/bin/faasd'), await fileSource('faas-cli', stub, 'usr/local/bin/faas-cli')]));
+  doc.set('images', doc.createNode([{ ref, digest: 'unpinned' }]));
+  await writeFile(join(dir, 'recipes/faasd.yaml'), doc.toString());
+  await copyOverlay(join(repoRoot, 'rootfs-overlays/faasd'), join(dir, 'rootfs-overlays/faasd'));
+  const mirror = ['--registry-mirror', `docker.io=${registryUrl}`];
+  await must(tczbuild(['pin', 'faasd', '--cache', 'cache', ...mirror], { cwd: dir }), 'tczbuild pin faasd');
+  await must(tczbuild(['build', 'faasd', '--cache', 'cache', '--tc-version', tcVersion, ...mirror], { cwd: dir }), 'tczbuild build faasd');
 }
