@@ -1,0 +1,84 @@
+/**
+ * `npm run demo`: the main job, offline, with the real thing. Builds the stand-in TinyCore box
+ * (scripts/make-standin-box.sh), containerd.tcz from the containerd, runc and CNI binaries
+ * scripts/setup.sh installed (the repository's recipe, sources swapped), overlayfs-KERNEL.tcz
+ * with `tczbuild kernel-module build` against Debian's headers, stand-in iptables.tcz and
+ * netfilter-KERNEL.tcz served as the upstream mirror, then boots the box with `tczbuild test
+ * containerd` and ends with what the containers printed. Work goes to out-demo/box/; the
+ * overlay module is kept there so a second run skips the kernel build. `npm run demo:quick` is
+ * the fast variant (stand-in stubs, no boot) CI runs.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startMirrorServer } from '../mirror/server.js';
+import { debianContainerdRecipe, iptablesRecipe, kernelRelease, netfilterRecipe } from './box-recipes.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(repo, 'dist', 'cli', 'main.js');
+const work = join(repo, 'out-demo', 'box');
+const run = promisify(execFile);
+
+function say(line: string): void {
+  process.stdout.write(`demo: ${line}\n`);
+}
+
+async function tczbuild(args: string[], cwd: string): Promise<void> {
+  await run(process.execPath, [cli, ...args], { cwd, maxBuffer: 64 << 20 }).catch((error: { stdout?: string; stderr?: string }) => {
+    throw new Error(`tczbuild ${args.join(' ')} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  });
+}
+
+const release = await kernelRelease();
+await mkdir(work, { recursive: true });
+
+say(`stand-in box: Debian's kernel ${release} with TinyCore's Core-scripts (scripts/make-standin-box.sh)`);
+await run(join(repo, 'scripts/make-standin-box.sh'), [join(work, 'standin')]);
+
+const project = join(work, 'project');
+await rm(project, { recursive: true, force: true });
+await mkdir(join(project, 'recipes'), { recursive: true });
+await writeFile(join(project, 'recipes/containerd.yaml'), await debianContainerdRecipe(repo));
+await cp(join(repo, 'rootfs-overlays/containerd'), join(project, 'rootfs-overlays/containerd'), { recursive: true });
+say('tczbuild build containerd (Debian\'s containerd, runc and CNI plugins)');
+await tczbuild(['build', 'containerd', '--tc-version', '11'], project);
+
+const modules = join(work, 'overlayfs');
+if (!existsSync(join(modules, `overlayfs-${release}.tcz`))) {
+  say('tczbuild kernel-module build: overlay from linux-source-6.1 against Debian\'s headers (a few minutes, once)');
+  const headers = `/usr/src/linux-headers-${release}`;
+  const km = join(work, 'km');
+  await rm(km, { recursive: true, force: true });
+  await mkdir(km, { recursive: true });
+  await writeFile(join(km, 'no-overlay.config'), (await readFile(join(headers, '.config'), 'utf8')).replace(/^CONFIG_OVERLAY_FS=m$/m, '# CONFIG_OVERLAY_FS is not set'));
+  await tczbuild(['kernel-module', 'build', '--source', '/usr/src/linux-source-6.1.tar.xz', '--headers', headers, '--base-config', 'no-overlay.config', '--out', modules], km);
+  await rm(km, { recursive: true, force: true });
+}
+const tczDir = join(project, 'out', '11.x', 'x86_64', 'tcz');
+for (const f of await readdir(modules)) await copyFile(join(modules, f), join(tczDir, f));
+
+const upstreamDir = join(work, 'upstream');
+await rm(upstreamDir, { recursive: true, force: true });
+await mkdir(join(upstreamDir, 'recipes'), { recursive: true });
+await writeFile(join(upstreamDir, 'recipes/iptables.yaml'), await iptablesRecipe());
+await writeFile(join(upstreamDir, `recipes/netfilter-${release}.yaml`), await netfilterRecipe(release));
+say(`tczbuild build iptables netfilter-${release} (stand-ins for TinyCore's, served as the upstream mirror)`);
+await tczbuild(['build', 'iptables', `netfilter-${release}`, '--tc-version', '11'], upstreamDir);
+const upstream = await startMirrorServer({ root: join(upstreamDir, 'out'), host: '127.0.0.1', port: 0 });
+
+say('tczbuild test containerd: boot the box in QEMU (TCG), tce-load -wi containerd, run its test: steps');
+const logDir = join(work, 'log');
+const code = await new Promise<number>((resolvePromise) => {
+  const child = spawn(process.execPath, [cli, 'test', 'containerd', '--box', join(work, 'standin/box.yaml'), '--upstream', upstream.url, '--log-dir', logDir], { cwd: project, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('close', (c) => resolvePromise(c ?? 1));
+});
+await upstream.close();
+
+const consoleLog = await readFile(join(logDir, 'console.log'), 'utf8');
+const shown = consoleLog.split('\n').filter((l) => /@@tczbox out \d+ (hello from a container|\s*inet 10\.77\.|[0-9a-f]{32} {2}containerd\.tcz)/.test(l)).map((l) => l.replace(/^.*@@tczbox out \d+ /, '').trim());
+say('what the containers printed on the booted box:');
+for (const line of shown) process.stdout.write(`  ${line}\n`);
+process.exitCode = code;
