@@ -29,6 +29,7 @@ export const codes = {
   'overlay-missing': { severity: 'error', title: 'an overlay directory does not exist' },
   'dependency-cycle': { severity: 'error', title: 'recipes depend on each other in a cycle', hint: 'remove one of the depends entries in the cycle' },
   'dependency-missing': { severity: 'warning', title: 'a dependency is neither a recipe nor a known upstream extension', hint: 'check the spelling; if it is an upstream TinyCore extension, make sure the mirror serves it (tczbuild serve --upstream) and verify it with --allow-upstream' },
+  'recipe-limit': { severity: 'error', title: 'a recipe exceeds a parser limit (alias count, nesting depth or variable expansion)', hint: 'simplify the marked part of the recipe: a real recipe never comes near these limits' },
   'recipe-not-found': { severity: 'error', title: 'no recipe with that name' },
   'no-recipes': { severity: 'error', title: 'no recipes found' },
   // fetching

@@ -3,28 +3,34 @@
  * image path, decide each source's kind. Collects every problem instead of stopping at the
  * first. Pure.
  */
-import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import { goArch, groupIds, userIds, type Recipe, type SourceSpec, type Target } from './model.js';
 import { checkImagePath } from './paths.js';
 import type { WrittenRecipe, WrittenSource } from './schema.js';
 import type { KeyPath, SourceMap } from './source-map.js';
-import { resolveVars, substitute } from './variables.js';
+import { maxExpandedLength, resolveVars, substitute } from './variables.js';
 
 export interface NormalizeResult {
   readonly recipe: Recipe;
   readonly diagnostics: readonly Diagnostic[];
 }
 
+function expansionTooLong(at: Position, what: string): Diagnostic {
+  return diag('recipe-limit', at, `${what} expands to more than ${maxExpandedLength} characters`, 'variables that repeat each other grow exponentially; write the value out instead');
+}
+
 export function normalizeRecipe(w: WrittenRecipe, map: SourceMap, target: Target): NormalizeResult {
   const diagnostics: Diagnostic[] = [];
   const builtins = { name: w.name, version: w.version, arch: target.arch, goarch: goArch[target.arch] ?? target.arch, tc_version: target.tcVersion };
-  const { vars, missing } = resolveVars(builtins, w.vars);
+  const { vars, missing, tooLong } = resolveVars(builtins, w.vars);
+  for (const key of tooLong) diagnostics.push(expansionTooLong(map.at(['vars', key]), `vars.${key}`));
   for (const m of missing) {
     diagnostics.push(diag('undefined-variable', map.at(['vars', m.key]), `vars.${m.key} refers to undefined variable(s): ${m.names.map((n) => `\${${n}}`).join(', ')}`));
   }
   const sub = (text: string, path: KeyPath): string => {
     const r = substitute(text, vars);
     if (r.ok) return r.value;
+    if (r.tooLong) diagnostics.push(expansionTooLong(map.at(path), path.join('.')));
     for (const name of r.missing) diagnostics.push(diag('undefined-variable', map.at(path), `\${${name}} is not defined (in ${path.join('.')})`));
     return text;
   };

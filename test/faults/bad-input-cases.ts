@@ -56,6 +56,10 @@ export const badCases: readonly BadCase[] = [
   { name: 'yaml-duplicate-key', fixture: 'yaml-duplicate-key', expect: { id: 'yaml-syntax', file: broken, line: 7, col: 1, message: /unique/i } },
   { name: 'yaml-tab-indent', fixture: 'yaml-tab-indent', expect: { id: 'yaml-syntax', file: broken, line: 8, col: 1, message: /tab/i } },
   { name: 'yaml-not-a-mapping', fixture: 'yaml-not-a-mapping', expect: { id: 'invalid-value', file: broken, line: 1, col: 1, message: /mapping/ } },
+  // parser limits: a bug-free refusal at the position, never a stack overflow or out of memory
+  { name: 'yaml-alias-bomb', fixture: 'yaml-alias-bomb', expect: { id: 'recipe-limit', file: other, line: 10, col: 10, message: /aliases expand to too many nodes/ } },
+  { name: 'yaml-nesting-bomb', fixture: 'yaml-nesting-bomb', expect: { id: 'recipe-limit', file: other, line: 8, col: 71, message: /nests more than 64 levels/ } },
+  { name: 'vars-expansion-bomb', fixture: 'vars-expansion-bomb', expect: { id: 'recipe-limit', file: other, line: 13, col: 7, message: /vars\.v4 expands to more than 65536 characters/ } },
   // unknown keys
   { name: 'unknown-key-top', fixture: 'unknown-key-top', expect: { id: 'unknown-key', file: other, line: 7, col: 1, message: /"homepage"/ } },
   { name: 'unknown-key-source', fixture: 'unknown-key-source', expect: { id: 'unknown-key', file: other, line: 10, col: 5, message: /"mirror"/ } },
