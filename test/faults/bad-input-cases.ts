@@ -100,6 +100,7 @@ export const badCases: readonly BadCase[] = [
   network('http-500', () => ({ status: 500, body: 'oops' }), 3, /HTTP 500.*after 3 attempts/),
   network('truncated-body', (body) => ({ truncateAt: Math.floor(body.length / 2), body }), 3, /cut off after \d+ of \d+ bytes.*after 3 attempts/),
   network('stalled-body', (body) => ({ stallAfter: 10, body }), 3, /stalled.*after 3 attempts/),
+  network('trickling-body', (body) => ({ trickleEveryMs: 50, body }), 3, /too slow: \d+ bytes in the last 0\.4 s \(\d+ B\/s, after \d+ of \d+ bytes\), below the minimum of 1000 B\/s.*after 3 attempts/),
   network('connection-reset', () => ({ reset: true }), 3, /reset|closed|hang up.*after 3 attempts/),
   // archives: tar-slip in all its forms, links out, devices, lies about size, not a tar at all
   archive('tar-slip-dotdot', 'slip-dotdot.tar.gz', 'archive-unsafe-entry', /contains "\.\."/),

@@ -69,7 +69,7 @@ async function runCase(c: BadCase, p: ProjectDirs): Promise<RunResult> {
   const undo = c.environment ? await enterEnvironment(c.environment, p.outDir, p.dir) : undefined;
   try {
     // The CLI cannot shorten fetch timeouts; network cases call buildAll as `all` does.
-    return c.route ? await buildInProcess(p, { timeoutMs: 300, retries: 2, backoffMs: 5 }) : await runTczbuild(p, ['all']);
+    return c.route ? await buildInProcess(p, { timeoutMs: 300, retries: 2, backoffMs: 5, minRate: { bytesPerSec: 1000, windowMs: 400 } }) : await runTczbuild(p, ['all']);
   } finally {
     await undo?.();
   }

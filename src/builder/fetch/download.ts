@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { Reporter } from '../../report/reporter.js';
 import { FetchFailure } from './fetch-failure.js';
-import { httpGet } from './http-get.js';
+import { httpGet, type MinRate } from './http-get.js';
 import type { Location } from './locations.js';
 import { withRetries } from './retry.js';
 import type { CacheEntry, SourceCache } from './source-cache.js';
@@ -17,6 +17,7 @@ export interface DownloadOptions {
   readonly retries?: number;
   readonly backoffMs?: number;
   readonly maxBytes?: number;
+  readonly minRate?: MinRate;
   readonly reporter?: Reporter;
 }
 
@@ -26,6 +27,8 @@ export const downloadDefaults = {
   backoffMs: 500,
   /** Far above any real source (the flagship ones are tens of MB) yet stops a runaway server. */
   maxBytes: 2 * 1024 ** 3,
+  /** curl's --speed-limit/--speed-time idea: below 1 KiB/s for 30 s is a dead transfer, not a slow one. */
+  minRate: { bytesPerSec: 1024, windowMs: 30_000 },
 } as const;
 
 /** How often progress events may fire per download; the reporter draws, we only throttle. */
@@ -38,6 +41,7 @@ export async function download(cache: SourceCache, where: Location, expected: st
     const body = await httpGet(where.url, {
       timeoutMs: opts.timeoutMs ?? downloadDefaults.timeoutMs,
       maxBytes: opts.maxBytes ?? downloadDefaults.maxBytes,
+      minRate: opts.minRate ?? downloadDefaults.minRate,
       ...(opts.reporter ? { onProgress: throttledProgress(opts.reporter, where.url) } : {}),
     });
     try {

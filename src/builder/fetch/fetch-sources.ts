@@ -14,6 +14,7 @@ import type { SourceSpec } from '../../recipe/model.js';
 import type { FetchedSource } from '../types.js';
 import { download, type DownloadOptions } from './download.js';
 import { FetchFailure } from './fetch-failure.js';
+import type { MinRate } from './http-get.js';
 import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
 import { mapLimit } from './map-limit.js';
 import { fetchFailed, hashMissing, offlineMissing, type Attempt, type SourceRef } from './messages.js';
@@ -33,6 +34,8 @@ export interface FetchOptions {
   /** Pause before the first retry, doubled each time (tests shorten it). */
   readonly backoffMs?: number;
   readonly maxBytes?: number;
+  /** The slowest transfer accepted before the attempt fails (and is retried). */
+  readonly minRate?: MinRate;
   /** Downloads in flight at once. */
   readonly concurrency?: number;
 }
@@ -149,6 +152,7 @@ function downloadOptions(opts: Omit<FetchOptions, 'offline'>): DownloadOptions {
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
     ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+    ...(opts.minRate !== undefined ? { minRate: opts.minRate } : {}),
     ...(opts.reporter !== undefined ? { reporter: opts.reporter } : {}),
   };
 }

@@ -1,8 +1,8 @@
 /**
  * httpGet(): one GET over node:http/https that follows a bounded number of redirects and hands
  * back the body as a stream of chunks. Every way a transfer can go wrong (a status other than
- * 2xx, a reset, a body shorter than Content-Length, a stall longer than the idle timeout, a body
- * over the size guard) surfaces as a FetchFailure that says what happened. It does not retry,
+ * 2xx, a reset, a body shorter than Content-Length, a stall longer than the idle timeout, a
+ * trickle below the minimum rate, a body over the size guard) surfaces as a FetchFailure that says what happened. It does not retry,
  * hash or write files: download.ts composes those.
  */
 import { get as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
@@ -16,6 +16,11 @@ export interface HttpGetOptions {
   readonly maxRedirects?: number;
   /** Refuse bodies larger than this. */
   readonly maxBytes?: number;
+  /**
+   * The slowest transfer accepted: fewer than `bytesPerSec` on average over any `windowMs` fails
+   * the attempt (curl's low-speed limit), so a server trickling bytes cannot hold a build forever.
+   */
+  readonly minRate?: MinRate;
   /** Called as bytes arrive; `done` once the whole body is in. */
   readonly onProgress?: (received: number, total: number | undefined, done: boolean) => void;
 }
@@ -28,6 +33,11 @@ export interface HttpBody {
   readonly chunks: AsyncIterable<Uint8Array>;
   /** Drop the connection; for a consumer that fails before (or instead of) reading to the end. */
   abort(): void;
+}
+
+export interface MinRate {
+  readonly bytesPerSec: number;
+  readonly windowMs: number;
 }
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -107,6 +117,17 @@ function readBody(req: ClientRequest, res: IncomingMessage, total: number | unde
     res.destroy(new FetchFailure(`the transfer stalled: no data for ${opts.timeoutMs} ms after ${received}${of} bytes`, { retryable: true }));
   });
   const chunks = bufferedChunks(res);
+  const rate = opts.minRate;
+  let checked = 0;
+  const slow = rate && setInterval(() => {
+    const got = received - checked;
+    checked = received;
+    if (got * 1000 >= rate.bytesPerSec * rate.windowMs) return;
+    const perSec = Math.round((got * 1000) / rate.windowMs);
+    const of = total === undefined ? '' : ` of ${total}`;
+    const why = `the transfer is too slow: ${got} bytes in the last ${rate.windowMs / 1000} s (${perSec} B/s, after ${received}${of} bytes), below the minimum of ${rate.bytesPerSec} B/s`;
+    res.destroy(new FetchFailure(why, { retryable: true }));
+  }, rate.windowMs).unref();
   return (async function* counted() {
     opts.onProgress?.(0, total, false);
     try {
@@ -122,6 +143,7 @@ function readBody(req: ClientRequest, res: IncomingMessage, total: number | unde
       if (error instanceof FetchFailure) throw error;
       throw truncated(received, total, error);
     } finally {
+      if (slow) clearInterval(slow);
       res.destroy();
     }
     if (total !== undefined && received < total) throw truncated(received, total, undefined);

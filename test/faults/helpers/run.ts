@@ -66,7 +66,7 @@ export async function runCliJson(argv: readonly string[], cwd: string): Promise<
   return { code, stdout: stdout.text, stderr: stderr.text, diagnostics, events };
 }
 
-export type FetchTuning = Partial<Pick<FetchOptions, 'timeoutMs' | 'retries' | 'backoffMs'>>;
+export type FetchTuning = Partial<Pick<FetchOptions, 'timeoutMs' | 'retries' | 'backoffMs' | 'minRate'>>;
 
 /**
  * buildAll() as `tczbuild all` calls it, with fetch tuning; the exit code is BaseCommand's
