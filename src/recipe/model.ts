@@ -4,6 +4,7 @@
  * this shape, never the written YAML. Pure types.
  */
 import type { Position } from '../diagnostics/diagnostic.js';
+import type { Credentials } from '../util/credentials.js';
 import type { WrittenRecipe } from './schema.js';
 
 export interface InfoFields {
@@ -28,7 +29,9 @@ export interface ArchiveExtract {
 
 export interface SourceSpec {
   readonly id: string;
+  /** The URL without any `user:password@` (that is in credentials), safe to print and publish. */
   readonly url: string;
+  readonly credentials?: Credentials;
   /** null while the recipe says `unpinned`. */
   readonly sha256: string | null;
   readonly kind: 'archive' | 'file';

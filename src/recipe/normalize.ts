@@ -5,6 +5,7 @@
  */
 import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import { goArch, groupIds, userIds, type Recipe, type SourceSpec, type Target } from './model.js';
+import { splitUserinfo } from '../util/credentials.js';
 import { checkImagePath } from './paths.js';
 import type { WrittenRecipe, WrittenSource } from './schema.js';
 import type { KeyPath, SourceMap } from './source-map.js';
@@ -116,10 +117,11 @@ interface SourceContext {
 const archiveSuffix = /\.(tar|tar\.gz|tgz)$/;
 
 function normalizeSource(s: WrittenSource, i: number, ctx: SourceContext): SourceSpec | undefined {
-  const url = ctx.sub(s.url, ['sources', i, 'url']);
+  // Userinfo in a URL is split off here so it never reaches a message, a log or out/.
+  const { url, credentials } = splitUserinfo(ctx.sub(s.url, ['sources', i, 'url']));
   const at = ctx.map.at(['sources', i]);
   const id = s.id ?? basename(url);
-  const base = { id, url, sha256: s.sha256 === 'unpinned' ? null : s.sha256, hashAt: ctx.map.at(['sources', i, 'sha256']), at };
+  const base = { id, url, ...(credentials ? { credentials } : {}), sha256: s.sha256 === 'unpinned' ? null : s.sha256, hashAt: ctx.map.at(['sources', i, 'sha256']), at };
   if (s.extract && s.install) {
     ctx.diagnostics.push(diag('invalid-value', at, `source "${id}" has both extract: and install:; a source is either an archive or a single file`));
     return undefined;

@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Reporter } from '../../report/reporter.js';
+import type { CredentialLookup, Credentials } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
 import { httpGet, type MinRate } from './http-get.js';
 import type { Location } from './locations.js';
@@ -18,6 +19,8 @@ export interface DownloadOptions {
   readonly backoffMs?: number;
   readonly maxBytes?: number;
   readonly minRate?: MinRate;
+  /** Credentials by host (a netrc file); a location's own credentials win on its own host. */
+  readonly credentials?: CredentialLookup;
   readonly reporter?: Reporter;
 }
 
@@ -42,6 +45,7 @@ export async function download(cache: SourceCache, where: Location, expected: st
       timeoutMs: opts.timeoutMs ?? downloadDefaults.timeoutMs,
       maxBytes: opts.maxBytes ?? downloadDefaults.maxBytes,
       minRate: opts.minRate ?? downloadDefaults.minRate,
+      auth: authFor(where, opts.credentials),
       ...(opts.reporter ? { onProgress: throttledProgress(opts.reporter, where.url) } : {}),
     });
     try {
@@ -50,6 +54,12 @@ export async function download(cache: SourceCache, where: Location, expected: st
       body.abort();
     }
   }, policy);
+}
+
+/** The location's credentials on its own host; elsewhere (after a redirect) only what netrc says for that host. */
+function authFor(where: Location & { kind: 'url' }, lookup: CredentialLookup | undefined): (url: URL) => Credentials | undefined {
+  const home = new URL(where.url).host;
+  return (url) => (url.host === home && where.credentials ? where.credentials : lookup?.(url.hostname));
 }
 
 async function copyLocal(cache: SourceCache, path: string, expected: string | undefined, maxBytes: number): Promise<CacheEntry> {

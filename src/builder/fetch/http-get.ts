@@ -7,6 +7,7 @@
  */
 import { get as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
 import { get as httpsRequest } from 'node:https';
+import type { Credentials } from '../../util/credentials.js';
 import { toolVersion } from '../../util/version.js';
 import { FetchFailure, isRetryableStatus, networkFailure } from './fetch-failure.js';
 
@@ -21,6 +22,8 @@ export interface HttpGetOptions {
    * the attempt (curl's low-speed limit), so a server trickling bytes cannot hold a build forever.
    */
   readonly minRate?: MinRate;
+  /** Credentials for each URL requested (redirects included); sent as HTTP Basic auth. */
+  readonly auth?: (url: URL) => Credentials | undefined;
   /** Called as bytes arrive; `done` once the whole body is in. */
   readonly onProgress?: (received: number, total: number | undefined, done: boolean) => void;
 }
@@ -47,7 +50,7 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpBo
   let current = new URL(url);
   const maxRedirects = opts.maxRedirects ?? defaultMaxRedirects;
   for (let hops = 0; ; hops++) {
-    const { req, res } = await request(current, opts.timeoutMs);
+    const { req, res } = await request(current, opts.timeoutMs, opts.auth?.(current));
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     // The bodies of redirects and errors are never read: drop the connection rather than drain it.
@@ -86,10 +89,11 @@ function contentLength(res: IncomingMessage): number | undefined {
 }
 
 /** Send the request and wait for the response head; timeouts before that fail here. */
-function request(url: URL, timeoutMs: number): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+function request(url: URL, timeoutMs: number, credentials: Credentials | undefined): Promise<{ req: ClientRequest; res: IncomingMessage }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers = { 'user-agent': `tczbuild/${toolVersion}`, 'accept-encoding': 'identity' };
+    const headers: Record<string, string> = { 'user-agent': `tczbuild/${toolVersion}`, 'accept-encoding': 'identity' };
+    if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     const noResponse = (): void => void req.destroy(new FetchFailure(`no response within ${timeoutMs} ms`, { retryable: true }));
     const failed = (error: Error): void => reject(networkFailure(error));
     // agent: false gives every download its own socket, so a reset or stall never poisons a pool.
