@@ -25,6 +25,8 @@ export interface ArchiveExtract {
   readonly into: string;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Most bytes this archive may unpack to (extract.max-size); undefined means the default. */
+  readonly maxBytes?: number;
 }
 
 export interface SourceSpec {
@@ -82,6 +84,10 @@ export interface Recipe {
   readonly symlinks: readonly SymlinkSpec[];
   readonly runtimePaths: readonly string[];
   readonly runtimePathsAt: readonly Position[];
+  /** Most bytes all archives may unpack to (max-unpacked-size); undefined means the default. */
+  readonly maxUnpackedBytes?: number;
+  /** The recipe says an extension without files is intended (allow-empty: true). */
+  readonly allowEmpty: boolean;
   /** The written recipe after defaults: what the build key hashes and sections other modules read. */
   readonly written: WrittenRecipe;
   /** Resolve a position inside the recipe file for a key path (for modules that own sections). */

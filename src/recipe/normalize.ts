@@ -7,6 +7,7 @@ import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.
 import { goArch, groupIds, userIds, type Recipe, type SourceSpec, type Target } from './model.js';
 import { splitUserinfo } from '../util/credentials.js';
 import { checkImagePath } from './paths.js';
+import { parseSize } from './sizes.js';
 import type { WrittenRecipe, WrittenSource } from './schema.js';
 import type { KeyPath, SourceMap } from './source-map.js';
 import { maxExpandedLength, resolveVars, substitute } from './variables.js';
@@ -95,6 +96,8 @@ export function normalizeRecipe(w: WrittenRecipe, map: SourceMap, target: Target
     })),
     runtimePaths: w['runtime-paths'].map((p, i) => sub(p, ['runtime-paths', i]).replace(/^\/+/, '').replace(/\/+$/, '')),
     runtimePathsAt: w['runtime-paths'].map((_, i) => map.at(['runtime-paths', i])),
+    ...(w['max-unpacked-size'] !== undefined ? { maxUnpackedBytes: parseSize(w['max-unpacked-size']) } : {}),
+    allowEmpty: w['allow-empty'],
     written: w,
     positionOf: (path) => map.at(path),
   };
@@ -114,7 +117,7 @@ interface SourceContext {
   diagnostics: Diagnostic[];
 }
 
-const archiveSuffix = /\.(tar|tar\.gz|tgz)$/;
+const archiveSuffix = /\.(tar|tar\.(gz|xz|bz2|zst)|tgz|txz|tbz2?|tzst|zip)$/;
 
 function normalizeSource(s: WrittenSource, i: number, ctx: SourceContext): SourceSpec | undefined {
   // Userinfo in a URL is split off here so it never reaches a message, a log or out/.
@@ -134,11 +137,17 @@ function normalizeSource(s: WrittenSource, i: number, ctx: SourceContext): Sourc
     return {
       ...base,
       kind: 'archive',
-      extract: { strip: e.strip, into: ctx.imagePath(e.into, ['sources', i, 'extract', 'into'], true), include: e.include, exclude: e.exclude },
+      extract: {
+        strip: e.strip,
+        into: ctx.imagePath(e.into, ['sources', i, 'extract', 'into'], true),
+        include: e.include,
+        exclude: e.exclude,
+        ...(e['max-size'] !== undefined ? { maxBytes: parseSize(e['max-size']) } : {}),
+      },
     };
   }
   ctx.diagnostics.push(
-    diag('missing-key', at, `source "${id}" needs extract: (for a .tar/.tar.gz/.tgz archive) or install: {to: PATH} (for a single file)`),
+    diag('missing-key', at, `source "${id}" needs extract: (for a tar or zip archive) or install: {to: PATH} (for a single file)`),
   );
   return undefined;
 }
