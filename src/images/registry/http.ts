@@ -7,6 +7,7 @@
 import '../codes.js';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
+import { netFetch } from '../../util/network.js';
 
 /** `registry-failed`, plus whether the same request could succeed a moment later. */
 export class RegistryFailure extends TczError {
@@ -46,9 +47,10 @@ export interface HttpResponse {
 export async function httpGet(url: string, headers: Record<string, string>, timeouts: HttpTimeouts, what: string): Promise<HttpResponse> {
   const abort = new AbortController();
   let timer = setTimeout(() => abort.abort(new Error(`no response within ${timeouts.headersMs} ms`)), timeouts.headersMs);
-  let res: Response;
+  let res: Awaited<ReturnType<typeof netFetch>>;
   try {
-    res = await fetch(url, { headers, signal: abort.signal, redirect: 'follow' });
+    // The shared client: HTTP(S)_PROXY, NO_PROXY and --ca-file apply to registries too.
+    res = await netFetch(url, { headers, signal: abort.signal, redirect: 'follow' });
   } catch (error) {
     clearTimeout(timer);
     throw new RegistryFailure(`${what}: GET ${url} failed: ${describeError(error)}`, true, error);
