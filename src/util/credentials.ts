@@ -31,6 +31,14 @@ export function splitUserinfo(url: string): { url: string; credentials?: Credent
   return { url: parsed.href, credentials };
 }
 
+/** The URL with these credentials as its userinfo (the inverse of splitUserinfo). */
+export function withUserinfo(url: string, credentials: Credentials): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(credentials.username);
+  parsed.password = encodeURIComponent(credentials.password);
+  return parsed.href;
+}
+
 const userinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@?#]+@/gi;
 
 /** Mask `scheme://user:password@` anywhere in a text (messages, hints, URLs). */

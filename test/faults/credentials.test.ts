@@ -89,6 +89,23 @@ describe('credentials for sources', () => {
     expect(await filesUnder(p.outDir).catch(() => [])).toEqual([]);
   }, 30_000);
 
+  it('pins a source behind credentials without printing or caching the password', async () => {
+    const { s, auth } = await privateServer('alice');
+    const p = await project(withUserinfo, s);
+    await writeFile(join(p.recipesDir, 'fetchy.yaml'), (await readFile(join(p.recipesDir, 'fetchy.yaml'), 'utf8')).replace(/sha256: [0-9a-f]{64}/, 'sha256: unpinned'));
+    const r = await runTczbuild(p, ['pin', 'fetchy']);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(auth).toEqual([basic('alice', password)]);
+    expect(r.stdout).toContain(`source ${s.url.replace('http://', 'http://***@')}${path}`);
+    const cached = await everythingUnder(join(p.cacheDir, 'urls'));
+    expect(cached).toContain(`${s.url.replace('http://', 'http://***@')}${path}`);
+    for (const secret of [password, encodeURIComponent(password), 'alice:']) {
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(cached).not.toContain(secret);
+    }
+  }, 30_000);
+
   it('takes credentials for a host from the netrc file $NETRC names', async () => {
     const { s, auth } = await privateServer('bob');
     const p = await project((base) => base + path, s);
