@@ -8,7 +8,8 @@ import { stat } from 'node:fs/promises';
 import type { Reporter } from '../../report/reporter.js';
 import type { CredentialLookup, Credentials } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
-import { httpGet, type MinRate } from './http-get.js';
+import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
+import { httpGet } from './http-get.js';
 import type { Location } from './locations.js';
 import { withRetries } from './retry.js';
 import type { CacheEntry, SourceCache } from './source-cache.js';
@@ -30,8 +31,7 @@ export const downloadDefaults = {
   backoffMs: 500,
   /** Far above any real source (the flagship ones are tens of MB) yet stops a runaway server. */
   maxBytes: 2 * 1024 ** 3,
-  /** curl's --speed-limit/--speed-time idea: below 1 KiB/s for 30 s is a dead transfer, not a slow one. */
-  minRate: { bytesPerSec: 1024, windowMs: 30_000 },
+  minRate: defaultMinRate,
 } as const;
 
 /** How often progress events may fire per download; the reporter draws, we only throttle. */

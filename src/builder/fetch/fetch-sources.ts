@@ -15,7 +15,7 @@ import type { FetchedSource } from '../types.js';
 import { download, type DownloadOptions } from './download.js';
 import { netrcLookup, splitUserinfo } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
-import type { MinRate } from './http-get.js';
+import type { MinRate } from '../../util/min-rate.js';
 import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
 import { mapLimit } from './map-limit.js';
 import { fetchFailed, hashMissing, offlineMissing, type Attempt, type SourceRef } from './messages.js';

@@ -9,6 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import type { Credentials } from '../../util/credentials.js';
+import { watchRate, type MinRate } from '../../util/min-rate.js';
 import { dispatcher } from '../../util/network.js';
 import { toolVersion } from '../../util/version.js';
 import { FetchFailure, isRetryableStatus, networkFailure } from './fetch-failure.js';
@@ -38,11 +39,6 @@ export interface HttpBody {
   readonly chunks: AsyncIterable<Uint8Array>;
   /** Drop the connection; for a consumer that fails before (or instead of) reading to the end. */
   abort(): void;
-}
-
-export interface MinRate {
-  readonly bytesPerSec: number;
-  readonly windowMs: number;
 }
 
 const reasons: Readonly<Record<number, string | undefined>> = STATUS_CODES;
@@ -124,17 +120,7 @@ function readBody(res: Readable, total: number | undefined, opts: HttpGetOptions
   };
   const idle = setTimeout(() => res.destroy(stalled()), opts.timeoutMs).unref();
   res.on('data', () => idle.refresh());
-  const rate = opts.minRate;
-  let checked = 0;
-  const slow = rate && setInterval(() => {
-    const got = received - checked;
-    checked = received;
-    if (got * 1000 >= rate.bytesPerSec * rate.windowMs) return;
-    const perSec = Math.round((got * 1000) / rate.windowMs);
-    const of = total === undefined ? '' : ` of ${total}`;
-    const why = `the transfer is too slow: ${got} bytes in the last ${rate.windowMs / 1000} s (${perSec} B/s, after ${received}${of} bytes), below the minimum of ${rate.bytesPerSec} B/s`;
-    res.destroy(new FetchFailure(why, { retryable: true }));
-  }, rate.windowMs).unref();
+  const stopWatching = opts.minRate ? watchRate(opts.minRate, () => received, total, (why) => res.destroy(new FetchFailure(why, { retryable: true }))) : undefined;
   return (async function* counted() {
     opts.onProgress?.(0, total, false);
     try {
@@ -152,7 +138,7 @@ function readBody(res: Readable, total: number | undefined, opts: HttpGetOptions
       throw truncated(received, total, error);
     } finally {
       clearTimeout(idle);
-      if (slow) clearInterval(slow);
+      stopWatching?.();
       res.destroy();
     }
     if (total !== undefined && received < total) throw truncated(received, total, undefined);

@@ -7,6 +7,7 @@
 import '../codes.js';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
+import { defaultMinRate, watchRate, type MinRate } from '../../util/min-rate.js';
 import { netFetch } from '../../util/network.js';
 
 /** `registry-failed`, plus whether the same request could succeed a moment later. */
@@ -28,9 +29,11 @@ export interface HttpTimeouts {
   readonly headersMs: number;
   /** Longest pause between two body chunks. */
   readonly idleMs: number;
+  /** The slowest body accepted (a registry trickling bytes must not hold a build for days). */
+  readonly minRate?: MinRate;
 }
 
-export const defaultTimeouts: HttpTimeouts = { headersMs: 30_000, idleMs: 60_000 };
+export const defaultTimeouts: HttpTimeouts = { headersMs: 30_000, idleMs: 60_000, minRate: defaultMinRate };
 
 export interface HttpResponse {
   readonly status: number;
@@ -62,6 +65,8 @@ export async function httpGet(url: string, headers: Record<string, string>, time
     if (!stream) return;
     const reader = stream.getReader();
     let received = 0;
+    const total = Number.isFinite(declared) ? declared : undefined;
+    const stopWatching = timeouts.minRate ? watchRate(timeouts.minRate, () => received, total, (why) => abort.abort(new Error(why))) : undefined;
     try {
       for (;;) {
         timer = setTimeout(() => abort.abort(new Error(`no data for ${timeouts.idleMs} ms`)), timeouts.idleMs);
@@ -84,6 +89,7 @@ export async function httpGet(url: string, headers: Record<string, string>, time
         yield step.value;
       }
     } finally {
+      stopWatching?.();
       reader.releaseLock();
       if (!abort.signal.aborted) abort.abort(new Error('body no longer needed'));
     }
