@@ -1,8 +1,9 @@
 /**
- * httpGet(): one GET through the shared undici client (proxies, private CA: util/network.ts) that follows a bounded number of redirects and hands
- * back the body as a stream of chunks. Every way a transfer can go wrong (a status other than
- * 2xx, a reset, a body shorter than Content-Length, a stall longer than the idle timeout, a
- * trickle below the minimum rate, a body over the size guard) surfaces as a FetchFailure that says what happened. It does not retry,
+ * httpGet(): one GET through the shared undici client (proxies, private CA: util/network.ts)
+ * that follows a bounded number of redirects and hands back the body as a stream of chunks.
+ * Every way a transfer can go wrong (a status other than 2xx, a reset, a body shorter than
+ * Content-Length, a stall longer than the idle timeout, a trickle below the minimum rate, a body
+ * over the size guard) surfaces as a FetchFailure that says what happened. It does not retry,
  * hash or write files: download.ts composes those.
  */
 import { STATUS_CODES } from 'node:http';
@@ -108,8 +109,8 @@ async function send(url: URL, timeoutMs: number, credentials: Credentials | unde
 
 /**
  * Start reading the body at once (bytes that arrive before the consumer asks are kept, not
- * lost if the connection then drops) and yield it while counting. undici's body timeout stays
- * armed, so a server that stops sending mid-body fails the read instead of hanging.
+ * lost if the connection then drops) and yield it while counting. An exact idle timer and the
+ * minimum-rate watch stay armed, so a server that stops sending, or trickles, fails the read.
  */
 function readBody(res: Readable, total: number | undefined, opts: HttpGetOptions): AsyncIterable<Uint8Array> {
   let received = 0;
