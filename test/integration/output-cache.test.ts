@@ -171,6 +171,22 @@ describe('output cache with nginx (WebDAV PUT) as the Bazel HTTP remote cache', 
     expect((await readFile(blobPath)).equals(good)).toBe(true);
   });
 
+  it('a local cache file changed on disk is refused with a warning, deleted, and that extension built', async () => {
+    const dir = await freshCopy();
+    await cp(join(p.dir, 'cache'), join(dir, 'cache'), { recursive: true });
+    const soloTcz = await readFile(join(p.dir, 'out/11.x/x86_64/tcz/solo.tcz'));
+    const blob = join(dir, 'cache/outputs/sha256', sha256(soloTcz));
+    await rm(blob);
+    await writeFile(blob, Buffer.concat([soloTcz, Buffer.from('x')]));
+    const r = await tczbuild(dir, ['all', '--cache', 'cache']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(warnings(r).map((w) => [w.id, w.message.split(':')[0]])).toEqual([['cache-entry-bad', 'solo']]);
+    expect(packed(r)).toEqual(['solo']);
+    expect(hits(r)).toEqual([['base', 'local cache'], ['app', 'local cache']]);
+    expect(await mirror(dir)).toEqual(await mirror(p.dir));
+    expect((await readFile(blob)).equals(soloTcz)).toBe(true);
+  });
+
   it('a cache answering 500 is a warning (credentials redacted) and a full local build', async () => {
     const { url, server } = await startServer((_req, res) => void res.writeHead(500).end('boom'));
     try {
