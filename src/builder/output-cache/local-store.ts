@@ -45,8 +45,11 @@ export class LocalOutputCache {
     }
   }
 
-  /** Link every file into `destDir` and re-hash it there; BadBlobError when one is missing or wrong. */
-  async materialize(files: readonly CachedFile[], destDir: string): Promise<MaterializedFile[]> {
+  /**
+   * Link every file into `destDir` and re-hash it there; BadBlobError when one is missing or
+   * wrong. Blobs in `justVerified` (hashed on their way in, moments ago) are only size-checked.
+   */
+  async materialize(files: readonly CachedFile[], destDir: string, justVerified: ReadonlySet<string> = new Set()): Promise<MaterializedFile[]> {
     await mkdir(destDir, { recursive: true });
     const out: MaterializedFile[] = [];
     for (const f of files) {
@@ -61,7 +64,7 @@ export class LocalOutputCache {
       } catch {
         throw new BadBlobError(`${f.name} (sha256 ${f.sha256}) is missing from the local cache`);
       }
-      const got = await hashFile(dest);
+      const got = justVerified.has(f.sha256) ? { sha256: f.sha256, size: (await stat(dest)).size } : await hashFile(dest);
       if (got.sha256 !== f.sha256 || got.size !== f.size) {
         await rm(blob, { force: true });
         await rm(dest, { force: true });

@@ -52,8 +52,9 @@ export class OutputCache {
       const hit = await this.materialize(name, key, local, destDir, tczRel, 'local cache');
       if (hit) return hit;
     }
-    const fetched = await this.fetchRemote(name, key);
-    return fetched ? this.materialize(name, key, fetched, destDir, tczRel, 'remote cache') : undefined;
+    const verified = new Set<string>();
+    const fetched = await this.fetchRemote(name, key, verified);
+    return fetched ? this.materialize(name, key, fetched, destDir, tczRel, 'remote cache', verified) : undefined;
   }
 
   /** Where a build key's output would come from, without fetching blobs (for explain). */
@@ -77,9 +78,9 @@ export class OutputCache {
     await this.remoteCall(`uploading the entry of ${name}`, (r) => r.putEntry(key, encodeActionResult(manifest)));
   }
 
-  private async materialize(name: string, key: string, files: readonly CachedFile[], destDir: string, tczRel: string, origin: CacheOrigin): Promise<RestoredExtension | undefined> {
+  private async materialize(name: string, key: string, files: readonly CachedFile[], destDir: string, tczRel: string, origin: CacheOrigin, verified?: ReadonlySet<string>): Promise<RestoredExtension | undefined> {
     try {
-      const got = await this.local.materialize(files, join(destDir, name, 'cached'));
+      const got = await this.local.materialize(files, join(destDir, name, 'cached'), verified);
       await this.local.touch(key);
       const tcz = got.find((f) => f.name === `${name}.tcz`)!;
       const md5Txt = got.find((f) => f.name === `${name}.tcz.md5.txt`);
@@ -93,8 +94,8 @@ export class OutputCache {
     }
   }
 
-  /** Download an entry and its blobs into the local cache; undefined (after a warning) on any trouble. */
-  private async fetchRemote(name: string, key: string): Promise<CachedFile[] | undefined> {
+  /** Download an entry and its blobs into the local cache (noting each in `verified`); undefined, after a warning, on any trouble. */
+  private async fetchRemote(name: string, key: string, verified: Set<string>): Promise<CachedFile[] | undefined> {
     const entry = await this.remoteCall(`looking up ${name}`, (r) => r.getEntry(key));
     if (!entry) return undefined;
     let files: CachedFile[];
@@ -105,7 +106,10 @@ export class OutputCache {
       return undefined;
     }
     for (const f of files) {
-      if (await this.local.blobs.get(f.sha256)) continue;
+      if (await this.local.blobs.get(f.sha256)) {
+        verified.add(f.sha256);
+        continue;
+      }
       const ok = await this.remoteCall(`downloading ${f.name}`, async (r) => {
         const body = await r.getBlob(f.sha256);
         if (!body) {
@@ -114,6 +118,7 @@ export class OutputCache {
         }
         try {
           await this.local.blobs.putStream(body, f.sha256);
+          verified.add(f.sha256);
           return true;
         } catch (error) {
           if (!(error instanceof ChecksumMismatchError)) throw error;
