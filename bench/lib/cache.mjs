@@ -5,52 +5,11 @@
  * build that fills both caches (build + store + upload). Starts and stops its own nginx; writes
  * only under the work directory it is given.
  */
-import { spawn } from 'node:child_process';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { timed } from './measure.mjs';
 import { summarize } from './stats.mjs';
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address();
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
-
-/** nginx as a Bazel HTTP cache: GET and WebDAV PUT under one root. */
-async function startCacheServer(dir) {
-  await mkdir(join(dir, 'root'), { recursive: true });
-  await mkdir(join(dir, 'tmp'), { recursive: true });
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  await writeFile(
-    conf,
-    `user root;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path ${dir}/tmp;
-  client_max_body_size 0;
-  server { listen 127.0.0.1:${port}; root ${dir}/root; location / { dav_methods PUT; create_full_put_path on; } }
-}
-`,
-  );
-  const proc = spawn('nginx', ['-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; !(await fetch(url).then(() => true, () => false)); i++) {
-    if (i > 100 || proc.exitCode !== null) throw new Error('nginx (nginx-light, WebDAV) did not start');
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-  return { url, stop: () => new Promise((ok) => (proc.exitCode !== null ? ok() : (proc.on('exit', ok), proc.kill('SIGQUIT')))) };
-}
+import { startWebdavNginx } from './webdav-nginx.mjs';
 
 function events(stdout) {
   return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
@@ -71,7 +30,7 @@ function expectHits(r, cache, names) {
  */
 export async function measureOutputCache(o) {
   const reps = o.reps ?? 5;
-  const server = await startCacheServer(join(o.work, 'remote-cache'));
+  const server = await startWebdavNginx(join(o.work, 'remote-cache'));
   try {
     const remote = ['--remote-cache', server.url];
     await rm(o.out, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeActionResult } from '../../src/builder/output-cache/action-result.js';
 import { snapshotTree } from '../helpers/tree-snapshot.js';
 import { createSpineProject, type SpineProject } from './helpers/spine-project.js';
-import { startWebdavNginx, type WebdavNginx } from './helpers/webdav-nginx.js';
+import { startWebdavNginx, type WebdavNginx } from '../../bench/lib/webdav-nginx.mjs';
 
 const repo = join(import.meta.dirname, '..', '..');
 const tsxLoader = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
