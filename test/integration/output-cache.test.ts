@@ -187,6 +187,16 @@ describe('output cache with nginx (WebDAV PUT) as the Bazel HTTP remote cache', 
     expect((await readFile(blob)).equals(soloTcz)).toBe(true);
   });
 
+  it('a local cache that cannot be written is a warning; the build is published all the same', async () => {
+    const dir = await freshCopy();
+    await mkdir(join(dir, 'cache'));
+    await writeFile(join(dir, 'cache/outputs'), 'not a directory\n');
+    const r = await tczbuild(dir, ['all', '--cache', 'cache']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(warnings(r).map((w) => w.id)).toEqual(['output-cache-unwritable', 'output-cache-unwritable', 'output-cache-unwritable']);
+    expect(await mirror(dir)).toEqual(await mirror(p.dir));
+  });
+
   it('a cache answering 500 is a warning (credentials redacted) and a full local build', async () => {
     const { url, server } = await startServer((_req, res) => void res.writeHead(500).end('boom'));
     try {

@@ -7,6 +7,11 @@ registerCodes({
     title: 'an output-cache entry or file does not match its sha256',
     hint: 'tczbuild built the extension itself and stored the correct bytes; if this repeats, the cache is corrupt or was tampered with',
   },
+  'output-cache-unwritable': {
+    severity: 'warning',
+    title: 'a build could not be kept in the local output cache',
+    hint: 'check free space and permissions of the cache directory (--cache), or prune it with `tczbuild clean --prune-cache`',
+  },
   'remote-cache-unreachable': {
     severity: 'warning',
     title: 'the remote cache could not be reached',

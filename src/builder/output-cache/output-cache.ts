@@ -68,7 +68,14 @@ export class OutputCache {
   /** Keep a fresh build under its key, and upload it unless uploads are off. */
   async save(name: string, key: string, files: readonly PublishFile[]): Promise<void> {
     const named = files.flatMap((f) => (f.from ? [{ name: f.rel.slice(f.rel.lastIndexOf('/') + 1), path: f.from }] : []));
-    const manifest = await this.local.store(key, named);
+    let manifest: CachedFile[];
+    try {
+      manifest = await this.local.store(key, named);
+    } catch (error) {
+      // A full or read-only cache directory costs the next build time, not this one its result.
+      this.warn('output-cache-unwritable', `${name}: could not keep the build in the output cache ${this.local.dir}: ${(error as Error).message}`);
+      return;
+    }
     if (!this.remote?.upload) return;
     const paths = new Map(named.map((f) => [f.name, f.path]));
     for (const f of manifest) {
