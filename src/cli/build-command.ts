@@ -25,6 +25,7 @@ export abstract class BuildCommand extends ProjectCommand {
 
   protected async build(only?: readonly string[]): Promise<number> {
     const reporter = this.reporter();
+    const outputCache = this.outputCacheOptions();
     // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
     const stampInput = only || this.force ? undefined : this.stampInput();
     const upToDate = stampInput && (await matchStamp(stampInput));
@@ -50,7 +51,7 @@ export abstract class BuildCommand extends ProjectCommand {
       plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: this.upstreamIndexList() }),
       registryMirrors: this.registryMirrorMap(this.registryMirrors),
       displayBase: this.context.cwd,
-      outputCache: this.outputCacheOptions(),
+      outputCache,
     });
     if (stampInput && inputs) await writeStamp(stampInput, inputs, [...result.built, ...result.skipped]);
     return this.finish(result);
@@ -73,9 +74,14 @@ export abstract class BuildCommand extends ProjectCommand {
 
   private async finish(result: { built: readonly string[]; skipped: readonly string[]; cached?: readonly string[]; tczDir: string }): Promise<number> {
     const reporter = this.reporter();
-    const cached = result.cached?.length ? ` (from cache: ${result.cached.join(', ')})` : '';
+    const cached = result.cached ?? [];
+    const parts = [
+      ['built ', result.built.filter((n) => !cached.includes(n))],
+      ['from cache: ', cached],
+      ['up to date: ', result.skipped],
+    ] as const;
     const summary = result.built.length
-      ? `built ${result.built.join(', ')}${cached}${result.skipped.length ? `; up to date: ${result.skipped.join(', ')}` : ''}`
+      ? parts.flatMap(([what, names]) => (names.length ? [`${what}${names.join(', ')}`] : [])).join('; ')
       : `nothing to do: ${result.skipped.join(', ')} up to date`;
     reporter.emit({ type: 'info', message: `${summary} (${result.tczDir})` });
     if (this.json) reporter.emit({ type: 'manifest', out: this.outDir(), files: await manifestOf(this.outDir()) });
