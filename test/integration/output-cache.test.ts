@@ -1,8 +1,8 @@
 /**
  * The output cache against a real Bazel-protocol server: Debian's nginx with WebDAV PUT on
  * 127.0.0.1. Job A builds the spine project with empty caches and uploads; faults (a tampered
- * blob, a server answering 500, a server that stalls) each give a warning and a local build whose
- * mirror equals A's; job B — a fresh copy of the project, empty out/ and local cache, the
+ * or lost blob, a changed local file, an unwritable local cache, a server answering 500, a server
+ * that stalls) each give a warning and a local build whose mirror equals A's; job B — a fresh copy of the project, empty out/ and local cache, the
  * sources' server stopped — publishes A's mirror byte for byte without packing anything (a
  * `mksquashfs` first on PATH records any packing call and fails it; it answers `-version` from
  * the real one, because the build key names the mksquashfs version).
@@ -169,6 +169,21 @@ describe('output cache with nginx (WebDAV PUT) as the Bazel HTTP remote cache', 
     expect(hits(r).sort()).toEqual([['app', 'remote cache'], ['solo', 'remote cache']]);
     expect(await mirror(dir)).toEqual(await mirror(p.dir));
     expect((await readFile(blobPath)).equals(good)).toBe(true);
+  });
+
+  it('a blob the server has lost is a warning; that extension is built locally and uploaded again', async () => {
+    const entries = await readdir(join(nginx.root, 'ac'));
+    const soloEntry = (await Promise.all(entries.map(async (k) => decodeActionResult(await readFile(join(nginx.root, 'ac', k)))))).find((fs) => fs.some((f) => f.name === 'solo.tcz'))!;
+    const info = soloEntry.find((f) => f.name === 'solo.tcz.info')!;
+    await rm(join(nginx.root, 'cas', info.sha256));
+    const dir = await freshCopy();
+    const r = await tczbuild(dir, ['all', '--cache', 'cache', '--remote-cache', nginx.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(warnings(r).map((w) => w.id)).toEqual(['cache-entry-bad']);
+    expect(warnings(r)[0]!.message).toContain(`names solo.tcz.info as /cas/${info.sha256} but does not have it`);
+    expect(packed(r)).toEqual(['solo']);
+    expect(await mirror(dir)).toEqual(await mirror(p.dir));
+    expect(sha256(await readFile(join(nginx.root, 'cas', info.sha256)))).toBe(info.sha256);
   });
 
   it('a local cache file changed on disk is refused with a warning, deleted, and that extension built', async () => {
