@@ -1,0 +1,51 @@
+/**
+ * A Bazel HTTP remote cache as the output cache sees it: `/ac/<build key>` holds an extension's
+ * manifest (an ActionResult), `/cas/<sha256>` each file's bytes. Works against any server of that
+ * protocol (bazel-remote, an S3/GCS-backed cache, nginx with WebDAV PUT); the base URL may carry
+ * a path prefix and user:password. Says nothing about trust: callers verify every blob.
+ */
+import { redactUrl } from '../../util/redact-url.js';
+import { getBytes, getStream, put } from './http-client.js';
+
+/** An action-cache entry is a handful of file names and digests; anything bigger is not ours. */
+const maxEntryBytes = 64 * 1024;
+
+export interface RemoteCacheOptions {
+  readonly url: string;
+  /** Write what this build produced back to the cache (off for read-only CI jobs). */
+  readonly upload: boolean;
+  readonly timeoutMs: number;
+}
+
+export class RemoteCache {
+  readonly upload: boolean;
+  private readonly base: string;
+  private readonly timeoutMs: number;
+
+  constructor(o: RemoteCacheOptions) {
+    this.base = o.url.replace(/\/+$/, '');
+    this.upload = o.upload;
+    this.timeoutMs = o.timeoutMs;
+  }
+
+  /** The base URL without credentials, for messages. */
+  get shown(): string {
+    return redactUrl(this.base);
+  }
+
+  getEntry(key: string): Promise<Buffer | undefined> {
+    return getBytes(`${this.base}/ac/${key}`, { timeoutMs: this.timeoutMs, maxBytes: maxEntryBytes });
+  }
+
+  getBlob(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    return getStream(`${this.base}/cas/${sha256}`, { timeoutMs: this.timeoutMs });
+  }
+
+  putBlob(sha256: string, file: string, size: number): Promise<void> {
+    return put(`${this.base}/cas/${sha256}`, { file, size }, { timeoutMs: this.timeoutMs });
+  }
+
+  putEntry(key: string, entry: Buffer): Promise<void> {
+    return put(`${this.base}/ac/${key}`, entry, { timeoutMs: this.timeoutMs });
+  }
+}
