@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Option, UsageError } from 'clipanion';
 import { fingerprintInputs, matchStamp, writeStamp, type StampInput } from '../builder/noop-stamp.js';
-import { redactUrl } from '../util/redact-url.js';
+import { redactUserinfo } from '../util/credentials.js';
 import { digestFile } from '../util/hash.js';
 import { ProjectCommand } from './project-command.js';
 import type { ManifestEntry } from '../report/reporter.js';
@@ -66,9 +66,9 @@ export abstract class BuildCommand extends ProjectCommand {
     try {
       url = new URL(this.remoteCache);
     } catch {
-      throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUrl(this.remoteCache)}"`);
+      throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(this.remoteCache)}"`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUrl(this.remoteCache)}"`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(this.remoteCache)}"`);
     return { remote: { url: url.href, upload: this.remoteCacheUpload, timeoutMs } };
   }
 

@@ -22,6 +22,9 @@ describe('redactUserinfo', () => {
   it('masks userinfo wherever a URL appears in a message', () => {
     expect(redactUserinfo('--source-mirror https://u:secret@m.example/x: bad, also http://tok@h/y')).toBe('--source-mirror https://***@m.example/x: bad, also http://***@h/y');
   });
+  it('masks a remote cache URL with a port and a path', () => {
+    expect(redactUserinfo('https://ci:tok3n@cache.example:9090/pool/')).toBe('https://***@cache.example:9090/pool/');
+  });
   it('does not touch e-mail addresses or URLs without userinfo', () => {
     expect(redactUserinfo('mail me@example.com about https://example.com/a@b')).toBe('mail me@example.com about https://example.com/a@b');
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import type { Reporter } from '../../report/reporter.js';
 import { digestFile } from '../../util/hash.js';
-import { redactUrlsIn } from '../../util/redact-url.js';
+import { redactUserinfo } from '../../util/credentials.js';
 import { ChecksumMismatchError } from '../fetch/source-cache.js';
 import type { PublishFile } from '../publish.js';
 import { decodeActionResult, encodeActionResult, type CachedFile } from './action-result.js';
@@ -146,7 +146,7 @@ export class OutputCache {
     try {
       return await fn(remote);
     } catch (error) {
-      const message = redactUrlsIn((error as Error).message);
+      const message = redactUserinfo((error as Error).message);
       const http = /^HTTP \d+/.test(message);
       this.remote = undefined;
       this.warn(

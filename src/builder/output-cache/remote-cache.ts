@@ -4,7 +4,7 @@
  * protocol (bazel-remote, an S3/GCS-backed cache, nginx with WebDAV PUT); the base URL may carry
  * a path prefix and user:password. Says nothing about trust: callers verify every blob.
  */
-import { redactUrl } from '../../util/redact-url.js';
+import { redactUserinfo } from '../../util/credentials.js';
 import { getBytes, getStream, put } from './http-client.js';
 
 /** An action-cache entry is a handful of file names and digests; anything bigger is not ours. */
@@ -30,7 +30,7 @@ export class RemoteCache {
 
   /** The base URL without credentials, for messages. */
   get shown(): string {
-    return redactUrl(this.base);
+    return redactUserinfo(this.base);
   }
 
   getEntry(key: string): Promise<Buffer | undefined> {
