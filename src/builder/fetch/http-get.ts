@@ -55,21 +55,21 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpBo
     const location = header(res, 'location');
     // The bodies of redirects and errors are never read: drop the connection rather than drain it.
     if (redirectStatuses.has(status) && location !== undefined) {
-      res.body.destroy();
+      discard(res);
       if (hops >= maxRedirects) throw new FetchFailure(`more than ${maxRedirects} redirects (last to ${location})`, { retryable: false });
       current = redirectTarget(current, location);
       continue;
     }
     if (status < 200 || status > 299) {
-      res.body.destroy();
+      discard(res);
       throw new FetchFailure(`HTTP ${status}${reasons[status] ? ` ${reasons[status]}` : ''}`, { retryable: isRetryableStatus(status), notFound: status === 404 || status === 410 });
     }
     const total = contentLength(res);
     if (opts.maxBytes !== undefined && total !== undefined && total > opts.maxBytes) {
-      res.body.destroy();
+      discard(res);
       throw new FetchFailure(`the server announces ${total} bytes, more than the limit of ${opts.maxBytes}`, { retryable: false });
     }
-    return { url: current.href, total, chunks: readBody(res.body, total, opts), abort: () => void res.body.destroy() };
+    return { url: current.href, total, chunks: readBody(res.body, total, opts), abort: () => discard(res) };
   }
 }
 
@@ -82,6 +82,12 @@ function redirectTarget(from: URL, location: string): URL {
 }
 
 type Response = Dispatcher.ResponseData;
+
+/** Drop a body unread. undici's body emits 'error' (aborted) when destroyed: nobody must hear it as a crash. */
+function discard(res: Response): void {
+  res.body.on('error', () => undefined);
+  res.body.destroy();
+}
 
 function header(res: Response, name: string): string | undefined {
   const v = res.headers[name];

@@ -4,7 +4,7 @@
  * protocol (bazel-remote, an S3/GCS-backed cache, nginx with WebDAV PUT); the base URL may carry
  * a path prefix and user:password. Says nothing about trust: callers verify every blob.
  */
-import { redactUserinfo } from '../../util/credentials.js';
+import { redactUserinfo, splitUserinfo, type Credentials } from '../../util/credentials.js';
 import { getBytes, getStream, put } from './http-client.js';
 
 /** An action-cache entry is a handful of file names and digests; anything bigger is not ours. */
@@ -19,33 +19,32 @@ export interface RemoteCacheOptions {
 
 export class RemoteCache {
   readonly upload: boolean;
+  /** The base URL without credentials, for messages. */
+  readonly shown: string;
   private readonly base: string;
-  private readonly timeoutMs: number;
+  private readonly http: { readonly timeoutMs: number; readonly credentials: Credentials | undefined };
 
   constructor(o: RemoteCacheOptions) {
-    this.base = o.url.replace(/\/+$/, '');
+    const { url, credentials } = splitUserinfo(o.url);
+    this.base = url.replace(/\/+$/, '');
+    this.shown = redactUserinfo(o.url);
     this.upload = o.upload;
-    this.timeoutMs = o.timeoutMs;
-  }
-
-  /** The base URL without credentials, for messages. */
-  get shown(): string {
-    return redactUserinfo(this.base);
+    this.http = { timeoutMs: o.timeoutMs, credentials };
   }
 
   getEntry(key: string): Promise<Buffer | undefined> {
-    return getBytes(`${this.base}/ac/${key}`, { timeoutMs: this.timeoutMs, maxBytes: maxEntryBytes });
+    return getBytes(`${this.base}/ac/${key}`, { ...this.http, maxBytes: maxEntryBytes });
   }
 
   getBlob(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    return getStream(`${this.base}/cas/${sha256}`, { timeoutMs: this.timeoutMs });
+    return getStream(`${this.base}/cas/${sha256}`, this.http);
   }
 
   putBlob(sha256: string, file: string, size: number): Promise<void> {
-    return put(`${this.base}/cas/${sha256}`, { file, size }, { timeoutMs: this.timeoutMs });
+    return put(`${this.base}/cas/${sha256}`, { file, size }, this.http);
   }
 
   putEntry(key: string, entry: Buffer): Promise<void> {
-    return put(`${this.base}/ac/${key}`, entry, { timeoutMs: this.timeoutMs });
+    return put(`${this.base}/ac/${key}`, entry, this.http);
   }
 }
