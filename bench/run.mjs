@@ -6,6 +6,9 @@
  *   P2  no-op `tczbuild all` (nothing changed). Target: <= 0.5 s and <= 3 % of P1.
  *   P4  peak RSS of `tczbuild all` (/usr/bin/time -v, plus a per-process /proc sample).
  *       Target: <= 150 MB.
+ *   P5  `tczbuild all` into an empty out/ with a warm output cache: local (target <= 0.5 s and
+ *       <= 10 % of P1) and remote only (nginx WebDAV on 127.0.0.1: time and throughput).
+ *       P1-P4 run with --no-output-cache, so they measure building, not the cache.
  * Prints a table and writes bench/results/build.json (and the table as build.md). Needs `npm run build` first (the npm
  * script does it). Sources are served from 127.0.0.1; nothing leaves the host.
  *
@@ -17,6 +20,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureOutputCache } from './lib/cache.mjs';
 import { prepareInputs, shellScript } from './lib/inputs.mjs';
 import { machine, peakRssViaTime, timed, timedCpu } from './lib/measure.mjs';
 import { round, summarize, table } from './lib/stats.mjs';
@@ -28,7 +32,7 @@ const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const reps = Number(opt('--reps', 5));
 const noopReps = Number(opt('--noop-reps', 7));
 const work = resolve(opt('--work', join(tmpdir(), 'tczbuild-bench')));
-const targets = { p1Ratio: 1.1, p2Seconds: 0.5, p2ShareOfP1: 0.03, p4MaxRssMB: 150 };
+const targets = { p1Ratio: 1.1, p2Seconds: 0.5, p2ShareOfP1: 0.03, p4MaxRssMB: 150, p5Seconds: 0.5, p5ShareOfP1: 0.1 };
 
 function serve(dir) {
   const server = createServer((req, res) => {
@@ -44,7 +48,8 @@ function serve(dir) {
 
 const env = { ...process.env, CI: 'true' };
 delete env.SOURCE_DATE_EPOCH;
-const tczArgs = (inputs, out, extra = []) => [cli, 'all', '--recipes', inputs.recipes, '--out', out, '--cache', join(work, 'cache'), ...extra];
+const cacheArgs = (inputs, out, extra = []) => [cli, 'all', '--recipes', inputs.recipes, '--out', out, '--cache', join(work, 'cache'), ...extra];
+const tczArgs = (inputs, out, extra = []) => cacheArgs(inputs, out, ['--no-output-cache', ...extra]);
 
 async function main() {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
@@ -104,6 +109,17 @@ async function main() {
     const rssTcz = await peakRssViaTime(process.execPath, tczArgs(inputs, out), { env });
     const rssShell = await peakRssViaTime('sh', ['-c', script], { env });
 
+    const p5 = await measureOutputCache({
+      args: (o, extra) => cacheArgs(inputs, o, extra),
+      floorArgs: (o) => [cli, 'build', 'containerd', '--recipes', inputs.recipes, '--out', o, '--cache', join(work, 'cache')],
+      out,
+      cacheDir: join(work, 'cache'),
+      work,
+      env,
+      reps: noopReps,
+    });
+    console.log(`P5 warm local cache ${(p5.local.median / 1000).toFixed(2)} s, warm remote cache ${(p5.remote.median / 1000).toFixed(2)} s`);
+
     const p1 = { tczbuild: summarize(tcz), shell: summarize(shell) };
     const ratio = p1.tczbuild.median / p1.shell.median;
     const cpu = { tczbuild: summarize(tczCpu), shell: summarize(shellCpu) };
@@ -133,6 +149,15 @@ async function main() {
         processTreePeakMB: round(rssTcz.memory.treePeakKb / 1024, 1),
         shellTimeVMaxRssMB: round(rssShell.maxRssKb / 1024, 1),
         pass: rssTcz.maxRssKb / 1024 <= targets.p4MaxRssMB,
+      },
+      p5: {
+        extensions: p5.extensions,
+        cachedMB: round(p5.bytes / 1e6, 1),
+        fillMs: round(p5.fillMs, 0),
+        local: { ...msOf(p5.local), shareOfP1: round(p5.local.median / p1.tczbuild.median, 4), cpuMedianMs: round(p5.localCpu.median, 1) },
+        floor: { ...msOf(p5.floor), cpuMedianMs: round(p5.floorCpu.median, 1) },
+        remote: { ...msOf(p5.remote), shareOfP1: round(p5.remote.median / p1.tczbuild.median, 4), throughputMBps: round(p5.bytes / 1e6 / (p5.remote.median / 1000), 1) },
+        pass: p5.local.median <= targets.p5Seconds * 1000 && p5.local.median / p1.tczbuild.median <= targets.p5ShareOfP1,
       },
     };
     await mkdir(join(repo, 'bench', 'results'), { recursive: true });
@@ -171,11 +196,16 @@ function report(r) {
         ['P1 CPU user+sys', `${s(r.p1.cpu.tczbuild.medianMs)} vs ${s(r.p1.cpu.shell.medianMs)}`, `${r.p1.cpu.ratio.toFixed(2)}x`, '', ''],
         ['P2 no-op tczbuild all', `${s(r.p2.medianMs)} (${(r.p2.shareOfP1 * 100).toFixed(1)} % of P1)`, `${s(r.p2.minMs)}–${s(r.p2.maxMs)}`, `<= ${r.targets.p2Seconds} s, <= 3 %`, mark(r.p2.pass)],
         ['P4 peak RSS (time -v)', `${r.p4.timeVMaxRssMB} MB`, `node ${r.p4.tczbuildNodePeakMB} MB, tree ${r.p4.processTreePeakMB} MB`, `<= ${r.targets.p4MaxRssMB} MB`, mark(r.p4.pass)],
+        ['P5 cold: build + fill caches', s(r.p5.fillMs), 'one run', '', ''],
+        ['P5 warm local output cache', `${s(r.p5.local.medianMs)} (${(r.p5.local.shareOfP1 * 100).toFixed(1)} % of P1), CPU ${s(r.p5.local.cpuMedianMs)}`, `${s(r.p5.local.minMs)}–${s(r.p5.local.maxMs)}`, `<= ${r.targets.p5Seconds} s, <= 10 %`, mark(r.p5.pass)],
+        ['P5 floor: build NAME, nothing to do', `${s(r.p5.floor.medianMs)}, CPU ${s(r.p5.floor.cpuMedianMs)}`, `${s(r.p5.floor.minMs)}–${s(r.p5.floor.maxMs)}`, '', ''],
+        ['P5 warm remote cache (nginx)', `${s(r.p5.remote.medianMs)} (${(r.p5.remote.shareOfP1 * 100).toFixed(1)} % of P1), ${r.p5.remote.throughputMBps} MB/s`, `${s(r.p5.remote.minMs)}–${s(r.p5.remote.maxMs)}`, '', ''],
       ],
     ),
     '',
     `tczbuild stages (one run): ${r.p1.stages.map((x) => `${x.stage} ${s(x.ms)}`).join(', ')}`,
     `per-process peak RSS: ${Object.entries(r.p4.perProcessPeakMB).map(([k, v]) => `${k} ${v} MB`).join(', ')}; shell flow (time -v) ${r.p4.shellTimeVMaxRssMB} MB`,
+    `P5 moves ${r.p5.cachedMB} MB for ${r.p5.extensions} extension(s) per hit (the .tcz and its companions, sha256-verified); P1 is the cold build it is compared with`,
   ].join('\n');
 }
 

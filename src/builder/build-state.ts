@@ -14,6 +14,8 @@ export interface PublishedExtension {
   readonly size: number;
   /** File names (in the tcz dir) this extension published. */
   readonly files: readonly string[];
+  /** Where the published bytes came from: built here, or verified out of the output cache. */
+  readonly origin?: 'built' | 'local cache' | 'remote cache';
 }
 
 export interface BuildState {

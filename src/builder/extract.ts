@@ -1,79 +1,216 @@
 /**
- * Unpack a verified .tar/.tar.gz/.tgz into the staging tree, entry by entry, through
- * extract-plan's decisions, recording every placed path in the FileTable. Never follows a
- * link while writing, never writes outside the stage, never trusts the archive's owners.
+ * Unpack a verified archive into the staging tree, entry by entry, through extract-plan's
+ * decisions, recording every placed path in the FileTable. The format comes from the bytes
+ * (tar, tar.gz/xz/bz2/zst, zip; others are named and refused). Never follows a link while
+ * writing, never writes outside the stage, never trusts the archive's owners, refuses names that
+ * are not UTF-8, and stops at the unpack budget of the source and of the extension.
  */
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Header as Headers } from 'tar-stream';
-import { fail } from '../diagnostics/errors.js';
+import type { Position } from '../diagnostics/diagnostic.js';
+import { fail, isTczError } from '../diagnostics/errors.js';
 import type { SourceSpec } from '../recipe/model.js';
-import { placeEntry, type ArchiveEntry, type EntryKind } from './extract-plan.js';
-import type { FileTable } from './file-table.js';
+import { CHUNK, decompress } from './archive/decompress.js';
+import { detectFormat, formatName, sniffLength, type ArchiveFormat } from './archive/format.js';
+import { decodeNameBytes, decodeTarName, showBytes, type DecodedName } from './archive/names.js';
+import { zipEntries } from './archive/zip.js';
 import { claimPath } from './claim.js';
-
-/** 1 MiB buffers: with the 16-64 KiB defaults, unpacking is bound by round trips, not by inflate. */
-const CHUNK = 1024 * 1024;
+import { placeEntry, type EntryKind } from './extract-plan.js';
+import type { FileTable } from './file-table.js';
+import { chargeBudget, type UnpackBudget } from './unpack-budget.js';
 
 /** Refuse entries larger than this: a hostile header must not fill the build machine's disk. */
 export const MAX_ENTRY_BYTES = 4 * 1024 ** 3;
 
-export async function extractArchive(o: { archive: string; spec: SourceSpec; stageDir: string; table: FileTable }): Promise<string[]> {
-  const extract = o.spec.extract ?? { strip: 0, into: '' };
-  const placed: string[] = [];
+/** One entry as every format hands it over: names still to be accepted, bytes read on demand. */
+interface RawEntry {
+  readonly name: DecodedName;
+  readonly kind: EntryKind;
+  readonly rawType: string;
+  readonly mode: number;
+  readonly linkname?: DecodedName;
+  readonly size: number;
+  /** The entry's bytes; call at most once. */
+  body(): Promise<Readable>;
+  /** Let the reader move past an entry that is not written. */
+  skip(): Promise<void>;
+}
+
+export interface ExtractInput {
+  readonly archive: string;
+  readonly spec: SourceSpec;
+  readonly stageDir: string;
+  readonly table: FileTable;
+  /** What this source may unpack, and what is left for the whole extension. */
+  readonly budgets: readonly UnpackBudget[];
+}
+
+export async function extractArchive(o: ExtractInput): Promise<string[]> {
   const at = o.spec.at;
-  const x = tarExtract();
-  x.on('entry', (header: Headers, stream, next) => {
-    // A refused entry is never read; when x is destroyed mid-entry, tar-stream destroys the
-    // entry stream with an error, and without a listener that error crashes the process.
-    // The failure itself reaches us through the pipeline.
-    stream.on('error', () => undefined);
-    handle(header, stream as unknown as NodeJS.ReadableStream)
-      .then(() => next())
-      .catch((error: unknown) => x.destroy(error as Error));
-  });
-  const handle = async (header: Headers, stream: NodeJS.ReadableStream): Promise<void> => {
-    const entry: ArchiveEntry = { name: header.name, kind: kindOf(header.type), rawType: header.type ?? 'unknown', mode: header.mode ?? 0o644, linkname: header.linkname ?? undefined };
-    const p = placeEntry(entry, extract);
+  const format = detectFormat(await head(o.archive));
+  if (format.kind === 'empty') fail('archive-empty', at, `${o.spec.id}: the archive is 0 bytes`, emptyHint);
+  if (format.kind === 'unsupported') {
+    fail('archive-unsupported-format', at, `${o.spec.id}: the file is a ${format.name} archive; tczbuild unpacks tar, tar.gz, tar.xz, tar.bz2, tar.zst and zip`, 'use a release asset in one of those formats, or install: the file as it is');
+  }
+  const place = placer(o);
+  let current = '';
+  const each = async (entry: RawEntry): Promise<void> => {
+    current = entry.name.ok ? entry.name.name : entry.name.shown;
+    await place(entry);
+  };
+  let entries = 0;
+  const counted = async (entry: RawEntry): Promise<void> => {
+    entries++;
+    await each(entry);
+  };
+  try {
+    await (format.kind === 'zip' ? readZip(o.archive, counted) : readTar(o.archive, format, counted));
+  } catch (error) {
+    throw classified(error, o, format, current);
+  }
+  if (entries === 0) fail('archive-empty', at, `${o.spec.id}: the ${formatName(format)} archive contains no entries`, emptyHint);
+  return place.placed;
+}
+
+const emptyHint = 'the URL or the pinned sha256 names an empty archive: check the release asset';
+
+/** Map a failure to what the user must know: a refusal, a full disk, a name too long, or a broken archive. */
+function classified(error: unknown, o: ExtractInput, format: ArchiveFormat, current: string): Error {
+  if (isTczError(error)) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const at = o.spec.at;
+  const what = `${o.spec.id}: `;
+  try {
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      fail('stage-no-space', at, `${what}no space left on the device while unpacking "${current}" into ${o.stageDir} (${code})`, 'free space on the filesystem that holds out/ (the image is staged beside it), then build again', error);
+    }
+    if (code === 'ENAMETOOLONG') {
+      fail('archive-name-too-long', at, `${what}"${current}" is a longer name than the build machine's filesystem allows (ENAMETOOLONG)`, 'leave the entry out with extract.exclude, or ask upstream for shorter names', error);
+    }
+    const message = (error as Error | undefined)?.message ?? String(error);
+    fail('archive-corrupt', at, `${what}cannot read the ${formatName(format)} archive: ${message}`, `the file matched its sha256, so the recipe pins a file that is not a valid ${formatName(format)}; check extract: or the URL`, error);
+  } catch (diagnosed) {
+    return diagnosed as Error;
+  }
+}
+
+/** Write entries as extract-plan decides, within the budgets; `placed` lists the image paths written. */
+function placer(o: ExtractInput): ((entry: RawEntry) => Promise<void>) & { placed: string[] } {
+  const extract = o.spec.extract ?? { strip: 0, into: '' };
+  const at: Position = o.spec.at;
+  const placed: string[] = [];
+  const sizes = new Map<string, number>();
+  const accepted = (n: DecodedName, what: string): string => {
+    if (n.ok) return n.name;
+    return fail('archive-bad-name', at, `${o.spec.id}: ${what} "${n.shown}" is not valid UTF-8 (bytes shown as \\xNN)`, 'tczbuild keeps names byte for byte and writes UTF-8; leave the entry out with extract.exclude, or repack the archive with UTF-8 names');
+  };
+  const place = async (raw: RawEntry): Promise<void> => {
+    const name = accepted(raw.name, 'the entry name');
+    const linkname = raw.linkname === undefined ? undefined : accepted(raw.linkname, `the link target of "${name}",`);
+    const p = placeEntry({ name, kind: raw.kind, rawType: raw.rawType, mode: raw.mode, linkname }, extract);
     if (p.action === 'refuse') fail(p.id, at, `${o.spec.id}: ${p.reason}`, 'the archive is not safe to unpack; check the source or its include: patterns');
-    if (p.action === 'skip') return drain(stream);
-    if ((header.size ?? 0) > MAX_ENTRY_BYTES) fail('archive-unsupported-entry', at, `${o.spec.id}: "${header.name}" declares ${header.size} bytes, over the ${MAX_ENTRY_BYTES}-byte limit`);
+    if (p.action === 'skip') return raw.skip();
+    if (raw.size > MAX_ENTRY_BYTES) fail('archive-unsupported-entry', at, `${o.spec.id}: "${name}" declares ${raw.size} bytes, over the ${MAX_ENTRY_BYTES}-byte limit`);
     const dest = join(o.stageDir, p.path);
     if (p.kind === 'directory') {
       claimPath(o.table, p.path, { type: 'dir', mode: p.mode, uid: 0, gid: 0, origin: o.spec.id }, at);
       await mkdir(dest, { recursive: true });
-      return drain(stream);
+      return raw.skip();
     }
     claimPath(o.table, p.path, p.kind === 'symlink' ? { type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: p.linkTarget, origin: o.spec.id } : { type: 'file', mode: p.mode, uid: 0, gid: 0, origin: o.spec.id }, at);
+    const size = p.kind === 'link' ? (sizes.get(p.linkTarget!) ?? 0) : p.kind === 'file' ? raw.size : 0;
+    for (const budget of o.budgets) chargeBudget(budget, size, name);
     await mkdir(dirname(dest), { recursive: true });
     await rm(dest, { force: true });
     if (p.kind === 'symlink') {
       await symlink(p.linkTarget!, dest);
-      await drain(stream);
+      await raw.skip();
     } else if (p.kind === 'link') {
       const linked = o.table.get(p.linkTarget!);
-      if (linked?.type !== 'file') fail('archive-unsafe-entry', at, `${o.spec.id}: hard link "${header.name}" -> "${header.linkname}" does not name a file unpacked earlier from this archive`);
+      if (linked?.type !== 'file') fail('archive-unsafe-entry', at, `${o.spec.id}: hard link "${name}" -> "${linkname}" does not name a file unpacked earlier from this archive`);
       // Hard links become independent copies: squashfs dedups identical content anyway.
       await copyFile(join(o.stageDir, p.linkTarget!), dest);
-      await drain(stream);
+      await raw.skip();
     } else {
-      await pipeline(stream, createWriteStream(dest, { flags: 'wx', highWaterMark: CHUNK }));
+      await pipeline(await raw.body(), createWriteStream(dest, { flags: 'wx', highWaterMark: CHUNK }));
+      sizes.set(p.path, size);
     }
     placed.push(p.path);
   };
-  const input = createReadStream(o.archive, { highWaterMark: CHUNK });
-  const gz = await isGzip(o.archive);
-  try {
-    await (gz ? pipeline(input, createGunzip({ chunkSize: CHUNK }), x) : pipeline(input, x));
-  } catch (error) {
-    if (error && typeof error === 'object' && 'diagnostics' in error) throw error;
-    fail('archive-corrupt', at, `${o.spec.id}: cannot read the archive: ${(error as Error).message}`, 'the file matched its sha256, so the recipe pins a file that is not a valid tar/tar.gz; check extract: or the URL', error);
+  return Object.assign(place, { placed });
+}
+
+/** A tar, plain or compressed, streamed through tar-stream; names read as bytes (latin1) to check them. */
+async function readTar(path: string, format: ArchiveFormat & { kind: 'tar' }, each: (e: RawEntry) => Promise<void>): Promise<void> {
+  // tar-stream reads this option; its type definitions do not list it.
+  const x = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
+  x.on('entry', (header: Headers, stream, next) => {
+    const pax = header.pax as Record<string, string> | undefined;
+    // A refused entry is never read; when x is destroyed mid-entry, tar-stream destroys the
+    // entry stream with an error, and without a listener that error crashes the process.
+    // The failure itself reaches us through the pipeline.
+    stream.on('error', () => undefined);
+    const drain = async (): Promise<void> => {
+      for await (const _ of stream) void _;
+    };
+    const entry: RawEntry = {
+      name: decodeTarName(header.name, pax?.path !== undefined),
+      kind: kindOf(header.type),
+      rawType: header.type ?? 'unknown',
+      mode: header.mode ?? 0o644,
+      ...(header.linkname ? { linkname: decodeTarName(header.linkname, pax?.linkpath !== undefined) } : {}),
+      size: header.size ?? 0,
+      body: () => Promise.resolve(stream as unknown as Readable),
+      skip: drain,
+    };
+    each(entry)
+      .then(() => next())
+      .catch((error: unknown) => x.destroy(error as Error));
+  });
+  const d = decompress(path, format.compression);
+  const reading = d.inflate ? pipeline(d.input, d.inflate, x) : pipeline(d.input, x);
+  const [read, tool] = await Promise.allSettled([reading.finally(() => d.stop()), d.finished]);
+  // A refusal or a disk error comes first; else the decompressor's own words beat tar's "unexpected end".
+  if (read.status === 'rejected' && (isTczError(read.reason) || isErrno(read.reason))) throw read.reason;
+  if (tool.status === 'rejected') throw tool.reason;
+  if (read.status === 'rejected') throw read.reason;
+}
+
+/** A system call's failure (ENOSPC, ENAMETOOLONG…), as opposed to a parse error. */
+function isErrno(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
+async function readZip(path: string, each: (e: RawEntry) => Promise<void>): Promise<void> {
+  for await (const z of zipEntries(path)) {
+    let linkname: DecodedName | undefined;
+    if (z.kind === 'symlink') {
+      // A zip symlink's data is its target; a target longer than a path cannot be one.
+      if (z.size > 4096) linkname = { ok: false, shown: `(${z.size} bytes)` };
+      else linkname = decodeNameBytes(await collect(await z.open()));
+    }
+    await each({
+      name: decodeNameBytes(z.nameBytes),
+      kind: z.kind,
+      rawType: z.rawType,
+      mode: z.mode,
+      ...(linkname ? { linkname } : {}),
+      size: z.kind === 'file' ? z.size : 0,
+      body: () => z.open(),
+      skip: () => Promise.resolve(),
+    });
   }
-  return placed;
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
 }
 
 function kindOf(type: Headers['type']): EntryKind {
@@ -92,14 +229,15 @@ function kindOf(type: Headers['type']): EntryKind {
   }
 }
 
-async function drain(stream: NodeJS.ReadableStream): Promise<void> {
-  for await (const _ of stream) void _;
+async function head(path: string): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(sniffLength);
+    const { bytesRead } = await file.read(buf, 0, sniffLength, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
-async function isGzip(path: string): Promise<boolean> {
-  for await (const chunk of createReadStream(path, { start: 0, end: 1 })) {
-    const b = chunk as Buffer;
-    return b[0] === 0x1f && b[1] === 0x8b;
-  }
-  return false;
-}
+export { showBytes };

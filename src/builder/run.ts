@@ -22,6 +22,8 @@ import { fetchSources, type FetchOptions } from './fetch/fetch-sources.js';
 import { SourceCache } from './fetch/source-cache.js';
 import { hashTree, sourceEpoch } from './inputs.js';
 import { lockOut } from './lock.js';
+import { OutputCache, type CacheOrigin } from './output-cache/output-cache.js';
+import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
 import { mksquashfsVersion } from './pack.js';
 import { planBuild, type PlannedRecipe } from './plan.js';
 import type { StagePlugin } from './plugin.js';
@@ -45,11 +47,15 @@ export interface BuildOptions {
   readonly registryMirrors?: Readonly<Record<string, string>>;
   readonly displayBase?: string;
   readonly jobs?: number;
+  /** Reuse and keep published files by build key (locally under cacheDir, and on a remote cache). Off unless given. */
+  readonly outputCache?: { readonly remote?: RemoteCacheOptions };
 }
 
 export interface BuildResult {
   readonly built: readonly string[];
   readonly skipped: readonly string[];
+  /** The part of `built` that came from the output cache instead of being built here. */
+  readonly cached: readonly string[];
   readonly tczDir: string;
   readonly warnings: readonly Diagnostic[];
 }
@@ -81,11 +87,16 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
     const stale = await staleExtensions(keyed, state, join(outDir, tczRel), o);
     const skipped = keyed.filter((k) => !stale.has(k.planned.recipe.name)).map((k) => k.planned.recipe.name);
     for (const name of skipped) o.reporter.emit({ type: 'skip', name, reason: 'build key unchanged' });
-    if (stale.size === 0) return { built: [], skipped, tczDir: join(outDir, tczRel), warnings };
+    if (stale.size === 0) return { built: [], skipped, cached: [], tczDir: join(outDir, tczRel), warnings };
 
-    const built = await buildStale(keyed.filter((k) => stale.has(k.planned.recipe.name)), tczRel, o, outDir);
+    const cache = o.outputCache ? new OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
+    const restored = cache && !o.force ? await restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir) : [];
+    const toBuild = keyed.filter((k) => stale.has(k.planned.recipe.name) && !restored.some((r) => r.keyed === k));
+    const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir) : [];
+    if (cache) for (const b of fresh) await cache.save(b.ext.name, b.keyed.key.key, b.ext.files);
+    const built = [...restored, ...fresh];
     await publish({ outDir, tczRel, stateFile, state, built, keyed, recipes, plugins: o.plugins, reporter: o.reporter });
-    return { built: built.map((b) => b.ext.name), skipped, tczDir: join(outDir, tczRel), warnings };
+    return { built: built.map((b) => b.ext.name), skipped, cached: restored.map((b) => b.ext.name), tczDir: join(outDir, tczRel), warnings };
   } finally {
     await lock.release();
   }
@@ -133,11 +144,33 @@ async function staleExtensions(keyed: readonly Keyed[], state: BuildState, tczDi
   return stale;
 }
 
+/** Extensions the output cache holds, verified and ready to publish; the rest are left to build. */
+async function restoreCached(stale: readonly Keyed[], cache: OutputCache, tczRel: string, outDir: string): Promise<Built[]> {
+  const workDir = siblingPath(outDir, 'work');
+  const out: Built[] = [];
+  try {
+    for (const k of stale) {
+      const hit = await cache.restore(k.planned.recipe.name, k.key.key, workDir, tczRel);
+      if (hit) out.push({ keyed: k, ext: hit, origin: hit.origin });
+    }
+  } catch (error) {
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    throw asOutError(error, outDir);
+  }
+  return out;
+}
+
+interface Built {
+  readonly ext: BuiltExtension;
+  readonly keyed: Keyed;
+  readonly origin?: CacheOrigin;
+}
+
 async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptions, outDir: string): Promise<Array<{ ext: BuiltExtension; keyed: Keyed }>> {
   const cache = new SourceCache(o.cacheDir);
   const specs = stale.flatMap((k) => k.planned.recipe.sources);
   const start = performance.now();
-  const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter });
+  const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env });
   o.reporter.emit({ type: 'stage-end', name: 'all', stage: 'fetch', ms: performance.now() - start, detail: `${fetched.size} sources` });
   const workDir = siblingPath(outDir, 'work');
   const tools = { mksquashfs: await mksquashfsVersion() };
@@ -176,7 +209,7 @@ interface PublishArgs {
   readonly tczRel: string;
   readonly stateFile: string;
   readonly state: BuildState;
-  readonly built: ReadonlyArray<{ ext: BuiltExtension; keyed: Keyed }>;
+  readonly built: readonly Built[];
   readonly keyed: readonly Keyed[];
   readonly recipes: readonly Recipe[];
   readonly plugins: readonly StagePlugin[];
@@ -188,10 +221,11 @@ async function publish(a: PublishArgs): Promise<void> {
   const extensions: Record<string, PublishedExtension> = { ...a.state.extensions };
   const remove: string[] = [];
   const files: PublishFile[] = [];
-  for (const { ext, keyed } of a.built) {
+  for (const { ext, keyed, origin } of a.built) {
     for (const f of a.state.extensions[ext.name]?.files ?? []) remove.push(`${a.tczRel}/${f}`);
     files.push(...ext.files);
-    extensions[ext.name] = { key: keyed.key.key, components: keyed.key.components, md5: ext.md5, size: ext.size, files: ext.files.map((f) => f.rel.slice(a.tczRel.length + 1)) };
+    const names = ext.files.map((f) => f.rel.slice(a.tczRel.length + 1));
+    extensions[ext.name] = { key: keyed.key.key, components: keyed.key.components, md5: ext.md5, size: ext.size, files: names, origin: origin ?? 'built' };
   }
   for (const p of a.plugins) if (p.publishExtras) for (const e of await p.publishExtras(a.recipes)) files.push({ rel: e.rel, content: e.content });
   files.push({ rel: a.stateFile.slice(a.outDir.length + 1), content: renderState({ version: 1, extensions }) });

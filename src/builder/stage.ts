@@ -15,6 +15,7 @@ import { climbsOut } from './extract-plan.js';
 import { extractArchive } from './extract.js';
 import { FileTable } from './file-table.js';
 import { imageDirDefaults } from '../tinycore/base-system.js';
+import { defaultExtensionLimit, defaultSourceLimit, newBudget } from './unpack-budget.js';
 import type { FetchedSource, GeneratedFile } from './types.js';
 
 export interface StageInput {
@@ -26,12 +27,25 @@ export interface StageInput {
 }
 
 export async function stageRecipe(input: StageInput): Promise<FileTable> {
+  try {
+    return await stageTree(input);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
+    return fail('stage-no-space', input.recipe.positionOf([]), `${input.recipe.name}: no space left on the device while staging into ${input.stageDir} (${code})`, 'free space on the filesystem that holds out/ (the image is staged beside it), then build again', error);
+  }
+}
+
+async function stageTree(input: StageInput): Promise<FileTable> {
   const { recipe, stageDir } = input;
   const table = new FileTable();
   await mkdir(stageDir, { recursive: true });
+  const whole = newBudget(recipe.maxUnpackedBytes ?? defaultExtensionLimit, `${recipe.name}.tcz`, 'max-unpacked-size', recipe.positionOf(['max-unpacked-size']));
   for (const src of input.sources) {
-    if (src.spec.kind === 'archive') await extractArchive({ archive: src.path, spec: src.spec, stageDir, table });
-    else await placeFile(table, stageDir, src);
+    if (src.spec.kind === 'archive') {
+      const own = newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);
+      await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [own, whole] });
+    } else await placeFile(table, stageDir, src);
   }
   for (const [i, name] of recipe.overlays.entries()) await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
   for (const g of input.generated) await writeGenerated(table, stageDir, g);
@@ -47,7 +61,7 @@ export async function stageRecipe(input: StageInput): Promise<FileTable> {
     await symlink(l.target, join(stageDir, l.path));
   }
   await materializeParents(table, stageDir);
-  const problems = [...applyOverrides(recipe, table), ...runtimePathProblems(recipe, table)];
+  const problems = [...applyOverrides(recipe, table), ...runtimePathProblems(recipe, table), ...emptyProblems(recipe, table)];
   if (problems.length) throw new TczError(problems);
   return table;
 }
@@ -120,6 +134,19 @@ function applyOverrides(recipe: Recipe, table: FileTable): Diagnostic[] {
     }
   }
   return problems;
+}
+
+/** An extension with nothing but directories is almost always a mistake, unless the recipe says so. */
+function emptyProblems(recipe: Recipe, table: FileTable): Diagnostic[] {
+  if (recipe.allowEmpty || table.paths().some((p) => table.get(p)!.type !== 'dir')) return [];
+  return [
+    diag(
+      'extension-empty',
+      recipe.positionOf([]),
+      `${recipe.name}.tcz would contain no files: none of its sources, overlays or generated files put one in the image`,
+      'check the sources (arch:, extract.include) and overlays; for a meta-extension that only pulls in its depends, set `allow-empty: true`',
+    ),
+  ];
 }
 
 function runtimePathProblems(recipe: Recipe, table: FileTable): Diagnostic[] {

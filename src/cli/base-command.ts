@@ -4,7 +4,9 @@
  * their execute() to a call into a service function.
  */
 import { Command, Option, UsageError, type BaseContext } from 'clipanion';
+import { resolve } from 'node:path';
 import { isTczError } from '../diagnostics/errors.js';
+import { useNetwork } from '../util/network.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { ExitCode } from './exit-codes.js';
 import type { Reporter } from '../report/reporter.js';
@@ -17,6 +19,7 @@ export interface TczContext extends BaseContext {
 
 export abstract class BaseCommand extends Command<TczContext> {
   json = Option.Boolean('--json', false, { description: 'print one JSON event per line instead of text' });
+  caFile = Option.String('--ca-file', { description: 'PEM file of CA certificates to trust besides the system ones (a private CA for sources, registries, upstream)' });
 
   private reporterInstance: Reporter | undefined;
 
@@ -46,6 +49,8 @@ export abstract class BaseCommand extends Command<TczContext> {
   /** Run a service function; user errors become diagnostics and exit code 1, bad options 2, bugs 70. */
   protected async run(fn: () => Promise<number | void>): Promise<number> {
     try {
+      // Every request this command makes goes through one client: this command's proxies and CA.
+      useNetwork({ env: this.context.env, ...(this.caFile !== undefined ? { caFile: resolve(this.context.cwd, this.caFile) } : {}) });
       return (await fn()) ?? ExitCode.ok;
     } catch (error) {
       if (error instanceof UsageError) {

@@ -5,8 +5,9 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Option } from 'clipanion';
+import { Option, UsageError } from 'clipanion';
 import { fingerprintInputs, matchStamp, writeStamp, type StampInput } from '../builder/noop-stamp.js';
+import { redactUserinfo } from '../util/credentials.js';
 import { digestFile } from '../util/hash.js';
 import { ProjectCommand } from './project-command.js';
 import type { ManifestEntry } from '../report/reporter.js';
@@ -19,10 +20,15 @@ export abstract class BuildCommand extends ProjectCommand {
   upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, dep.db.gz, …) to merge into ours (repeatable)" });
   upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
   upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
+  outputCache = Option.Boolean('--output-cache', true, { description: 'reuse published files by build key from the local cache (and --remote-cache); --no-output-cache always builds' });
+  remoteCache = Option.String('--remote-cache', { description: "URL of a Bazel HTTP remote cache (GET/PUT /ac/<key>, /cas/<sha256>); user:password@ in the URL is sent as Basic auth and never logged" });
+  remoteCacheUpload = Option.Boolean('--remote-cache-upload', true, { description: 'upload what this build produced to --remote-cache; --no-remote-cache-upload for read-only jobs' });
+  remoteCacheTimeout = Option.String('--remote-cache-timeout', '30', { description: 'seconds the remote cache may stay silent before it is given up for this build' });
 
   protected async build(only?: readonly string[]): Promise<number> {
     const reporter = this.reporter();
     const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes())];
+    const outputCache = this.outputCacheOptions();
     // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
     const stampInput = only || this.force ? undefined : this.stampInput(upstreamIndexes);
     const upToDate = stampInput && (await matchStamp(stampInput));
@@ -48,15 +54,37 @@ export abstract class BuildCommand extends ProjectCommand {
       plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes }),
       registryMirrors: this.registryMirrorMap(this.registryMirrors),
       displayBase: this.context.cwd,
+      outputCache,
     });
     if (stampInput && inputs) await writeStamp(stampInput, inputs, [...result.built, ...result.skipped]);
     return this.finish(result);
   }
 
-  private async finish(result: { built: readonly string[]; skipped: readonly string[]; tczDir: string }): Promise<number> {
+  /** The output-cache settings from the options; undefined with --no-output-cache. */
+  protected outputCacheOptions(): { remote?: { url: string; upload: boolean; timeoutMs: number } } | undefined {
+    const timeoutMs = this.positiveInteger('--remote-cache-timeout', this.remoteCacheTimeout) * 1000;
+    if (!this.outputCache) return undefined;
+    if (this.remoteCache === undefined) return {};
+    let url: URL;
+    try {
+      url = new URL(this.remoteCache);
+    } catch {
+      throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(this.remoteCache)}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(this.remoteCache)}"`);
+    return { remote: { url: url.href, upload: this.remoteCacheUpload, timeoutMs } };
+  }
+
+  private async finish(result: { built: readonly string[]; skipped: readonly string[]; cached?: readonly string[]; tczDir: string }): Promise<number> {
     const reporter = this.reporter();
+    const cached = result.cached ?? [];
+    const parts = [
+      ['built ', result.built.filter((n) => !cached.includes(n))],
+      ['from cache: ', cached],
+      ['up to date: ', result.skipped],
+    ] as const;
     const summary = result.built.length
-      ? `built ${result.built.join(', ')}${result.skipped.length ? `; up to date: ${result.skipped.join(', ')}` : ''}`
+      ? parts.flatMap(([what, names]) => (names.length ? [`${what}${names.join(', ')}`] : [])).join('; ')
       : `nothing to do: ${result.skipped.join(', ')} up to date`;
     reporter.emit({ type: 'info', message: `${summary} (${result.tczDir})` });
     if (this.json) reporter.emit({ type: 'manifest', out: this.outDir(), files: await manifestOf(this.outDir()) });

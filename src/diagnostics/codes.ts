@@ -29,6 +29,7 @@ export const codes = {
   'overlay-missing': { severity: 'error', title: 'an overlay directory does not exist' },
   'dependency-cycle': { severity: 'error', title: 'recipes depend on each other in a cycle', hint: 'remove one of the depends entries in the cycle' },
   'dependency-missing': { severity: 'warning', title: 'a dependency is neither a recipe nor a known upstream extension', hint: 'check the spelling; if it is an upstream TinyCore extension, make sure the mirror serves it (tczbuild serve --upstream) and verify it with --allow-upstream' },
+  'recipe-limit': { severity: 'error', title: 'a recipe exceeds a parser limit (alias count, nesting depth or variable expansion)', hint: 'simplify the marked part of the recipe: a real recipe never comes near these limits' },
   'recipe-not-found': { severity: 'error', title: 'no recipe with that name' },
   'no-recipes': { severity: 'error', title: 'no recipes found' },
   // fetching
@@ -40,6 +41,13 @@ export const codes = {
   'archive-unsupported-entry': { severity: 'error', title: 'an archive contains an entry type tczbuild refuses', hint: 'leave the entry out with extract.include/exclude, or create it at run time from an init script' },
   'archive-corrupt': { severity: 'error', title: 'an archive could not be read' },
   'archive-include-unmatched': { severity: 'error', title: 'an include pattern matched nothing in the archive' },
+  'archive-empty': { severity: 'error', title: 'an archive is empty (0 bytes or no entries)' },
+  'archive-unsupported-format': { severity: 'error', title: 'a source is an archive format tczbuild does not unpack' },
+  'archive-bad-name': { severity: 'error', title: 'an archive entry name is not valid UTF-8' },
+  'archive-name-too-long': { severity: 'error', title: "an archive entry name is too long for the build machine's filesystem" },
+  'unpack-too-large': { severity: 'error', title: 'archives unpack to more than the recipe allows' },
+  'stage-no-space': { severity: 'error', title: 'the disk filled up while staging an image' },
+  'extension-empty': { severity: 'error', title: 'an extension would contain no files', hint: 'for a meta-extension that only pulls in its depends, set `allow-empty: true`' },
   'file-override-unmatched': { severity: 'error', title: 'a files: entry names a path the image does not contain' },
   // tools and output
   'tool-missing': { severity: 'error', title: 'a required tool is not installed' },

@@ -2,6 +2,7 @@
  * Diagnostic: the data every stage reports instead of throwing prose. A diagnostic names its
  * stable id, where it happened (file, line, column, 1-based) and what to do about it. Pure.
  */
+import { redactUserinfo } from '../util/credentials.js';
 import { lookupCode, type Severity } from './codes.js';
 
 export interface Position {
@@ -17,7 +18,7 @@ export interface Diagnostic extends Position {
   readonly hint?: string;
 }
 
-/** Build a diagnostic for a registered id; the hint defaults to the registry's. */
+/** Build a diagnostic for a registered id; the hint defaults to the registry's. Any `user:password@` in a URL is masked. */
 export function diag(id: string, at: Position | undefined, message: string, hint?: string): Diagnostic {
   const code = lookupCode(id);
   if (!code) throw new Error(`unregistered diagnostic id: ${id}`);
@@ -25,11 +26,11 @@ export function diag(id: string, at: Position | undefined, message: string, hint
   return {
     id,
     severity: code.severity,
-    message,
+    message: redactUserinfo(message),
     ...(at?.file !== undefined ? { file: at.file } : {}),
     ...(at?.line !== undefined ? { line: at.line } : {}),
     ...(at?.col !== undefined ? { col: at.col } : {}),
-    ...(finalHint !== undefined ? { hint: finalHint } : {}),
+    ...(finalHint !== undefined ? { hint: redactUserinfo(finalHint) } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { fail, TczError } from '../diagnostics/errors.js';
 import type { Descriptor } from './manifest.js';
 import type { ImageReference } from './reference.js';
 import type { RegistryClient } from './registry/client.js';
+import { retrying } from '../util/retry.js';
 import { isRetryable } from './registry/http.js';
 
 export interface FetchContext {
@@ -69,20 +70,14 @@ export async function ensureBlob(ref: ImageReference, blob: Descriptor, ctx: Fet
   }, ctx.backoffMs);
 }
 
-/** Try again after 250 ms, then 500 ms, while a registry request fails in a way that may pass. */
-export async function withRetries<T>(attempt: () => Promise<T>, backoffMs = 250): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!isRetryable(error)) throw error;
-      if (n >= attempts) {
-        const e = error as TczError;
-        throw new TczError(e.diagnostics.map((d) => ({ ...d, message: `${d.message} (after ${n} attempts)` })), { cause: error });
-      }
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (n - 1)));
-    }
-  }
+/** Try again after 250 ms, then 500 ms, while a registry request fails in a way that may pass (the shared loop, util/retry.ts). */
+export function withRetries<T>(attempt: () => Promise<T>, backoffMs = 250): Promise<T> {
+  return retrying(attempt, { retries: attempts - 1, backoffMs, retryable: isRetryable, giveUp: afterAttempts });
+}
+
+function afterAttempts(error: unknown, n: number): unknown {
+  if (n === 1 || !(error instanceof TczError)) return error;
+  return new TczError(error.diagnostics.map((d) => ({ ...d, message: `${d.message} (after ${n} attempts)` })), { cause: error });
 }
 
 /**

@@ -12,6 +12,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { netFetch } from '../util/network.js';
 
 export type UpstreamResult =
   | { readonly kind: 'cached'; readonly path: string; readonly fetched: boolean }
@@ -116,7 +117,7 @@ async function download(url: string, tmp: string, timeoutMs: number): Promise<Do
     timer = setTimeout(() => abort.abort(), timeoutMs);
   };
   try {
-    const res = await fetch(url, { signal: abort.signal, redirect: 'follow' });
+    const res = await netFetch(url, { signal: abort.signal, redirect: 'follow' });
     if (res.status === 404 || res.status === 410) {
       await res.body?.cancel();
       return { kind: 'status', status: 404, reason: `upstream answered ${res.status}` };

@@ -4,6 +4,7 @@
  * this shape, never the written YAML. Pure types.
  */
 import type { Position } from '../diagnostics/diagnostic.js';
+import type { Credentials } from '../util/credentials.js';
 import type { WrittenRecipe } from './schema.js';
 
 export interface InfoFields {
@@ -24,11 +25,15 @@ export interface ArchiveExtract {
   readonly into: string;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Most bytes this archive may unpack to (extract.max-size); undefined means the default. */
+  readonly maxBytes?: number;
 }
 
 export interface SourceSpec {
   readonly id: string;
+  /** The URL without any `user:password@` (that is in credentials), safe to print and publish. */
   readonly url: string;
+  readonly credentials?: Credentials;
   /** null while the recipe says `unpinned`. */
   readonly sha256: string | null;
   readonly kind: 'archive' | 'file';
@@ -79,6 +84,10 @@ export interface Recipe {
   readonly symlinks: readonly SymlinkSpec[];
   readonly runtimePaths: readonly string[];
   readonly runtimePathsAt: readonly Position[];
+  /** Most bytes all archives may unpack to (max-unpacked-size); undefined means the default. */
+  readonly maxUnpackedBytes?: number;
+  /** The recipe says an extension without files is intended (allow-empty: true). */
+  readonly allowEmpty: boolean;
   /** The written recipe after defaults: what the build key hashes and sections other modules read. */
   readonly written: WrittenRecipe;
   /** Resolve a position inside the recipe file for a key path (for modules that own sections). */

@@ -3,28 +3,36 @@
  * image path, decide each source's kind. Collects every problem instead of stopping at the
  * first. Pure.
  */
-import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import { goArch, groupIds, userIds, type Recipe, type SourceSpec, type Target } from './model.js';
+import { splitUserinfo } from '../util/credentials.js';
 import { checkImagePath } from './paths.js';
+import { parseSize } from './sizes.js';
 import type { WrittenRecipe, WrittenSource } from './schema.js';
 import type { KeyPath, SourceMap } from './source-map.js';
-import { resolveVars, substitute } from './variables.js';
+import { maxExpandedLength, resolveVars, substitute } from './variables.js';
 
 export interface NormalizeResult {
   readonly recipe: Recipe;
   readonly diagnostics: readonly Diagnostic[];
 }
 
+function expansionTooLong(at: Position, what: string): Diagnostic {
+  return diag('recipe-limit', at, `${what} expands to more than ${maxExpandedLength} characters`, 'variables that repeat each other grow exponentially; write the value out instead');
+}
+
 export function normalizeRecipe(w: WrittenRecipe, map: SourceMap, target: Target): NormalizeResult {
   const diagnostics: Diagnostic[] = [];
   const builtins = { name: w.name, version: w.version, arch: target.arch, goarch: goArch[target.arch] ?? target.arch, tc_version: target.tcVersion };
-  const { vars, missing } = resolveVars(builtins, w.vars);
+  const { vars, missing, tooLong } = resolveVars(builtins, w.vars);
+  for (const key of tooLong) diagnostics.push(expansionTooLong(map.at(['vars', key]), `vars.${key}`));
   for (const m of missing) {
     diagnostics.push(diag('undefined-variable', map.at(['vars', m.key]), `vars.${m.key} refers to undefined variable(s): ${m.names.map((n) => `\${${n}}`).join(', ')}`));
   }
   const sub = (text: string, path: KeyPath): string => {
     const r = substitute(text, vars);
     if (r.ok) return r.value;
+    if (r.tooLong) diagnostics.push(expansionTooLong(map.at(path), path.join('.')));
     for (const name of r.missing) diagnostics.push(diag('undefined-variable', map.at(path), `\${${name}} is not defined (in ${path.join('.')})`));
     return text;
   };
@@ -93,6 +101,8 @@ export function normalizeRecipe(w: WrittenRecipe, map: SourceMap, target: Target
     })),
     runtimePaths: w['runtime-paths'].map((p, i) => sub(p, ['runtime-paths', i]).replace(/^\/+/, '').replace(/\/+$/, '')),
     runtimePathsAt: w['runtime-paths'].map((_, i) => map.at(['runtime-paths', i])),
+    ...(w['max-unpacked-size'] !== undefined ? { maxUnpackedBytes: parseSize(w['max-unpacked-size']) } : {}),
+    allowEmpty: w['allow-empty'],
     written: w,
     positionOf: (path) => map.at(path),
   };
@@ -112,13 +122,14 @@ interface SourceContext {
   diagnostics: Diagnostic[];
 }
 
-const archiveSuffix = /\.(tar|tar\.gz|tgz)$/;
+const archiveSuffix = /\.(tar|tar\.(gz|xz|bz2|zst)|tgz|txz|tbz2?|tzst|zip)$/;
 
 function normalizeSource(s: WrittenSource, i: number, ctx: SourceContext): SourceSpec | undefined {
-  const url = ctx.sub(s.url, ['sources', i, 'url']);
+  // Userinfo in a URL is split off here so it never reaches a message, a log or out/.
+  const { url, credentials } = splitUserinfo(ctx.sub(s.url, ['sources', i, 'url']));
   const at = ctx.map.at(['sources', i]);
   const id = s.id ?? basename(url);
-  const base = { id, url, sha256: s.sha256 === 'unpinned' ? null : s.sha256, hashAt: ctx.map.at(['sources', i, 'sha256']), at };
+  const base = { id, url, ...(credentials ? { credentials } : {}), sha256: s.sha256 === 'unpinned' ? null : s.sha256, hashAt: ctx.map.at(['sources', i, 'sha256']), at };
   if (s.extract && s.install) {
     ctx.diagnostics.push(diag('invalid-value', at, `source "${id}" has both extract: and install:; a source is either an archive or a single file`));
     return undefined;
@@ -131,11 +142,17 @@ function normalizeSource(s: WrittenSource, i: number, ctx: SourceContext): Sourc
     return {
       ...base,
       kind: 'archive',
-      extract: { strip: e.strip, into: ctx.imagePath(e.into, ['sources', i, 'extract', 'into'], true), include: e.include, exclude: e.exclude },
+      extract: {
+        strip: e.strip,
+        into: ctx.imagePath(e.into, ['sources', i, 'extract', 'into'], true),
+        include: e.include,
+        exclude: e.exclude,
+        ...(e['max-size'] !== undefined ? { maxBytes: parseSize(e['max-size']) } : {}),
+      },
     };
   }
   ctx.diagnostics.push(
-    diag('missing-key', at, `source "${id}" needs extract: (for a .tar/.tar.gz/.tgz archive) or install: {to: PATH} (for a single file)`),
+    diag('missing-key', at, `source "${id}" needs extract: (for a tar or zip archive) or install: {to: PATH} (for a single file)`),
   );
   return undefined;
 }

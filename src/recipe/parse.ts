@@ -2,10 +2,11 @@
  * Parse one recipe file: YAML text → WrittenRecipe, or every problem found, each with its
  * line and column. Never throws for bad input and never touches the filesystem. Pure.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { z } from 'zod';
-import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import { writtenRecipe, type WrittenRecipe } from './schema.js';
+import { firstTooDeep, maxAliasCount, maxNestingDepth } from './yaml-limits.js';
 import { createSourceMap, type KeyPath, type SourceMap } from './source-map.js';
 
 export type ParseResult =
@@ -14,6 +15,12 @@ export type ParseResult =
 
 export function parseRecipe(text: string, file: string): ParseResult {
   const lines = new LineCounter();
+  // The document composer recurses once per level: refuse deep nesting before it runs.
+  const deep = firstTooDeep(text);
+  if (deep !== undefined) {
+    const { line, col } = lineCol(text, deep);
+    return limit({ file, line, col }, `the YAML nests more than ${maxNestingDepth} levels deep here`);
+  }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const map = createSourceMap(file, doc, lines);
   if (doc.errors.length > 0) {
@@ -25,13 +32,38 @@ export function parseRecipe(text: string, file: string): ParseResult {
       }),
     };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    const alias = firstAlias(doc.contents);
+    return limit(map.atOffset(alias), `the aliases expand to too many nodes (more than ${maxAliasCount} per alias, a "billion laughs" bomb)`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, diagnostics: [diag('invalid-value', map.at([]), 'a recipe is a YAML mapping of keys such as name:, version:, sources:')] };
   }
   const parsed = writtenRecipe.safeParse(data);
   if (!parsed.success) return { ok: false, diagnostics: parsed.error.issues.flatMap((i) => issueToDiagnostics(i, map, doc.hasIn.bind(doc))) };
   return { ok: true, value: parsed.data, map };
+}
+
+function limit(at: Position, message: string): ParseResult {
+  return { ok: false, diagnostics: [diag('recipe-limit', at, message)] };
+}
+
+/** 1-based line and column of a character offset. */
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const lastBreak = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, col: offset - lastBreak };
+}
+
+/** Offset of the first alias in document order (where a bomb starts to expand). */
+function firstAlias(root: unknown): number | undefined {
+  let found: number | undefined;
+  visit(root as Node, { Alias: (_key, node) => ((found = node.range?.[0]), visit.BREAK) });
+  return found;
 }
 
 function firstLine(message: string): string {

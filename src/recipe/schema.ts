@@ -9,6 +9,7 @@ import { writtenServices } from './schema-services.js';
 import { writtenImages } from './schema-images.js';
 import { writtenKernel } from './schema-kernel.js';
 import { writtenTest } from './schema-test.js';
+import { sizePattern } from './sizes.js';
 
 const octalMode = z
   .string()
@@ -33,14 +34,19 @@ export const sha256Field = z
   .regex(/^([0-9a-f]{64}|unpinned)$/, 'sha256 is 64 lowercase hex digits, or "unpinned"')
   .describe('sha256 of the downloaded file, or "unpinned" until `tczbuild pin` fills it in');
 
+const size = z
+  .union([z.number().int().min(0), z.string().regex(sizePattern, 'a size is a number of bytes or a number with a unit: "500MiB", "8GiB"')])
+  .describe('bytes, or a number with a unit: "500MiB", "8GiB"');
+
 const extract = z
   .strictObject({
     strip: z.number().int().min(0).max(16).default(0).describe('leading path components to drop'),
     into: relPath.default('').describe('directory in the image the archive is unpacked into'),
     include: z.array(z.string().min(1)).optional().describe('glob patterns (after strip) to keep; default all'),
     exclude: z.array(z.string().min(1)).optional().describe('glob patterns (after strip) to drop'),
+    'max-size': size.optional().describe('most bytes this archive may unpack to; default 2GiB'),
   })
-  .describe('unpack a .tar, .tar.gz or .tgz archive');
+  .describe('unpack a tar (plain, .gz, .xz, .bz2 or .zst) or zip archive; the format is read from the bytes');
 
 const install = z
   .strictObject({
@@ -129,6 +135,8 @@ export const writtenRecipe = z
     files: z.array(fileOverride).default([]),
     directories: z.array(directory).default([]),
     symlinks: z.array(symlink).default([]),
+    'max-unpacked-size': size.optional().describe("most bytes all of the recipe's archives may unpack to; default 4GiB"),
+    'allow-empty': z.boolean().default(false).describe('publish the extension even when it holds no files (a meta-extension that only pulls in its depends)'),
     'runtime-paths': z.array(z.string().min(1)).default([]).describe('paths the software writes at run time: never shipped'),
     'box-links': z
       .array(boxLink)

@@ -13,6 +13,8 @@ export interface SourceMap {
   at(path: KeyPath): Position;
   /** Position of the key `key` inside the mapping at `path` (for unknown keys). */
   atKey(path: KeyPath, key: string): Position;
+  /** Position of a character offset (a node's range start). */
+  atOffset(offset: number | undefined): Position;
 }
 
 export function createSourceMap(file: string, doc: Document, lines: LineCounter): SourceMap {
@@ -32,6 +34,7 @@ export function createSourceMap(file: string, doc: Document, lines: LineCounter)
   return {
     file,
     at: (path) => pos(nodeAt(path)?.range?.[0]),
+    atOffset: pos,
     atKey(path, key) {
       const parent = nodeAt(path);
       if (isMap(parent)) {

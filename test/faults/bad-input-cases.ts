@@ -56,6 +56,10 @@ export const badCases: readonly BadCase[] = [
   { name: 'yaml-duplicate-key', fixture: 'yaml-duplicate-key', expect: { id: 'yaml-syntax', file: broken, line: 7, col: 1, message: /unique/i } },
   { name: 'yaml-tab-indent', fixture: 'yaml-tab-indent', expect: { id: 'yaml-syntax', file: broken, line: 8, col: 1, message: /tab/i } },
   { name: 'yaml-not-a-mapping', fixture: 'yaml-not-a-mapping', expect: { id: 'invalid-value', file: broken, line: 1, col: 1, message: /mapping/ } },
+  // parser limits: a bug-free refusal at the position, never a stack overflow or out of memory
+  { name: 'yaml-alias-bomb', fixture: 'yaml-alias-bomb', expect: { id: 'recipe-limit', file: other, line: 10, col: 10, message: /aliases expand to too many nodes/ } },
+  { name: 'yaml-nesting-bomb', fixture: 'yaml-nesting-bomb', expect: { id: 'recipe-limit', file: other, line: 8, col: 71, message: /nests more than 64 levels/ } },
+  { name: 'vars-expansion-bomb', fixture: 'vars-expansion-bomb', expect: { id: 'recipe-limit', file: other, line: 13, col: 7, message: /vars\.v4 expands to more than 65536 characters/ } },
   // unknown keys
   { name: 'unknown-key-top', fixture: 'unknown-key-top', expect: { id: 'unknown-key', file: other, line: 7, col: 1, message: /"homepage"/ } },
   { name: 'unknown-key-source', fixture: 'unknown-key-source', expect: { id: 'unknown-key', file: other, line: 10, col: 5, message: /"mirror"/ } },
@@ -96,6 +100,7 @@ export const badCases: readonly BadCase[] = [
   network('http-500', () => ({ status: 500, body: 'oops' }), 3, /HTTP 500.*after 3 attempts/),
   network('truncated-body', (body) => ({ truncateAt: Math.floor(body.length / 2), body }), 3, /cut off after \d+ of \d+ bytes.*after 3 attempts/),
   network('stalled-body', (body) => ({ stallAfter: 10, body }), 3, /stalled.*after 3 attempts/),
+  network('trickling-body', (body) => ({ trickleEveryMs: 50, body }), 3, /too slow: \d+ bytes in the last 0\.4 s \(\d+ B\/s, after \d+ of \d+ bytes\), below the minimum of 1000 B\/s.*after 3 attempts/),
   network('connection-reset', () => ({ reset: true }), 3, /reset|closed|hang up.*after 3 attempts/),
   // archives: tar-slip in all its forms, links out, devices, lies about size, not a tar at all
   archive('tar-slip-dotdot', 'slip-dotdot.tar.gz', 'archive-unsafe-entry', /contains "\.\."/),
@@ -111,8 +116,17 @@ export const badCases: readonly BadCase[] = [
   archive('device-block', 'device-block.tar.gz', 'archive-unsupported-entry', /block-device/),
   archive('fifo', 'fifo.tar.gz', 'archive-unsupported-entry', /fifo/),
   archive('huge-declared-size', 'huge-size.tar.gz', 'archive-unsupported-entry', /5368709120 bytes/),
-  archive('not-a-tar', 'not-a-tar.tar.gz', 'archive-corrupt', /cannot read the archive/),
-  archive('cut-gzip', 'cut-gzip.tar.gz', 'archive-corrupt', /cannot read the archive/),
+  archive('not-a-tar', 'not-a-tar.tar.gz', 'archive-corrupt', /cannot read the tar\.gz archive/),
+  archive('cut-gzip', 'cut-gzip.tar.gz', 'archive-corrupt', /cannot read the tar\.gz archive/),
+  archive('cut-xz', 'cut-xz.tar.xz', 'archive-corrupt', /cannot read the tar\.xz archive: xz could not decompress it/),
+  archive('unsupported-compression', 'lzip.tar.lz', 'archive-unsupported-format', /is a lzip archive; tczbuild unpacks tar, tar\.gz, tar\.xz/),
+  archive('empty-archive-file', 'empty.tar.gz', 'archive-empty', /the archive is 0 bytes/),
+  archive('archive-without-entries', 'no-entries.tar.gz', 'archive-empty', /the tar\.gz archive contains no entries/),
+  archive('non-utf8-name', 'non-utf8-name.tar.gz', 'archive-bad-name', /"evil-1\.0\/caf\\xe9" is not valid UTF-8/),
+  archive('name-too-long', 'long-name.tar.gz', 'archive-name-too-long', /"evil-1\.0\/n{300}" is a longer name than .*ENAMETOOLONG/),
+  { name: 'unpack-too-large-source', fixture: 'unpack-too-large-source', expect: { id: 'unpack-too-large', file: other, line: 8, col: 5, message: /source zeros\.tar\.gz: "zeros\/c" \(524288 bytes\) would bring the unpacked total to 1572864 bytes, over the limit of 1048576 bytes/ } },
+  { name: 'unpack-too-large-extension', fixture: 'unpack-too-large-extension', expect: { id: 'unpack-too-large', file: other, line: 7, col: 20, message: /other\.tcz: "zeros\/b" \(524288 bytes\) would bring the unpacked total to 1048576 bytes, over the limit of 1024000 bytes \(524288 unpacked so far\)/ } },
+  { name: 'extension-empty', fixture: 'extension-empty', expect: { id: 'extension-empty', file: other, line: 1, col: 1, message: /other\.tcz would contain no files/ } },
   // the machine
   { name: 'mksquashfs-missing', fixture: 'valid-other', environment: 'no-mksquashfs', expect: { id: 'tool-missing', message: /mksquashfs was not found on PATH/ } },
   { name: 'mksquashfs-fails', fixture: 'valid-other', environment: 'failing-mksquashfs', expect: { id: 'tool-failed', message: /mksquashfs .*failed/ } },

@@ -69,7 +69,7 @@ async function runCase(c: BadCase, p: ProjectDirs): Promise<RunResult> {
   const undo = c.environment ? await enterEnvironment(c.environment, p.outDir, p.dir) : undefined;
   try {
     // The CLI cannot shorten fetch timeouts; network cases call buildAll as `all` does.
-    return c.route ? await buildInProcess(p, { timeoutMs: 300, retries: 2, backoffMs: 5 }) : await runTczbuild(p, ['all']);
+    return c.route ? await buildInProcess(p, { timeoutMs: 300, retries: 2, backoffMs: 5, minRate: { bytesPerSec: 1000, windowMs: 400 } }) : await runTczbuild(p, ['all']);
   } finally {
     await undo?.();
   }
@@ -92,7 +92,7 @@ describe('bad input: a clear error at its position, a non-zero exit and out/ unc
     const found = result.diagnostics.find((d) => d.id === c.expect.id);
     expect(found, `diagnostics: ${JSON.stringify(result.diagnostics, null, 1)}\nstderr: ${result.stderr}`).toBeDefined();
     expect({ file: found!.file, line: found!.line, col: found!.col }).toEqual({ file, line: c.expect.line, col: c.expect.col });
-    expect(found!.message).toMatch(c.expect.message);
+    expect(found!.message, found!.message).toMatch(c.expect.message);
     expect(found!.severity).toBe('error');
     expect(found!.hint ?? '').not.toBe('');
     expect(result.diagnostics.map((d) => d.id)).not.toContain('internal-error');

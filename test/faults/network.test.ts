@@ -17,7 +17,7 @@ const template = join(import.meta.dirname, '..', 'fixtures', 'bad-recipes', 'net
 const artifacts = await buildArtifacts();
 const body = artifacts['other-1.0.tar.gz']!;
 const path = '/flaky/other-1.0.tar.gz';
-const fast = { timeoutMs: 300, retries: 2, backoffMs: 5 };
+const fast = { timeoutMs: 300, retries: 2, backoffMs: 5, minRate: { bytesPerSec: 1000, windowMs: 400 } };
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -67,6 +67,8 @@ describe('network faults during a build', () => {
     ['truncate', { truncateAt: 700, body } as Route, /cut off after 700 of \d+ bytes/],
     ['stall', { stallAfter: 10, body } as Route, /stalled: no data for 300 ms after 10 of \d+ bytes/],
     ['500', { status: 500, body: 'oops' } as Route, /HTTP 500/],
+    // One byte every 50 ms never trips the 300 ms idle timeout: only the minimum rate ends it.
+    ['trickle', { trickleEveryMs: 50, body } as Route, /too slow: \d+ bytes in the last 0\.4 s \(\d+ B\/s, after \d+ of \d+ bytes\), below the minimum of 1000 B\/s/],
   ])('gives up on a permanent %s after exactly retries+1 requests, says why, and leaves no partial file', async (_kind, route, why) => {
     const { p, s } = await project(route);
     const r = await buildInProcess(p, fast);
@@ -117,7 +119,8 @@ describe('network faults during a build', () => {
       expect(r.code).toBe(0);
       expect(mirror.requests.length).toBeGreaterThanOrEqual(1);
       expect(hits(s)).toBe(1);
-      expect(await filesUnder(p.cacheDir)).toEqual([`sha256/${sha256Of(body)}`]);
+      // Sources only: outputs/ is the output cache, which keeps the built extension.
+      expect((await filesUnder(p.cacheDir)).filter((f) => !f.startsWith('outputs/'))).toEqual([`sha256/${sha256Of(body)}`]);
     } finally {
       await mirror.close();
     }

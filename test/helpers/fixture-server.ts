@@ -12,6 +12,8 @@ export type Route =
   | { readonly reset: true }
   | { readonly stallAfter: number; readonly body: Buffer | string }
   | { readonly truncateAt: number; readonly body: Buffer | string }
+  /** Announce the whole body, then send one byte every `everyMs` for as long as the client stays. */
+  | { readonly trickleEveryMs: number; readonly body: Buffer | string }
   | { readonly handler: (req: IncomingMessage, res: ServerResponse) => void };
 
 export interface FixtureServer {
@@ -62,6 +64,12 @@ function serve(r: Route, req: IncomingMessage, res: ServerResponse): void {
   if ('stallAfter' in r) {
     res.write(body.subarray(0, r.stallAfter));
     return; // never finishes: the client's idle timeout must fire
+  }
+  if ('trickleEveryMs' in r) {
+    let at = 0;
+    const timer = setInterval(() => void (at < body.length && res.write(body.subarray(at, ++at))), r.trickleEveryMs);
+    res.on('close', () => clearInterval(timer));
+    return;
   }
   if ('truncateAt' in r) {
     res.write(body.subarray(0, r.truncateAt), () => req.socket.destroy());

@@ -24,12 +24,14 @@ const snap: Record<'A' | 'B', TreeSnapshot> = { A: {}, B: {} };
 let fullMs = 0;
 let firstOutputMs = 0;
 
-const cliArgs = (set: 'A' | 'B'): string[] => ['all', '--recipes', set === 'A' ? p.recipesA : p.recipesB, '--out', p.outDir, '--cache', p.cacheDir, '--json'];
+// The kills must land in builds (fetch, stage, mksquashfs, publish), not in output-cache hits.
+const all = ['all', '--no-output-cache'];
+const cliArgs = (set: 'A' | 'B'): string[] => [...all, '--recipes', set === 'A' ? p.recipesA : p.recipesB, '--out', p.outDir, '--cache', p.cacheDir, '--json'];
 
 beforeAll(async () => {
   p = await createMirrorProject(await testdir({}, { keep: true }));
   for (const set of ['A', 'B'] as const) {
-    const r = await runTczbuildWith(p, set, ['all']);
+    const r = await runTczbuildWith(p, set, all);
     expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
     snap[set] = await snapshotTree(p.outDir);
   }
@@ -84,7 +86,7 @@ describe('kill -9 during tczbuild all', () => {
         expect(verify.code, `${outcomes.at(-1)}\n${JSON.stringify(verify.diagnostics, null, 1)}`).toBe(0);
       }
 
-      const again = await runTczbuildWith(p, next, ['all']);
+      const again = await runTczbuildWith(p, next, all);
       expect(again.code, `${outcomes.at(-1)}\n${again.stderr}${JSON.stringify(again.diagnostics)}`).toBe(0);
       expect(await snapshotTree(p.outDir)).toEqual(snap[next]);
       expect(await leftoversBeside(p.outDir)).toEqual([]);
@@ -104,14 +106,14 @@ describe('the exact states a kill can leave beside out/', () => {
   const sibling = (kind: string, pid: number): string => join(dirname(p.outDir), `.out.${kind}-${pid}`);
 
   it('recovers from a kill while the next tree was being assembled (stale lock, half-built .new and .work)', async () => {
-    expect((await runTczbuildWith(p, 'A', ['all'])).code).toBe(0);
+    expect((await runTczbuildWith(p, 'A', all)).code).toBe(0);
     expect(await snapshotTree(p.outDir)).toEqual(snap.A);
     const pid = deadPid();
     await writeFile(`${p.outDir}.lock`, `${pid}\n`);
     await mkdir(join(sibling('work', pid), 'alpha', 'root'), { recursive: true });
     await cp(p.outDir, sibling('new', pid), { recursive: true });
     await writeFile(join(sibling('new', pid), '11.x/x86_64/tcz/alpha.tcz'), 'half written');
-    const r = await runTczbuildWith(p, 'B', ['all']);
+    const r = await runTczbuildWith(p, 'B', all);
     expect(r.code, JSON.stringify(r.diagnostics)).toBe(0);
     expect(await snapshotTree(p.outDir)).toEqual(snap.B);
     expect(await leftoversBeside(p.outDir)).toEqual([]);
@@ -122,7 +124,7 @@ describe('the exact states a kill can leave beside out/', () => {
     const pid = deadPid();
     await writeFile(`${p.outDir}.lock`, `${pid}\n`);
     await rename(p.outDir, sibling('old', pid));
-    const r = await runTczbuildWith(p, 'B', ['all']);
+    const r = await runTczbuildWith(p, 'B', all);
     expect(r.code, JSON.stringify(r.diagnostics)).toBe(0);
     expect(r.events.filter((e) => e.type === 'rebuild')).toEqual([]);
     expect(await snapshotTree(p.outDir)).toEqual(snap.B);
@@ -132,7 +134,7 @@ describe('the exact states a kill can leave beside out/', () => {
   it('drops the set-aside old tree when the kill came after the swap', async () => {
     const pid = deadPid();
     await cp(p.outDir, sibling('old', pid), { recursive: true });
-    const r = await runTczbuildWith(p, 'A', ['all']);
+    const r = await runTczbuildWith(p, 'A', all);
     expect(r.code, JSON.stringify(r.diagnostics)).toBe(0);
     expect(await snapshotTree(p.outDir)).toEqual(snap.A);
     expect(await leftoversBeside(p.outDir)).toEqual([]);

@@ -293,7 +293,7 @@ describe('fetchSources network faults', () => {
 
   it('connection reset: bounded retries, clear message', async () => {
     const { message, requests } = await expectFetchFailed({ reset: true }, { retries: 1 });
-    expect(message).toMatch(/reset|socket hang up/);
+    expect(message).toMatch(/reset|closed early|socket hang up/);
     expect(requests).toHaveLength(2);
   });
 

@@ -29,9 +29,9 @@ const ref = ((): ImageReference => {
 })();
 const manifestPath = '/v2/openfaas/gateway/manifests/0.18.18';
 
-async function serve(routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void>): Promise<RegistryClient> {
+async function serve(routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void>, minRate?: { bytesPerSec: number; windowMs: number }): Promise<RegistryClient> {
   server = await startFixtureServer(Object.fromEntries(Object.entries(routes).map(([p, handler]) => [p, { handler }])));
-  return new RegistryClient({ mirrors: { 'docker.io': server.url }, timeouts: { headersMs: 2000, idleMs: 300 } });
+  return new RegistryClient({ mirrors: { 'docker.io': server.url }, timeouts: { headersMs: 2000, idleMs: 300, ...(minRate ? { minRate } : {}) } });
 }
 
 async function failure(p: Promise<unknown>): Promise<Diagnostic> {
@@ -116,6 +116,25 @@ describe('registry client', () => {
     expect(d.id).toBe('registry-failed');
     expect(d.message).toMatch(/broke off after 1 bytes: no data for 300 ms \(after 3 attempts\)$/);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('gives up on a blob that trickles below the minimum rate, naming the URL and the rate', async () => {
+    const dir = await testdir();
+    const digest = `sha256:${'1'.repeat(64)}`;
+    let calls = 0;
+    const trickle = (req: IncomingMessage, res: ServerResponse): void => {
+      calls++;
+      res.writeHead(200, { 'content-length': '100000' });
+      // One byte every 50 ms never trips the 300 ms idle timeout.
+      const timer = setInterval(() => res.write('x'), 50);
+      req.socket.on('close', () => clearInterval(timer));
+    };
+    const client = await serve({ [`/v2/openfaas/gateway/blobs/${digest}`]: trickle }, { bytesPerSec: 1000, windowMs: 400 });
+    const d = await failure(ensureBlob(ref, { mediaType: 'x', digest, size: 100000 }, { cache: new SourceCache(join(dir, 'c')), client, backoffMs: 10 }));
+    expect(d.id).toBe('registry-failed');
+    expect(d.message).toContain(`${server!.url}/v2/openfaas/gateway/blobs/${digest}`);
+    expect(d.message).toMatch(/too slow: \d+ bytes in the last 0\.4 s \(\d+ B\/s, after \d+ of 100000 bytes\), below the minimum of 1000 B\/s \(after 3 attempts\)$/);
+    expect(calls).toBe(3);
   });
 
   it('accepts a manifest and reports its true digest', async () => {

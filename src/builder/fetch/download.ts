@@ -6,7 +6,9 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Reporter } from '../../report/reporter.js';
+import type { CredentialLookup, Credentials } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
+import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
 import { httpGet } from './http-get.js';
 import type { Location } from './locations.js';
 import { withRetries } from './retry.js';
@@ -17,6 +19,9 @@ export interface DownloadOptions {
   readonly retries?: number;
   readonly backoffMs?: number;
   readonly maxBytes?: number;
+  readonly minRate?: MinRate;
+  /** Credentials by host (a netrc file); a location's own credentials win on its own host. */
+  readonly credentials?: CredentialLookup;
   readonly reporter?: Reporter;
 }
 
@@ -26,6 +31,7 @@ export const downloadDefaults = {
   backoffMs: 500,
   /** Far above any real source (the flagship ones are tens of MB) yet stops a runaway server. */
   maxBytes: 2 * 1024 ** 3,
+  minRate: defaultMinRate,
 } as const;
 
 /** How often progress events may fire per download; the reporter draws, we only throttle. */
@@ -38,6 +44,8 @@ export async function download(cache: SourceCache, where: Location, expected: st
     const body = await httpGet(where.url, {
       timeoutMs: opts.timeoutMs ?? downloadDefaults.timeoutMs,
       maxBytes: opts.maxBytes ?? downloadDefaults.maxBytes,
+      minRate: opts.minRate ?? downloadDefaults.minRate,
+      auth: authFor(where, opts.credentials),
       ...(opts.reporter ? { onProgress: throttledProgress(opts.reporter, where.url) } : {}),
     });
     try {
@@ -46,6 +54,12 @@ export async function download(cache: SourceCache, where: Location, expected: st
       body.abort();
     }
   }, policy);
+}
+
+/** The location's credentials on its own host; elsewhere (after a redirect) only what netrc says for that host. */
+function authFor(where: Location & { kind: 'url' }, lookup: CredentialLookup | undefined): (url: URL) => Credentials | undefined {
+  const home = new URL(where.url).host;
+  return (url) => (url.host === home && where.credentials ? where.credentials : lookup?.(url.hostname));
 }
 
 async function copyLocal(cache: SourceCache, path: string, expected: string | undefined, maxBytes: number): Promise<CacheEntry> {

@@ -31,6 +31,9 @@ const networkCodes: Readonly<Record<string, string>> = {
   ENETUNREACH: 'the network is unreachable',
   ENOTFOUND: 'the host name does not resolve',
   EAI_AGAIN: 'the host name lookup failed temporarily',
+  UND_ERR_SOCKET: 'the connection was closed early',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  UND_ERR_CLOSED: 'the connection was closed early',
 };
 
 const tlsCodes = new Set([
@@ -49,13 +52,23 @@ const tlsCodes = new Set([
  */
 export function networkFailure(error: unknown): FetchFailure {
   if (isFetchFailure(error)) return error;
-  const e = error as NodeJS.ErrnoException;
+  const e = innermostCoded(error);
   if (e.code && tlsCodes.has(e.code)) {
-    const what = `the server's TLS certificate is not trusted: ${e.message} (${e.code}); a private CA can be added with NODE_EXTRA_CA_CERTS`;
+    const what = `the server's TLS certificate is not trusted: ${e.message} (${e.code}); trust a private CA with --ca-file PEM (or NODE_EXTRA_CA_CERTS)`;
     return new FetchFailure(what, { retryable: false, cause: error });
   }
   const what = (e.code && networkCodes[e.code]) ?? `network error: ${e.message ?? String(error)}`;
   return new FetchFailure(e.code && networkCodes[e.code] ? `${what} (${e.code})` : what, { retryable: true, cause: error });
+}
+
+/** The deepest error in a cause chain that carries a code we know (undici wraps the socket's error). */
+function innermostCoded(error: unknown): NodeJS.ErrnoException {
+  let found = error as NodeJS.ErrnoException;
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && (tlsCodes.has(code) || code in networkCodes)) found = e as NodeJS.ErrnoException;
+  }
+  return found;
 }
 
 /** Statuses worth retrying: server-side trouble and rate limiting. */

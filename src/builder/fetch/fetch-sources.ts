@@ -13,7 +13,9 @@ import { TczError } from '../../diagnostics/errors.js';
 import type { SourceSpec } from '../../recipe/model.js';
 import type { FetchedSource } from '../types.js';
 import { download, type DownloadOptions } from './download.js';
+import { netrcLookup, splitUserinfo } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
+import type { MinRate } from '../../util/min-rate.js';
 import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
 import { mapLimit } from './map-limit.js';
 import { fetchFailed, hashMissing, offlineMissing, type Attempt, type SourceRef } from './messages.js';
@@ -33,6 +35,10 @@ export interface FetchOptions {
   /** Pause before the first retry, doubled each time (tests shorten it). */
   readonly backoffMs?: number;
   readonly maxBytes?: number;
+  /** The slowest transfer accepted before the attempt fails (and is retried). */
+  readonly minRate?: MinRate;
+  /** The environment to read NETRC (and HOME) from; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
   /** Downloads in flight at once. */
   readonly concurrency?: number;
 }
@@ -87,9 +93,10 @@ export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOpti
  * file name only, and whatever a mirror serves becomes the pinned hash: pass mirrors only when
  * the caller trusts them as much as upstream.
  */
-export async function fetchAndHash(url: string, opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry> {
+export async function fetchAndHash(rawUrl: string, opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry> {
   checkMirrors(opts.mirrors ?? []);
-  const ref: SourceRef = { url, sha256: null, at: {}, hashAt: {} };
+  const { url, credentials } = splitUserinfo(rawUrl);
+  const ref: SourceRef = { url, ...(credentials ? { credentials } : {}), sha256: null, at: {}, hashAt: {} };
   const candidates = candidatesOrFailure(ref, opts.mirrors ?? []);
   if ('id' in candidates) throw new TczError([candidates]);
   const result = await tryCandidates(ref, candidates, opts);
@@ -112,7 +119,7 @@ async function fetchOne(spec: PinnedSpec, opts: FetchOptions): Promise<CacheEntr
 /** An unsupported URL scheme is the source's own fetch failure, not a crash. */
 function candidatesOrFailure(ref: SourceRef, mirrors: readonly string[]): Candidate[] | Diagnostic {
   try {
-    return candidatesFor(ref.url, ref.sha256, mirrors);
+    return candidatesFor(ref.url, ref.sha256, mirrors, ref.credentials);
   } catch (error) {
     return fetchFailed(ref, [attemptFrom({ where: { kind: 'url', url: ref.url }, upstream: true }, error)]);
   }
@@ -120,7 +127,7 @@ function candidatesOrFailure(ref: SourceRef, mirrors: readonly string[]): Candid
 
 async function tryCandidates(ref: SourceRef, candidates: readonly Candidate[], opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry | { attempts: Attempt[] }> {
   const attempts: Attempt[] = [];
-  const dl = downloadOptions(opts);
+  const dl = { ...downloadOptions(opts), credentials: netrcLookup(opts.env ?? process.env) };
   for (const candidate of candidates) {
     try {
       return await download(opts.cache, candidate.where, ref.sha256 ?? undefined, dl);
@@ -149,6 +156,7 @@ function downloadOptions(opts: Omit<FetchOptions, 'offline'>): DownloadOptions {
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
     ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+    ...(opts.minRate !== undefined ? { minRate: opts.minRate } : {}),
     ...(opts.reporter !== undefined ? { reporter: opts.reporter } : {}),
   };
 }

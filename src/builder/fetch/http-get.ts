@@ -1,12 +1,17 @@
 /**
- * httpGet(): one GET over node:http/https that follows a bounded number of redirects and hands
- * back the body as a stream of chunks. Every way a transfer can go wrong (a status other than
- * 2xx, a reset, a body shorter than Content-Length, a stall longer than the idle timeout, a body
+ * httpGet(): one GET through the shared undici client (proxies, private CA: util/network.ts)
+ * that follows a bounded number of redirects and hands back the body as a stream of chunks.
+ * Every way a transfer can go wrong (a status other than 2xx, a reset, a body shorter than
+ * Content-Length, a stall longer than the idle timeout, a trickle below the minimum rate, a body
  * over the size guard) surfaces as a FetchFailure that says what happened. It does not retry,
  * hash or write files: download.ts composes those.
  */
-import { get as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
-import { get as httpsRequest } from 'node:https';
+import { STATUS_CODES } from 'node:http';
+import type { Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
+import type { Credentials } from '../../util/credentials.js';
+import { watchRate, type MinRate } from '../../util/min-rate.js';
+import { dispatcher } from '../../util/network.js';
 import { toolVersion } from '../../util/version.js';
 import { FetchFailure, isRetryableStatus, networkFailure } from './fetch-failure.js';
 
@@ -16,6 +21,13 @@ export interface HttpGetOptions {
   readonly maxRedirects?: number;
   /** Refuse bodies larger than this. */
   readonly maxBytes?: number;
+  /**
+   * The slowest transfer accepted: fewer than `bytesPerSec` on average over any `windowMs` fails
+   * the attempt (curl's low-speed limit), so a server trickling bytes cannot hold a build forever.
+   */
+  readonly minRate?: MinRate;
+  /** Credentials for each URL requested (redirects included); sent as HTTP Basic auth. */
+  readonly auth?: (url: URL) => Credentials | undefined;
   /** Called as bytes arrive; `done` once the whole body is in. */
   readonly onProgress?: (received: number, total: number | undefined, done: boolean) => void;
 }
@@ -30,6 +42,7 @@ export interface HttpBody {
   abort(): void;
 }
 
+const reasons: Readonly<Record<number, string | undefined>> = STATUS_CODES;
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const defaultMaxRedirects = 5;
 
@@ -37,27 +50,26 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpBo
   let current = new URL(url);
   const maxRedirects = opts.maxRedirects ?? defaultMaxRedirects;
   for (let hops = 0; ; hops++) {
-    const { req, res } = await request(current, opts.timeoutMs);
-    const status = res.statusCode ?? 0;
-    const location = res.headers.location;
+    const res = await send(current, opts.timeoutMs, opts.auth?.(current));
+    const status = res.statusCode;
+    const location = header(res, 'location');
     // The bodies of redirects and errors are never read: drop the connection rather than drain it.
     if (redirectStatuses.has(status) && location !== undefined) {
-      res.destroy();
+      discard(res);
       if (hops >= maxRedirects) throw new FetchFailure(`more than ${maxRedirects} redirects (last to ${location})`, { retryable: false });
       current = redirectTarget(current, location);
       continue;
     }
     if (status < 200 || status > 299) {
-      res.destroy();
-      const text = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`;
-      throw new FetchFailure(text, { retryable: isRetryableStatus(status), notFound: status === 404 || status === 410 });
+      discard(res);
+      throw new FetchFailure(`HTTP ${status}${reasons[status] ? ` ${reasons[status]}` : ''}`, { retryable: isRetryableStatus(status), notFound: status === 404 || status === 410 });
     }
     const total = contentLength(res);
     if (opts.maxBytes !== undefined && total !== undefined && total > opts.maxBytes) {
-      res.destroy();
+      discard(res);
       throw new FetchFailure(`the server announces ${total} bytes, more than the limit of ${opts.maxBytes}`, { retryable: false });
     }
-    return { url: current.href, total, chunks: readBody(req, res, total, opts), abort: () => void res.destroy() };
+    return { url: current.href, total, chunks: readBody(res.body, total, opts), abort: () => discard(res) };
   }
 }
 
@@ -69,44 +81,53 @@ function redirectTarget(from: URL, location: string): URL {
   return next;
 }
 
-function contentLength(res: IncomingMessage): number | undefined {
-  const raw = res.headers['content-length'];
+type Response = Dispatcher.ResponseData;
+
+/** Drop a body unread. undici's body emits 'error' (aborted) when destroyed: nobody must hear it as a crash. */
+function discard(res: Response): void {
+  res.body.on('error', () => undefined);
+  res.body.destroy();
+}
+
+function header(res: Response, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function contentLength(res: Response): number | undefined {
+  const raw = header(res, 'content-length');
   if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
   return Number(raw);
 }
 
-/** Send the request and wait for the response head; timeouts before that fail here. */
-function request(url: URL, timeoutMs: number): Promise<{ req: ClientRequest; res: IncomingMessage }> {
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers = { 'user-agent': `tczbuild/${toolVersion}`, 'accept-encoding': 'identity' };
-    const noResponse = (): void => void req.destroy(new FetchFailure(`no response within ${timeoutMs} ms`, { retryable: true }));
-    const failed = (error: Error): void => reject(networkFailure(error));
-    // agent: false gives every download its own socket, so a reset or stall never poisons a pool.
-    const req = send(url, { agent: false, timeout: timeoutMs, headers }, (res) => {
-      req.off('timeout', noResponse);
-      req.off('error', failed);
-      // From here on the body reader owns failures; a late socket error must not go unhandled.
-      req.on('error', () => undefined);
-      resolve({ req, res });
-    });
-    req.on('timeout', noResponse);
-    req.on('error', failed);
-  });
+/** Send the request through the shared client (proxies, private CA) and wait for the response head. */
+async function send(url: URL, timeoutMs: number, credentials: Credentials | undefined): Promise<Response> {
+  const headers: Record<string, string> = { 'user-agent': `tczbuild/${toolVersion}`, 'accept-encoding': 'identity' };
+  if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  try {
+    // readBody keeps the exact idle timeout; undici's coarse body timer (twice as long) is only a backstop.
+    return await request(url, { method: 'GET', headers, dispatcher: dispatcher(), headersTimeout: timeoutMs, bodyTimeout: 2 * timeoutMs });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT') throw new FetchFailure(`no response within ${timeoutMs} ms`, { retryable: true, cause: error });
+    throw networkFailure(error);
+  }
 }
 
 /**
  * Start reading the body at once (bytes that arrive before the consumer asks are kept, not
- * lost if the connection then drops) and yield it while counting. The socket's idle timeout
- * stays armed, so a server that stops sending mid-body fails the read instead of hanging.
+ * lost if the connection then drops) and yield it while counting. An exact idle timer and the
+ * minimum-rate watch stay armed, so a server that stops sending, or trickles, fails the read.
  */
-function readBody(req: ClientRequest, res: IncomingMessage, total: number | undefined, opts: HttpGetOptions): AsyncIterable<Uint8Array> {
+function readBody(res: Readable, total: number | undefined, opts: HttpGetOptions): AsyncIterable<Uint8Array> {
   let received = 0;
-  req.on('timeout', () => {
-    const of = total === undefined ? '' : ` of ${total}`;
-    res.destroy(new FetchFailure(`the transfer stalled: no data for ${opts.timeoutMs} ms after ${received}${of} bytes`, { retryable: true }));
-  });
   const chunks = bufferedChunks(res);
+  const stalled = (): FetchFailure => {
+    const of = total === undefined ? '' : ` of ${total}`;
+    return new FetchFailure(`the transfer stalled: no data for ${opts.timeoutMs} ms after ${received}${of} bytes`, { retryable: true });
+  };
+  const idle = setTimeout(() => res.destroy(stalled()), opts.timeoutMs).unref();
+  res.on('data', () => idle.refresh());
+  const stopWatching = opts.minRate ? watchRate(opts.minRate, () => received, total, (why) => res.destroy(new FetchFailure(why, { retryable: true }))) : undefined;
   return (async function* counted() {
     opts.onProgress?.(0, total, false);
     try {
@@ -120,8 +141,11 @@ function readBody(req: ClientRequest, res: IncomingMessage, total: number | unde
       }
     } catch (error) {
       if (error instanceof FetchFailure) throw error;
+      if ((error as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT') throw stalled();
       throw truncated(received, total, error);
     } finally {
+      clearTimeout(idle);
+      stopWatching?.();
       res.destroy();
     }
     if (total !== undefined && received < total) throw truncated(received, total, undefined);
@@ -134,14 +158,15 @@ function readBody(req: ClientRequest, res: IncomingMessage, total: number | unde
  * iterator discards buffered bytes when the connection drops, which would misreport how much of
  * a cut-off body arrived; here every received chunk is handed on before the failure is.
  */
-function bufferedChunks(res: IncomingMessage): AsyncIterable<Buffer> {
+function bufferedChunks(res: Readable): AsyncIterable<Buffer> {
   const queue: Buffer[] = [];
   let finished = false;
+  let ended = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
   const notify = (): void => wake?.();
   const closedEarly = (): void => {
-    if (!res.complete) failure ??= Object.assign(new Error('the connection closed early'), { code: 'ECONNRESET' });
+    if (!ended) failure ??= Object.assign(new Error('the connection closed early'), { code: 'ECONNRESET' });
     finished = true;
     notify();
   };
@@ -150,7 +175,7 @@ function bufferedChunks(res: IncomingMessage): AsyncIterable<Buffer> {
     if (queue.length >= 16) res.pause();
     notify();
   });
-  res.on('end', () => ((finished = true), notify()));
+  res.on('end', () => ((ended = finished = true), notify()));
   res.on('error', (error) => ((failure ??= error), (finished = true), notify()));
   res.on('close', closedEarly);
   if (res.destroyed) closedEarly();

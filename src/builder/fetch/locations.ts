@@ -5,9 +5,11 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { splitUserinfo, type Credentials } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
 
-export type Location = { readonly kind: 'url'; readonly url: string } | { readonly kind: 'path'; readonly path: string };
+/** A URL location carries its credentials apart from the URL, which is safe to print. */
+export type Location = { readonly kind: 'url'; readonly url: string; readonly credentials?: Credentials } | { readonly kind: 'path'; readonly path: string };
 
 export interface Candidate {
   readonly where: Location;
@@ -18,7 +20,10 @@ const httpPattern = /^https?:\/\//i;
 
 /** Parse a source URL or mirror entry: http(s) URLs stay URLs, file URLs and bare paths are paths. */
 export function locationOf(urlOrPath: string): Location {
-  if (httpPattern.test(urlOrPath)) return { kind: 'url', url: urlOrPath };
+  if (httpPattern.test(urlOrPath)) {
+    const { url, credentials } = splitUserinfo(urlOrPath);
+    return { kind: 'url', url, ...(credentials ? { credentials } : {}) };
+  }
   if (/^file:/i.test(urlOrPath)) return { kind: 'path', path: fileURLToPath(urlOrPath) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(urlOrPath)) {
     throw new FetchFailure(`unsupported URL scheme in ${urlOrPath} (use http, https or file)`, { retryable: false });
@@ -50,10 +55,10 @@ export function urlBasename(url: string): string | undefined {
 function inMirror(mirror: Location, relative: readonly string[]): Location {
   if (mirror.kind === 'path') return { kind: 'path', path: join(mirror.path, ...relative) };
   const base = mirror.url.replace(/\/+$/, '');
-  return { kind: 'url', url: `${base}/${relative.map(encodeURIComponent).join('/')}` };
+  return { ...mirror, url: `${base}/${relative.map(encodeURIComponent).join('/')}` };
 }
 
-export function candidatesFor(url: string, sha256: string | null, mirrors: readonly string[]): Candidate[] {
+export function candidatesFor(url: string, sha256: string | null, mirrors: readonly string[], credentials?: Credentials): Candidate[] {
   const name = urlBasename(url);
   const out: Candidate[] = [];
   for (const entry of mirrors) {
@@ -61,6 +66,7 @@ export function candidatesFor(url: string, sha256: string | null, mirrors: reado
     if (sha256 !== null) out.push({ where: inMirror(mirror, ['sha256', sha256]), upstream: false });
     if (name !== undefined) out.push({ where: inMirror(mirror, [name]), upstream: false });
   }
-  out.push({ where: locationOf(url), upstream: true });
+  const upstream = locationOf(url);
+  out.push({ where: upstream.kind === 'url' && credentials ? { ...upstream, credentials } : upstream, upstream: true });
   return out;
 }

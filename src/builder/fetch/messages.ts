@@ -7,7 +7,7 @@ import { diag, type Diagnostic, type Position } from '../../diagnostics/diagnost
 import type { SourceSpec } from '../../recipe/model.js';
 
 /** The parts of a source the messages need (fetchAndHash has a URL but no recipe entry). */
-export type SourceRef = Pick<SourceSpec, 'url' | 'sha256' | 'at' | 'hashAt'>;
+export type SourceRef = Pick<SourceSpec, 'url' | 'credentials' | 'sha256' | 'at' | 'hashAt'>;
 
 export interface Attempt {
   /** The URL or path tried. */

@@ -1,8 +1,9 @@
 /**
- * withRetries(): run an attempt again after a growing pause while it fails with a retryable
- * FetchFailure, a bounded number of times. It never retries anything else (a checksum
- * mismatch, a 404, a bug). No I/O besides the injected sleep.
+ * withRetries(): the shared retry loop (util/retry.ts) for downloads: it retries only a
+ * retryable FetchFailure, never anything else (a checksum mismatch, a 404, a bug), and says
+ * how many attempts were made. No I/O besides the injected sleep.
  */
+import { backoffDelay, retrying } from '../../util/retry.js';
 import { FetchFailure, isFetchFailure } from './fetch-failure.js';
 
 export interface RetryPolicy {
@@ -13,22 +14,10 @@ export interface RetryPolicy {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { backoffDelay };
 
-export function backoffDelay(attempt: number, baseMs: number): number {
-  return baseMs * 2 ** attempt;
-}
-
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
-  const sleep = policy.sleep ?? realSleep;
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (error) {
-      if (!isFetchFailure(error) || !error.retryable || n >= policy.retries) throw withAttempts(error, n + 1);
-      await sleep(backoffDelay(n, policy.backoffMs));
-    }
-  }
+export function withRetries<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
+  return retrying(attempt, { ...policy, retryable: (e) => isFetchFailure(e) && e.retryable, giveUp: withAttempts });
 }
 
 /** Say how many attempts were made, so "bounded retries" is visible in the message. */

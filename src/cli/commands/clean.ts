@@ -1,11 +1,13 @@
 /**
  * `tczbuild clean`: remove what killed builds left beside out/ — half-assembled mirrors, work
  * directories, private lock files — and repair a swap cut between its two renames. Leftovers of
- * a build that is still running are never touched. With --all, out/ itself goes too.
+ * a build that is still running are never touched. With --all, out/ itself goes too. With
+ * --prune-cache, the output cache drops entries unused for --max-age days and the least recently
+ * used ones beyond --max-size.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Option } from 'clipanion';
+import { Option, UsageError } from 'clipanion';
 import { ProjectCommand } from '../project-command.js';
 
 export class CleanCommand extends ProjectCommand {
@@ -13,10 +15,16 @@ export class CleanCommand extends ProjectCommand {
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',
     description: 'remove what killed builds left beside out/ (and out/ with --all)',
-    examples: [['Start from scratch', '$0 clean --all']],
+    examples: [
+      ['Start from scratch', '$0 clean --all'],
+      ['Keep the output cache under 2 GiB and a week', '$0 clean --prune-cache --max-size 2G --max-age 7'],
+    ],
   });
 
   all = Option.Boolean('--all', false, { description: 'also remove the output directory itself' });
+  pruneCache = Option.Boolean('--prune-cache', false, { description: 'prune the output cache (under --cache) by --max-age and --max-size' });
+  maxAge = Option.String('--max-age', '30', { description: 'with --prune-cache: drop entries not used for this many days' });
+  maxSize = Option.String('--max-size', '10G', { description: 'with --prune-cache: then drop the least recently used entries until the rest fit (K, M, G, T)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
@@ -35,8 +43,20 @@ export class CleanCommand extends ProjectCommand {
       const after = new Set(await readdir(parent).catch(() => [] as string[]));
       const restored = !before.has(basename(out)) && after.has(basename(out));
       const removed = [...before].filter((n) => !after.has(n) && !(restored && /\.old-\d+$/.test(n)));
-      const said = [...(restored ? [`restored ${basename(out)} from a publish cut short`] : []), ...(removed.length ? [`removed ${removed.join(', ')}`] : [])];
+      const said: string[] = [...(restored ? [`restored ${basename(out)} from a publish cut short`] : []), ...(removed.length ? [`removed ${removed.join(', ')}`] : [])];
+      if (this.pruneCache) said.push(await this.prune());
       this.reporter().emit({ type: 'info', message: said.length ? said.join('; ') : 'nothing to clean' });
     });
+  }
+
+  private async prune(): Promise<string> {
+    const { parseSize } = await import('../../builder/output-cache/prune.js');
+    const { LocalOutputCache } = await import('../../builder/output-cache/local-store.js');
+    const days = this.positiveInteger('--max-age', this.maxAge);
+    const maxBytes = parseSize(this.maxSize);
+    if (maxBytes === undefined) throw new UsageError(`--max-size takes a size such as 500M or 10G, not "${this.maxSize}"`);
+    const r = await new LocalOutputCache(this.cacheDir()).prune({ nowMs: Date.now(), maxAgeMs: days * 86_400_000, maxBytes });
+    const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    return `output cache: dropped ${r.entries} entries and ${r.blobs} files (${mib(r.freedBytes)}), kept ${mib(r.keptBytes)}`;
   }
 }

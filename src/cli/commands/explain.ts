@@ -8,9 +8,13 @@ export class ExplainCommand extends ProjectCommand {
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',
     description: 'say which extensions would rebuild and why',
-    examples: [['Why would faasd rebuild?', '$0 explain faasd']],
+    examples: [
+      ['Why would faasd rebuild?', '$0 explain faasd'],
+      ['Would the shared cache supply it?', '$0 explain faasd --remote-cache http://cache.example:8080/'],
+    ],
   });
 
+  remoteCache = Option.String('--remote-cache', { description: 'also ask this Bazel HTTP remote cache whether it holds what would rebuild' });
   names = Option.Rest();
 
   async execute(): Promise<number> {
@@ -26,10 +30,13 @@ export class ExplainCommand extends ProjectCommand {
         env: this.context.env,
         plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
         displayBase: this.context.cwd,
+        cacheDir: this.cacheDir(),
+        outputCache: { remote: this.remoteCache === undefined ? undefined : { url: this.remoteCache, upload: false, timeoutMs: 30_000 } },
+        reporter: this.reporter(),
       });
       const reporter = this.reporter();
       for (const e of result) {
-        reporter.emit(e.upToDate ? { type: 'skip', name: e.name, reason: `up to date, key ${e.key.slice(0, 12)}` } : { type: 'rebuild', name: e.name, reasons: e.reasons });
+        reporter.emit(e.upToDate ? { type: 'skip', name: e.name, reason: `up to date, key ${e.key.slice(0, 12)}` } : { type: 'rebuild', name: e.name, reasons: e.reasons, ...(e.cache ? { cache: e.cache } : {}) });
       }
     });
   }

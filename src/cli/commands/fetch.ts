@@ -25,7 +25,7 @@ export class FetchCommand extends ProjectCommand {
       const plan = planBuild(recipes, this.names.length ? this.names : undefined);
       const reporter = this.reporter();
       const cache = new SourceCache(this.cacheDir());
-      const fetched = await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(this.sourceMirrors), reporter });
+      const fetched = await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(this.sourceMirrors), reporter, env: this.context.env });
       const registryMirrors = this.registryMirrorMap(this.registryMirrors);
       let images = 0;
       for (const { recipe } of plan) images += await prefetchImages(recipe, this.target(), { cache, registryMirrors, reporter });

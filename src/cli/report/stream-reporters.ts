@@ -43,7 +43,9 @@ function renderLine(e: BuildEvent): string | undefined {
     case 'skip':
       return `${e.name}: up to date (${e.reason})`;
     case 'rebuild':
-      return `${e.name}: building because ${e.reasons.join('; ')}`;
+      return `${e.name}: building because ${e.reasons.join('; ')}${e.cache === undefined ? '' : e.cache === 'miss' ? ' (not in the output cache)' : ` (the ${e.cache} holds its build key: it would come from cache)`}`;
+    case 'cache-hit':
+      return `${e.name}: from cache (the ${e.cache} holds build key ${e.key.slice(0, 12)}; ${e.files} files, ${formatBytes(e.bytes)}, sha256 verified)`;
     case 'info':
       return e.message;
     case 'diagnostic':

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { redactUserinfo } from '../../util/credentials.js';
 import type { ImageReference } from '../reference.js';
 
 const tagPath = (cacheDir: string, ref: ImageReference): string => join(cacheDir, 'tags', ref.registry, ...ref.repository.split('/'), ref.tag);
@@ -15,8 +16,8 @@ const urlPath = (cacheDir: string, url: string): string => join(cacheDir, 'urls'
 export const recordTag = (cacheDir: string, ref: ImageReference, digest: string): Promise<void> => remember(tagPath(cacheDir, ref), digest);
 export const lookupTag = (cacheDir: string, ref: ImageReference): Promise<string | undefined> => recall(tagPath(cacheDir, ref), /^sha256:[0-9a-f]{64}$/);
 
-/** The URL is written too, so a person reading the cache can tell the entries apart. */
-export const recordUrl = (cacheDir: string, url: string, sha256: string): Promise<void> => remember(urlPath(cacheDir, url), `${sha256} ${url}`);
+/** The URL is written too (without any password), so a person reading the cache can tell the entries apart. */
+export const recordUrl = (cacheDir: string, url: string, sha256: string): Promise<void> => remember(urlPath(cacheDir, url), `${sha256} ${redactUserinfo(url)}`);
 export async function lookupUrl(cacheDir: string, url: string): Promise<string | undefined> {
   const line = await recall(urlPath(cacheDir, url), /^[0-9a-f]{64} /);
   return line?.slice(0, 64);

@@ -4,6 +4,7 @@
  * and write it back atomically, keeping comments and layout. Reports each change and every
  * failure; a failure in one entry does not stop the others.
  */
+import { redactUserinfo, withUserinfo } from '../../util/credentials.js';
 import '../codes.js';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -111,7 +112,7 @@ function pendingEntries(w: WrittenRecipe, map: SourceMap, o: PinOptions, ctx: Re
     if (source.sha256 !== 'unpinned' && !o.force) return;
     const url = sourceUrl(w, map, i, { ...o.target, arch: source.arch?.[0] ?? o.target.arch });
     if (url === undefined) return; // normalize reported it; lint shows it
-    out.push({ path: ['sources', i, 'sha256'], what: `source ${url}`, current: source.sha256, resolve: () => resolveSourceHash(url, ctx) });
+    out.push({ path: ['sources', i, 'sha256'], what: `source ${redactUserinfo(url)}`, current: source.sha256, resolve: () => resolveSourceHash(url, ctx) });
   });
   return out;
 }
@@ -120,7 +121,9 @@ function pendingEntries(w: WrittenRecipe, map: SourceMap, o: PinOptions, ctx: Re
 function sourceUrl(w: WrittenRecipe, map: SourceMap, i: number, target: Target): string | undefined {
   const { recipe } = normalizeRecipe(w, map, target);
   const want = map.at(['sources', i, 'sha256']);
-  return recipe.sources.find((s) => s.hashAt.line === want.line && s.hashAt.col === want.col)?.url;
+  const spec = recipe.sources.find((s) => s.hashAt.line === want.line && s.hashAt.col === want.col);
+  // The download needs the URL's credentials back; every message shows it redacted.
+  return spec && (spec.credentials ? withUserinfo(spec.url, spec.credentials) : spec.url);
 }
 
 /** A reader never sees half a recipe; the file keeps its permissions. */

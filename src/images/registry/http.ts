@@ -7,6 +7,8 @@
 import '../codes.js';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
+import { defaultMinRate, watchRate, type MinRate } from '../../util/min-rate.js';
+import { netFetch } from '../../util/network.js';
 
 /** `registry-failed`, plus whether the same request could succeed a moment later. */
 export class RegistryFailure extends TczError {
@@ -27,9 +29,11 @@ export interface HttpTimeouts {
   readonly headersMs: number;
   /** Longest pause between two body chunks. */
   readonly idleMs: number;
+  /** The slowest body accepted (a registry trickling bytes must not hold a build for days). */
+  readonly minRate?: MinRate;
 }
 
-export const defaultTimeouts: HttpTimeouts = { headersMs: 30_000, idleMs: 60_000 };
+export const defaultTimeouts: HttpTimeouts = { headersMs: 30_000, idleMs: 60_000, minRate: defaultMinRate };
 
 export interface HttpResponse {
   readonly status: number;
@@ -46,9 +50,10 @@ export interface HttpResponse {
 export async function httpGet(url: string, headers: Record<string, string>, timeouts: HttpTimeouts, what: string): Promise<HttpResponse> {
   const abort = new AbortController();
   let timer = setTimeout(() => abort.abort(new Error(`no response within ${timeouts.headersMs} ms`)), timeouts.headersMs);
-  let res: Response;
+  let res: Awaited<ReturnType<typeof netFetch>>;
   try {
-    res = await fetch(url, { headers, signal: abort.signal, redirect: 'follow' });
+    // The shared client: HTTP(S)_PROXY, NO_PROXY and --ca-file apply to registries too.
+    res = await netFetch(url, { headers, signal: abort.signal, redirect: 'follow' });
   } catch (error) {
     clearTimeout(timer);
     throw new RegistryFailure(`${what}: GET ${url} failed: ${describeError(error)}`, true, error);
@@ -60,6 +65,8 @@ export async function httpGet(url: string, headers: Record<string, string>, time
     if (!stream) return;
     const reader = stream.getReader();
     let received = 0;
+    const total = Number.isFinite(declared) ? declared : undefined;
+    const stopWatching = timeouts.minRate ? watchRate(timeouts.minRate, () => received, total, (why) => abort.abort(new Error(why))) : undefined;
     try {
       for (;;) {
         timer = setTimeout(() => abort.abort(new Error(`no data for ${timeouts.idleMs} ms`)), timeouts.idleMs);
@@ -82,6 +89,7 @@ export async function httpGet(url: string, headers: Record<string, string>, time
         yield step.value;
       }
     } finally {
+      stopWatching?.();
       reader.releaseLock();
       if (!abort.signal.aborted) abort.abort(new Error('body no longer needed'));
     }

@@ -5,6 +5,7 @@
  * so its sha256 is computed, never written down. Pure apart from in-memory tar/gzip.
  */
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { makeTar, makeTarGz, type TarEntry } from '../../helpers/tarball.js';
 
@@ -56,6 +57,15 @@ export async function buildArtifacts(): Promise<Artifacts> {
     'device-block.tar.gz': await evil([{ name: 'evil-1.0/sda', type: 'block-device' }]),
     'fifo.tar.gz': await evil([{ name: 'evil-1.0/pipe', type: 'fifo' }]),
     'huge-size.tar.gz': gzipSync(Buffer.concat([await makeTar([{ name: 'evil-1.0/ok', content: 'fine\n' }]).then(stripEnd), hugeFileHeader('evil-1.0/huge', 5 * 1024 ** 3), Buffer.alloc(1024 ** 2)])),
+    'empty.tar.gz': Buffer.alloc(0),
+    'no-entries.tar.gz': gzipSync(Buffer.alloc(1024)),
+    // "café" in Latin-1: the é is the single byte 0xe9, which is not UTF-8.
+    'non-utf8-name.tar.gz': gzipSync(Buffer.concat([await makeTar([{ name: 'evil-1.0/ok', content: 'fine\n' }]).then(stripEnd), rawFileEntry(Buffer.from('evil-1.0/caf\xe9', 'latin1'), Buffer.from('bytes\n')), Buffer.alloc(1024)])),
+    'long-name.tar.gz': await evil([{ name: `evil-1.0/${'n'.repeat(300)}`, content: 'a name longer than NAME_MAX\n' }]),
+    'lzip.tar.lz': Buffer.concat([Buffer.from('LZIP\x01', 'latin1'), noise(256)]),
+    'cut-xz.tar.xz': await xz(await makeTar(helloEntries)).then((b) => b.subarray(0, Math.floor(b.length / 2))),
+    // 3 x 512 KiB of zeros: a few KB compressed, 1.5 MiB unpacked.
+    'zeros.tar.gz': await makeTarGz(['a', 'b', 'c'].map((n) => ({ name: `zeros/${n}`, content: Buffer.alloc(512 * 1024) }))),
     'not-a-tar.tar.gz': gzipSync(Buffer.from('this is text, not a tar archive\n'.repeat(64))),
     'cut-gzip.tar.gz': helloGz.subarray(0, Math.floor(helloGz.length / 2)),
   };
@@ -72,6 +82,19 @@ export function noise(size: number): Buffer {
   return out;
 }
 
+/** xz -c over bytes, with the real tool (as users' .tar.xz sources are made). */
+async function xz(bytes: Buffer): Promise<Buffer> {
+  return execFileSync('xz', ['-c', '-6'], { input: bytes });
+}
+
+/** A ustar file entry whose name is exactly these bytes (tar libraries re-encode names as UTF-8). */
+export function rawFileEntry(name: Buffer, content: Buffer): Buffer {
+  const h = fileHeader(name, content.length);
+  const padded = Buffer.alloc(Math.ceil(content.length / 512) * 512);
+  content.copy(padded);
+  return Buffer.concat([h, padded]);
+}
+
 /** makeTar ends with two zero blocks; drop them so another header can follow. */
 function stripEnd(tar: Buffer): Buffer {
   let end = tar.length;
@@ -85,10 +108,14 @@ function stripEnd(tar: Buffer): Buffer {
  * that trusted the size would try to write gigabytes.
  */
 export function hugeFileHeader(name: string, size: number): Buffer {
+  return fileHeader(Buffer.from(name), size);
+}
+
+function fileHeader(name: Buffer, size: number): Buffer {
   const h = Buffer.alloc(512);
   const put = (value: string, offset: number, length: number): void => void h.write(value, offset, length, 'ascii');
   const octal = (n: number, length: number): string => n.toString(8).padStart(length - 1, '0');
-  put(name, 0, 100);
+  name.copy(h, 0, 0, 100);
   put(octal(0o644, 8), 100, 8);
   put(octal(0, 8), 108, 8);
   put(octal(0, 8), 116, 8);

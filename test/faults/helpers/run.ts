@@ -49,15 +49,15 @@ export class Capture extends Writable {
 }
 
 /** `tczbuild <argv> --json` in process, from the project directory. */
-export function runTczbuild(p: ProjectDirs, argv: readonly string[]): Promise<RunResult> {
-  return runCliJson([...argv, '--recipes', p.recipesDir, '--out', p.outDir, '--cache', p.cacheDir], p.dir);
+export function runTczbuild(p: ProjectDirs, argv: readonly string[], env: NodeJS.ProcessEnv = testEnv): Promise<RunResult> {
+  return runCliJson([...argv, '--recipes', p.recipesDir, '--out', p.outDir, '--cache', p.cacheDir], p.dir, env);
 }
 
 /** Any `tczbuild <argv> --json` in process, from `cwd`, with its events parsed. */
-export async function runCliJson(argv: readonly string[], cwd: string): Promise<RunResult> {
+export async function runCliJson(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv = testEnv): Promise<RunResult> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await runCli([...argv, '--json'], { stdin: process.stdin, stdout, stderr, cwd, env: testEnv, colorDepth: 1 });
+  const code = await runCli([...argv, '--json'], { stdin: process.stdin, stdout, stderr, cwd, env, colorDepth: 1 });
   const events = stdout.text
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -66,7 +66,7 @@ export async function runCliJson(argv: readonly string[], cwd: string): Promise<
   return { code, stdout: stdout.text, stderr: stderr.text, diagnostics, events };
 }
 
-export type FetchTuning = Partial<Pick<FetchOptions, 'timeoutMs' | 'retries' | 'backoffMs'>>;
+export type FetchTuning = Partial<Pick<FetchOptions, 'timeoutMs' | 'retries' | 'backoffMs' | 'minRate'>>;
 
 /**
  * buildAll() as `tczbuild all` calls it, with fetch tuning; the exit code is BaseCommand's

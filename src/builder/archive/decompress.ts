@@ -1,0 +1,68 @@
+/**
+ * The tar bytes inside a compressed archive, as a stream: gzip is inflated in process (zlib),
+ * xz, bzip2 and zstd by the real tools (`xz -dc`, `bzip2 -dc`, `zstd -dc`) as child processes
+ * whose stdout is the stream. `finished` settles when the decompressor is done: a tool that
+ * exits non-zero (corrupt data) rejects it with the tool's own words. It does not read tar.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import type { Readable, Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { fail } from '../../diagnostics/errors.js';
+import type { Compression } from './format.js';
+
+/** 1 MiB buffers: with the 16-64 KiB defaults, unpacking is bound by round trips, not by inflate. */
+export const CHUNK = 1024 * 1024;
+
+export interface Decompressed {
+  /** The tar bytes, or (with `inflate`) the compressed bytes to pipe through it. */
+  readonly input: Readable;
+  readonly inflate?: Transform;
+  readonly finished: Promise<void>;
+  /** Stop decompressing early (the tar reader refused an entry). */
+  stop(): void;
+}
+
+const tools: Readonly<Record<Exclude<Compression, 'gzip'>, { readonly file: string; readonly args: readonly string[]; readonly pkg: string }>> = {
+  xz: { file: 'xz', args: ['-dc'], pkg: 'xz-utils' },
+  bzip2: { file: 'bzip2', args: ['-dc'], pkg: 'bzip2' },
+  zstd: { file: 'zstd', args: ['-dcq'], pkg: 'zstd' },
+};
+
+export function decompress(path: string, compression: Compression | undefined): Decompressed {
+  if (compression === undefined) {
+    const input = createReadStream(path, { highWaterMark: CHUNK });
+    return { input, finished: Promise.resolve(), stop: () => void input.destroy() };
+  }
+  if (compression === 'gzip') {
+    const input = createReadStream(path, { highWaterMark: CHUNK });
+    const inflate = createGunzip({ chunkSize: CHUNK });
+    return { input, inflate, finished: Promise.resolve(), stop: () => void input.destroy() };
+  }
+  const tool = tools[compression];
+  const child = spawn(tool.file, [...tool.args, '--', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => void (stderr = (stderr + s).slice(-2000)));
+  let stopped = false;
+  const finished = new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0 || stopped) return resolve();
+      const words = stderr.trim().split('\n').slice(-3).join('; ') || `exit ${code ?? signal}`;
+      reject(new Error(`${tool.file} could not decompress it: ${words}`));
+    });
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') fail('tool-missing', undefined, `${tool.file} was not found on PATH (needed to unpack .tar.${compression} sources)`, `install it: apt-get install ${tool.pkg}`);
+    throw error;
+  });
+  return {
+    input: child.stdout,
+    finished,
+    stop: () => {
+      // Once the tool has written everything, let it exit on its own: its status says whether the data was whole.
+      if (child.exitCode !== null || child.stdout.readableEnded) return;
+      stopped = true;
+      child.kill();
+    },
+  };
+}

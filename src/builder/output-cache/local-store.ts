@@ -1,0 +1,135 @@
+/**
+ * The local output cache under `<cache>/outputs/`: `ac/<build key>` holds an extension's manifest
+ * (the same ActionResult bytes the remote cache stores), `sha256/<hex>` each published file,
+ * shared between entries. Files enter by hard link (or copy across filesystems) and leave by
+ * hard link into a work directory, where they are re-hashed before anyone trusts them: a blob
+ * that no longer matches its name is deleted and the hit refused.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SourceCache, hashFile } from '../fetch/source-cache.js';
+import { decodeActionResult, encodeActionResult, type CachedFile } from './action-result.js';
+import { chooseEntriesToDrop, type PruneBounds, type PruneCandidate } from './prune.js';
+
+export interface MaterializedFile extends CachedFile {
+  /** Where the verified copy now is (inside the caller's directory). */
+  readonly path: string;
+}
+
+/** A blob missing or not matching its sha256: the entry cannot be used. */
+export class BadBlobError extends Error {}
+
+export class LocalOutputCache {
+  readonly dir: string;
+  readonly blobs: SourceCache;
+
+  constructor(cacheDir: string) {
+    this.dir = join(cacheDir, 'outputs');
+    this.blobs = new SourceCache(this.dir);
+  }
+
+  private entryPath(key: string): string {
+    return join(this.dir, 'ac', key);
+  }
+
+  /** The files an entry names, or undefined without one; an unreadable entry is removed. */
+  async lookup(key: string, extension: string): Promise<CachedFile[] | undefined> {
+    const bytes = await readFile(this.entryPath(key)).catch(() => undefined);
+    if (!bytes) return undefined;
+    try {
+      return decodeActionResult(bytes, extension);
+    } catch {
+      await rm(this.entryPath(key), { force: true });
+      return undefined;
+    }
+  }
+
+  /**
+   * Link every file into `destDir` and re-hash it there; BadBlobError when one is missing or
+   * wrong. Blobs in `justVerified` (hashed on their way in, moments ago) are only size-checked.
+   */
+  async materialize(files: readonly CachedFile[], destDir: string, justVerified: ReadonlySet<string> = new Set()): Promise<MaterializedFile[]> {
+    await mkdir(destDir, { recursive: true });
+    const out: MaterializedFile[] = [];
+    for (const f of files) {
+      const blob = this.blobs.pathFor(f.sha256);
+      const dest = join(destDir, f.name);
+      await rm(dest, { force: true });
+      try {
+        await link(blob, dest).catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code === 'EXDEV' || error.code === 'EPERM') await copyFile(blob, dest);
+          else throw error;
+        });
+      } catch {
+        throw new BadBlobError(`${f.name} (sha256 ${f.sha256}) is missing from the local cache`);
+      }
+      const got = justVerified.has(f.sha256) ? { sha256: f.sha256, size: (await stat(dest)).size } : await hashFile(dest);
+      if (got.sha256 !== f.sha256 || got.size !== f.size) {
+        await rm(blob, { force: true });
+        await rm(dest, { force: true });
+        throw new BadBlobError(`${f.name} in the local cache has sha256 ${got.sha256} (${got.size} bytes), not ${f.sha256} (${f.size} bytes)`);
+      }
+      out.push({ ...f, path: dest });
+    }
+    return out;
+  }
+
+  /** Keep a build's files (hashed here) under its key; returns the manifest written. */
+  async store(key: string, files: ReadonlyArray<{ readonly name: string; readonly path: string }>): Promise<CachedFile[]> {
+    await mkdir(join(this.dir, 'sha256'), { recursive: true });
+    const manifest: CachedFile[] = [];
+    for (const f of files) {
+      const { sha256, size } = await hashFile(f.path);
+      const blob = this.blobs.pathFor(sha256);
+      if (!(await stat(blob).catch(() => undefined))) {
+        const tmp = `${blob}.${process.pid}-${randomBytes(4).toString('hex')}`;
+        await link(f.path, tmp).catch(() => copyFile(f.path, tmp));
+        await rename(tmp, blob);
+      }
+      manifest.push({ name: f.name, sha256, size });
+    }
+    await this.writeEntry(key, encodeActionResult(manifest));
+    return manifest;
+  }
+
+  async writeEntry(key: string, entry: Buffer): Promise<void> {
+    await mkdir(join(this.dir, 'ac'), { recursive: true });
+    const tmp = `${this.entryPath(key)}.${process.pid}-${randomBytes(4).toString('hex')}`;
+    await writeFile(tmp, entry);
+    await rename(tmp, this.entryPath(key));
+  }
+
+  /** Mark an entry as used now, so pruning by age keeps it. */
+  async touch(key: string): Promise<void> {
+    const now = new Date();
+    await utimes(this.entryPath(key), now, now).catch(() => undefined);
+  }
+
+  /** Drop entries past the bounds, then every blob no kept entry refers to. */
+  async prune(bounds: PruneBounds): Promise<{ entries: number; blobs: number; freedBytes: number; keptBytes: number }> {
+    const keys = (await readdir(join(this.dir, 'ac')).catch(() => [] as string[])).filter((k) => /^[0-9a-f]{64}$/.test(k));
+    const candidates: PruneCandidate[] = [];
+    const unreadable: string[] = [];
+    for (const key of keys) {
+      const st = await stat(this.entryPath(key)).catch(() => undefined);
+      const blobs = await readFile(this.entryPath(key)).then((b) => decodeActionResult(b), () => undefined).catch(() => undefined);
+      if (st && blobs) candidates.push({ key, usedMs: st.mtimeMs, blobs });
+      else unreadable.push(key);
+    }
+    const chosen = chooseEntriesToDrop(candidates, bounds);
+    const { keptBlobs, keptBytes } = chosen;
+    const drop = [...chosen.drop, ...unreadable];
+    for (const key of drop) await rm(this.entryPath(key), { force: true });
+    let blobs = 0;
+    let freedBytes = 0;
+    for (const name of await readdir(join(this.dir, 'sha256')).catch(() => [] as string[])) {
+      if (keptBlobs.has(name)) continue;
+      const path = join(this.dir, 'sha256', name);
+      freedBytes += (await stat(path).catch(() => ({ size: 0 }))).size;
+      await rm(path, { force: true });
+      blobs++;
+    }
+    return { entries: drop.length, blobs, freedBytes, keptBytes };
+  }
+}

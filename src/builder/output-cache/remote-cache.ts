@@ -1,0 +1,50 @@
+/**
+ * A Bazel HTTP remote cache as the output cache sees it: `/ac/<build key>` holds an extension's
+ * manifest (an ActionResult), `/cas/<sha256>` each file's bytes. Works against any server of that
+ * protocol (bazel-remote, an S3/GCS-backed cache, nginx with WebDAV PUT); the base URL may carry
+ * a path prefix and user:password. Says nothing about trust: callers verify every blob.
+ */
+import { redactUserinfo, splitUserinfo, type Credentials } from '../../util/credentials.js';
+import { getBytes, getStream, put } from './http-client.js';
+
+/** An action-cache entry is a handful of file names and digests; anything bigger is not ours. */
+const maxEntryBytes = 64 * 1024;
+
+export interface RemoteCacheOptions {
+  readonly url: string;
+  /** Write what this build produced back to the cache (off for read-only CI jobs). */
+  readonly upload: boolean;
+  readonly timeoutMs: number;
+}
+
+export class RemoteCache {
+  readonly upload: boolean;
+  /** The base URL without credentials, for messages. */
+  readonly shown: string;
+  private readonly base: string;
+  private readonly http: { readonly timeoutMs: number; readonly credentials: Credentials | undefined };
+
+  constructor(o: RemoteCacheOptions) {
+    const { url, credentials } = splitUserinfo(o.url);
+    this.base = url.replace(/\/+$/, '');
+    this.shown = redactUserinfo(o.url);
+    this.upload = o.upload;
+    this.http = { timeoutMs: o.timeoutMs, credentials };
+  }
+
+  getEntry(key: string): Promise<Buffer | undefined> {
+    return getBytes(`${this.base}/ac/${key}`, { ...this.http, maxBytes: maxEntryBytes });
+  }
+
+  getBlob(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    return getStream(`${this.base}/cas/${sha256}`, this.http);
+  }
+
+  putBlob(sha256: string, file: string, size: number): Promise<void> {
+    return put(`${this.base}/cas/${sha256}`, { file, size }, this.http);
+  }
+
+  putEntry(key: string, entry: Buffer): Promise<void> {
+    return put(`${this.base}/ac/${key}`, entry, this.http);
+  }
+}

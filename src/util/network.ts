@@ -1,0 +1,62 @@
+/**
+ * The one HTTP client every outgoing request uses (sources, the registry client, `pin`,
+ * `serve --upstream`): undici, with its EnvHttpProxyAgent fed the command's own environment
+ * (http_proxy/HTTP_PROXY for http URLs, https_proxy/HTTPS_PROXY for https ones, else the http
+ * proxy; no_proxy/NO_PROXY to bypass; lower-case wins, as in curl), and an optional private CA
+ * (--ca-file) trusted in addition to the system's. Plain-http requests go to the proxy in
+ * absolute form; https ones tunnel through CONNECT. A command calls useNetwork() once at start.
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { fail } from '../diagnostics/errors.js';
+
+export interface NetworkSettings {
+  readonly env: NodeJS.ProcessEnv;
+  /** PEM file with one or more CA certificates to trust besides the system's. */
+  readonly caFile?: string;
+}
+
+let settings: NetworkSettings = { env: process.env };
+let current: Dispatcher | undefined;
+
+/** Use these settings for every request from now on (a command's environment and --ca-file). */
+export function useNetwork(next: NetworkSettings): void {
+  const old = current;
+  current = undefined;
+  settings = next;
+  void old?.close().catch(() => undefined);
+}
+
+/** The shared dispatcher, made on first use. */
+export function dispatcher(): Dispatcher {
+  return (current ??= createDispatcher(settings));
+}
+
+/** `fetch` through the shared dispatcher (proxies, private CA). */
+export const netFetch = (url: string, init: Omit<NonNullable<Parameters<typeof undiciFetch>[1]>, 'dispatcher'> = {}): ReturnType<typeof undiciFetch> =>
+  undiciFetch(url, { ...init, dispatcher: dispatcher() });
+
+/** The proxy settings from an environment, lower-case names first. Empty means none. */
+export function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy: string; httpsProxy: string; noProxy: string } {
+  const pick = (name: string): string => env[name] ?? env[name.toUpperCase()] ?? '';
+  const httpProxy = pick('http_proxy');
+  return { httpProxy, httpsProxy: pick('https_proxy') || httpProxy, noProxy: pick('no_proxy') };
+}
+
+function createDispatcher(s: NetworkSettings): Dispatcher {
+  const tls = s.caFile === undefined ? {} : { ca: [...rootCertificates, readCa(s.caFile)] };
+  // Empty strings (not undefined) so undici never falls back to this process's own environment.
+  return new EnvHttpProxyAgent({ ...proxyEnv(s.env), proxyTunnel: false, connect: tls, requestTls: tls, proxyTls: tls });
+}
+
+function readCa(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    return fail('invalid-value', undefined, `--ca-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'pass a PEM file holding the CA certificate(s) to trust', error);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) fail('invalid-value', undefined, `--ca-file ${path}: holds no PEM certificate`, 'pass a PEM file holding the CA certificate(s) to trust');
+  return pem;
+}
