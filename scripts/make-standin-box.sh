@@ -148,7 +148,9 @@ find "$dir/kernel.tclocal/" -name '*.ko' | while read -r ko; do
     deps="$deps $(grep -E "/($d|$(echo "$d" | tr _ -)).ko:" "$dir/modules.dep" | head -n 1 | cut -d: -f1)"
   done
   echo "kernel.tclocal/${ko#"$dir/kernel.tclocal/"}:$deps"
-done >>"$dir/modules.dep"
+done >/tmp/modules.dep.tclocal
+cat /tmp/modules.dep.tclocal >>"$dir/modules.dep"
+rm -f /tmp/modules.dep.tclocal
 EOF
 chmod 0755 "$R/sbin/depmod"
 # Debian's BusyBox looks for udhcpc's script in /etc/udhcpc; TinyCore's is in /usr/share/udhcpc.

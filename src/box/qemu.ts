@@ -90,9 +90,11 @@ export async function kvmWorks(kernel: string, timeoutMs = 8000): Promise<boolea
   return new Promise((resolvePromise) => {
     const child = spawnQemu(kvmProbeArgs(kernel));
     let seen = false;
+    let text = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (!seen && kernelBanner.test(chunk.toString('utf8'))) {
+      text = (text + chunk.toString('utf8')).slice(-4096); // the banner may straddle two chunks
+      if (!seen && kernelBanner.test(text)) {
         seen = true;
         child.kill('SIGKILL');
       }

@@ -42,6 +42,22 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+describe('the stand-in box (scripts/make-standin-box.sh)', () => {
+  it('carries Core-scripts, user tc in staff, a setuid sudo, the modules it needs but no overlay, and scripts that pass shellcheck', async () => {
+    const root = join(dir, 'unpacked');
+    execFileSync('sh', ['-c', `mkdir -p "${root}" && cd "${root}" && zcat ../box/core.gz | cpio -id --quiet`]);
+    const listing = execFileSync('sh', ['-c', `cd "${root}" && find . -printf '%M %u:%g %p\\n'`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    for (const line of ['-rwxr-xr-x root:root ./init', '-rwxr-xr-x root:root ./usr/bin/tce-load', '-rwxr-xr-x root:root ./etc/init.d/tc-config', '-rwsr-xr-x root:root ./usr/bin/sudo', 'drwxrwxr-x root:staff ./opt']) {
+      expect(listing.split('\n')).toContain(line);
+    }
+    expect(await readFile(join(root, 'etc/passwd'), 'utf8')).toContain('tc:x:1001:50:');
+    expect(listing).toMatch(/\/kernel\/net\/bridge\/br_netfilter\.ko\n/);
+    expect(listing).toMatch(/\/kernel\/fs\/squashfs\/squashfs\.ko\n/);
+    expect(listing).not.toMatch(/overlay\.ko/);
+    execFileSync('shellcheck', ['-s', 'sh', ...['sbin/depmod', 'sbin/udevadm', 'sbin/udevd', 'sbin/standin-devtmpfs', 'usr/bin/rotdash'].map((f) => join(root, f))]);
+  });
+});
+
 describe('tczbuild test catches broken extensions and hung guests', () => {
   it('exits 1', () => {
     expect(run.code, run.stdout + run.stderr).toBe(1);
