@@ -114,10 +114,12 @@ export async function computeKeys(plan: readonly PlannedRecipe[], o: BuildOption
   for (const planned of plan) {
     const r = planned.recipe;
     const epoch = await sourceEpoch(absolute(r.file, o.displayBase), o.env);
+    // test: steps run on a booted box (`tczbuild test`); they never change what is packed
+    const { test: _boxTests, ...packed } = r.written;
     const components: Record<string, string> = {
       tools: canonicalJson(tools),
       target: canonicalJson(o.target),
-      recipe: sha256Hex(canonicalJson(r.written)),
+      recipe: sha256Hex(canonicalJson(packed)),
       epoch: String(epoch),
     };
     for (const s of r.sources) components[`source ${s.id}`] = s.sha256 ?? 'unpinned';
