@@ -15,7 +15,7 @@ export class TestCommand extends ProjectCommand {
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',
     description: 'install extensions on a booted TinyCore box (QEMU) and run their test: steps',
-    details: 'Serves --out on 127.0.0.1 (the guest reaches it as 10.0.2.2), boots the box with a generated /opt/bootlocal.sh that runs `tce-load -wi NAME` as tc and each recipe\'s test: steps as root, and compares the owner and mode of the base system\'s directories before and after each install. The console log is kept and its path printed.',
+    details: 'Serves --out on 127.0.0.1 (the guest reaches it as 10.0.2.2), boots the box with a generated /opt/bootlocal.sh that runs `tce-load -wi NAME` as tc and each recipe\'s test: steps as root, and compares the owner and mode of the base system\'s directories before and after each install. The console log is kept and its path printed. The mirror directory tested is <tc-version>.x/<arch>/tcz from the box\'s target:, not --tc-version.',
     examples: [
       ['On the stand-in box', 'scripts/make-standin-box.sh /tmp/box && $0 test containerd --box /tmp/box/box.yaml --upstream http://HOST/'],
       ['On TinyCore 15 (after `tczbuild pin` filled the box\'s hashes)', '$0 test containerd --box boxes/tinycore-15.x-x86_64.yaml'],
