@@ -122,7 +122,7 @@ describe('serve --upstream', () => {
     }
   });
 
-  it('answers 502 within the timeout when upstream accepts but never answers', async () => {
+  it('answers 504 within the timeout when upstream accepts but never answers', async () => {
     const silent: TcpServer = createTcpServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
@@ -130,7 +130,7 @@ describe('serve --upstream', () => {
     const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: `http://127.0.0.1:${port}`, cacheDir: cache, timeoutMs: 800 }) });
     try {
       const t0 = Date.now();
-      expect((await fetch(`${s.url}${dir}/iptables.tcz`)).status).toBe(502);
+      expect((await fetch(`${s.url}${dir}/iptables.tcz`)).status).toBe(504);
       expect(Date.now() - t0).toBeLessThan(3000);
     } finally {
       await s.close(100);
