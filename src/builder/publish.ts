@@ -7,6 +7,7 @@
 import { link, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fail, isTczError } from '../diagnostics/errors.js';
+import { uninterruptible } from '../util/interrupt.js';
 
 export interface PublishFile {
   /** Path relative to out/. */
@@ -49,7 +50,8 @@ export async function publishAtomically(p: PublishInput): Promise<void> {
     await rm(next, { recursive: true, force: true }).catch(() => undefined);
     throw asOutError(error, p.outDir);
   }
-  await swapInto(p.outDir, next);
+  // a Ctrl-C between the two renames would leave no out/: the swap finishes first
+  await uninterruptible(() => swapInto(p.outDir, next));
 }
 
 const fsRefusals = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST']);

@@ -1,0 +1,155 @@
+/**
+ * Ctrl-C, SIGTERM and kill -9 while `tczbuild all` is packing (issue 12, item 7). A signal
+ * stops mksquashfs, removes the work directory and out.lock, leaves out/ as it was and exits
+ * 130/143; kill -9 of tczbuild alone takes mksquashfs down with it (its image is left
+ * unfinished, not completed by an orphan); a lock file left by a kill while the lock was being
+ * taken (`out.lock.PID-hex`) is swept by the next `all`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Of } from '../faults/helpers/artifacts.js';
+import { runCliJson } from '../faults/helpers/run.js';
+import { sleep, startCli, type CliProcess } from '../faults/helpers/spawn-cli.js';
+import { leftoversBeside, snapshotTree, type TreeSnapshot } from '../faults/helpers/tree-snapshot.js';
+import { makeTarGz } from '../helpers/tarball.js';
+
+let dir: string;
+let out: string;
+let before: TreeSnapshot;
+const info = 'description: Signal fixture\nauthor: Test\noriginal-site: https://example.invalid\ncopying-policy: MIT\n';
+
+/** ~60 MB of word salad: compressible enough that gzip -9 in mksquashfs takes seconds. */
+function wordSalad(bytes: number): Buffer {
+  const words = Array.from({ length: 4000 }, (_, i) => (i * 2654435761).toString(36).slice(0, 2 + (i % 7)));
+  const out = Buffer.alloc(bytes);
+  let at = 0;
+  let seed = 7;
+  while (at < bytes) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    at += out.write(`${words[seed % words.length]} `, at);
+  }
+  return out;
+}
+
+async function recipe(set: string, name: string, content: Buffer): Promise<void> {
+  const archive = join(dir, 'sources', `${name}.tar.gz`);
+  const bytes = await makeTarGz([{ name: `${name}/data.txt`, content }]);
+  await mkdir(join(dir, 'sources'), { recursive: true });
+  await writeFile(archive, bytes);
+  await mkdir(join(dir, set), { recursive: true });
+  const source = `sources:\n  - url: ${pathToFileURL(archive).href}\n    sha256: ${sha256Of(bytes)}\n    extract: { strip: 1, into: usr/local/share/${name} }\n`;
+  await writeFile(join(dir, set, `${name}.yaml`), `name: ${name}\nversion: "1.0"\n${info}${source}`);
+}
+
+const args = (set: string): string[] => ['all', '--recipes', join(dir, set), '--out', out, '--cache', join(dir, 'cache')];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tczbuild-signals-'));
+  out = join(dir, 'out');
+  await recipe('small', 'small', Buffer.from('small\n'));
+  await recipe('big', 'small', Buffer.from('small\n'));
+  await recipe('big', 'big', wordSalad(60 * 1024 * 1024));
+  const first = await runCliJson(args('small'), dir);
+  expect(first.code, first.stderr).toBe(0);
+  before = await snapshotTree(out);
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+interface Packer {
+  readonly pid: number;
+  /** The image it writes. */
+  readonly image: string;
+}
+
+/** Wait until `pid` runs mksquashfs packing an image (not the `-version` probe). */
+async function packerOf(pid: number): Promise<Packer> {
+  for (;;) {
+    for (const entry of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        if (ppid === pid && argv[0]?.endsWith('mksquashfs') && argv.includes('-noappend')) return { pid: Number(entry), image: argv[2]! };
+      } catch {
+        // exited while we looked
+      }
+    }
+    await sleep(20);
+  }
+}
+
+/** Gone, or a zombie nobody reaps: either way it runs no more. */
+function stopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+function reap(cli: CliProcess, packer: Packer | undefined): void {
+  for (const pid of [cli.pid, packer?.pid]) {
+    try {
+      if (pid) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+describe('signals during tczbuild all', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('on %s stops mksquashfs, removes the work dir and the lock, keeps out/ and exits %i', async (signal, code) => {
+    const cli = startCli(args('big'), dir);
+    let packer: Packer | undefined;
+    try {
+      packer = await packerOf(cli.pid);
+      process.kill(cli.pid, signal);
+      const exit = await cli.done;
+      expect({ code: exit.code, signal: exit.signal }, exit.stderr).toEqual({ code, signal: null });
+      expect(exit.stderr).toContain(`${signal}: stopping, cleaning up`);
+      expect(stopped(packer.pid)).toBe(true);
+      expect(await leftoversBeside(out)).toEqual([]);
+      expect(await snapshotTree(out)).toEqual(before);
+    } finally {
+      reap(cli, packer);
+    }
+  }, 120_000);
+
+  it('takes mksquashfs down with tczbuild on kill -9, and the next all cleans up and publishes', async () => {
+    const cli = startCli(args('big'), dir);
+    let packer: Packer | undefined;
+    try {
+      packer = await packerOf(cli.pid);
+      process.kill(cli.pid, 'SIGKILL'); // tczbuild alone, not its process group
+      await cli.done;
+      while (!stopped(packer.pid)) await sleep(20); // the test timeout bounds this
+      // killed mid-way: an orphan left running would have finished a valid image
+      expect(existsSync(packer.image)).toBe(true);
+      expect(spawnSync('unsquashfs', ['-s', packer.image]).status).not.toBe(0);
+    } finally {
+      reap(cli, packer);
+    }
+    const again = await runCliJson(args('small'), dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await leftoversBeside(out)).toEqual([]);
+  }, 120_000);
+
+  it('sweeps an out.lock.PID-hex left by a build killed while taking the lock', async () => {
+    const dead = spawnSync('true').pid!;
+    await writeFile(`${out}.lock.${dead}-0badc0de`, `${dead}\n`);
+    await writeFile(`${out}.lock.takeover.${dead}-0badc0de`, `${dead}\n`);
+    const r = await runCliJson(args('small'), dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await leftoversBeside(out)).toEqual([]);
+    expect(execFileSync('ls', ['-a', dir], { encoding: 'utf8' })).not.toContain('out.lock');
+  });
+});
