@@ -8,6 +8,7 @@ import { link, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile, 
 import { basename, dirname, join } from 'node:path';
 import { fail, isTczError } from '../diagnostics/errors.js';
 import { uninterruptible } from '../util/interrupt.js';
+import { failMountedOut } from './mount-point.js';
 
 export interface PublishFile {
   /** Path relative to out/. */
@@ -77,6 +78,7 @@ async function swapInto(outDir: string, next: string): Promise<void> {
   } catch (error) {
     if (hadOut && !(await exists(outDir)) && (await exists(old))) await rename(old, outDir);
     await rm(next, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EBUSY') failMountedOut(outDir, error);
     fail('out-unwritable', { file: outDir }, `could not replace ${outDir}: ${(error as Error).message}`, 'check that the output directory and its parent are writable', error);
   }
   if (hadOut) await rm(old, { recursive: true, force: true });

@@ -1,9 +1,11 @@
 /**
- * Ctrl-C, SIGTERM and kill -9 while `tczbuild all` is packing (issue 12, item 7). A signal
+ * Process faults (issue 12, items 7 and 8): Ctrl-C, SIGTERM and kill -9 while `tczbuild all` is
+ * packing, and out/ being a mount point. A signal
  * stops mksquashfs, removes the work directory and out.lock, leaves out/ as it was and exits
  * 130/143; kill -9 of tczbuild alone takes mksquashfs down with it (its image is left
  * unfinished, not completed by an orphan); a lock file left by a kill while the lock was being
- * taken (`out.lock.PID-hex`) is swept by the next `all`.
+ * taken (`out.lock.PID-hex`) is swept by the next `all`. A bind-mounted out/ is refused before
+ * any work with the fix (publish into a directory inside the mount), and the fix publishes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -152,4 +154,30 @@ describe('signals during tczbuild all', () => {
     expect(await leftoversBeside(out)).toEqual([]);
     expect(execFileSync('ls', ['-a', dir], { encoding: 'utf8' })).not.toContain('out.lock');
   });
+});
+
+describe('out/ as a mount point', () => {
+  it('is refused before any work with a diagnostic naming the fix, which then publishes', async () => {
+    const mounted = join(dir, 'volume');
+    const backing = await mkdtemp(join(tmpdir(), 'tczbuild-volume-'));
+    await mkdir(mounted);
+    execFileSync('mount', ['--bind', backing, mounted]);
+    try {
+      const argv = (o: string): string[] => ['all', '--recipes', join(dir, 'small'), '--out', o, '--cache', join(dir, 'cache')];
+      const refused = await runCliJson(argv(mounted), dir);
+      expect(refused.code).toBe(1);
+      expect(refused.diagnostics.map((d) => d.id)).toEqual(['out-mount-point']);
+      expect(refused.diagnostics[0]!.hint).toContain(`--out ${mounted}/mirror`);
+      expect(readdirSync(mounted)).toEqual([]);
+      expect(await leftoversBeside(mounted)).toEqual([]);
+
+      const fixed = await runCliJson(argv(join(mounted, 'mirror')), dir);
+      expect(fixed.code, fixed.stderr).toBe(0);
+      expect(existsSync(join(backing, 'mirror/11.x/x86_64/tcz/small.tcz'))).toBe(true);
+      expect(spawnSync('unsquashfs', ['-l', join(backing, 'mirror/11.x/x86_64/tcz/small.tcz')], { encoding: 'utf8' }).stdout).toContain('usr/local/share/small/data.txt');
+    } finally {
+      execFileSync('umount', [mounted]);
+      await rm(backing, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
