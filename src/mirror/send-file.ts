@@ -8,6 +8,7 @@
 import { close, closeSync, read, readSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentTypeOf, decideRange, etagOf, isNotModified, lastModifiedOf } from './http-range.js';
+import { chunkPool } from './chunk-pool.js';
 
 export interface OpenedFile {
   readonly kind: 'file';
@@ -23,6 +24,7 @@ export interface ByteCounter {
 
 /** The one buffer a response holds while it streams; also the unit of progress for the idle timeout. */
 export const chunkSize = 64 * 1024;
+const chunks = chunkPool(chunkSize);
 
 export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string, f: OpenedFile, counter: ByteCounter): void {
   const headers = req.headers;
@@ -53,13 +55,13 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string,
     return;
   }
   if (length <= chunkSize) return sendSmall(f.fd, start, length, res, counter);
-  pump(f.fd, start, length, res, counter).then(
-    () => close(f.fd, () => undefined),
-    () => {
+  const chunk = chunks.take();
+  pump(f.fd, start, length, res, counter, chunk.buf)
+    .catch(() => void res.destroy())
+    .finally(() => {
       close(f.fd, () => undefined);
-      res.destroy();
-    },
-  );
+      chunk.release();
+    });
 }
 
 /**
@@ -84,8 +86,7 @@ function sendSmall(fd: number, start: number, length: number, res: ServerRespons
 }
 
 /** Copy length bytes from fd at start into res, one chunk in flight at a time. */
-async function pump(fd: number, start: number, length: number, res: ServerResponse, counter: ByteCounter): Promise<void> {
-  const buf = Buffer.allocUnsafeSlow(Math.min(chunkSize, length));
+async function pump(fd: number, start: number, length: number, res: ServerResponse, counter: ByteCounter, buf: Buffer): Promise<void> {
   let sent = 0;
   while (sent < length) {
     if (res.destroyed) return;
