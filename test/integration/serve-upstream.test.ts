@@ -1,8 +1,8 @@
 /**
  * `serve --upstream`: a second local server plays the official mirror. A dependency only
  * upstream has is fetched, md5-checked, cached outside out/ and served; the second request is
- * not forwarded; a bad md5 is refused; upstream 404 stays 404; a dead or silent upstream gives
- * 502 quickly instead of hanging the box's tce-load.
+ * not forwarded; a bad md5 is refused; upstream 404 stays 404; a dead upstream gives 502 and a
+ * silent one 504, quickly, instead of hanging the box's tce-load.
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
