@@ -1,7 +1,7 @@
 /**
  * Whether a directory is a mount point (a bind mount, a container volume): publish replaces
  * out/ by renaming a complete new tree over it, which the kernel refuses (EBUSY) for a mount
- * point. Read from /proc/self/mountinfo, which also sees bind mounts within one filesystem;
+ * point, so such an out/ is swapped from inside instead (publish-inside.ts). Read from /proc/self/mountinfo, which also sees bind mounts within one filesystem;
  * elsewhere, a device differing from the parent's.
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -32,16 +32,12 @@ export function mountPointsIn(mountinfo: string): Set<string> {
   return points;
 }
 
-/** Refuse, before any build work, an out/ that publish could never replace. */
-export async function refuseMountedOut(outDir: string): Promise<void> {
-  if (await isMountPoint(outDir)) failMountedOut(outDir);
-}
-
+/** rename() of out/ failed with EBUSY: a mount point isMountPoint() did not recognise. */
 export function failMountedOut(outDir: string, cause?: unknown): never {
   fail(
     'out-mount-point',
     { file: outDir },
-    `${outDir} is a mount point: tczbuild publishes by renaming a complete new tree into place, and a mount point cannot be renamed`,
+    `${outDir} could not be replaced: it is busy, most likely a mount point that tczbuild did not recognise as one`,
     `publish into a directory inside the mount and serve that, e.g. --out ${outDir.replace(/\/+$/, '')}/mirror; or mount the volume on the parent directory of --out`,
     cause,
   );

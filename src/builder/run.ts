@@ -24,7 +24,6 @@ import { hashTree, sourceEpoch } from './inputs.js';
 import { lockOut } from './lock.js';
 import { OutputCache, type CacheOrigin } from './output-cache/output-cache.js';
 import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
-import { refuseMountedOut } from './mount-point.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { mksquashfsVersion } from './pack.js';
 import { planBuild, type PlannedRecipe } from './plan.js';
@@ -79,7 +78,6 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
   const plan = planBuild(recipes, o.only);
   refuseUnbuildable(plan, o.plugins);
 
-  await refuseMountedOut(outDir);
   const lock = await lockOut(outDir);
   // Ctrl-C/SIGTERM: our own .work/.new (and a set-aside .old) go the way a killed build's would,
   // then the lock; interrupt.ts has stopped mksquashfs and friends first

@@ -4,8 +4,8 @@
  * stops mksquashfs, removes the work directory and out.lock, leaves out/ as it was and exits
  * 130/143; kill -9 of tczbuild alone takes mksquashfs down with it (its image is left
  * unfinished, not completed by an orphan); a lock file left by a kill while the lock was being
- * taken (`out.lock.PID-hex`) is swept by the next `all`. A bind-mounted out/ is refused before
- * any work with the fix (publish into a directory inside the mount), and the fix publishes.
+ * taken (`out.lock.PID-hex`) is swept by the next `all`. A bind-mounted out/ is published into
+ * (the swap happens inside it), and a kill at each point of that swap is recovered.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -157,27 +157,61 @@ describe('signals during tczbuild all', () => {
 });
 
 describe('out/ as a mount point', () => {
-  it('is refused before any work with a diagnostic naming the fix, which then publishes', async () => {
-    const mounted = join(dir, 'volume');
-    const backing = await mkdtemp(join(tmpdir(), 'tczbuild-volume-'));
+  let mounted: string;
+  let backing: string;
+  beforeAll(async () => {
+    mounted = join(dir, 'volume');
+    backing = await mkdtemp(join(tmpdir(), 'tczbuild-volume-'));
     await mkdir(mounted);
     execFileSync('mount', ['--bind', backing, mounted]);
-    try {
-      const argv = (o: string): string[] => ['all', '--recipes', join(dir, 'small'), '--out', o, '--cache', join(dir, 'cache')];
-      const refused = await runCliJson(argv(mounted), dir);
-      expect(refused.code).toBe(1);
-      expect(refused.diagnostics.map((d) => d.id)).toEqual(['out-mount-point']);
-      expect(refused.diagnostics[0]!.hint).toContain(`--out ${mounted}/mirror`);
-      expect(readdirSync(mounted)).toEqual([]);
-      expect(await leftoversBeside(mounted)).toEqual([]);
+    await recipe('changed', 'small', Buffer.from('changed\n'));
+  });
+  afterAll(async () => {
+    execFileSync('umount', [mounted]);
+    await rm(backing, { recursive: true, force: true });
+  });
 
-      const fixed = await runCliJson(argv(join(mounted, 'mirror')), dir);
-      expect(fixed.code, fixed.stderr).toBe(0);
-      expect(existsSync(join(backing, 'mirror/11.x/x86_64/tcz/small.tcz'))).toBe(true);
-      expect(spawnSync('unsquashfs', ['-l', join(backing, 'mirror/11.x/x86_64/tcz/small.tcz')], { encoding: 'utf8' }).stdout).toContain('usr/local/share/small/data.txt');
-    } finally {
-      execFileSync('umount', [mounted]);
-      await rm(backing, { recursive: true, force: true });
+  const into = (set: string): string[] => ['all', '--recipes', join(dir, set), '--out', mounted, '--cache', join(dir, 'cache')];
+  const image = (): string => join(mounted, '11.x/x86_64/tcz/small.tcz');
+  const dataOf = (): string => spawnSync('unsquashfs', ['-cat', image(), 'usr/local/share/small/data.txt'], { encoding: 'utf8' }).stdout;
+  const scaffolding = (): string[] => readdirSync(mounted).filter((n) => n.startsWith('.tczbuild-publish-'));
+
+  it('publishes into it, first and again, swapping from inside and leaving nothing behind', async () => {
+    const first = await runCliJson(into('small'), dir);
+    expect(first.code, first.stderr + JSON.stringify(first.diagnostics)).toBe(0);
+    expect(dataOf()).toBe('small\n');
+    const second = await runCliJson(into('changed'), dir);
+    expect(second.code, second.stderr + JSON.stringify(second.diagnostics)).toBe(0);
+    expect(dataOf()).toBe('changed\n');
+    expect(readdirSync(join(backing, '11.x/x86_64/tcz'))).toContain('small.tcz'); // really on the volume
+    expect(scaffolding()).toEqual([]);
+    expect(await leftoversBeside(mounted)).toEqual([]);
+  }, 120_000);
+
+  /** Lay out what a publish killed at one point of its swap leaves inside out/. */
+  async function killedSwap(stage: 'moving-out' | 'moving-in' | 'done'): Promise<void> {
+    const scaffold = join(mounted, `.tczbuild-publish-${spawnSync('true').pid!}`);
+    await mkdir(join(scaffold, 'old'), { recursive: true });
+    const entries = readdirSync(mounted).filter((n) => !n.startsWith('.tczbuild-publish-'));
+    for (const e of stage === 'moving-out' ? entries.slice(0, 1) : entries) execFileSync('mv', [join(mounted, e), join(scaffold, 'old', e)]);
+    if (stage === 'moving-out') return;
+    await writeFile(join(scaffold, 'moved-out'), '');
+    if (stage === 'done') {
+      // the new tree is in place; a copy of it stands in for it here
+      for (const e of readdirSync(join(scaffold, 'old'))) execFileSync('cp', ['-a', join(scaffold, 'old', e), join(mounted, e)]);
+      return;
     }
+    await mkdir(join(scaffold, 'new', '11.x'), { recursive: true });
+    await mkdir(join(mounted, '11.x/x86_64/tcz'), { recursive: true });
+    await writeFile(join(mounted, '11.x/x86_64/tcz/small.tcz'), 'half of a new tree');
+  }
+
+  it.each(['moving-out', 'moving-in', 'done'] as const)('recovers the previous tree after a kill while %s, then builds', async (stage) => {
+    const good = await snapshotTree(mounted);
+    await killedSwap(stage);
+    const r = await runCliJson(into('changed'), dir);
+    expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+    expect(await snapshotTree(mounted)).toEqual(good);
+    expect(scaffolding()).toEqual([]);
   }, 120_000);
 });
