@@ -119,7 +119,7 @@ function writeChunk(res: ServerResponse, chunk: Buffer, last: boolean, written: 
       written();
       resolve();
     };
-    if (last) res.end(chunk, () => done());
+    if (last) res.end(chunk, (err?: Error | null) => done(err));
     else res.write(chunk, done);
   });
 }
