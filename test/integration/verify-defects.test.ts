@@ -259,6 +259,23 @@ describe('verify catches each planted defect', () => {
     expect(await ids(dir)).toEqual(['tcz-dir-mode world.tcz']);
   });
 
+  it("tcz-base-dir: opt/ shipped root:root 0755 would take over the box's /opt (root:staff 0775)", async () => {
+    const dir = await rebuilt(world, (e) => [...e, { path: 'opt/cni/bin/bridge', content: 'x', mode: 0o755 }]);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-base-dir world.tcz']);
+    expect(found.diagnostics[0]?.message).toContain("opt/ is root:root 0755 but the box's /opt is root:staff 0775");
+    expect(found.diagnostics[0]?.hint).toMatch(/keep it out of the image/);
+  });
+
+  it('tcz-base-dir: opt/ with its live owner and mode passes; tce.installed root:root 0755 does not', async () => {
+    const ok = await rebuilt(world, (e) => [...e, { path: 'opt', type: 'dir', mode: 0o775, gid: 50 }, { path: 'opt/world.conf', content: 'x' }]);
+    expect(await ids(ok)).toEqual([]);
+    const bad = await rebuilt(hello, (e) => [...e, { path: 'usr/local/tce.installed', type: 'dir', mode: 0o755, gid: 0 }]);
+    const found = await verifyMirror(bad);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-base-dir']);
+    expect(found.diagnostics[0]?.message).toContain("usr/local/tce.installed/ is root:root 0755 but the box's /usr/local/tce.installed is root:staff 0775");
+  });
+
   it('tcz-world-writable: a file is 0666', async () => {
     const dir = await rebuilt(world, (e) => e.map((x) => (x.path.endsWith('data.txt') ? { ...x, mode: 0o666 } : x)));
     expect(await ids(dir)).toEqual(['tcz-world-writable world.tcz']);

@@ -27,6 +27,7 @@ registerCodes({
   'tcz-appended': { severity: 'error', title: 'the image has data appended to an older image', hint: 'pack with -noappend' },
   'tcz-empty': { severity: 'warning', title: 'the image has at most one entry in its first two levels', hint: 'tce-load treats it as a meta-extension and unmounts it after the hook; ship the files under usr/local/...' },
   'tcz-no-license': { severity: 'warning', title: 'no copyright notice under usr/local/share/doc/NAME', hint: 'ship the license text as usr/local/share/doc/NAME/COPYING (submitqc asks for it)' },
+  'tcz-base-dir': { severity: 'error', title: "an image directory that TinyCore's base system has carries another owner or mode", hint: "give it the box's owner and mode (tczbuild does for what it builds), or keep it out of the image: install under usr/local and let the install hook make the link (e.g. links: in the recipe)" },
   'tcz-owner': { severity: 'error', title: 'a path in the image is not owned root:root', hint: 'give every path root:root (only usr/local/tce.installed is root:staff): tce-load copies directory owners onto the live system' },
   'tcz-tce-installed': { severity: 'error', title: 'usr/local/tce.installed or its hook is not root:staff 0775 or misnamed', hint: 'make usr/local/tce.installed and its single hook NAME root:staff mode 0775' },
   'tcz-dir-mode': { severity: 'error', title: 'a directory in the image is not mode 0755', hint: 'chmod 0755 every directory (tce.installed 0775): tce-load copies directory modes onto /' },
