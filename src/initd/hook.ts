@@ -2,8 +2,8 @@
  * The tce.installed hook: tce-load runs /usr/local/tce.installed/NAME as root right after
  * linking the extension (and at boot after all extensions are loaded). It makes the links the
  * recipe declares on the box (`box-links`: an ELF loader path, /opt/cni/bin) where nothing
- * exists yet, creates the writable directories and runtime files the services need, then
- * starts the services marked
+ * exists yet, creates the writable directories the services need, removes stale links where
+ * they write files themselves (never pre-creating those files), then starts the services marked
  * `autostart`, in recipe order. A failed start is reported, never fatal: tce-load ignores
  * the hook's status and boot must go on. Pure text generation.
  */
@@ -38,11 +38,9 @@ export function renderInstallHook(recipeName: string, services: Readonly<Record<
     body.push(`mkdir -p ${dirs.map(rooted).join(' ')}`);
   }
   if (files.length > 0) {
-    body.push('# Rewritten by the software at run time: real files, never links into the extension.');
+    body.push('# Written by the software itself at every start: only a stale link into an extension goes.');
     body.push(`for file in ${files.map(rooted).join(' ')}; do`);
-    body.push('  [ -L "$file" ] && rm -f "$file"');
-    body.push('  mkdir -p "${file%/*}"');
-    body.push('  [ -e "$file" ] || : >"$file"');
+    body.push('  if [ -L "$file" ]; then rm -f "$file"; fi');
     body.push('done');
   }
   if (starts.length > 0) {
