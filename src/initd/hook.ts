@@ -10,12 +10,10 @@
 import type { WrittenRecipe } from '../recipe/schema.js';
 import type { WrittenService } from '../recipe/schema-services.js';
 import { initDir } from './common.js';
-import { rooted, shq, unique } from './sh.js';
+import { renderBoxLinkCall } from '../tinycore/box-links.js';
+import { rooted, unique } from './sh.js';
 
 export type BoxLink = WrittenRecipe['box-links'][number];
-
-/** The line verify reads back from a hook to learn which links the box will have. */
-export const boxLinkLine = /^box_link (\S+) (\S+)(?:\s+#.*)?$/;
 
 export function renderInstallHook(recipeName: string, services: Readonly<Record<string, WrittenService>>, links: readonly BoxLink[] = []): string {
   const entries = Object.entries(services);
@@ -31,7 +29,7 @@ export function renderInstallHook(recipeName: string, services: Readonly<Record<
     body.push('  mkdir -p "$ROOT${1%/*}/"');
     body.push('  ln -s "$2" "$ROOT$1" || echo "${0##*/}: cannot link $1 -> $2" >&2');
     body.push('}');
-    for (const l of links) body.push(`box_link ${shq(l.path)} ${shq(l.target)}${l.why ? `  # ${l.why.replace(/\s+/g, ' ')}` : ''}`);
+    for (const l of links) body.push(renderBoxLinkCall(l.path, l.target, l.why));
   }
   if (dirs.length > 0) {
     body.push('# Writable state lives in RAM on TinyCore unless persisted: create it on every load.');

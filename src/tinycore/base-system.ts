@@ -57,3 +57,13 @@ export function ownerMode(uid: number, gid: number, mode: number): string {
   const name = (id: number, names: Record<number, string>): string => names[id] ?? String(id);
   return `${name(uid, { 0: 'root', [TC_UID]: 'tc' })}:${name(gid, { 0: 'root', [STAFF_GID]: 'staff' })} 0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
 }
+
+/**
+ * The dynamic loader each TinyCore arch's base system has (its glibc in core.gz/rootfs). TinyCore
+ * x86_64 keeps it in /lib, and /lib64 may be missing (TinyCore 11: binaries asking for
+ * /lib64/ld-linux-x86-64.so.2 do not start until `ln -s lib /lib64`). Arches not listed: unknown.
+ */
+export const baseLoaders: Readonly<Record<string, readonly string[]>> = {
+  x86_64: ['/lib/ld-linux-x86-64.so.2'],
+  x86: ['/lib/ld-linux.so.2'],
+};

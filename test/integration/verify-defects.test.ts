@@ -307,6 +307,28 @@ describe('verify catches each planted defect', () => {
     expect(found.diagnostics[0]?.message).toMatch(/\.hidden, srv/);
   });
 
+  it('tcz-elf-interpreter: a binary asking for /lib64/ld-linux-x86-64.so.2, which TinyCore x86_64 lacks', async () => {
+    const dynamic = await readFile('/usr/bin/true'); // Debian's: PT_INTERP /lib64/ld-linux-x86-64.so.2
+    const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x)));
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-elf-interpreter hello.tcz']);
+    expect(found.diagnostics[0]?.message).toBe('usr/local/bin/hello asks for the loader /lib64/ld-linux-x86-64.so.2, which a TinyCore x86_64 box lacks (its loader is /lib/ld-linux-x86-64.so.2)');
+    expect(found.diagnostics[0]?.hint).toContain('box-links: [{ path: /lib64, target: lib }]');
+  });
+
+  it('tcz-elf-interpreter: resolved by the hook\'s box_link /lib64 lib, or by a dependency shipping the loader', async () => {
+    const dynamic = await readFile('/usr/bin/true');
+    const hook = '#!/bin/sh\nbox_link() { :; }\nbox_link /lib64 lib  # the loader upstream asks for\nexit 0\n';
+    const linked = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x.path === 'usr/local/tce.installed/hello' ? { ...x, content: hook } : x)));
+    expect(await ids(linked)).toEqual([]);
+    const viaDep = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: Buffer.from(dynamic.toString('latin1').replace('/lib64/ld-linux-x86-64.so.2', '/usr/local/lib/ld-world.so2'), 'latin1') } : x)));
+    const before = await verifyMirror(viaDep);
+    expect(before.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('asks for the loader /usr/local/lib/ld-world.so2')]);
+    await buildExtension(viaDep, { ...world, entries: [...world.entries, { path: 'usr/local/lib/ld-world.so2', content: 'loader', mode: 0o755 }] });
+    await writeMirrorIndexes(viaDep);
+    expect(await ids(viaDep)).toEqual([]);
+  });
+
   it('tcz-elf-arch: an aarch64 binary in the x86_64 mirror', async () => {
     const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: elfHeader(183) } : x)));
     const found = await verifyMirror(dir);

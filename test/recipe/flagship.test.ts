@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { generateInitFiles } from '../../src/initd/index.js';
 import { renderRecipeJsonSchema } from '../../src/recipe/json-schema.js';
+import { recipeFromYaml } from '../initd/helpers/recipe.js';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -26,5 +28,15 @@ describe('the flagship recipes', () => {
     expect(ids.filter((i) => i === 'source-hash-missing')).toHaveLength(2);
     expect(ids.filter((i) => i === 'image-digest-missing')).toHaveLength(5);
     expect(run.events.some((e) => e.type === 'stage-end')).toBe(false);
+  });
+
+  it("containerd ships nothing under opt/ or lib64/ and its hook links /lib64 (upstream's loader path) and /opt/cni/bin", async () => {
+    const text = await readFile(`${repo}recipes/containerd.yaml`, 'utf8');
+    const recipe = recipeFromYaml(text, 'containerd.yaml');
+    const into = recipe.sources.map((s) => s.extract?.into ?? s.install?.to ?? '');
+    expect(into.filter((p) => /^(opt|lib64)(\/|$)/.test(p))).toEqual([]);
+    const hook = generateInitFiles(recipe, { tcVersion: '11', arch: 'x86_64' }).find((f) => f.path === 'usr/local/tce.installed/containerd');
+    expect(hook?.content).toMatch(/^box_link \/lib64 lib {2}# /m);
+    expect(hook?.content).toMatch(/^box_link \/opt\/cni\/bin \/usr\/local\/lib\/cni\/bin {2}# /m);
   });
 });
