@@ -114,7 +114,21 @@ export const writtenRecipe = z
     comments: z.string().default(''),
     'change-log': z.string().optional(),
     vars: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), z.string()).default({}),
-    depends: z.array(z.string().min(1)).default([]).describe('extension names (bare or NAME.tcz); -KERNEL allowed'),
+    depends: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z
+            .strictObject({
+              name: z.string().min(1).describe('extension name (bare or NAME.tcz); -KERNEL allowed'),
+              'tc-version': z.array(z.string().regex(/^\d+$/)).optional().describe('only for these TinyCore major versions, e.g. ["11"]'),
+              arch: z.array(z.string()).optional().describe('only for these TinyCore arches'),
+            })
+            .describe('a dependency only some targets need (e.g. a module their kernel lacks)'),
+        ]),
+      )
+      .default([])
+      .describe('extension names (bare or NAME.tcz); -KERNEL allowed; an entry with tc-version/arch applies only to those targets'),
     sources: z.array(source).default([]),
     overlays: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/)).default([]).describe('directories under rootfs-overlays/'),
     files: z.array(fileOverride).default([]),

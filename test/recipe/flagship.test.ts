@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
 import { renderRecipeJsonSchema } from '../../src/recipe/json-schema.js';
+import { normalizeRecipe } from '../../src/recipe/normalize.js';
+import { parseRecipe } from '../../src/recipe/parse.js';
+import { renderDep } from '../../src/builder/companions.js';
 import { recipeFromYaml } from '../initd/helpers/recipe.js';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
 
@@ -59,5 +62,13 @@ describe('the flagship recipes', () => {
       'docker.io/openfaas/gateway:0.18.18',
       'docker.io/openfaas/queue-worker:0.11.2',
     ]);
+  });
+
+  it("containerd.tcz.dep names overlayfs-KERNEL.tcz only for TinyCore 11, whose kernel lacks overlayfs", async () => {
+    const parsed = parseRecipe(await readFile(`${repo}recipes/containerd.yaml`, 'utf8'), 'containerd.yaml');
+    if (!parsed.ok) throw new Error('containerd.yaml does not parse');
+    const dep = (tcVersion: string): string | undefined => renderDep(normalizeRecipe(parsed.value, parsed.map, { tcVersion, arch: 'x86_64' }).recipe.depends);
+    expect(dep('11')).toBe('iptables.tcz\nnetfilter-KERNEL.tcz\noverlayfs-KERNEL.tcz\n');
+    expect(dep('15')).toBe('iptables.tcz\nnetfilter-KERNEL.tcz\n');
   });
 });
