@@ -9,10 +9,9 @@
  * the make calls module-build.ts and module-target-io.ts, checks module-target.ts, packing
  * module-pack.ts.
  */
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fail, TczError } from '../diagnostics/errors.js';
 import type { Recipe } from '../recipe/model.js';
@@ -24,7 +23,7 @@ import { collectKernelNeeds } from './merge-recipes.js';
 import { compileModules, kernelRelease, olddefconfig, prepareSource, type BuildLog } from './module-build.js';
 import { packModules, type PackedModules } from './module-pack.js';
 import { checkBuiltModule, makefileKernelVersion, versionMismatch } from './module-target.js';
-import { builtExports, compileAgainstHeaders, inspectModule, readHeadersDir, readSymvers, type HeadersDir } from './module-target-io.js';
+import { builtExports, compileAgainstHeaders, inspectModule, placeSymvers, readHeadersDir, readSymvers, type HeadersDir } from './module-target-io.js';
 import { moduleFragmentText, nothingToBuildMessage, planModules, type ModuleToBuild } from './module-plan.js';
 import { explain, findingSummary } from './report.js';
 import './codes.js';
@@ -104,14 +103,8 @@ async function compileInTree(o: ModuleBuildOptions, sourceDir: string, baseConfi
   const resolved = parseConfig(await olddefconfig({ sourceDir, objDir, configText: renderConfig(merged.entries.values()) }));
   assertModulesKept(build, resolved.entries, table);
   const release = await kernelRelease(sourceDir, objDir);
-  if (symversFile !== undefined) await writeSymvers(symversFile, join(objDir, 'Module.symvers'));
+  if (symversFile !== undefined) await placeSymvers(symversFile, objDir);
   return { release, built: await compileModules(sourceDir, objDir, build, o.jobs, o.log) };
-}
-
-async function writeSymvers(from: string, to: string): Promise<void> {
-  const bytes = await readFile(from);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) await writeFile(to, gunzipSync(bytes));
-  else await copyFile(from, to);
 }
 
 /** Every .ko must carry the target's vermagic and import only what the target (or a sibling) exports. */

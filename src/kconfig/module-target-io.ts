@@ -5,7 +5,7 @@
  * back a built .ko's vermagic, undefined symbols and __versions with kmod and binutils.
  * The checks themselves are pure (module-target.ts).
  */
-import { cp, readFile, stat } from 'node:fs/promises';
+import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fail } from '../diagnostics/errors.js';
@@ -15,9 +15,19 @@ import type { ModuleToBuild } from './module-plan.js';
 import { parseModversions, parseSymvers, type BuiltModuleFacts } from './module-target.js';
 import './codes.js';
 
-export async function readSymvers(file: string): Promise<Map<string, string>> {
+/** A Module.symvers as text, gunzipped when it is a .gz. */
+async function symversText(file: string): Promise<string> {
   const bytes = await readFile(file).catch(() => fail('kconfig-symvers-missing', { file }, `${file} cannot be read`));
-  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+  return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+}
+
+/** Put the target's Module.symvers where modpost reads it for M= builds (the object tree's top). */
+export async function placeSymvers(file: string, objDir: string): Promise<void> {
+  await writeFile(join(objDir, 'Module.symvers'), await symversText(file));
+}
+
+export async function readSymvers(file: string): Promise<Map<string, string>> {
+  const text = await symversText(file);
   const table = parseSymvers(text);
   if (table.size === 0) fail('kconfig-symvers-missing', { file }, `${file} lists no exported symbols: not a Module.symvers`);
   return table;

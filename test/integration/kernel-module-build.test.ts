@@ -105,6 +105,25 @@ describe('kernel-module build', () => {
     expect(undefinedSymbols.filter((s) => Number(versions.get(s)) !== Number(kernelCrc.get(s)))).toEqual([]);
   }, 900_000);
 
+  it('with --symvers (a .gz is accepted) a MODVERSIONS build takes its CRCs from that file', async () => {
+    const headers = await debianHeadersDir();
+    const work = await testdir();
+    const symvers = await readFile(join(headers, 'Module.symvers'));
+    const { gzipSync } = await import('node:zlib');
+    await writeFile(join(work, 'Module.symvers.gz'), gzipSync(symvers));
+    await writeFile(join(work, 'modversions.config'), `${defconfig}\nCONFIG_MODVERSIONS=y\n# CONFIG_OVERLAY_FS is not set\n`);
+    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'modversions.config', '--symvers', 'Module.symvers.gz', '--out', 'out', '--jobs', '2'], { cwd: work });
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const release = await makefileRelease(tree);
+    await runTool('unsquashfs', ['-d', join(work, 'unpacked'), join(work, 'out', `overlayfs-${release}.tcz`)]);
+    const ko = join(work, 'unpacked', `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`);
+    expect((await runTool('modinfo', ['-F', 'vermagic', ko])).stdout).toContain('modversions');
+    const crc = new Map(symvers.toString('utf8').split('\n').map((l) => l.split('\t')).map(([c, sym]) => [sym ?? '', Number(c)]));
+    const versions = (await runTool('modprobe', ['--dump-modversions', ko])).stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(versions.length).toBeGreaterThan(50);
+    expect(versions.filter(([c, sym]) => sym !== 'module_layout' && crc.get(sym ?? '') !== Number(c))).toEqual([]);
+  }, 900_000);
+
   it('refuses CONFIG_MODVERSIONS=y without the kernel Module.symvers, before compiling anything', async () => {
     const work = await testdir();
     await writeFile(join(work, 'modversions.config'), `${defconfig}\nCONFIG_MODVERSIONS=y\n# CONFIG_OVERLAY_FS is not set\n`);
