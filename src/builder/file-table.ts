@@ -5,6 +5,7 @@
  * umask. Never read modes or owners back from the staged disk. Pure.
  */
 import { parentDirs } from '../recipe/paths.js';
+import { imageDirDefaults, STAFF_GID } from '../tinycore/base-system.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink';
 
@@ -20,13 +21,11 @@ export interface TableEntry {
 }
 
 export const TCE_INSTALLED = 'usr/local/tce.installed';
-export const STAFF_GID = 50;
+export { STAFF_GID };
 
-/** Directory defaults: root:root 0755, except tce.installed which TinyCore wants root:staff 0775. */
+/** Directory defaults: a TinyCore base directory's live owner/mode (opt/ root:staff 0775, tce.installed root:staff 0775), else root:root 0755. */
 export function defaultDirEntry(path: string, origin: string): TableEntry {
-  return path === TCE_INSTALLED
-    ? { type: 'dir', mode: 0o775, uid: 0, gid: STAFF_GID, origin }
-    : { type: 'dir', mode: 0o755, uid: 0, gid: 0, origin };
+  return { type: 'dir', ...imageDirDefaults(path), origin };
 }
 
 export class FileTable {

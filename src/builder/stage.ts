@@ -15,6 +15,7 @@ import { climbsOut } from './extract-plan.js';
 import { extractArchive } from './extract.js';
 import { FileTable } from './file-table.js';
 import { defaultExtensionLimit, defaultSourceLimit, newBudget } from './unpack-budget.js';
+import { imageDirDefaults } from '../tinycore/base-system.js';
 import type { FetchedSource, GeneratedFile } from './types.js';
 
 export interface StageInput {
@@ -49,7 +50,7 @@ async function stageTree(input: StageInput): Promise<FileTable> {
   for (const [i, name] of recipe.overlays.entries()) await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
   for (const g of input.generated) await writeGenerated(table, stageDir, g);
   for (const d of recipe.directories) {
-    claimPath(table, d.path, { type: 'dir', mode: d.mode ?? 0o755, uid: d.uid ?? 0, gid: d.gid ?? 0, origin: 'directories' }, d.at);
+    claimPath(table, d.path, { type: 'dir', ...imageDirDefaults(d.path), origin: 'directories' }, d.at);
     table.update(d.path, { mode: d.mode, uid: d.uid, gid: d.gid });
     await mkdir(join(stageDir, d.path), { recursive: true });
   }

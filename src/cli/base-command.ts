@@ -34,6 +34,12 @@ export abstract class BaseCommand extends Command<TczContext> {
     return this.reporterInstance;
   }
 
+  /** Seconds (a whole number, 0 allowed) from an option as milliseconds, or a usage error naming the option. */
+  protected nonNegativeSeconds(option: string, value: string): number {
+    if (!/^\d+$/.test(value)) throw new UsageError(`${option} takes a whole number of seconds, not "${value}"`);
+    return Number(value) * 1000;
+  }
+
   /** A whole number of at least 1 from an option, or a usage error naming the option. */
   protected positiveInteger(option: string, value: string): number {
     if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${option} takes a whole number of at least 1, not "${value}"`);

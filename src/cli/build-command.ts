@@ -22,12 +22,15 @@ export abstract class BuildCommand extends ProjectCommand {
   remoteCache = Option.String('--remote-cache', { description: "URL of a Bazel HTTP remote cache (GET/PUT /ac/<key>, /cas/<sha256>); user:password@ in the URL is sent as Basic auth and never logged" });
   remoteCacheUpload = Option.Boolean('--remote-cache-upload', true, { description: 'upload what this build produced to --remote-cache; --no-remote-cache-upload for read-only jobs' });
   remoteCacheTimeout = Option.String('--remote-cache-timeout', '30', { description: 'seconds the remote cache may stay silent before it is given up for this build' });
+  upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
+  upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
 
   protected async build(only?: readonly string[]): Promise<number> {
     const reporter = this.reporter();
     const outputCache = this.outputCacheOptions();
+    const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes())];
     // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
-    const stampInput = only || this.force ? undefined : this.stampInput();
+    const stampInput = only || this.force ? undefined : this.stampInput(upstreamIndexes);
     const upToDate = stampInput && (await matchStamp(stampInput));
     if (upToDate) {
       for (const name of upToDate) reporter.emit({ type: 'skip', name, reason: 'no input changed since the last build' });
@@ -48,7 +51,7 @@ export abstract class BuildCommand extends ProjectCommand {
       force: this.force,
       reporter,
       env: this.context.env,
-      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: this.upstreamIndexList() }),
+      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes }),
       registryMirrors: this.registryMirrorMap(this.registryMirrors),
       displayBase: this.context.cwd,
       outputCache,
@@ -88,11 +91,17 @@ export abstract class BuildCommand extends ProjectCommand {
     return 0;
   }
 
-  private upstreamIndexList(): string[] {
-    return this.upstreamIndexes.map((f) => this.resolvePath(f));
+  /** The configured upstream mirror's indexes for this target, fetched into the cache when absent or stale. */
+  private async fetchedUpstreamIndexes(): Promise<string[]> {
+    const upstream = this.upstream ?? (this.context.env.TCZBUILD_UPSTREAM || undefined);
+    if (upstream === undefined) return [];
+    const { ensureUpstreamIndexes, defaultUpstreamIndexMaxAgeMs } = await import('../mirror/upstream-indexes.js');
+    const target = this.target();
+    const maxAgeMs = this.upstreamMaxAge === undefined ? defaultUpstreamIndexMaxAgeMs : this.nonNegativeSeconds('--upstream-max-age', this.upstreamMaxAge);
+    return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, log: (message) => this.reporter().emit({ type: 'info', message }) })];
   }
 
-  private stampInput(): StampInput {
+  private stampInput(upstreamIndexes: readonly string[]): StampInput {
     const target = this.target();
     return {
       recipesDir: this.recipesDir(),
@@ -101,7 +110,7 @@ export abstract class BuildCommand extends ProjectCommand {
       cacheDir: this.cacheDir(),
       tcVersion: target.tcVersion,
       arch: target.arch,
-      upstreamIndexes: this.upstreamIndexList(),
+      upstreamIndexes,
       env: this.context.env,
     };
   }

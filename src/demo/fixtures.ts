@@ -73,8 +73,11 @@ sources:
   - id: cni-plugins
     url: ${base}/cni/\${cni_version}/cni-plugins-linux-\${goarch}-\${cni_version}.tgz
     sha256: ${h('/cni/v0.8.5/cni-plugins-linux-amd64-v0.8.5.tgz')}
-    extract: { into: opt/cni/bin }
+    extract: { into: usr/local/lib/cni/bin }
 overlays: [containerd]
+box-links:
+  - { path: /lib64, target: lib }
+  - { path: /opt/cni/bin, target: /usr/local/lib/cni/bin }
 runtime-paths: [var/lib/containerd, run/containerd, var/lib/cni, etc/cni/net.d]
 services:
   cgroupfs:

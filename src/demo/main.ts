@@ -46,7 +46,8 @@ const build = ['all', '--out', outDir, '--cache', join(repo, 'out-demo', 'cache'
 let code = await tczbuild(['lint']);
 if (code === 0) code = await tczbuild(build);
 if (code === 0) code = await tczbuild(build); // the second run shows the no-op path
-if (code === 0) code = await tczbuild(['verify', outDir, '--recipes', join(project, 'recipes')]);
+// overlayfs-KERNEL.tcz is not upstream's: `tczbuild kernel-module build` makes it for the box's kernel.
+if (code === 0) code = await tczbuild(['verify', outDir, '--recipes', join(project, 'recipes'), '--allow-upstream', 'overlayfs-KERNEL']);
 server.close();
 if (code === 0) {
   const tcz = join(outDir, '11.x', 'x86_64', 'tcz');

@@ -66,13 +66,12 @@ wait_containerd() {
 `;
 
 const fileFunctions = `
-# faasd rewrites these in place on every start: a symlink into the read-only extension
-# (what tce-load would leave) makes that write fail, so each must be a real file.
-make_runtime_files() {
+# faasd writes these itself on every start (mkdir -p + write). A leftover symlink into a
+# read-only extension would make that write fail, so it is removed; nothing is pre-created:
+# an empty conflist breaks containerd's CNI loading until faasd rewrites it.
+clear_stale_links() {
   for file in "$@"; do
     [ -L "$file" ] && rm -f "$file"
-    mkdir -p "\${file%/*}"
-    [ -e "$file" ] || : >"$file"
   done
   return 0
 }
@@ -177,7 +176,7 @@ function startStopStatus(s: FaasdService): string {
   if (s.requires.length > 0) pre.push(`start_required ${shWords(s.requires)}`);
   pre.push('wait_containerd || return 1');
   if (s['state-dirs'].length > 0) pre.push(`mkdir -p ${s['state-dirs'].map(rooted).join(' ')}`);
-  if (s['runtime-files'].length > 0) pre.push(`make_runtime_files ${s['runtime-files'].map(rooted).join(' ')}`);
+  if (s['runtime-files'].length > 0) pre.push(`clear_stale_links ${s['runtime-files'].map(rooted).join(' ')}`);
   for (const c of s.copy) pre.push(`copy_file ${rooted(c.from)} ${rooted(c.to)}`);
   pre.push('import_images || warn "some images were not imported"');
   return `

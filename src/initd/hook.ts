@@ -1,30 +1,44 @@
 /**
  * The tce.installed hook: tce-load runs /usr/local/tce.installed/NAME as root right after
- * linking the extension (and at boot after all extensions are loaded). It creates the writable
- * directories and runtime files the services need, then starts the services marked
+ * linking the extension (and at boot after all extensions are loaded). It makes the links the
+ * recipe declares on the box (`box-links`: an ELF loader path, /opt/cni/bin) where nothing
+ * exists yet, creates the writable directories the services need, removes stale links where
+ * they write files themselves (never pre-creating those files), then starts the services marked
  * `autostart`, in recipe order. A failed start is reported, never fatal: tce-load ignores
  * the hook's status and boot must go on. Pure text generation.
  */
+import type { WrittenRecipe } from '../recipe/schema.js';
 import type { WrittenService } from '../recipe/schema-services.js';
 import { initDir } from './common.js';
+import { renderBoxLinkCall } from '../tinycore/box-links.js';
 import { rooted, unique } from './sh.js';
 
-export function renderInstallHook(recipeName: string, services: Readonly<Record<string, WrittenService>>): string {
+export type BoxLink = WrittenRecipe['box-links'][number];
+
+export function renderInstallHook(recipeName: string, services: Readonly<Record<string, WrittenService>>, links: readonly BoxLink[] = []): string {
   const entries = Object.entries(services);
   const dirs = unique(entries.flatMap(([, s]) => writableDirs(s)));
   const files = unique(entries.flatMap(([, s]) => (s.kind === 'faasd' ? s['runtime-files'] : [])));
   const starts = entries.filter(([, s]) => s.autostart).map(([name, s]) => startLine(name, s.kind === 'cgroupfs' ? 'mount' : 'start'));
   const body: string[] = [];
+  if (links.length > 0) {
+    body.push("# Links the box needs (recipe box-links), made only where nothing exists yet: the base");
+    body.push('# system keeps its own files, and the image never ships these paths.');
+    body.push('box_link() {');
+    body.push('  if [ -e "$ROOT$1" ] || [ -L "$ROOT$1" ]; then return 0; fi');
+    body.push('  mkdir -p "$ROOT${1%/*}/"');
+    body.push('  ln -s "$2" "$ROOT$1" || echo "${0##*/}: cannot link $1 -> $2" >&2');
+    body.push('}');
+    for (const l of links) body.push(renderBoxLinkCall(l.path, l.target, l.why));
+  }
   if (dirs.length > 0) {
     body.push('# Writable state lives in RAM on TinyCore unless persisted: create it on every load.');
     body.push(`mkdir -p ${dirs.map(rooted).join(' ')}`);
   }
   if (files.length > 0) {
-    body.push('# Rewritten by the software at run time: real files, never links into the extension.');
+    body.push('# Written by the software itself at every start: only a stale link into an extension goes.');
     body.push(`for file in ${files.map(rooted).join(' ')}; do`);
-    body.push('  [ -L "$file" ] && rm -f "$file"');
-    body.push('  mkdir -p "${file%/*}"');
-    body.push('  [ -e "$file" ] || : >"$file"');
+    body.push('  if [ -L "$file" ]; then rm -f "$file"; fi');
     body.push('done');
   }
   if (starts.length > 0) {

@@ -1,6 +1,6 @@
 /**
- * src/initd: turn a recipe's `services:` section into the files an extension ships for them:
- * one SysV script per service under usr/local/etc/init.d and the tce.installed hook. The
+ * src/initd: turn a recipe's `services:` and `box-links:` into the files an extension ships for
+ * them: one SysV script per service under usr/local/etc/init.d and the tce.installed hook. The
  * builder adds the result to the image's file table. Pure: no filesystem, no processes.
  */
 import type { GeneratedFile } from '../builder/types.js';
@@ -22,7 +22,8 @@ const staffGid = 50;
 export function generateInitFiles(recipe: Recipe, _target: Target): GeneratedFile[] {
   const services = recipe.written.services ?? {};
   const entries = Object.entries(services);
-  if (entries.length === 0) return [];
+  const links = recipe.written['box-links'];
+  if (entries.length === 0 && links.length === 0) return [];
   const scripts: GeneratedFile[] = entries.map(([name, s]) => ({
     path: `${initDir.slice(1)}/${name}`,
     content: renderService(name, recipe, s),
@@ -32,7 +33,7 @@ export function generateInitFiles(recipe: Recipe, _target: Target): GeneratedFil
   }));
   const hook: GeneratedFile = {
     path: `usr/local/tce.installed/${recipe.name}`,
-    content: renderInstallHook(recipe.name, services),
+    content: renderInstallHook(recipe.name, services, links),
     mode: hookMode,
     uid: 0,
     gid: staffGid,

@@ -20,6 +20,8 @@ export interface Requirement {
   readonly fragment?: string;
   readonly file?: string;
   readonly line?: number;
+  /** A recipe needs it (kernel.require): required whatever symbols.yaml says. */
+  readonly required?: boolean;
 }
 
 export interface DependencyValue {
@@ -38,6 +40,8 @@ export interface Finding {
   readonly neededBy: readonly string[];
   readonly why?: string;
   readonly module?: string;
+  /** Tree directory `kernel-module build` compiles for this module, when known. */
+  readonly moduleDir?: string;
   readonly dependsOn: readonly DependencyValue[];
   /** True when the tree's symbol list was given and defines it (an absent symbol then has unmet dependencies). */
   readonly definedInTree: boolean;
@@ -94,13 +98,14 @@ function buildFinding(req: Requirement, category: FindingCategory, input: CheckI
   const info: SymbolInfo | undefined = input.table.get(req.symbol);
   return {
     category,
-    importance: info?.severity ?? 'recommended',
+    importance: req.required ? 'required' : (info?.severity ?? 'recommended'),
     symbol: req.symbol,
     wanted: req.value,
     actual: input.config.get(req.symbol)?.value ?? 'absent',
     neededBy: info?.neededBy ?? (req.fragment ? [`fragment ${req.fragment}`] : []),
     ...(info?.why !== undefined ? { why: info.why } : {}),
     ...(info?.module !== undefined ? { module: info.module } : {}),
+    ...(info?.moduleDir !== undefined ? { moduleDir: info.moduleDir } : {}),
     dependsOn: (info?.dependsOn ?? []).map((expression) => ({
       expression,
       symbols: symbolsIn(expression).map((symbol) => ({ symbol, value: input.config.get(symbol)?.value ?? 'absent' })),

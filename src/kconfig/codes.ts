@@ -24,4 +24,10 @@ registerCodes({
   // module build
   'kconfig-module-dropped': { severity: 'error', title: 'olddefconfig dropped a module symbol the build needs' },
   'kconfig-source-invalid': { severity: 'error', title: 'the --source is not a Linux kernel tree or tarball' },
+  'kconfig-version-mismatch': { severity: 'error', title: 'the base config was made for another kernel version than the source tree' },
+  'kconfig-symvers-missing': { severity: 'error', title: "CONFIG_MODVERSIONS=y but no Module.symvers of the target kernel was given", hint: "pass --symvers FILE (the target kernel's Module.symvers, .gz allowed) or --headers DIR (e.g. /usr/src/linux-headers-$(uname -r))" },
+  'kconfig-headers-invalid': { severity: 'error', title: 'the --headers directory is not a prepared kernel headers tree', hint: 'pass a directory with .config, Module.symvers and include/generated/utsrelease.h, e.g. /usr/src/linux-headers-$(uname -r)' },
+  'kconfig-module-vermagic': { severity: 'error', title: "a built module's vermagic does not match the target kernel", hint: 'build from the exact source and config (or headers) of the kernel the box runs' },
+  'kconfig-module-unresolved': { severity: 'error', title: 'a built module needs symbols the target kernel does not export', hint: "check that --symvers/--headers belong to the kernel the box runs and that the module's dependencies are enabled in its config" },
+  'kconfig-module-unversioned': { severity: 'error', title: "a built module lacks the target kernel's symbol CRCs (__versions)", hint: "build against the target kernel's Module.symvers (--symvers FILE or --headers DIR)" },
 });

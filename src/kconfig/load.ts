@@ -86,7 +86,14 @@ export async function readKernelConfig(path: string): Promise<string> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    fail('kconfig-config-unreadable', { file: path }, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'pass a .config, a config.gz or /proc/config.gz', error);
+    const proc = path === '/proc/config.gz';
+    fail(
+      'kconfig-config-unreadable',
+      { file: path },
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}${proc ? ' (the running kernel was built without CONFIG_IKCONFIG_PROC, as TinyCore 11 is)' : ''}`,
+      `pass a .config, a config.gz or /proc/config.gz. ${tinyCoreConfigs}`,
+      error,
+    );
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
@@ -102,5 +109,9 @@ export async function readKernelConfig(path: string): Promise<string> {
   if (bytes.includes(0)) fail('kconfig-config-unreadable', { file: path }, `${path} is binary, not a kernel config`, 'pass a .config, a config.gz or /proc/config.gz');
   return bytes.toString('utf8');
 }
+
+/** Where TinyCore publishes the config of each release's kernel (the box may have no /proc/config.gz). */
+export const tinyCoreConfigs =
+  "TinyCore publishes each release's kernel config beside its source: MIRROR/<major>.x/<arch>/release/src/kernel/config-<kver>-tinycore64 (or -tinycore for x86), e.g. http://tinycorelinux.net/11.x/x86_64/release/src/kernel/config-5.4.3-tinycore64 for TinyCore 11 (uname -r on the box gives <kver>)";
 
 const xzMagic = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);

@@ -10,7 +10,7 @@ import type { Recipe } from '../recipe/model.js';
 import { requirementsFrom, type Requirement } from './check.js';
 import { listFragments, loadSymbolTable, readFragments } from './load.js';
 import { mergeFragments, renderMerged, type MergeOptions, type MergeResult } from './merge.js';
-import { fragmentNeeds } from './recipe-needs.js';
+import { fragmentNeeds, type FragmentNeed } from './recipe-needs.js';
 import type { SymbolTable } from './symbol-table.js';
 import './codes.js';
 
@@ -22,13 +22,16 @@ export interface KernelNeeds {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** What the given recipes need, or (recipes undefined) what every fragment in the directory asks for. */
+/** TinyCore's own needs (squashfs, loop, zram): part of every check and merged fragment. */
+export const baseFragment = 'tinycore';
+
+/** What the given recipes need (plus TinyCore's own fragment), or (recipes undefined) what every fragment in the directory asks for. */
 export async function collectKernelNeeds(
   recipes: readonly Recipe[] | undefined,
   kernelConfigDir: string,
   options: MergeOptions & { readonly displayBase?: string } = {},
 ): Promise<KernelNeeds> {
-  const needs = recipes ? fragmentNeeds(recipes) : (await listFragments(kernelConfigDir)).map((name) => ({ name, recipes: [], at: {} }));
+  const needs = recipes ? withBase(fragmentNeeds(recipes), await listFragments(kernelConfigDir)) : (await listFragments(kernelConfigDir)).map((name) => ({ name, recipes: [], at: {} }));
   const { fragments, diagnostics: readDiags } = await readFragments(
     kernelConfigDir,
     needs.map((n) => n.name),
@@ -43,7 +46,7 @@ export async function collectKernelNeeds(
   return {
     fragmentNames: fragments.map((f) => f.name),
     merged,
-    requirements: requirementsFrom(merged.entries.values()),
+    requirements: withRecipeRequires(requirementsFrom(merged.entries.values()), recipes ?? []),
     table,
     diagnostics: [...readDiags, ...merged.diagnostics, ...tableDiags, ...unannotated],
   };
@@ -53,4 +56,18 @@ export async function collectKernelNeeds(
 export async function mergeFragmentsForRecipes(recipes: readonly Recipe[], kernelConfigDir: string): Promise<{ text: string; diagnostics: Diagnostic[] }> {
   const needs = await collectKernelNeeds(recipes, kernelConfigDir);
   return { text: renderMerged(needs.merged, needs.fragmentNames), diagnostics: [...needs.diagnostics] };
+}
+
+function withBase(needs: FragmentNeed[], available: readonly string[]): FragmentNeed[] {
+  if (!available.includes(baseFragment) || needs.some((n) => n.name === baseFragment)) return needs;
+  return [{ name: baseFragment, recipes: [], at: {} }, ...needs];
+}
+
+/** Symbols a recipe's kernel.require names are required whatever symbols.yaml says (added =y when no fragment asks). */
+function withRecipeRequires(requirements: Requirement[], recipes: readonly Recipe[]): Requirement[] {
+  const required = new Map<string, string>();
+  for (const r of recipes) for (const symbol of r.written.kernel?.require ?? []) if (!required.has(symbol)) required.set(symbol, r.name);
+  const out = requirements.map((req) => (required.has(req.symbol) ? { ...req, required: true } : req));
+  for (const [symbol, recipe] of required) if (!out.some((r) => r.symbol === symbol)) out.push({ symbol, value: 'y', fragment: `${recipe} kernel.require`, required: true });
+  return out;
 }

@@ -2,14 +2,18 @@
  * `kernel-module build` end to end: work out which modules the fragments turn on that the base
  * kernel config lacks, configure a throw-away object tree from that base plus only those `=m`
  * lines, check Kconfig kept them, compile just their directories and pack one
- * NAME-<kernelrelease>.tcz per module directory into outDir. Orchestration only: planning is
- * module-plan.ts, the make calls module-build.ts, packing module-pack.ts.
+ * NAME-<kernelrelease>.tcz per module directory into outDir. With a headers directory the
+ * modules are compiled against it instead (its config, Module.symvers and release). Refuses a
+ * config made for another kernel version and MODVERSIONS without a Module.symvers; checks each
+ * built .ko against the target before packing. Orchestration only: planning is module-plan.ts,
+ * the make calls module-build.ts and module-target-io.ts, checks module-target.ts, packing
+ * module-pack.ts.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { diag } from '../diagnostics/diagnostic.js';
-import { TczError } from '../diagnostics/errors.js';
+import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { fail, TczError } from '../diagnostics/errors.js';
 import type { Recipe } from '../recipe/model.js';
 import { checkConfig } from './check.js';
 import { parseConfig, renderConfig } from './config-text.js';
@@ -18,13 +22,20 @@ import { mergeFragments } from './merge.js';
 import { collectKernelNeeds } from './merge-recipes.js';
 import { compileModules, kernelRelease, olddefconfig, prepareSource, type BuildLog } from './module-build.js';
 import { packModules, type PackedModules } from './module-pack.js';
+import { checkBuiltModule, makefileKernelVersion, versionMismatch } from './module-target.js';
+import { builtExports, compileAgainstHeaders, inspectModule, placeSymvers, readHeadersDir, readSymvers, type HeadersDir } from './module-target-io.js';
 import { moduleFragmentText, nothingToBuildMessage, planModules, type ModuleToBuild } from './module-plan.js';
 import { explain, findingSummary } from './report.js';
 import './codes.js';
 
 export interface ModuleBuildOptions {
   readonly source: string;
-  readonly baseConfig: string;
+  /** The target kernel's config; defaults to the headers' .config. */
+  readonly baseConfig?: string;
+  /** The target kernel's Module.symvers (plain or .gz). */
+  readonly symvers?: string;
+  /** A prepared headers tree of the target kernel (Debian: /usr/src/linux-headers-RELEASE). */
+  readonly headers?: string;
   readonly outDir: string;
   readonly kernelConfigDir: string;
   /** Recipes whose fragments count; undefined: every fragment in kernelConfigDir. */
@@ -41,31 +52,73 @@ export type ModuleBuildResult =
   | { readonly status: 'built'; readonly kernelRelease: string; readonly packages: readonly PackedModules[] };
 
 export async function buildKernelModules(o: ModuleBuildOptions): Promise<ModuleBuildResult> {
+  const headers = o.headers === undefined ? undefined : await readHeadersDir(o.headers);
+  const baseConfig = o.baseConfig ?? headers?.configFile;
+  if (baseConfig === undefined) throw new Error('buildKernelModules needs baseConfig or headers');
   const needs = await collectKernelNeeds(o.recipes, o.kernelConfigDir);
-  const baseText = await readKernelConfig(o.baseConfig);
-  const base = parseConfig(baseText, o.baseConfig);
+  const baseText = await readKernelConfig(baseConfig);
+  const base = parseConfig(baseText, baseConfig);
   const plan = planModules(needs.requirements, needs.table, base.entries);
   if (plan.build.length === 0) return { status: 'nothing-to-build', message: nothingToBuildMessage(plan) };
+
+  const targetConfig = headers ? parseConfig(await readFile(headers.configFile, 'utf8'), headers.configFile) : base;
+  const modversions = targetConfig.entries.get('MODVERSIONS')?.value === 'y';
+  const symversFile = o.symvers ?? headers?.symversFile;
+  if (modversions && symversFile === undefined) fail('kconfig-symvers-missing', { file: baseConfig }, `${baseConfig} has CONFIG_MODVERSIONS=y: the kernel refuses modules without its symbol CRCs, and those come only from its Module.symvers`);
+  const symvers = symversFile === undefined ? undefined : await readSymvers(symversFile);
 
   const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'tczbuild-kmod-')));
   try {
     const sourceDir = await prepareSource(o.source, workDir, o.log);
-    const objDir = join(workDir, 'obj');
-    const merged = mergeFragments([{ name: 'tczbuild-modules', text: moduleFragmentText(plan.build) }], { name: basename(o.baseConfig), text: baseText });
-    o.log(`make olddefconfig (base ${basename(o.baseConfig)} + ${plan.build.map((m) => `CONFIG_${m.symbol}=m`).join(' ')})`);
-    const resolved = parseConfig(await olddefconfig({ sourceDir, objDir, configText: renderConfig(merged.entries.values()) }));
-    assertModulesKept(plan.build, resolved.entries, needs.table);
-    const release = await kernelRelease(sourceDir, objDir);
-    const built = await compileModules(sourceDir, objDir, plan.build, o.jobs, o.log);
+    const sourceVersion = makefileKernelVersion(await readFile(join(sourceDir, 'Makefile'), 'utf8'));
+    for (const config of headers ? [baseConfig, headers.configFile] : [baseConfig]) {
+      const text = config === baseConfig ? baseText : await readFile(config, 'utf8');
+      const mismatch = versionMismatch({ file: config, text }, { file: o.source, version: sourceVersion });
+      if (mismatch) throw new TczError([mismatch]);
+    }
+    const { release, built } = headers ? await compileWithHeaders(o, sourceDir, headers, workDir, plan.build) : await compileInTree(o, sourceDir, baseConfig, baseText, workDir, plan.build, needs.table, symversFile);
+    await checkBuilt(built, { release, modversions, ...(symvers ? { symvers, symversFile: symversFile! } : {}) }, o.log);
     const epoch = o.epoch ?? (await treeEpoch(sourceDir));
     const packages: PackedModules[] = [];
     for (const [extension, modules] of groupByExtension(built)) {
-      packages.push(await packModules({ extension, kernelRelease: release, modules, workDir, outDir: o.outDir, epoch, baseConfigName: basename(o.baseConfig) }));
+      packages.push(await packModules({ extension, kernelRelease: release, modules, workDir, outDir: o.outDir, epoch, baseConfigName: basename(baseConfig) }));
     }
     return { status: 'built', kernelRelease: release, packages };
   } finally {
     if (o.workDir === undefined) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+type Built = { release: string; built: Map<ModuleToBuild, string> };
+
+function compileWithHeaders(o: ModuleBuildOptions, sourceDir: string, headers: HeadersDir, workDir: string, build: readonly ModuleToBuild[]): Promise<Built> {
+  return compileAgainstHeaders(sourceDir, headers, workDir, build, o.jobs, o.log).then((built) => ({ release: headers.release, built }));
+}
+
+/** Configure an object tree from the base config; the target's Module.symvers goes where modpost reads it. */
+async function compileInTree(o: ModuleBuildOptions, sourceDir: string, baseConfig: string, baseText: string, workDir: string, build: readonly ModuleToBuild[], table: Parameters<typeof checkConfig>[0]['table'], symversFile: string | undefined): Promise<Built> {
+  const objDir = join(workDir, 'obj');
+  const merged = mergeFragments([{ name: 'tczbuild-modules', text: moduleFragmentText(build) }], { name: basename(baseConfig), text: baseText });
+  o.log(`make olddefconfig (base ${basename(baseConfig)} + ${build.map((m) => `CONFIG_${m.symbol}=m`).join(' ')})`);
+  const resolved = parseConfig(await olddefconfig({ sourceDir, objDir, configText: renderConfig(merged.entries.values()) }));
+  assertModulesKept(build, resolved.entries, table);
+  const release = await kernelRelease(sourceDir, objDir);
+  if (symversFile !== undefined) await placeSymvers(symversFile, objDir);
+  return { release, built: await compileModules(sourceDir, objDir, build, o.jobs, o.log) };
+}
+
+/** Every .ko must carry the target's vermagic and import only what the target (or a sibling) exports. */
+async function checkBuilt(built: ReadonlyMap<ModuleToBuild, string>, target: Parameters<typeof checkBuiltModule>[1], log: BuildLog): Promise<void> {
+  let symvers = target.symvers;
+  if (symvers) {
+    const all = new Map(symvers);
+    for (const ko of built.values()) for (const [s, crc] of await builtExports(ko)) all.set(s, crc);
+    symvers = all;
+  } else log('no Module.symvers of the target kernel given: undefined symbols not checked (pass --symvers or --headers)');
+  const findings: Diagnostic[] = [];
+  for (const ko of built.values()) findings.push(...checkBuiltModule(await inspectModule(ko, target.modversions), { ...target, ...(symvers ? { symvers } : {}) }));
+  if (findings.length > 0) throw new TczError(findings);
+  log(`checked ${[...built.values()].length} module(s): vermagic ${target.release}${target.modversions ? ' modversions' : ''}${symvers ? ', every undefined symbol exported by the target' : ''}`);
 }
 
 /** Kconfig silently turns `=m` into `=y` (no MODULES) or drops it (unmet dependencies): refuse both. */

@@ -72,10 +72,20 @@ function hintFor(f: Finding): string[] {
     case 'module-not-loaded':
       return [`fix: add ${f.module ?? 'the module'} to the service's modules: list`];
     case 'm-not-y':
-      return [`fix: ${renderConfigLine(f.symbol, 'y')}`];
+      return [`fix: ${renderConfigLine(f.symbol, 'y')}`, ...fixKind(f)];
     default:
-      return [`fix: ${renderConfigLine(f.symbol, f.wanted)}`];
+      return [`fix: ${renderConfigLine(f.symbol, f.wanted)}`, ...fixKind(f)];
   }
+}
+
+/** What kind of fix a finding needs: a module built for the running kernel, or a new kernel. */
+function fixKind(f: Finding): string[] {
+  const canBeModule = f.module !== undefined && f.category !== 'm-not-y' && f.wanted !== 'n';
+  if (canBeModule && f.moduleDir !== undefined) {
+    return [`kind: a module for this kernel: tczbuild kernel-module build --source <this kernel's source> --base-config <this config> builds ${f.module}.ko (${f.moduleDir})`];
+  }
+  if (canBeModule) return [`kind: a module (${f.module}.ko) built from this kernel's source with CONFIG_${f.symbol}=m, or a new kernel`];
+  return [`kind: a new kernel: CONFIG_${f.symbol}${f.category === 'm-not-y' ? ' must be built in' : ' cannot be added as a module'}`];
 }
 
 export interface ReportHeader {

@@ -53,6 +53,11 @@ export function normalizeRecipe(w: WrittenRecipe, map: SourceMap, target: Target
     if (spec) sources.push(spec);
   });
 
+  // A dependency with tc-version/arch applies only to those targets (e.g. a kernel module their kernel lacks).
+  const depends = w.depends
+    .map((d, i) => ({ d, i }))
+    .filter(({ d }) => typeof d === 'string' || ((!d['tc-version'] || d['tc-version'].includes(target.tcVersion)) && (!d.arch || d.arch.includes(target.arch))));
+
   const recipe: Recipe = {
     name: w.name,
     version: w.version,
@@ -70,8 +75,8 @@ export function normalizeRecipe(w: WrittenRecipe, map: SourceMap, target: Target
       changeLog: w['change-log'] ?? `${w.version}: built by tczbuild`,
     },
     vars,
-    depends: w.depends.map((d, i) => bareName(sub(d, ['depends', i]))),
-    dependsAt: w.depends.map((_, i) => map.at(['depends', i])),
+    depends: depends.map(({ d, i }) => bareName(sub(typeof d === 'string' ? d : d.name, typeof d === 'string' ? ['depends', i] : ['depends', i, 'name']))),
+    dependsAt: depends.map(({ i }) => map.at(['depends', i])),
     sources,
     overlays: w.overlays,
     overlaysAt: w.overlays.map((_, i) => map.at(['overlays', i])),

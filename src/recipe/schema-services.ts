@@ -100,7 +100,7 @@ const faasd = z.strictObject({
   'runtime-files': z
     .array(boxPath)
     .default(['/var/lib/faasd/hosts', '/var/lib/faasd-provider/hosts', '/var/lib/faasd-provider/resolv.conf', '/etc/cni/net.d/10-openfaas.conflist'])
-    .describe('files faasd rewrites on every start: made real files (never symlinks into the squashfs)'),
+    .describe('files faasd writes itself on every start: a stale symlink there is removed; never pre-created (an empty conflist breaks CNI)'),
   ...daemonCommon,
   'state-dirs': z
     .array(boxPath)

@@ -79,6 +79,17 @@ const symlink = z.strictObject({
   target: z.string().min(1).describe('what it points to'),
 });
 
+const boxLink = z
+  .strictObject({
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._+@/:,%=-]*[A-Za-z0-9._+@:,%=-]$/, 'an absolute path on the box, e.g. /lib64')
+      .describe('where the link goes on the box'),
+    target: z.string().regex(/^[A-Za-z0-9._+@/:,%=-]+$/, 'a path without spaces or quotes').describe("what it points to: relative to the link's directory, or absolute"),
+    why: z.string().optional().describe('who needs it (shown in the hook)'),
+  })
+  .describe('a symlink the install hook makes on the box when nothing exists there yet; never shipped in the image');
+
 const directory = z.strictObject({
   path: relPath,
   mode: octalMode.optional(),
@@ -103,7 +114,21 @@ export const writtenRecipe = z
     comments: z.string().default(''),
     'change-log': z.string().optional(),
     vars: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), z.string()).default({}),
-    depends: z.array(z.string().min(1)).default([]).describe('extension names (bare or NAME.tcz); -KERNEL allowed'),
+    depends: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z
+            .strictObject({
+              name: z.string().min(1).describe('extension name (bare or NAME.tcz); -KERNEL allowed'),
+              'tc-version': z.array(z.string().regex(/^\d+$/)).optional().describe('only for these TinyCore major versions, e.g. ["11"]'),
+              arch: z.array(z.string()).optional().describe('only for these TinyCore arches'),
+            })
+            .describe('a dependency only some targets need (e.g. a module their kernel lacks)'),
+        ]),
+      )
+      .default([])
+      .describe('extension names (bare or NAME.tcz); -KERNEL allowed; an entry with tc-version/arch applies only to those targets'),
     sources: z.array(source).default([]),
     overlays: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/)).default([]).describe('directories under rootfs-overlays/'),
     files: z.array(fileOverride).default([]),
@@ -112,6 +137,10 @@ export const writtenRecipe = z
     'max-unpacked-size': size.optional().describe("most bytes all of the recipe's archives may unpack to; default 4GiB"),
     'allow-empty': z.boolean().default(false).describe('publish the extension even when it holds no files (a meta-extension that only pulls in its depends)'),
     'runtime-paths': z.array(z.string().min(1)).default([]).describe('paths the software writes at run time: never shipped'),
+    'box-links': z
+      .array(boxLink)
+      .default([])
+      .describe('links the install hook makes on the box (an ELF loader path such as /lib64, /opt/cni/bin): base-system places an image must not ship'),
     services: writtenServices.optional(),
     images: writtenImages.optional(),
     kernel: writtenKernel.optional(),

@@ -22,6 +22,9 @@ const packageFor: Readonly<Record<string, string>> = {
   shellcheck: 'shellcheck',
   make: 'make',
   modinfo: 'kmod',
+  modprobe: 'kmod',
+  nm: 'binutils',
+  strip: 'binutils',
   ctr: 'containerd',
   containerd: 'containerd',
 };

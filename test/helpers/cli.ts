@@ -29,6 +29,6 @@ export async function tczbuild(args: string[], opts: { cwd: string; env?: NodeJS
 }
 
 /** The diagnostics a --json run reported. */
-export function diagnosticsOf(run: CliRun): Array<{ id: string; file?: string; line?: number; col?: number; message: string }> {
+export function diagnosticsOf(run: CliRun): Array<{ id: string; severity?: string; file?: string; line?: number; col?: number; message: string; hint?: string }> {
   return run.events.filter((e) => e.type === 'diagnostic').map((e) => e.diagnostic as { id: string; message: string });
 }

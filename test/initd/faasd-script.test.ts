@@ -43,6 +43,16 @@ async function writeRoot(sb: Sandbox, path: string, content: string) {
   await writeFile(`${sb.root}/${path}`, content);
 }
 
+/** Regular files under root, relative, excluding the fakes the sandbox plants (proc, sys). */
+async function filesUnder(root: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => `${e.parentPath}/${e.name}`.slice(root.length + 1))
+    .filter((p) => !/^(proc|sys)\//.test(p));
+}
+
 const imports = (calls: string[]) => calls.filter((c) => c.includes(' image import '));
 
 describe('faasd init script under busybox ash', () => {
@@ -98,15 +108,33 @@ describe('faasd init script under busybox ash', () => {
     expect((await sb.run(script, 'status')).code).toBe(0);
   });
 
-  it('replaces links into the extension by real runtime files and refreshes copied files', async () => {
+  it('removes stale links into the extension where faasd writes, leaves those files for faasd to write, and refreshes copied files', async () => {
     const sb = await sandbox();
     await mkdir(`${sb.root}/var/lib/faasd-provider`, { recursive: true });
     await symlink('/tmp/tcloop/faasd/var/lib/faasd-provider/resolv.conf', `${sb.root}/var/lib/faasd-provider/resolv.conf`);
     expect((await sb.run(script, 'start')).code).toBe(0);
+    // The stub faasd writes nothing, so whatever exists here now was made by the script.
     for (const f of ['var/lib/faasd/hosts', 'var/lib/faasd-provider/hosts', 'var/lib/faasd-provider/resolv.conf', 'etc/cni/net.d/10-openfaas.conflist']) {
-      expect((await lstat(`${sb.root}/${f}`)).isFile()).toBe(true);
+      await expect(lstat(`${sb.root}/${f}`), f).rejects.toMatchObject({ code: 'ENOENT' });
     }
     expect(await readFile(`${sb.root}/var/lib/faasd/docker-compose.yaml`, 'utf8')).toBe('version: "3.7"\n');
+  });
+
+  it('pre-creates only files faasd cannot create itself, each for a stated reason', async () => {
+    const sb = await sandbox();
+    const before = new Set(await filesUnder(sb.root));
+    expect((await sb.run('usr/local/tce.installed/faasd')).code).toBe(0);
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const made = (await filesUnder(sb.root)).filter((f) => !before.has(f));
+    // path → why it must exist before faasd runs
+    const reasons: Record<string, string> = {
+      'var/lib/faasd/docker-compose.yaml': 'faasd up reads it from its working directory; only `faasd install` writes it (copy:)',
+      'var/run/faasd-provider.pid': "the init script's own pidfile for status/stop",
+      'var/run/faasd-up.pid': "the init script's own pidfile for status/stop",
+      'var/log/faasd-provider.log': "the daemon's output, appended by the init script",
+      'var/log/faasd-up.log': "the daemon's output, appended by the init script",
+    };
+    expect(made.sort()).toEqual(Object.keys(reasons).sort());
   });
 
   it('stop sends TERM to up before provider; stop when stopped exits 0; status exits 3', async () => {
@@ -140,10 +168,11 @@ describe('faasd init script under busybox ash', () => {
     expect((await sb.run(script, 'status')).code).toBe(3);
   });
 
-  it('the install hook makes the runtime files and starts faasd (autostart: true)', async () => {
+  it('the install hook leaves the CNI conflist to faasd (an empty one breaks containerd) and starts faasd (autostart: true)', async () => {
     const sb = await sandbox();
     expect((await sb.run('usr/local/tce.installed/faasd')).code).toBe(0);
-    expect((await lstat(`${sb.root}/var/lib/faasd/hosts`)).isFile()).toBe(true);
+    await expect(lstat(`${sb.root}/etc/cni/net.d/10-openfaas.conflist`)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await lstat(`${sb.root}/etc/cni/net.d`)).isDirectory()).toBe(true);
     expect((await sb.run(script, 'status')).code).toBe(0);
   });
 });

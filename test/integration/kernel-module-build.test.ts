@@ -1,7 +1,9 @@
 /**
  * `tczbuild kernel-module build` against a real Linux 6.1 tree: the overlay module is compiled
- * for the base config's kernel release and packed where TinyCore expects it; a base that already
- * has overlayfs builds nothing; a source that is not a kernel is refused.
+ * for the base config's kernel release and packed where TinyCore expects it; against Debian's
+ * headers (CONFIG_MODVERSIONS=y) it carries Debian's vermagic and symbol CRCs, so the booted Debian
+ * kernel loads it; a base that already has overlayfs builds nothing; a source that is not a
+ * kernel, a config of another kernel version and MODVERSIONS without Module.symvers are refused.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { runTool } from '../../src/util/exec.js';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
 import { makeTarGz } from '../helpers/tarball.js';
 import { testdir } from '../helpers/testdir.js';
-import { ensureLinuxTree, makefileRelease } from '../kconfig/linux-tree.js';
+import { debianHeadersDir, ensureLinuxTree, makefileRelease } from '../kconfig/linux-tree.js';
 
 let tree: string;
 let defconfig: string;
@@ -73,4 +75,75 @@ describe('kernel-module build', () => {
     expect(run.code).toBe(1);
     expect(diagnosticsOf(run).map((d) => [d.id, d.message])).toEqual([['kconfig-module-dropped', 'CONFIG_OVERLAY_FS became =y after olddefconfig: the base config has no CONFIG_MODULES=y']]);
   }, 300_000);
+
+  it("builds overlay.ko against Debian's headers with Debian's vermagic, a populated __versions and only symbols Debian's kernel exports", async () => {
+    const headers = await debianHeadersDir();
+    const debianConfig = await readFile(join(headers, '.config'), 'utf8');
+    expect(debianConfig).toMatch(/^CONFIG_MODVERSIONS=y$/m);
+    const release = /UTS_RELEASE "([^"]+)"/.exec(await readFile(join(headers, 'include/generated/utsrelease.h'), 'utf8'))![1]!;
+    const work = await testdir();
+    // The box's kernel as if it lacked overlayfs (the stand-in box drops Debian's own overlay.ko).
+    await writeFile(join(work, 'no-overlay.config'), debianConfig.replace(/^CONFIG_OVERLAY_FS=m$/m, '# CONFIG_OVERLAY_FS is not set'));
+    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--headers', headers, '--base-config', 'no-overlay.config', '--out', 'out', '--jobs', '2'], { cwd: work });
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const name = `overlayfs-${release}.tcz`;
+    expect((await readdir(join(work, 'out'))).sort()).toEqual([name, `${name}.info`, `${name}.list`, `${name}.md5.txt`]);
+
+    const unpacked = join(work, 'unpacked');
+    await runTool('unsquashfs', ['-d', unpacked, join(work, 'out', name)]);
+    const ko = join(unpacked, `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`);
+    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', ko])).stdout.trim().split(/\s+/);
+    expect(vermagic[0]).toBe(release);
+    expect(vermagic).toContain('modversions');
+
+    // What the kernel checks at insmod: each imported symbol's CRC in __versions equals the kernel's.
+    const kernelCrc = new Map((await readFile(join(headers, 'Module.symvers'), 'utf8')).split('\n').map((l) => l.split('\t')).map(([crc, sym]) => [sym ?? '', crc ?? '']));
+    const versions = new Map((await runTool('modprobe', ['--dump-modversions', ko])).stdout.trim().split('\n').map((l) => l.split('\t')).map(([crc, sym]) => [sym ?? '', crc ?? '']));
+    const undefinedSymbols = (await runTool('nm', ['-u', '--format=posix', ko])).stdout.trim().split('\n').map((l) => l.split(' ')[0]!);
+    expect(undefinedSymbols.length).toBeGreaterThan(50);
+    expect(undefinedSymbols.filter((s) => !kernelCrc.has(s))).toEqual([]);
+    expect(undefinedSymbols.filter((s) => Number(versions.get(s)) !== Number(kernelCrc.get(s)))).toEqual([]);
+  }, 900_000);
+
+  it('with --symvers (a .gz is accepted) a MODVERSIONS build takes its CRCs from that file', async () => {
+    const headers = await debianHeadersDir();
+    const work = await testdir();
+    const symvers = await readFile(join(headers, 'Module.symvers'));
+    const { gzipSync } = await import('node:zlib');
+    await writeFile(join(work, 'Module.symvers.gz'), gzipSync(symvers));
+    await writeFile(join(work, 'modversions.config'), `${defconfig}\nCONFIG_MODVERSIONS=y\n# CONFIG_OVERLAY_FS is not set\n`);
+    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'modversions.config', '--symvers', 'Module.symvers.gz', '--out', 'out', '--jobs', '2'], { cwd: work });
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const release = await makefileRelease(tree);
+    await runTool('unsquashfs', ['-d', join(work, 'unpacked'), join(work, 'out', `overlayfs-${release}.tcz`)]);
+    const ko = join(work, 'unpacked', `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`);
+    expect((await runTool('modinfo', ['-F', 'vermagic', ko])).stdout).toContain('modversions');
+    const crc = new Map(symvers.toString('utf8').split('\n').map((l) => l.split('\t')).map(([c, sym]) => [sym ?? '', Number(c)]));
+    const versions = (await runTool('modprobe', ['--dump-modversions', ko])).stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(versions.length).toBeGreaterThan(50);
+    expect(versions.filter(([c, sym]) => sym !== 'module_layout' && crc.get(sym ?? '') !== Number(c))).toEqual([]);
+  }, 900_000);
+
+  it('refuses CONFIG_MODVERSIONS=y without the kernel Module.symvers, before compiling anything', async () => {
+    const work = await testdir();
+    await writeFile(join(work, 'modversions.config'), `${defconfig}\nCONFIG_MODVERSIONS=y\n# CONFIG_OVERLAY_FS is not set\n`);
+    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'modversions.config', '--out', 'out', '--json'], { cwd: work });
+    expect(run.code).toBe(1);
+    const [d] = diagnosticsOf(run);
+    expect(d).toMatchObject({ id: 'kconfig-symvers-missing', file: join(work, 'modversions.config') });
+    expect(d!.hint).toContain('--symvers FILE');
+    expect(await readdir(work)).toEqual(['modversions.config']);
+  });
+
+  it('refuses a TinyCore 5.4.3 config against the 6.1 tree instead of letting olddefconfig rewrite it', async () => {
+    const work = await testdir();
+    await writeFile(join(work, 'config-5.4.3-tinycore64'), `#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86 5.4.3 Kernel Configuration\n#\n${defconfig}\nCONFIG_LOCALVERSION="-tinycore64"\n# CONFIG_OVERLAY_FS is not set\n`);
+    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'config-5.4.3-tinycore64', '--out', 'out', '--json'], { cwd: work });
+    expect(run.code).toBe(1);
+    const [d] = diagnosticsOf(run);
+    expect(d).toMatchObject({ id: 'kconfig-version-mismatch', file: join(work, 'config-5.4.3-tinycore64') });
+    expect(d!.message).toContain(`Linux 5.4.3, but ${tree} is Linux ${await makefileRelease(tree)}`);
+    expect(d!.hint).toContain('release/src/kernel/');
+    expect(await readdir(work)).toEqual(['config-5.4.3-tinycore64']);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * `tczbuild verify` against a good mirror built with the real mksquashfs, and against copies
  * of it with one planted defect each: every check must name the defect by id and file, and
- * the CLI must exit 1 on errors and 0 on a clean mirror.
+ * the CLI must exit 1 on errors and 0 on a clean mirror. The good mirror's indexes are merged
+ * with a stand-in upstream md5.db listing the upstream extensions its .dep files name.
  */
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,10 +18,21 @@ import { buildExtension, elfHeader, goodExtensions, makeGoodMirror, type Fixture
 
 let good: string;
 let scratch: string;
+let upstreamIndex: string;
+
+/** Rewrite a mirror's indexes merged with the stand-in upstream's. */
+function reindex(dir: string): Promise<void> {
+  return writeMirrorIndexes(dir, { upstreamIndexFiles: [upstreamIndex] });
+}
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'tczbuild-verify-'));
-  good = (await makeGoodMirror(join(scratch, 'good'))).out;
+  upstreamIndex = join(scratch, 'upstream', 'md5.db');
+  await mkdir(join(scratch, 'upstream'));
+  await writeFile(upstreamIndex, `${'a'.repeat(32)}  iptables.tcz\n${'b'.repeat(32)}  original-modules-6.1.2-tinycore64.tcz\n`);
+  const mirror = await makeGoodMirror(join(scratch, 'good'));
+  await reindex(mirror.tczDir);
+  good = mirror.out;
 });
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
@@ -41,7 +53,7 @@ const hello = goodExtensions.find((e) => e.name === 'hello')!;
 async function rebuilt(ext: FixtureExtension, change: (entries: readonly FixtureEntry[]) => FixtureEntry[], extra: Partial<FixtureExtension> = {}): Promise<string> {
   const dir = await copyOfGood();
   await buildExtension(dir, { ...ext, ...extra, entries: change(ext.entries) });
-  await writeMirrorIndexes(dir);
+  await reindex(dir);
   return dir;
 }
 
@@ -81,7 +93,7 @@ describe('verify catches each planted defect', () => {
   it('md5-mismatch: a stale .md5.txt', async () => {
     const dir = await copyOfGood();
     await writeFile(join(dir, 'hello.tcz.md5.txt'), `${'0'.repeat(32)}  hello.tcz\n`);
-    await writeMirrorIndexes(dir);
+    await reindex(dir);
     expect(await ids(dir)).toEqual(['md5-mismatch hello.tcz.md5.txt']);
   });
 
@@ -95,7 +107,7 @@ describe('verify catches each planted defect', () => {
     const dir = await copyOfGood();
     const md5 = (await readFile(join(dir, 'world.tcz.md5.txt'), 'utf8')).slice(0, 32);
     await writeFile(join(dir, 'world.tcz.md5.txt'), `${md5}  /home/tc/world.tcz\n`);
-    await writeMirrorIndexes(dir);
+    await reindex(dir);
     // md5.db now carries the bad line too, so it no longer lists world.tcz
     expect(await ids(dir)).toEqual(['index-stale md5.db.gz', 'md5-format world.tcz.md5.txt']);
   });
@@ -109,7 +121,7 @@ describe('verify catches each planted defect', () => {
   it('dep-comment: a # line in .dep', async () => {
     const dir = await copyOfGood();
     await appendFile(join(dir, 'hello.tcz.dep'), '# networking\n');
-    await writeMirrorIndexes(dir);
+    await reindex(dir);
     expect(await ids(dir)).toEqual(['dep-comment hello.tcz.dep']);
   });
 
@@ -122,9 +134,12 @@ describe('verify catches each planted defect', () => {
   it('dep-unresolved: a dependency the mirror lacks and no allow-list names', async () => {
     const dir = await copyOfGood();
     await appendFile(join(dir, 'hello.tcz.dep'), 'libnowhere.tcz\nfoo-KERNEL.tcz\n');
-    await writeMirrorIndexes(dir);
+    await reindex(dir);
     expect(await ids(dir)).toEqual(['dep-unresolved hello.tcz.dep', 'dep-unresolved hello.tcz.dep']);
-    expect(await ids(dir, { allowUpstream: ['libnowhere', 'foo-KERNEL'] })).toEqual([]);
+    // --allow-upstream vouches that upstream has them: a warning that the indexes still lack them
+    const vouched = await verifyMirror(dir, { allowUpstream: ['libnowhere', 'foo-KERNEL'] });
+    expect(vouched.diagnostics.map((d) => `${d.id} ${d.severity} ${d.line}`)).toEqual(['index-lacks-dep warning 4', 'index-lacks-dep warning 5']);
+    expect(vouched.diagnostics[0]?.message).toContain('md5.db is missing or incomplete');
   });
 
   it('dep-unresolved: a -KERNEL dependency resolves when some NAME-<kver>.tcz is published', async () => {
@@ -137,19 +152,38 @@ describe('verify catches each planted defect', () => {
   it('dep-unresolved: a dependency only upstream has resolves once upstream indexes are merged', async () => {
     const dir = await copyOfGood();
     await appendFile(join(dir, 'hello.tcz.dep'), 'libupstream.tcz\n');
-    await writeMirrorIndexes(dir);
+    await reindex(dir);
     expect(await ids(dir)).toEqual(['dep-unresolved hello.tcz.dep']);
     const up = join(dir, '..', 'upstream-md5');
     await mkdir(up);
-    await writeFile(join(up, 'md5.db'), `${'c'.repeat(32)}  libupstream.tcz\n`);
+    await writeFile(join(up, 'md5.db'), `${await readFile(upstreamIndex, 'utf8')}${'c'.repeat(32)}  libupstream.tcz\n`);
     await writeMirrorIndexes(dir, { upstreamIndexDir: up });
     expect(await ids(dir)).toEqual([]);
+  });
+
+  it("dep-unresolved: overlayfs-KERNEL.tcz named while no overlayfs-<kver>.tcz is published and no index lists one (tce-load stops on it)", async () => {
+    const dir = await copyOfGood();
+    await appendFile(join(dir, 'hello.tcz.dep'), 'overlayfs-KERNEL.tcz\n');
+    await reindex(dir);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}:${d.line}`)).toEqual(['dep-unresolved hello.tcz.dep:4']);
+    expect(found.diagnostics[0]?.message).toBe('hello.tcz depends on overlayfs-KERNEL.tcz, which neither the mirror nor its merged upstream indexes have: tce-load -wi fails with "Error on overlayfs-KERNEL.tcz"');
+    expect(found.diagnostics[0]?.hint).toContain('--upstream URL');
+  });
+
+  it('index-lacks-dep: indexes written without upstream lack iptables.tcz and original-modules-KERNEL.tcz (warnings: tce-update needs them)', async () => {
+    const dir = await copyOfGood();
+    await writeMirrorIndexes(dir);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity} ${d.file?.split('/').pop() ?? ''}:${d.line}`)).toEqual(['index-lacks-dep warning hello.tcz.dep:2', 'index-lacks-dep warning hello.tcz.dep:3']);
+    expect(found.diagnostics[0]?.message).toBe('hello.tcz depends on iptables.tcz, which the mirror\'s indexes do not list: tce-size, tce-update and update-everything fail with "md5.db is missing or incomplete"');
+    expect(found.diagnostics[0]?.hint).toContain('--upstream URL');
   });
 
   it('dep-cycle: two extensions that depend on each other', async () => {
     const dir = await copyOfGood();
     await writeFile(join(dir, 'world.tcz.dep'), 'hello.tcz\n');
-    await writeMirrorIndexes(dir);
+    await reindex(dir);
     const found = await verifyMirror(dir);
     expect(found.diagnostics.map((d) => d.id)).toEqual(['dep-cycle']);
     expect(found.diagnostics[0]?.message).toMatch(/hello\.tcz -> world\.tcz -> hello\.tcz|world\.tcz -> hello\.tcz -> world\.tcz/);
@@ -158,7 +192,7 @@ describe('verify catches each planted defect', () => {
   it('dep-redundant: a dependency another dependency already pulls in (warning)', async () => {
     const dir = await copyOfGood();
     await writeFile(join(dir, 'world.tcz.dep'), 'iptables.tcz\n');
-    await writeMirrorIndexes(dir);
+    await reindex(dir);
     const found = await verifyMirror(dir);
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['dep-redundant warning']);
     expect(found.diagnostics[0]?.message).toBe('hello.tcz lists iptables.tcz, which world.tcz already pulls in');
@@ -259,6 +293,23 @@ describe('verify catches each planted defect', () => {
     expect(await ids(dir)).toEqual(['tcz-dir-mode world.tcz']);
   });
 
+  it("tcz-base-dir: opt/ shipped root:root 0755 would take over the box's /opt (root:staff 0775)", async () => {
+    const dir = await rebuilt(world, (e) => [...e, { path: 'opt/cni/bin/bridge', content: 'x', mode: 0o755 }]);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-base-dir world.tcz']);
+    expect(found.diagnostics[0]?.message).toContain("opt/ is root:root 0755 but the box's /opt is root:staff 0775");
+    expect(found.diagnostics[0]?.hint).toMatch(/keep it out of the image/);
+  });
+
+  it('tcz-base-dir: opt/ with its live owner and mode passes; tce.installed root:root 0755 does not', async () => {
+    const ok = await rebuilt(world, (e) => [...e, { path: 'opt', type: 'dir', mode: 0o775, gid: 50 }, { path: 'opt/world.conf', content: 'x' }]);
+    expect(await ids(ok)).toEqual([]);
+    const bad = await rebuilt(hello, (e) => [...e, { path: 'usr/local/tce.installed', type: 'dir', mode: 0o755, gid: 0 }]);
+    const found = await verifyMirror(bad);
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-base-dir']);
+    expect(found.diagnostics[0]?.message).toContain("usr/local/tce.installed/ is root:root 0755 but the box's /usr/local/tce.installed is root:staff 0775");
+  });
+
   it('tcz-world-writable: a file is 0666', async () => {
     const dir = await rebuilt(world, (e) => e.map((x) => (x.path.endsWith('data.txt') ? { ...x, mode: 0o666 } : x)));
     expect(await ids(dir)).toEqual(['tcz-world-writable world.tcz']);
@@ -288,6 +339,28 @@ describe('verify catches each planted defect', () => {
     const found = await verifyMirror(dir);
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-outside-roots']);
     expect(found.diagnostics[0]?.message).toMatch(/\.hidden, srv/);
+  });
+
+  it('tcz-elf-interpreter: a binary asking for /lib64/ld-linux-x86-64.so.2, which TinyCore x86_64 lacks', async () => {
+    const dynamic = await readFile('/usr/bin/true'); // Debian's: PT_INTERP /lib64/ld-linux-x86-64.so.2
+    const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x)));
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-elf-interpreter hello.tcz']);
+    expect(found.diagnostics[0]?.message).toBe('usr/local/bin/hello asks for the loader /lib64/ld-linux-x86-64.so.2, which a TinyCore x86_64 box lacks (its loader is /lib/ld-linux-x86-64.so.2)');
+    expect(found.diagnostics[0]?.hint).toContain('box-links: [{ path: /lib64, target: lib }]');
+  });
+
+  it('tcz-elf-interpreter: resolved by the hook\'s box_link /lib64 lib, or by a dependency shipping the loader', async () => {
+    const dynamic = await readFile('/usr/bin/true');
+    const hook = '#!/bin/sh\nbox_link() { :; }\nbox_link /lib64 lib  # the loader upstream asks for\nexit 0\n';
+    const linked = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x.path === 'usr/local/tce.installed/hello' ? { ...x, content: hook } : x)));
+    expect(await ids(linked)).toEqual([]);
+    const viaDep = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: Buffer.from(dynamic.toString('latin1').replace('/lib64/ld-linux-x86-64.so.2', '/usr/local/lib/ld-world.so2'), 'latin1') } : x)));
+    const before = await verifyMirror(viaDep);
+    expect(before.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('asks for the loader /usr/local/lib/ld-world.so2')]);
+    await buildExtension(viaDep, { ...world, entries: [...world.entries, { path: 'usr/local/lib/ld-world.so2', content: 'loader', mode: 0o755 }] });
+    await reindex(viaDep);
+    expect(await ids(viaDep)).toEqual([]);
   });
 
   it('tcz-elf-arch: an aarch64 binary in the x86_64 mirror', async () => {

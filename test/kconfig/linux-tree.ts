@@ -37,3 +37,11 @@ export async function makefileRelease(tree: string): Promise<string> {
   const field = (name: string): string => new RegExp(`^${name} = ?(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
   return `${field('VERSION')}.${field('PATCHLEVEL')}.${field('SUBLEVEL')}${field('EXTRAVERSION')}`;
 }
+
+/** Debian's prepared headers for its amd64 kernel (linux-headers-amd64); missing fails the test. */
+export async function debianHeadersDir(): Promise<string> {
+  const { readdir } = await import('node:fs/promises');
+  const names = (await readdir('/usr/src')).filter((n) => /^linux-headers-.*-amd64$/.test(n)).sort();
+  if (names.length === 0) throw new Error('no /usr/src/linux-headers-*-amd64: apt-get install linux-headers-amd64 (scripts/setup.sh does)');
+  return join('/usr/src', names[names.length - 1]!);
+}

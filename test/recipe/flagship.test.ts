@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { generateInitFiles } from '../../src/initd/index.js';
 import { renderRecipeJsonSchema } from '../../src/recipe/json-schema.js';
+import { normalizeRecipe } from '../../src/recipe/normalize.js';
+import { parseRecipe } from '../../src/recipe/parse.js';
+import { renderDep } from '../../src/builder/companions.js';
+import { recipeFromYaml } from '../initd/helpers/recipe.js';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -10,12 +15,12 @@ describe('the flagship recipes', () => {
     expect(await readFile(`${repo}recipes/recipe.schema.json`, 'utf8')).toBe(renderRecipeJsonSchema());
   });
 
-  it('lint clean and list exactly what is unpinned (faasd binaries, faas-cli, the five images)', async () => {
+  it('lint clean and list exactly what is unpinned (faasd binaries, faas-cli, the three images no public file pins)', async () => {
     const run = await tczbuild(['lint', '--json'], { cwd: repo });
     expect(run.code).toBe(0);
     const found = diagnosticsOf(run).map((d) => `${d.id} ${d.file}:${d.line}`);
     expect(found.filter((d) => d.startsWith('source-unpinned'))).toEqual(['source-unpinned recipes/faasd.yaml:36', 'source-unpinned recipes/faasd.yaml:41']);
-    expect(found.filter((d) => d.startsWith('image-unpinned'))).toHaveLength(5);
+    expect(found.filter((d) => d.startsWith('image-unpinned'))).toHaveLength(3);
     expect(found.every((d) => d.includes('recipes/faasd.yaml'))).toBe(true);
   });
 
@@ -24,7 +29,46 @@ describe('the flagship recipes', () => {
     expect(run.code).toBe(1);
     const ids = diagnosticsOf(run).map((d) => d.id);
     expect(ids.filter((i) => i === 'source-hash-missing')).toHaveLength(2);
-    expect(ids.filter((i) => i === 'image-digest-missing')).toHaveLength(5);
+    expect(ids.filter((i) => i === 'image-digest-missing')).toHaveLength(3);
     expect(run.events.some((e) => e.type === 'stage-end')).toBe(false);
+  });
+
+  it("containerd ships nothing under opt/ or lib64/ and its hook links /lib64 (upstream's loader path) and /opt/cni/bin", async () => {
+    const text = await readFile(`${repo}recipes/containerd.yaml`, 'utf8');
+    const recipe = recipeFromYaml(text, 'containerd.yaml');
+    const into = recipe.sources.map((s) => s.extract?.into ?? s.install?.to ?? '');
+    expect(into.filter((p) => /^(opt|lib64)(\/|$)/.test(p))).toEqual([]);
+    const hook = generateInitFiles(recipe, { tcVersion: '11', arch: 'x86_64' }).find((f) => f.path === 'usr/local/tce.installed/containerd');
+    expect(hook?.content).toMatch(/^box_link \/lib64 lib {2}# /m);
+    expect(hook?.content).toMatch(/^box_link \/opt\/cni\/bin \/usr\/local\/lib\/cni\/bin {2}# /m);
+  });
+
+  it('pin the two image digests public files give, exactly as recipe-data.md §7 quotes them, with the source named', async () => {
+    const text = await readFile(`${repo}recipes/faasd.yaml`, 'utf8');
+    const research = await readFile(`${repo}../shared/research/recipe-data.md`, 'utf8');
+    const pins: Record<string, string> = {
+      'docker.io/prom/prometheus:v2.14.0': 'sha256:907e20b3b0f8b0a76a33c088fe9827e8edc180e874bd2173c27089eade63d8b8',
+      'docker.io/library/nats-streaming:0.11.2': 'sha256:6b0c76c6a6570ad066a20a32d0de15e4e023524c5eac7076fa765ec91a12ff67',
+    };
+    const recipe = recipeFromYaml(text, 'faasd.yaml');
+    for (const [ref, digest] of Object.entries(pins)) {
+      expect(recipe.written.images?.find((i) => i.ref === ref)?.digest).toBe(digest);
+      expect(research).toContain(digest.slice('sha256:'.length));
+    }
+    expect(text).toMatch(/welteki\/faasd-nix[\s\S]*digest: sha256:907e20b3/);
+    expect(text).toMatch(/repo-info[\s\S]*digest: sha256:6b0c76c6/);
+    expect(recipe.written.images?.filter((i) => i.digest === 'unpinned').map((i) => i.ref)).toEqual([
+      'docker.io/openfaas/basic-auth-plugin:0.18.18',
+      'docker.io/openfaas/gateway:0.18.18',
+      'docker.io/openfaas/queue-worker:0.11.2',
+    ]);
+  });
+
+  it("containerd.tcz.dep names overlayfs-KERNEL.tcz only for TinyCore 11, whose kernel lacks overlayfs", async () => {
+    const parsed = parseRecipe(await readFile(`${repo}recipes/containerd.yaml`, 'utf8'), 'containerd.yaml');
+    if (!parsed.ok) throw new Error('containerd.yaml does not parse');
+    const dep = (tcVersion: string): string | undefined => renderDep(normalizeRecipe(parsed.value, parsed.map, { tcVersion, arch: 'x86_64' }).recipe.depends);
+    expect(dep('11')).toBe('iptables.tcz\nnetfilter-KERNEL.tcz\noverlayfs-KERNEL.tcz\n');
+    expect(dep('15')).toBe('iptables.tcz\nnetfilter-KERNEL.tcz\n');
   });
 });

@@ -1,7 +1,7 @@
 /** `tczbuild kernel-module build`: compile the modules the fragments need that a kernel lacks, packed as NAME-KERNEL.tcz. */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Option } from 'clipanion';
+import { Option, UsageError } from 'clipanion';
 import { BaseCommand } from '../base-command.js';
 
 export class KernelModuleBuildCommand extends BaseCommand {
@@ -16,13 +16,23 @@ export class KernelModuleBuildCommand extends BaseCommand {
       and \`make M=<dir> modules\` for just that directory, and packs the module under
       \`usr/local/lib/modules/<kernelrelease>/kernel/<dir>/\` as \`<dir-name>-<kernelrelease>.tcz\` with
       its .md5.txt, .info and .list. Use the exact source and config of the kernel the box runs, or
-      the module's vermagic will not match.
+      the module's vermagic will not match; a config made for another kernel version is refused.
+      When the config has \`CONFIG_MODVERSIONS=y\` the kernel's \`Module.symvers\` is required
+      (\`--symvers FILE\`), or build against a prepared headers tree with \`--headers DIR\` (its .config,
+      Module.symvers and release; \`--base-config\` then only decides which modules are missing).
+      Each built module is checked before packing: vermagic, and every undefined symbol exported by
+      the target with its CRC in \`__versions\`.
     `,
-    examples: [['Build overlay.ko for a TinyCore kernel', '$0 kernel-module build --source linux-6.1.2.tar.xz --base-config config-6.1.2-tinycore64 --out out/kernel']],
+    examples: [
+      ['Build overlay.ko for a TinyCore kernel', '$0 kernel-module build --source linux-6.1.2.tar.xz --base-config config-6.1.2-tinycore64 --symvers Module.symvers-6.1.2-tinycore64 --out out/kernel'],
+      ["Build overlay.ko against Debian's headers", '$0 kernel-module build --source /usr/src/linux-source-6.1.tar.xz --headers /usr/src/linux-headers-6.1.0-57-amd64 --base-config no-overlay.config'],
+    ],
   });
 
   source = Option.String('--source', { required: true, description: 'Linux source tree or tarball of the target kernel' });
-  baseConfig = Option.String('--base-config', { required: true, description: 'the target kernel .config (or config.gz)' });
+  baseConfig = Option.String('--base-config', { description: 'the target kernel .config (or config.gz); default: the --headers .config' });
+  symvers = Option.String('--symvers', { description: "the target kernel's Module.symvers (or .gz): symbol CRCs for CONFIG_MODVERSIONS" });
+  headers = Option.String('--headers', { description: 'a prepared headers tree of the target kernel (e.g. /usr/src/linux-headers-RELEASE)' });
   out = Option.String('--out', 'out/kernel', { description: 'directory for the .tcz and its companions' });
   recipes = Option.String('--recipes', { description: 'only the fragments these recipes name (default: all fragments)' });
   kernelConfig = Option.String('--kernel-config', { description: 'fragments and symbols.yaml (default: ./kernel-config, else the bundled one)' });
@@ -31,6 +41,7 @@ export class KernelModuleBuildCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      if (this.baseConfig === undefined && this.headers === undefined) throw new UsageError('kernel-module build needs --base-config FILE or --headers DIR');
       const { defaultKernelConfigDir } = await import('../../kconfig/load.js');
       const { loadRecipesForKernel } = await import('../../kconfig/load-recipes.js');
       const { buildKernelModules } = await import('../../kconfig/module-service.js');
@@ -39,7 +50,9 @@ export class KernelModuleBuildCommand extends BaseCommand {
       const epoch = this.context.env.SOURCE_DATE_EPOCH;
       const result = await buildKernelModules({
         source: resolve(cwd, this.source),
-        baseConfig: resolve(cwd, this.baseConfig),
+        ...(this.baseConfig ? { baseConfig: resolve(cwd, this.baseConfig) } : {}),
+        ...(this.symvers ? { symvers: resolve(cwd, this.symvers) } : {}),
+        ...(this.headers ? { headers: resolve(cwd, this.headers) } : {}),
         outDir: resolve(cwd, this.out),
         kernelConfigDir: this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd),
         ...(recipes ? { recipes } : {}),

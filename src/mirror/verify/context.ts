@@ -13,13 +13,13 @@ import { parseTczRelPath } from '../layout.js';
 import { listExtensions, md5File, readOptional } from '../scan.js';
 import { readImage } from './image.js';
 import { readRecipeHints } from './recipe-hints.js';
+import { upstreamPublished } from '../../recipe/upstream.js';
 import type { ExtensionFiles, VerifyContext } from './types.js';
-import { knownUpstreamExtensions } from '../../recipe/upstream.js';
 
 export interface VerifyOptions {
   /** Arch dir to judge ELF files against; default: taken from `<major>.x/<arch>/tcz`. */
   readonly arch?: string;
-  /** Extra known upstream extensions (bare names, `-KERNEL` kept), added to the defaults. */
+  /** Upstream extensions vouched for without an index listing them (bare names, `-KERNEL` kept), added to upstreamPublished: a warning, not an error. */
   readonly allowUpstream?: readonly string[];
   /** Recipes directory: adds each recipe's runtime-paths and setuid allowances. */
   readonly recipesDir?: string;
@@ -29,8 +29,6 @@ export interface VerifyOptions {
   readonly displayBase?: string;
 }
 
-/** Upstream TinyCore extensions our recipes are known to depend on. */
-export const defaultAllowUpstream: readonly string[] = knownUpstreamExtensions;
 
 export function archFromPath(tczDir: string): string | undefined {
   return parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.arch;
@@ -50,7 +48,7 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
   for (const name of knownDeps.keys()) available.add(name);
   for (const e of extensions) knownDeps.set(e.name, parseDepText(e.depText ?? ''));
   const shownDir = opts.displayBase ? relative(opts.displayBase, tczDir) || tczDir : tczDir;
-  return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), extensions, available, knownDeps, allowUpstream: new Set([...defaultAllowUpstream, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+  return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), extensions, available, knownDeps, allowUpstream: new Set([...upstreamPublished, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
 }
 
 /** The `.gz` indexes as clients fetch them; a corrupt one is left out (and reported as missing). */

@@ -36,3 +36,33 @@ const expected: Readonly<Record<string, ElfIdent>> = {
 export function expectedElf(arch: string): ElfIdent | undefined {
   return expected[arch];
 }
+
+const PT_INTERP = 3;
+
+/**
+ * The program interpreter (PT_INTERP) an ELF asks the kernel for, from the file's first bytes;
+ * undefined for a static binary, a non-ELF, or when the segment lies beyond `bytes`.
+ */
+export function readElfInterpreter(bytes: Buffer): string | undefined {
+  const ident = readElfIdent(bytes);
+  if (!ident) return undefined;
+  const le = bytes[5] !== 2;
+  const u16 = (o: number): number => (le ? bytes.readUInt16LE(o) : bytes.readUInt16BE(o));
+  const u32 = (o: number): number => (le ? bytes.readUInt32LE(o) : bytes.readUInt32BE(o));
+  const u64 = (o: number): number => Number(le ? bytes.readBigUInt64LE(o) : bytes.readBigUInt64BE(o));
+  const wide = ident.bits === 64;
+  if (bytes.length < (wide ? 64 : 52)) return undefined;
+  const phoff = wide ? u64(32) : u32(28);
+  const phentsize = u16(wide ? 54 : 42);
+  const phnum = u16(wide ? 56 : 44);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (ph + phentsize > bytes.length) return undefined;
+    if (u32(ph) !== PT_INTERP) continue;
+    const offset = wide ? u64(ph + 8) : u32(ph + 4);
+    const size = wide ? u64(ph + 32) : u32(ph + 16);
+    if (offset + size > bytes.length || size === 0) return undefined;
+    return bytes.subarray(offset, offset + size).toString('latin1').replace(/\0.*$/s, '');
+  }
+  return undefined;
+}

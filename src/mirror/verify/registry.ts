@@ -7,7 +7,8 @@ import { md5Check } from './checks/companions-md5.js';
 import { depCycleCheck, depRedundantCheck, depResolveCheck } from './checks/dep-graph.js';
 import { depFormatCheck } from './checks/dep-format.js';
 import { appendedCheck, blockSizeCheck, elfArchCheck, emptyCheck, licenseCheck, rootsCheck, runtimePathsCheck, unreadableCheck } from './checks/image-content.js';
-import { modesCheck, ownershipCheck, setuidCheck } from './checks/image-ownership.js';
+import { elfInterpreterCheck } from './checks/elf-interpreter.js';
+import { baseDirsCheck, modesCheck, ownershipCheck, setuidCheck } from './checks/image-ownership.js';
 import { indexesCheck } from './checks/indexes.js';
 import { infoCheck } from './checks/info.js';
 import { listCheck } from './checks/list.js';
@@ -27,10 +28,12 @@ export const checks: readonly Check[] = [
   appendedCheck,
   emptyCheck,
   ownershipCheck,
+  baseDirsCheck,
   modesCheck,
   setuidCheck,
   runtimePathsCheck,
   rootsCheck,
   elfArchCheck,
+  elfInterpreterCheck,
   licenseCheck,
 ];

@@ -28,6 +28,10 @@ export interface ImageInfo {
   readonly blockSize?: number;
   /** The first bytes of each regular file that starts with the ELF magic: path → e_ident + e_machine. */
   readonly elfHeaders: ReadonlyMap<string, Buffer>;
+  /** The program interpreter (PT_INTERP) of each dynamically linked ELF: path → `/lib64/ld-linux-x86-64.so.2`. */
+  readonly elfInterpreters: ReadonlyMap<string, string>;
+  /** Text of each file under usr/local/tce.installed (the install hooks). */
+  readonly hookTexts: ReadonlyMap<string, string>;
   /** Why the files could not be extracted to read their ELF headers. */
   readonly elfError?: string;
 }

@@ -1,7 +1,8 @@
 /**
  * Checks over the dependency graph: every .dep name resolves inside the mirror (our files or
- * names its merged md5.db lists) or is an allow-listed upstream extension, `-KERNEL` names
- * resolving when some `NAME-<kver>.tcz` exists; and our extensions form no cycle. Pure.
+ * names its merged md5.db lists), `-KERNEL` names resolving when some `NAME-<kver>.tcz` exists;
+ * a name only `--allow-upstream` vouches for is a warning (tce-load may fetch it, but tce-size,
+ * tce-update and update-everything need it in the indexes); and our extensions form no cycle. Pure.
  */
 import { diag, type Diagnostic } from '../../../diagnostics/diagnostic.js';
 import { parseDepText } from '../../indexes.js';
@@ -13,7 +14,7 @@ function depsOf(ctx: VerifyContext): Map<string, { deps: string[]; file: string 
 
 function resolves(dep: string, ctx: VerifyContext): boolean {
   const bare = dep.replace(/\.tcz$/, '');
-  if (ctx.available.has(dep) || ctx.allowUpstream.has(bare)) return true;
+  if (ctx.available.has(dep)) return true;
   if (!bare.endsWith('-KERNEL')) return false;
   const stem = bare.slice(0, -'KERNEL'.length);
   return [...ctx.available].some((n) => n.startsWith(stem) && /^\d/.test(n.slice(stem.length)) && n.endsWith('.tcz'));
@@ -21,14 +22,19 @@ function resolves(dep: string, ctx: VerifyContext): boolean {
 
 export const depResolveCheck: Check = {
   id: 'dep-resolve',
-  description: 'every .dep name is in the mirror or an allow-listed upstream extension',
+  description: "every .dep name is in the mirror or its merged upstream indexes",
   run(ctx) {
     const out: Diagnostic[] = [];
     for (const [name, { deps, file }] of depsOf(ctx)) {
       for (const dep of deps) {
-        if (!resolves(dep.endsWith('.tcz') ? dep : `${dep}.tcz`, ctx)) {
-          const line = (ctx.extensions.find((e) => e.name === name)?.depText ?? '').split('\n').findIndex((l) => l.includes(dep)) + 1;
-          out.push(diag('dep-unresolved', { file, ...(line > 0 ? { line } : {}) }, `${name} depends on ${dep}, which the mirror does not have: tce-load -wi fails with "Error on ${dep}"`));
+        const full = dep.endsWith('.tcz') ? dep : `${dep}.tcz`;
+        if (resolves(full, ctx)) continue;
+        const line = (ctx.extensions.find((e) => e.name === name)?.depText ?? '').split('\n').findIndex((l) => l.includes(dep)) + 1;
+        const at = { file, ...(line > 0 ? { line } : {}) };
+        if (ctx.allowUpstream.has(full.replace(/\.tcz$/, ''))) {
+          out.push(diag('index-lacks-dep', at, `${name} depends on ${dep}, which the mirror's indexes do not list: tce-size, tce-update and update-everything fail with "md5.db is missing or incomplete"`));
+        } else {
+          out.push(diag('dep-unresolved', at, `${name} depends on ${dep}, which neither the mirror nor its merged upstream indexes have: tce-load -wi fails with "Error on ${dep}"`));
         }
       }
     }

@@ -1,11 +1,13 @@
 /**
- * Checks on owners and modes inside each image: usr/local/tce.installed and its single hook
- * (named after the extension) root:staff 0775; every other path root:root; directories 0755;
- * nothing world-writable; no setuid/setgid unless allowed. tce-load copies directory owners
- * and modes onto the live system, so these are not cosmetic. Pure.
+ * Checks on owners and modes inside each image: a directory TinyCore's base system already has
+ * (opt/, tmp/, usr/local/tce.installed, ...) carries exactly its live owner and mode; the
+ * single hook in tce.installed (named after the extension) root:staff 0775; every other path
+ * root:root; other directories 0755; nothing world-writable; no setuid/setgid unless allowed.
+ * tce-load copies directory owners and modes onto the live system, so these are not cosmetic. Pure.
  */
 import { diag, type Diagnostic } from '../../../diagnostics/diagnostic.js';
 import { matchGlob } from '../../../recipe/paths.js';
+import { baseDir, ownerMode } from '../../../tinycore/base-system.js';
 import type { Check, ExtensionFiles, ImageEntry } from '../types.js';
 
 const tceInstalled = 'usr/local/tce.installed';
@@ -13,6 +15,11 @@ const staffGid = 50;
 
 function isHookArea(path: string): boolean {
   return path === tceInstalled || path.startsWith(`${tceInstalled}/`);
+}
+
+/** A directory the base-dirs check judges against the live system instead of the root:root 0755 rule. */
+function isBaseDir(x: ImageEntry): boolean {
+  return x.type === 'dir' && baseDir(x.path) !== undefined;
 }
 
 function octal(mode: number): string {
@@ -28,6 +35,7 @@ function perImage(id: string, description: string, inspect: (e: ExtensionFiles) 
 }
 
 function tceInstalledProblems(e: ExtensionFiles, x: ImageEntry): string | undefined {
+  if (x.path === tceInstalled) return undefined; // judged by the base-dirs check
   const bare = e.name.replace(/\.tcz$/, '');
   const okMode = x.type === 'dir' ? [0o775, 0o2775] : [0o775];
   if (x.path !== tceInstalled && x.path !== `${tceInstalled}/${bare}`) return `${x.path} is not the hook ${tceInstalled}/${bare}`;
@@ -37,7 +45,7 @@ function tceInstalledProblems(e: ExtensionFiles, x: ImageEntry): string | undefi
 
 export const ownershipCheck = perImage('ownership', 'root:root everywhere, tce.installed root:staff 0775', (e) => {
   const out: Diagnostic[] = [];
-  const notRoot = e.image.entries.filter((x) => !isHookArea(x.path) && x.type !== 'symlink' && (x.uid !== 0 || x.gid !== 0));
+  const notRoot = e.image.entries.filter((x) => !isHookArea(x.path) && !isBaseDir(x) && x.type !== 'symlink' && (x.uid !== 0 || x.gid !== 0));
   if (notRoot.length) out.push(diag('tcz-owner', { file: e.file }, `not root:root: ${listed(notRoot.map((x) => `${x.path || '/'} (${x.uid}:${x.gid})`))}`));
   const hookProblems = e.image.entries.filter((x) => isHookArea(x.path) && x.type !== 'symlink').flatMap((x) => tceInstalledProblems(e, x) ?? []);
   if (hookProblems.length) out.push(diag('tcz-tce-installed', { file: e.file }, hookProblems.join('; ')));
@@ -46,9 +54,9 @@ export const ownershipCheck = perImage('ownership', 'root:root everywhere, tce.i
 
 export const modesCheck = perImage('modes', 'directories 0755, nothing world-writable', (e) => {
   const out: Diagnostic[] = [];
-  const dirs = e.image.entries.filter((x) => x.type === 'dir' && !isHookArea(x.path) && (x.mode & 0o7777) !== 0o755);
+  const dirs = e.image.entries.filter((x) => x.type === 'dir' && !isHookArea(x.path) && !isBaseDir(x) && (x.mode & 0o7777) !== 0o755);
   if (dirs.length) out.push(diag('tcz-dir-mode', { file: e.file }, `directories not 0755: ${listed(dirs.map((x) => `${x.path || '/'} (${octal(x.mode)})`))}`));
-  const writable = e.image.entries.filter((x) => x.type !== 'symlink' && (x.mode & 0o002) !== 0);
+  const writable = e.image.entries.filter((x) => x.type !== 'symlink' && !isBaseDir(x) && (x.mode & 0o002) !== 0);
   if (writable.length) out.push(diag('tcz-world-writable', { file: e.file }, `world-writable: ${listed(writable.map((x) => `${x.path || '/'} (${octal(x.mode)})`))}`));
   return out;
 });
@@ -58,4 +66,13 @@ export const setuidCheck = perImage('setuid', 'no setuid/setgid files unless all
     (x) => x.type !== 'dir' && x.type !== 'symlink' && (x.mode & 0o6000) !== 0 && !e.setuidAllowed.some((g) => matchGlob(g, x.path)),
   );
   return bad.length ? [diag('tcz-setuid', { file: e.file }, `setuid/setgid: ${listed(bad.map((x) => `${x.path} (${octal(x.mode)})`))}`)] : [];
+});
+
+export const baseDirsCheck = perImage('base-dirs', "directories of TinyCore's base system keep their live owner and mode", (e) => {
+  const taken = e.image.entries.flatMap((x) => {
+    const b = x.type === 'dir' ? baseDir(x.path) : undefined;
+    if (!b || (x.uid === b.uid && x.gid === b.gid && b.liveModes.includes(x.mode & 0o7777))) return [];
+    return [`${x.path || '.'}/ is ${ownerMode(x.uid, x.gid, x.mode)} but the box's /${x.path} is ${ownerMode(b.uid, b.gid, b.mode)}`];
+  });
+  return taken.length ? [diag('tcz-base-dir', { file: e.file }, `tce-load would re-own base-system directories: ${taken.join('; ')}`)] : [];
 });

@@ -1,0 +1,87 @@
+/**
+ * An upstream TinyCore mirror's index files (md5.db.gz, dep.db.gz, ...) for one <major>.x/<arch>,
+ * kept in a cache directory so `all` and `index` can merge them by default: fetched when absent,
+ * re-fetched when older than maxAgeMs, and the old copy kept (with a warning) when a re-fetch
+ * fails. md5.db.gz must exist upstream; the others are taken when present. A fetch writes a new
+ * directory and renames it into place, so a reader never sees half a set. I/O only.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fail } from '../diagnostics/errors.js';
+import { indexFileNames } from './index-parse.js';
+import './codes.js';
+
+export interface UpstreamIndexOptions {
+  /** Mirror base URL, the part before `11.x/` (as for `serve --upstream`). */
+  readonly upstream: string;
+  readonly tcVersion: string;
+  readonly arch: string;
+  readonly cacheDir: string;
+  /** Re-fetch when the cached set is older than this. */
+  readonly maxAgeMs: number;
+  readonly timeoutMs?: number;
+  readonly log?: (message: string) => void;
+  readonly now?: () => number;
+}
+
+export const defaultUpstreamIndexMaxAgeMs = 6 * 3600 * 1000;
+const stampName = '.fetched';
+
+export function upstreamIndexDirFor(o: Pick<UpstreamIndexOptions, 'upstream' | 'tcVersion' | 'arch' | 'cacheDir'>): string {
+  const key = createHash('sha256').update(o.upstream.replace(/\/+$/, '')).digest('hex').slice(0, 16);
+  return join(o.cacheDir, 'upstream-indexes', key, `${o.tcVersion}.x`, o.arch);
+}
+
+/** The directory holding the upstream index files, fetched or refreshed as needed. */
+export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<string> {
+  const dir = upstreamIndexDirFor(o);
+  const now = (o.now ?? Date.now)();
+  const fetchedAt = await stat(join(dir, stampName)).then((s) => s.mtimeMs, () => undefined);
+  if (fetchedAt !== undefined && now - fetchedAt < o.maxAgeMs) return dir;
+  const base = `${o.upstream.replace(/\/+$/, '')}/${o.tcVersion}.x/${o.arch}/tcz`;
+  const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(tmp, { recursive: true });
+    const problem = await fetchSet(base, tmp, o.timeoutMs ?? 10_000);
+    if (problem) {
+      if (fetchedAt !== undefined) {
+        o.log?.(`warning: could not refresh the upstream indexes (${problem}); using the copy fetched ${new Date(fetchedAt).toISOString()}`);
+        return dir;
+      }
+      fail('upstream-index-unavailable', { file: `${base}/md5.db.gz` }, `cannot merge the upstream indexes: ${problem}`);
+    }
+    await writeFile(join(tmp, stampName), `${base}\n`);
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+    o.log?.(`fetched the upstream indexes of ${base}`);
+    return dir;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Download every index file into `into`; the reason when md5.db.gz (or any answer but 200/404) fails. */
+async function fetchSet(base: string, into: string, timeoutMs: number): Promise<string | undefined> {
+  for (const name of indexFileNames.map((n) => `${n}.gz`)) {
+    const url = `${base}/${name}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    } catch (error) {
+      return `${url}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (res.status === 404 && name !== 'md5.db.gz') {
+      await res.body?.cancel();
+      continue;
+    }
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      return `${url} answered ${res.status}`;
+    }
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return `${url} is not gzip`;
+    await writeFile(join(into, name), bytes);
+  }
+  return undefined;
+}
