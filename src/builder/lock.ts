@@ -1,10 +1,13 @@
 /**
  * One publisher per output directory: a lock file beside out/ holding the owner's pid. A lock
  * whose process is gone (killed build) is taken over; a live one makes the second build
- * refuse clearly instead of mixing two mirrors.
+ * refuse clearly instead of mixing two mirrors. The private files a build writes while taking
+ * the lock (`out.lock.PID-hex`, `out.lock.takeover.PID-hex`) are swept once their pid is dead,
+ * by whichever build next holds the lock.
  */
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fail } from '../diagnostics/errors.js';
 import { isProcessAlive } from '../util/process.js';
 
@@ -23,6 +26,7 @@ export async function lockOut(outDir: string): Promise<OutLock> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await link(mine, path);
+        await sweepDeadLockFiles(path);
         return { release: () => releaseIfMine(path) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') cannotCreate(error as NodeJS.ErrnoException, path, outDir);
@@ -89,4 +93,14 @@ async function removeStale(path: string, staleOwner: number | undefined): Promis
 /** Only the owner removes the lock: a build that lost it must not delete its successor's. */
 async function releaseIfMine(path: string): Promise<void> {
   if ((await ownerOf(path)) === process.pid) await rm(path, { force: true });
+}
+
+/** Remove `LOCK.PID-hex` and `LOCK.takeover.PID-hex` files of builds killed while taking the lock. */
+async function sweepDeadLockFiles(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(?:takeover\.)?(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
+    if (m && Number(m[1]) !== process.pid && !isProcessAlive(Number(m[1]))) await rm(join(dirname(path), name), { force: true });
+  }
 }

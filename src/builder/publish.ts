@@ -2,11 +2,15 @@
  * Atomic publishing: assemble the next out/ in a sibling directory (unchanged files hard-linked
  * from the current one, rebuilt files moved in, indexes and state written), then swap it into
  * place with renames. A build that fails or is killed before the swap leaves out/ exactly as it
- * was; a kill between the two renames is repaired by recoverOut() on the next run.
+ * was; a kill between the two renames is repaired by recoverOut() on the next run. An out/ that
+ * is a mount point is swapped from inside instead (publish-inside.ts).
  */
 import { link, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fail, isTczError } from '../diagnostics/errors.js';
+import { uninterruptible } from '../util/interrupt.js';
+import { failMountedOut, isMountPoint } from './mount-point.js';
+import { insideDir, insideNext, isScaffold, recoverInside, swapInside } from './publish-inside.js';
 
 export interface PublishFile {
   /** Path relative to out/. */
@@ -31,10 +35,12 @@ export function siblingPath(outDir: string, kind: 'new' | 'old' | 'work', pid = 
 }
 
 export async function publishAtomically(p: PublishInput): Promise<void> {
-  const next = siblingPath(p.outDir, 'new');
+  // a mount point cannot be renamed: swap its entries instead (publish-inside.ts)
+  const inside = await isMountPoint(p.outDir);
+  const next = inside ? insideNext(p.outDir) : siblingPath(p.outDir, 'new');
   await rm(next, { recursive: true, force: true });
   try {
-    if (await exists(p.outDir)) await cloneTree(p.outDir, next);
+    if (await exists(p.outDir)) await cloneTree(p.outDir, next, isScaffold);
     else await mkdir(next, { recursive: true });
     for (const rel of p.remove) await rm(join(next, rel), { force: true });
     for (const f of p.files) {
@@ -46,10 +52,11 @@ export async function publishAtomically(p: PublishInput): Promise<void> {
     }
     if (p.finalize) await p.finalize(next);
   } catch (error) {
-    await rm(next, { recursive: true, force: true }).catch(() => undefined);
+    await rm(inside ? insideDir(p.outDir) : next, { recursive: true, force: true }).catch(() => undefined);
     throw asOutError(error, p.outDir);
   }
-  await swapInto(p.outDir, next);
+  // a Ctrl-C between the two renames would leave no out/: the swap finishes first
+  await uninterruptible(() => (inside ? swapFromInside(p.outDir) : swapInto(p.outDir, next)));
 }
 
 const fsRefusals = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST']);
@@ -66,6 +73,16 @@ export function asOutError(error: unknown, outDir: string): unknown {
   }
 }
 
+/** swapInside(), rolled back to the old tree if it fails half-way. */
+async function swapFromInside(outDir: string): Promise<void> {
+  try {
+    await swapInside(outDir);
+  } catch (error) {
+    await recoverInside(outDir, (pid) => pid !== process.pid).catch(() => undefined);
+    throw asOutError(error, outDir);
+  }
+}
+
 async function swapInto(outDir: string, next: string): Promise<void> {
   const old = siblingPath(outDir, 'old');
   const hadOut = await exists(outDir);
@@ -75,6 +92,7 @@ async function swapInto(outDir: string, next: string): Promise<void> {
   } catch (error) {
     if (hadOut && !(await exists(outDir)) && (await exists(old))) await rename(old, outDir);
     await rm(next, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EBUSY') failMountedOut(outDir, error);
     fail('out-unwritable', { file: outDir }, `could not replace ${outDir}: ${(error as Error).message}`, 'check that the output directory and its parent are writable', error);
   }
   if (hadOut) await rm(old, { recursive: true, force: true });
@@ -93,12 +111,14 @@ export async function recoverOut(outDir: string, isAlive: (pid: number) => boole
     if (m[1] === 'old' && !(await exists(clean))) await rename(path, clean);
     else await rm(path, { recursive: true, force: true });
   }
+  await recoverInside(clean, isAlive);
 }
 
 /** Copy a tree with hard links for files: published files are never changed in place. */
-async function cloneTree(from: string, to: string): Promise<void> {
+async function cloneTree(from: string, to: string, skipTop: (name: string) => boolean = () => false): Promise<void> {
   await mkdir(to, { recursive: true });
   for (const name of await readdir(from)) {
+    if (skipTop(name)) continue;
     const src = join(from, name);
     const dest = join(to, name);
     const st = await lstat(src);

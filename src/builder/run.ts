@@ -24,6 +24,7 @@ import { hashTree, sourceEpoch } from './inputs.js';
 import { lockOut } from './lock.js';
 import { OutputCache, type CacheOrigin } from './output-cache/output-cache.js';
 import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
+import { onInterrupt } from '../util/interrupt.js';
 import { mksquashfsVersion } from './pack.js';
 import { planBuild, type PlannedRecipe } from './plan.js';
 import type { StagePlugin } from './plugin.js';
@@ -78,6 +79,12 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
   refuseUnbuildable(plan, o.plugins);
 
   const lock = await lockOut(outDir);
+  // Ctrl-C/SIGTERM: our own .work/.new (and a set-aside .old) go the way a killed build's would,
+  // then the lock; interrupt.ts has stopped mksquashfs and friends first
+  const unguard = onInterrupt(async () => {
+    await recoverOut(outDir, (pid) => pid !== process.pid && isProcessAlive(pid));
+    await lock.release();
+  });
   try {
     await recoverOut(outDir, isProcessAlive);
     const tczRel = tczRelDir(o.target);
@@ -98,6 +105,7 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
     await publish({ outDir, tczRel, stateFile, state, built, keyed, recipes, plugins: o.plugins, reporter: o.reporter });
     return { built: built.map((b) => b.ext.name), skipped, cached: restored.map((b) => b.ext.name), tczDir: join(outDir, tczRel), warnings };
   } finally {
+    unguard();
     await lock.release();
   }
 }

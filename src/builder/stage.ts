@@ -14,8 +14,8 @@ import { claimPath } from './claim.js';
 import { climbsOut } from './extract-plan.js';
 import { extractArchive } from './extract.js';
 import { FileTable } from './file-table.js';
-import { imageDirDefaults } from '../tinycore/base-system.js';
 import { defaultExtensionLimit, defaultSourceLimit, newBudget } from './unpack-budget.js';
+import { imageDirDefaults } from '../tinycore/base-system.js';
 import type { FetchedSource, GeneratedFile } from './types.js';
 
 export interface StageInput {

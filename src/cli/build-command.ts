@@ -18,17 +18,17 @@ export abstract class BuildCommand extends ProjectCommand {
   force = Option.Boolean('--force', false, { description: 'rebuild even when nothing changed' });
   registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
   upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, dep.db.gz, …) to merge into ours (repeatable)" });
-  upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
-  upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
   outputCache = Option.Boolean('--output-cache', true, { description: 'reuse published files by build key from the local cache (and --remote-cache); --no-output-cache always builds' });
   remoteCache = Option.String('--remote-cache', { description: "URL of a Bazel HTTP remote cache (GET/PUT /ac/<key>, /cas/<sha256>); user:password@ in the URL is sent as Basic auth and never logged" });
   remoteCacheUpload = Option.Boolean('--remote-cache-upload', true, { description: 'upload what this build produced to --remote-cache; --no-remote-cache-upload for read-only jobs' });
   remoteCacheTimeout = Option.String('--remote-cache-timeout', '30', { description: 'seconds the remote cache may stay silent before it is given up for this build' });
+  upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
+  upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
 
   protected async build(only?: readonly string[]): Promise<number> {
     const reporter = this.reporter();
-    const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes())];
     const outputCache = this.outputCacheOptions();
+    const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes())];
     // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
     const stampInput = only || this.force ? undefined : this.stampInput(upstreamIndexes);
     const upToDate = stampInput && (await matchStamp(stampInput));

@@ -54,6 +54,7 @@ export const codes = {
   'tool-failed': { severity: 'error', title: 'an external tool failed', hint: 'read the tool\'s output above; check free disk space and the tool\'s version' },
   'out-locked': { severity: 'error', title: 'another tczbuild is publishing into the same output directory' },
   'out-unwritable': { severity: 'error', title: 'the output directory cannot be written' },
+  'out-mount-point': { severity: 'error', title: 'the output directory is busy (an unrecognised mount point) and cannot be replaced' },
   'internal-error': { severity: 'error', title: 'tczbuild hit a bug', hint: 'please report it with the command line and the output above' },
 } as const satisfies Record<string, DiagnosticCode>;
 

@@ -2,20 +2,21 @@
  * The mirror's HTTP server (node:http): GET and HEAD of files under the mirror root, with
  * Content-Length, ETag/Last-Modified, 304s, single byte ranges (206/416) and an access log line
  * per request. Files are streamed from an fd opened after the path was resolved and checked to
- * stay inside the root (symlinks leaving the root are 403), never read whole. With an upstream
- * cache, a file the root lacks is fetched, cached and served from the cache. Path rules live in
- * http-path.ts, header rules in http-range.ts; this module only wires them to sockets and fds.
+ * stay inside the root (symlinks leaving the root are 403), one bounded chunk at a time
+ * (send-file.ts). Every resource a client can hold is bounded: a connection cap (logged when it
+ * turns clients away) and an idle timeout that drops a client which stops reading. With an
+ * upstream cache, a file the root lacks is fetched, cached and served from the cache. Path rules
+ * live in http-path.ts; this module only wires them to sockets and fds.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, sep } from 'node:path';
-import { pipeline } from 'node:stream';
 import { fail } from '../diagnostics/errors.js';
 import './codes.js';
 import { resolveRequestPath } from './http-path.js';
-import { contentTypeOf, decideRange, etagOf, isNotModified, lastModifiedOf } from './http-range.js';
+import { sendFile, type ByteCounter, type OpenedFile } from './send-file.js';
 import type { UpstreamCache } from './upstream-cache.js';
 
 export interface MirrorServerOptions {
@@ -23,9 +24,15 @@ export interface MirrorServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly upstream?: UpstreamCache;
-  /** One line per request (Common Log Format); omit to log nothing. */
+  /** One line per request (Common Log Format) and limit notices; omit to log nothing. */
   readonly log?: (line: string) => void;
+  /** Connections beyond this are closed at once (and logged). */
+  readonly maxConnections?: number;
+  /** A connection that sends nothing and takes no bytes for this long is dropped. */
+  readonly idleTimeoutMs?: number;
 }
+
+export const defaultLimits = { maxConnections: 1024, idleTimeoutMs: 60_000 } as const;
 
 export interface MirrorServer {
   readonly url: string;
@@ -35,7 +42,7 @@ export interface MirrorServer {
   close(graceMs?: number): Promise<void>;
 }
 
-type Opened = { readonly kind: 'file'; readonly fd: number; readonly size: number; readonly mtimeMs: number } | { readonly kind: 'missing' } | { readonly kind: 'forbidden' };
+type Opened = OpenedFile | { readonly kind: 'missing' } | { readonly kind: 'forbidden' };
 
 /**
  * Open rel under root, refusing anything whose real path leaves root or is not a regular file.
@@ -65,22 +72,25 @@ function openUnder(rootReal: string, rel: string): Opened {
   return { kind: 'file', fd, size: st.size, mtimeMs: st.mtimeMs };
 }
 
-/** Bodies up to this size are read in one call and sent with one write; larger ones stream. */
-const smallBody = 64 * 1024;
-
 export async function startMirrorServer(opts: MirrorServerOptions): Promise<MirrorServer> {
   const rootReal = await realpath(opts.root);
   const cacheReal = opts.upstream ? await realpathOrCreate(opts.upstream.dir) : undefined;
+  const idleMs = opts.idleTimeoutMs ?? defaultLimits.idleTimeoutMs;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
-    const started = { bytes: 0 };
-    res.on('close', () => opts.log?.(accessLine(req, res, started.bytes)));
-    handle({ rootReal, cacheReal, upstream: opts.upstream }, req, res, started).catch(() => {
-      if (!res.headersSent) sendStatus(res, 500, 'internal error');
+    const counter: ByteCounter = { bytes: 0 };
+    res.on('close', () => opts.log?.(accessLine(req, res, counter.bytes)));
+    handle({ rootReal, cacheReal, upstream: opts.upstream, idleMs }, req, res, counter).catch(() => {
+      if (!res.headersSent) sendStatus(res, 500, 'internal error', counter);
       else res.destroy();
     });
   });
   server.keepAliveTimeout = 15_000;
+  // a client that takes no bytes (or sends no request) for idleMs is dropped: a stalled reader
+  // holds one chunk (send-file.ts) until then, never more
+  server.timeout = idleMs;
+  server.maxConnections = opts.maxConnections ?? defaultLimits.maxConnections;
+  server.on('drop', dropLogger(server.maxConnections, opts.log));
 
   server.on('connection', (s) => {
     sockets.add(s);
@@ -105,26 +115,34 @@ export async function startMirrorServer(opts: MirrorServerOptions): Promise<Mirr
 }
 
 interface Roots {
+  readonly idleMs: number;
   readonly rootReal: string;
   readonly cacheReal?: string;
   readonly upstream?: UpstreamCache;
 }
 
-async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, counter: { bytes: number }): Promise<void> {
+async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, counter: ByteCounter): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    return sendStatus(res, 405, 'method not allowed');
+    return sendStatus(res, 405, 'method not allowed', counter);
   }
   const path = resolveRequestPath(req.url ?? '/');
-  if (!path.ok) return sendStatus(res, path.status, path.reason);
+  if (!path.ok) return sendStatus(res, path.status, path.reason, counter);
   let opened = openUnder(roots.rootReal, path.rel);
   if (opened.kind === 'missing' && roots.upstream && roots.cacheReal && !isCompanionOfOurs(roots.rootReal, path.rel)) {
-    const got = await roots.upstream.ensure(path.rel);
-    if (got.kind === 'status') return sendStatus(res, got.status, got.reason);
+    // the upstream's own deadline bounds this wait; the idle timeout must not cut it short
+    req.socket.setTimeout(0);
+    const gone = new AbortController();
+    const onClose = (): void => gone.abort();
+    res.once('close', onClose);
+    const got = await roots.upstream.ensure(path.rel, gone.signal).finally(() => res.off('close', onClose));
+    if (res.destroyed) return;
+    req.socket.setTimeout(roots.idleMs);
+    if (got.kind === 'status') return sendStatus(res, got.status, got.reason, counter);
     opened = openUnder(roots.cacheReal, path.rel);
   }
-  if (opened.kind === 'missing') return sendStatus(res, 404, 'not found');
-  if (opened.kind === 'forbidden') return sendStatus(res, 403, 'forbidden');
+  if (opened.kind === 'missing') return sendStatus(res, 404, 'not found', counter);
+  if (opened.kind === 'forbidden') return sendStatus(res, 403, 'forbidden', counter);
   sendFile(req, res, path.rel, opened, counter);
 }
 
@@ -142,59 +160,27 @@ function isCompanionOfOurs(rootReal: string, rel: string): boolean {
   }
 }
 
-function sendFile(req: IncomingMessage, res: ServerResponse, rel: string, f: Extract<Opened, { kind: 'file' }>, counter: { bytes: number }): void {
-  const headers = req.headers;
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('ETag', etagOf(f));
-  res.setHeader('Last-Modified', lastModifiedOf(f));
-  if (isNotModified({ ifNoneMatch: headers['if-none-match'], ifModifiedSince: headers['if-modified-since'] }, f)) {
-    closeSync(f.fd);
-    res.writeHead(304).end();
-    return;
-  }
-  const ifRange = headers['if-range'];
-  const range = decideRange(headers.range, Array.isArray(ifRange) ? ifRange[0] : ifRange, f);
-  if (range.kind === 'unsatisfiable') {
-    closeSync(f.fd);
-    res.writeHead(416, { 'Content-Range': `bytes */${f.size}`, 'Content-Length': 0 }).end();
-    return;
-  }
-  const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, f.size - 1];
-  res.setHeader('Content-Type', contentTypeOf(rel));
-  res.setHeader('Content-Length', Math.max(0, end - start + 1));
-  if (range.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end}/${f.size}`);
-  res.writeHead(range.kind === 'partial' ? 206 : 200);
-  const length = Math.max(0, end - start + 1);
-  if (req.method === 'HEAD' || length === 0) {
-    closeSync(f.fd);
-    res.end();
-    return;
-  }
-  if (length <= smallBody) {
-    const body = Buffer.allocUnsafe(length);
-    let got = 0;
-    try {
-      while (got < length) {
-        const n = readSync(f.fd, body, got, length - got, start + got);
-        if (n === 0) break;
-        got += n;
-      }
-    } finally {
-      closeSync(f.fd);
-    }
-    counter.bytes = got;
-    res.end(got === length ? body : body.subarray(0, got));
-    return;
-  }
-  const stream = createReadStream('', { fd: f.fd, start, end, highWaterMark: 1024 * 1024, autoClose: true });
-  stream.on('data', (chunk) => void (counter.bytes += chunk.length));
-  pipeline(stream, res, () => undefined);
+function sendStatus(res: ServerResponse, status: number, reason: string, counter: ByteCounter): void {
+  const body = res.req.method === 'HEAD' ? undefined : Buffer.from(`${status} ${reason}\n`);
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(`${status} ${reason}\n`) });
+  res.end(body, () => void (counter.bytes = body?.length ?? 0));
 }
 
-function sendStatus(res: ServerResponse, status: number, reason: string): void {
-  const body = `${status} ${reason}\n`;
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
+/**
+ * One log line when the connection cap turns clients away, then at most one a minute with the
+ * count since: a flood must not become a flood of log lines.
+ */
+function dropLogger(max: number, log: ((line: string) => void) | undefined): (data?: { remoteAddress?: string }) => void {
+  let dropped = 0;
+  let lastLog = 0;
+  return (data) => {
+    dropped++;
+    const now = Date.now();
+    if (now - lastLog < 60_000) return;
+    lastLog = now;
+    log?.(`connection limit reached: ${max} clients connected, refused ${dropped} connection(s) (latest from ${data?.remoteAddress ?? '?'}); raise it with --max-connections`);
+    dropped = 0;
+  };
 }
 
 /** Bind, turning the usual failures (port taken, privileged port, unknown address) into diagnostics. */

@@ -3,20 +3,19 @@
  * original-modules-KERNEL deps our .dep files name): fetch the same path upstream, check a
  * `.tcz` against its `.md5.txt` when upstream has one, store it in a cache directory (never
  * inside out/) and hand back the cached path. Concurrent requests for one file share one
- * download. An unreachable upstream fails fast (connect/header timeout) as 502; an upstream
- * 404 stays a 404. It never serves bytes itself; server.ts does.
+ * download, which is cancelled once every client waiting for it has gone. Transfers are bounded
+ * (upstream-fetch.ts): an unreachable or bad upstream is a 502, a slow one a 504 in bounded
+ * time, and the partial file is removed; an upstream 404 stays a 404. It never serves bytes
+ * itself; server.ts does.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { netFetch } from '../util/network.js';
+import { defaultUpstreamLimits, fetchBounded, type UpstreamLimits } from './upstream-fetch.js';
 
 export type UpstreamResult =
   | { readonly kind: 'cached'; readonly path: string; readonly fetched: boolean }
-  | { readonly kind: 'status'; readonly status: 404 | 502; readonly reason: string };
+  | { readonly kind: 'status'; readonly status: 404 | 502 | 504; readonly reason: string };
 
 export interface UpstreamOptions {
   readonly upstream: string;
@@ -24,13 +23,16 @@ export interface UpstreamOptions {
   readonly cacheDir: string;
   /** Time allowed to connect and receive response headers, and between body chunks. */
   readonly timeoutMs?: number;
+  /** Size, deadline and rate bounds of one transfer (defaults: defaultUpstreamLimits). */
+  readonly limits?: Partial<UpstreamLimits>;
   /** Files already in out/ (to find a `.md5.txt` we publish ourselves). */
   readonly localRoot?: string;
 }
 
 export interface UpstreamCache {
   readonly dir: string;
-  ensure(rel: string): Promise<UpstreamResult>;
+  /** Fetch rel unless cached; `gone` says the asking client left (the last one leaving cancels). */
+  ensure(rel: string, gone?: AbortSignal): Promise<UpstreamResult>;
 }
 
 export function upstreamCacheDirFor(cacheDir: string, upstream: string): string {
@@ -44,28 +46,35 @@ function normalizeBase(url: string): string {
 export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
   const dir = upstreamCacheDirFor(opts.cacheDir, opts.upstream);
   const base = normalizeBase(opts.upstream);
-  const timeoutMs = opts.timeoutMs ?? 4000;
-  const inflight = new Map<string, Promise<UpstreamResult>>();
+  const limits: UpstreamLimits = { ...defaultUpstreamLimits, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...opts.limits };
+  const inflight = new Map<string, Flight>();
 
-  const ensure = (rel: string): Promise<UpstreamResult> => {
-    const running = inflight.get(rel);
-    if (running) return running;
-    const p = ensureUncached(rel).finally(() => inflight.delete(rel));
-    inflight.set(rel, p);
-    return p;
+  const ensure = (rel: string, gone?: AbortSignal): Promise<UpstreamResult> => {
+    let flight = inflight.get(rel);
+    if (!flight || flight.cancel.signal.aborted) {
+      const cancel = new AbortController();
+      const created: Flight = { waiters: 0, cancel, result: Promise.resolve({ kind: 'status', status: 502, reason: 'not started' }) };
+      created.result = ensureUncached(rel, cancel.signal).finally(() => {
+        if (inflight.get(rel) === created) inflight.delete(rel);
+      });
+      inflight.set(rel, created);
+      flight = created;
+    }
+    join1(flight, gone);
+    return flight.result;
   };
 
-  const ensureUncached = async (rel: string): Promise<UpstreamResult> => {
+  const ensureUncached = async (rel: string, cancel: AbortSignal): Promise<UpstreamResult> => {
     const cached = join(dir, rel);
     if (await isFile(cached)) return { kind: 'cached', path: cached, fetched: false };
     const url = `${base}/${rel.split('/').map(encodeURIComponent).join('/')}`;
     const tmp = join(dir, '.partial', `${randomBytes(8).toString('hex')}`);
     await mkdir(dirname(tmp), { recursive: true });
     try {
-      const got = await download(url, tmp, timeoutMs);
+      const got = await fetchBounded(url, tmp, limits, cancel);
       if (got.kind === 'status') return got;
       if (rel.endsWith('.tcz')) {
-        const bad = await md5Problem(rel, got.md5);
+        const bad = await md5Problem(rel, got.md5, cancel);
         if (bad) return { kind: 'status', status: 502, reason: bad };
       }
       await mkdir(dirname(cached), { recursive: true });
@@ -77,12 +86,12 @@ export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
   };
 
   /** The `.md5.txt` beside the file (ours first, else upstream's); none means no check. */
-  const md5Problem = async (rel: string, actual: string): Promise<string | undefined> => {
+  const md5Problem = async (rel: string, actual: string, cancel: AbortSignal): Promise<string | undefined> => {
     let text: string | undefined;
     let cachedMd5: string | undefined;
     if (opts.localRoot) text = await readFile(join(opts.localRoot, `${rel}.md5.txt`), 'utf8').catch(() => undefined);
     if (text === undefined) {
-      const r = await ensure(`${rel}.md5.txt`);
+      const r = await ensure(`${rel}.md5.txt`, cancel);
       if (r.kind === 'status') return r.status === 404 ? undefined : `could not fetch ${rel}.md5.txt: ${r.reason}`;
       cachedMd5 = r.path;
       text = await readFile(r.path, 'utf8');
@@ -98,51 +107,28 @@ export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
   return { dir, ensure };
 }
 
+interface Flight {
+  waiters: number;
+  readonly cancel: AbortController;
+  result: Promise<UpstreamResult>;
+}
+
+/** Count one more client waiting on flight; when the last one with a signal leaves, cancel it. */
+function join1(flight: Flight, gone: AbortSignal | undefined): void {
+  flight.waiters++;
+  if (!gone) return; // an internal caller that never leaves
+  const leave = (): void => {
+    if (--flight.waiters === 0) flight.cancel.abort();
+  };
+  if (gone.aborted) return leave();
+  gone.addEventListener('abort', leave, { once: true });
+  void flight.result.finally(() => gone.removeEventListener('abort', leave));
+}
+
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
   } catch {
     return false;
   }
-}
-
-type Download = { readonly kind: 'done'; readonly md5: string } | Extract<UpstreamResult, { kind: 'status' }>;
-
-/** GET url into tmp, hashing as it goes; a stalled connect, header or body aborts. */
-async function download(url: string, tmp: string, timeoutMs: number): Promise<Download> {
-  const abort = new AbortController();
-  let timer = setTimeout(() => abort.abort(), timeoutMs);
-  const touch = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => abort.abort(), timeoutMs);
-  };
-  try {
-    const res = await netFetch(url, { signal: abort.signal, redirect: 'follow' });
-    if (res.status === 404 || res.status === 410) {
-      await res.body?.cancel();
-      return { kind: 'status', status: 404, reason: `upstream answered ${res.status}` };
-    }
-    if (res.status !== 200 || !res.body) {
-      await res.body?.cancel();
-      return { kind: 'status', status: 502, reason: `upstream answered ${res.status}` };
-    }
-    const hash = createHash('md5');
-    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      touch();
-    });
-    await pipeline(body, createWriteStream(tmp));
-    return { kind: 'done', md5: hash.digest('hex') };
-  } catch (error) {
-    const reason = abort.signal.aborted ? `upstream did not answer within ${timeoutMs}ms` : `upstream unreachable: ${describe(error)}`;
-    return { kind: 'status', status: 502, reason };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

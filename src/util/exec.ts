@@ -3,9 +3,16 @@
  * `tool-missing` with an install hint; a failure becomes `tool-failed` with the tail of its
  * stderr. Nothing else in src/ imports execa. execa is loaded on the first call, not at
  * startup: it costs ~100 ms to import and most commands never run a program.
+ *
+ * Every program runs in its own process group (so Ctrl-C handling in interrupt.ts can stop it
+ * and whatever it started) and, through util-linux `setpriv --pdeathsig KILL`, is killed by the
+ * kernel the moment tczbuild dies, even by `kill -9`: no orphan mksquashfs keeps writing.
  */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Options } from 'execa';
 import { fail } from '../diagnostics/errors.js';
+import { trackChild } from './interrupt.js';
 
 /** Debian package that provides each tool we drive, for the install hint. */
 const packageFor: Readonly<Record<string, string>> = {
@@ -31,16 +38,40 @@ export interface ToolResult {
 
 export async function runTool(file: string, args: readonly string[], options: Options = {}): Promise<ToolResult> {
   const { execa } = await (execaModule ??= import('execa'));
+  const path = findProgram(file, options.env?.PATH ?? process.env.PATH ?? '');
+  if (path === undefined) missing(file);
+  const guard = findProgram('setpriv', process.env.PATH ?? '');
+  const [cmd, argv] = guard ? [guard, ['--pdeathsig', 'KILL', '--', path, ...args]] : [path, [...args]];
+  let untrack = (): void => undefined;
   try {
-    const r = await execa(file, args, { ...options, stripFinalNewline: false, encoding: 'utf8' });
+    const child = execa(cmd, argv, { ...options, detached: true, stripFinalNewline: false, encoding: 'utf8' });
+    if (child.pid !== undefined) untrack = trackChild(child.pid);
+    const r = await child;
     return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   } catch (error) {
-    const e = error as { code?: string; shortMessage?: string; stderr?: unknown; exitCode?: number };
-    if (e.code === 'ENOENT') {
-      const pkg = packageFor[file.split('/').pop() ?? file];
-      fail('tool-missing', undefined, `${file} was not found on PATH`, pkg ? `install it: apt-get install ${pkg}` : `install ${file}`, error);
-    }
+    const e = error as { code?: string; signal?: string; timedOut?: boolean; stderr?: unknown; exitCode?: number };
+    if (e.code === 'ENOENT') missing(file, error);
     const tail = String(e.stderr ?? '').trim().split('\n').slice(-8).join('\n');
-    fail('tool-failed', undefined, `${file} ${args.join(' ')} failed (${e.shortMessage ?? 'exit ' + String(e.exitCode)})${tail ? `:\n${tail}` : ''}`, undefined, error);
+    fail('tool-failed', undefined, `${file} ${args.join(' ')} failed (${e.timedOut ? 'timed out' : e.signal ? `killed by ${e.signal}` : `exit code ${String(e.exitCode)}`})${tail ? `:\n${tail}` : ''}`, undefined, error);
+  } finally {
+    untrack();
   }
+}
+
+function missing(file: string, cause?: unknown): never {
+  const pkg = packageFor[file.split('/').pop() ?? file];
+  fail('tool-missing', undefined, `${file} was not found on PATH`, pkg ? `install it: apt-get install ${pkg}` : `install ${file}`, cause);
+}
+
+/** The executable a name resolves to on PATH (a name with a slash as is), or undefined. */
+function findProgram(file: string, pathVar: string): string | undefined {
+  const candidates = file.includes('/') ? [file] : pathVar.split(delimiter).filter(Boolean).map((d) => join(d, file));
+  return candidates.find((c) => {
+    try {
+      accessSync(c, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -158,6 +158,24 @@ describe('serve with busybox wget', () => {
     expect(log.filter((l) => l.includes('/huge.tcz') && l.endsWith(' aborted')).length).toBe(20);
   });
 
+  it('serves an absolute-form request target (GET http://host/path) as the path it names', async () => {
+    const r = await rawRequest(server.url, `${server.url}/11.x/x86_64/tcz/hello.tcz.md5.txt`);
+    expect(r.status).toBe(200);
+    expect(r.raw.toString('latin1')).toContain(await readFile(join(mirror.tczDir, 'hello.tcz.md5.txt'), 'latin1'));
+    const escape = await rawRequest(server.url, 'http://mirror.local/11.x/%2e%2e/%2e%2e/%2e%2e/secret.txt');
+    expect(escape.status).toBe(403);
+    expect(escape.raw.toString('latin1')).not.toContain(secret);
+  });
+
+  it('logs the bytes of an error body it sends, not 0', async () => {
+    const r = await rawRequest(server.url, '/11.x/x86_64/tcz/absent.tcz');
+    expect(r.status).toBe(404);
+    const body = r.raw.subarray(r.raw.indexOf('\r\n\r\n') + 4);
+    expect(body.length).toBeGreaterThan(0);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(log.some((l) => l.includes(`"GET /11.x/x86_64/tcz/absent.tcz HTTP/1.1" 404 ${body.length} `))).toBe(true);
+  });
+
   it('refuses methods other than GET and HEAD', async () => {
     const r = await rawRequest(server.url, '/11.x/x86_64/tcz/hello.tcz', 'DELETE');
     expect(r.status).toBe(405);

@@ -10,6 +10,11 @@ describe('resolveRequestPath', () => {
     expect(resolveRequestPath('/11.x/x86_64/tcz/gcc++.tcz')).toEqual({ ok: true, rel: '11.x/x86_64/tcz/gcc++.tcz' });
   });
 
+  it('serves an absolute-form target (RFC 9112 §3.2.2) as the path it names', () => {
+    expect(resolveRequestPath('http://192.168.1.5:8080/11.x/x86_64/tcz/a.tcz?x=1')).toEqual({ ok: true, rel: '11.x/x86_64/tcz/a.tcz' });
+    expect(resolveRequestPath('https://mirror.local/11.x/x86_64/tcz/a%20b.tcz')).toEqual({ ok: true, rel: '11.x/x86_64/tcz/a b.tcz' });
+  });
+
   it.each([
     ['/../etc/passwd', 403],
     ['/a/%2e%2e/b', 403],
@@ -25,6 +30,12 @@ describe('resolveRequestPath', () => {
     ['/.git/config', 404],
     ['/11.x/', 404],
     ['/', 404],
+    ['http://mirror.local/', 404],
+    ['http://mirror.local', 404],
+    ['http://mirror.local/../etc/passwd', 403],
+    ['HTTP://h:8080/a/%2e%2e/b', 403],
+    ['http://h/.git/config', 404],
+    ['ftp://h/a.tcz', 400],
   ])('refuses %j with %i', (target, status) => {
     const r = resolveRequestPath(target);
     expect(r.ok).toBe(false);

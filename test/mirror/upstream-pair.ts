@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMirrorServer, type MirrorServer } from '../../src/mirror/server.js';
 import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
+import type { UpstreamLimits } from '../../src/mirror/upstream-fetch.js';
 import { startFixtureServer, type FixtureServer, type Route } from '../helpers/fixture-server.js';
 import { makeGoodMirror, type FixtureMirror } from './fixture-mirror.js';
 
@@ -17,11 +18,11 @@ export interface UpstreamPair {
   readonly cacheDir: string;
 }
 
-export async function startMirrorWithUpstream(upstreamRoutes: Record<string, Route>): Promise<UpstreamPair> {
+export async function startMirrorWithUpstream(upstreamRoutes: Record<string, Route>, limits?: Partial<UpstreamLimits>): Promise<UpstreamPair> {
   const mirror = await makeGoodMirror();
   const upstream = await startFixtureServer(upstreamRoutes);
   const cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upcache-'));
-  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out }) });
+  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out, limits }) });
   return { mirror, upstream, server, cacheDir };
 }
 

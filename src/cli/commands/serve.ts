@@ -24,6 +24,11 @@ export class ServeCommand extends BaseCommand {
   upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks' });
   cacheDir = Option.String('--cache-dir', { description: 'where upstream files are cached (default ~/.cache/tczbuild/upstream)' });
   quiet = Option.Boolean('--quiet', false, { description: 'no access log' });
+  maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
+  idleTimeout = Option.String('--idle-timeout', '60', { description: 'seconds a client may take no data (or send nothing) before it is dropped' });
+  upstreamMaxMb = Option.String('--upstream-max-mb', '1024', { description: 'largest file fetched from --upstream, in MiB' });
+  upstreamDeadline = Option.String('--upstream-deadline', '600', { description: 'seconds one upstream download may take in total (then 504)' });
+  upstreamMinRate = Option.String('--upstream-min-rate', '16', { description: 'KiB/s below which an upstream download is abandoned (504)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
@@ -36,9 +41,16 @@ export class ServeCommand extends BaseCommand {
       const port = Number(this.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail('invalid-value', undefined, `--port ${this.port} is not a TCP port`, 'use a number from 0 to 65535');
       if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) fail('invalid-value', undefined, `--upstream ${this.upstream} is not an http(s) URL`, 'pass the mirror base, e.g. http://HOST/tinycorelinux (the part before 11.x/)');
-      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cacheDirPath(), localRoot: root }) : undefined;
+      const limits = {
+        maxBytes: positive('--upstream-max-mb', this.upstreamMaxMb) * 1024 * 1024,
+        deadlineMs: positive('--upstream-deadline', this.upstreamDeadline) * 1000,
+        minBytesPerSec: positive('--upstream-min-rate', this.upstreamMinRate, true) * 1024,
+      };
+      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cacheDirPath(), localRoot: root, limits }) : undefined;
       const log = this.quiet ? undefined : (l: string) => this.reporter().emit({ type: 'info', message: l, data: { access: true } });
-      const server = await startMirrorServer({ root, host: this.host, port, upstream, log });
+      const maxConnections = positive('--max-connections', this.maxConnections);
+      const idleTimeoutMs = positive('--idle-timeout', this.idleTimeout) * 1000;
+      const server = await startMirrorServer({ root, host: this.host, port, upstream, log, maxConnections, idleTimeoutMs });
       await this.announce(root, server.port);
       await waitForStopSignal();
       this.say('stopping: finishing running transfers');
@@ -67,6 +79,13 @@ export class ServeCommand extends BaseCommand {
     this.say(`on the TinyCore box: echo ${base} | sudo tee /opt/tcemirror`);
     if (this.host === '127.0.0.1' || this.host === 'localhost') this.say('(bound to loopback only: pass --host 0.0.0.0 to serve other machines)');
   }
+}
+
+/** A positive number option (zero allowed where it switches a check off), else a usage diagnostic. */
+function positive(flag: string, value: string, zeroOk = false): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroOk)) fail('invalid-value', undefined, `${flag} ${value} is not a positive number`, `pass a number, e.g. ${flag} 60`);
+  return n;
 }
 
 function externalAddresses(): string[] {
