@@ -105,8 +105,10 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
     await publish({ outDir, tczRel, stateFile, state, built, keyed, recipes, plugins: o.plugins, reporter: o.reporter });
     return { built: built.map((b) => b.ext.name), skipped, cached: restored.map((b) => b.ext.name), tczDir: join(outDir, tczRel), warnings };
   } finally {
-    unguard();
+    // Release before unregistering: a signal's cleanup that finds nothing registered exits at
+    // once, and a release still in flight would leave out.lock behind.
     await lock.release();
+    unguard();
   }
 }
 
