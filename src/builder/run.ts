@@ -30,6 +30,7 @@ import { planBuild, type PlannedRecipe } from './plan.js';
 import type { StagePlugin } from './plugin.js';
 import { asOutError, exists, publishAtomically, recoverOut, siblingPath, type PublishFile } from './publish.js';
 import { runScheduled } from './schedule.js';
+import { recipesForTarget } from './target-recipes.js';
 
 export interface BuildOptions {
   readonly recipesDir: string;
@@ -74,8 +75,9 @@ export interface Keyed {
 export async function buildAll(o: BuildOptions): Promise<BuildResult> {
   const outDir = resolve(o.outDir);
   const { recipes, diagnostics: warnings } = await loadRecipes({ recipesDir: o.recipesDir, target: o.target, displayBase: o.displayBase, rules: o.plugins.flatMap((p) => p.rules ?? []) });
-  for (const w of warnings) o.reporter.emit({ type: 'diagnostic', diagnostic: w });
-  const plan = planBuild(recipes, o.only);
+  const { buildable, skipped: leftOut } = recipesForTarget(recipes, o.target, o.only);
+  for (const w of [...warnings, ...leftOut]) o.reporter.emit({ type: 'diagnostic', diagnostic: w });
+  const plan = planBuild(buildable, o.only);
   refuseUnbuildable(plan, o.plugins);
 
   const lock = await lockOut(outDir);
@@ -102,7 +104,7 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
     const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir) : [];
     if (cache) for (const b of fresh) await cache.save(b.ext.name, b.keyed.key.key, b.ext.files);
     const built = [...restored, ...fresh];
-    await publish({ outDir, tczRel, stateFile, state, built, keyed, recipes, plugins: o.plugins, reporter: o.reporter });
+    await publish({ outDir, tczRel, stateFile, state, built, keyed, recipes: buildable, plugins: o.plugins, reporter: o.reporter });
     return { built: built.map((b) => b.ext.name), skipped, cached: restored.map((b) => b.ext.name), tczDir: join(outDir, tczRel), warnings };
   } finally {
     // Release before unregistering: a signal's cleanup that finds nothing registered exits at

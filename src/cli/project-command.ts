@@ -7,9 +7,8 @@ import { Option, UsageError } from 'clipanion';
 import type { Target } from '../recipe/model.js';
 import { BaseCommand } from './base-command.js';
 import { defaultCacheDir } from '../util/cache-dir.js';
+import { isTinyCoreArch, tinyCoreArches, unknownArchMessage } from '../recipe/arch.js';
 
-/** TinyCore's arch directories on a mirror (what getBuild in tc-functions maps uname -m to). */
-const tinyCoreArches = ['x86_64', 'x86', 'aarch64', 'armv7', 'armv6'];
 
 export abstract class ProjectCommand extends BaseCommand {
   recipes = Option.String('--recipes', 'recipes', { description: 'directory holding NAME.yaml recipes' });
@@ -25,7 +24,7 @@ export abstract class ProjectCommand extends BaseCommand {
 
   protected target(): Target {
     if (!/^\d+$/.test(this.tcVersion)) throw new UsageError(`--tc-version takes a TinyCore major version such as 11 or 15, not "${this.tcVersion}"`);
-    if (!tinyCoreArches.includes(this.arch)) throw new UsageError(`--arch takes one of ${tinyCoreArches.join(', ')}, not "${this.arch}"`);
+    if (!isTinyCoreArch(this.arch)) throw new UsageError(`--arch: ${unknownArchMessage(this.arch)}`);
     return { tcVersion: this.tcVersion, arch: this.arch };
   }
 

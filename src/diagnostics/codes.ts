@@ -32,6 +32,7 @@ export const codes = {
   'recipe-limit': { severity: 'error', title: 'a recipe exceeds a parser limit (alias count, nesting depth or variable expansion)', hint: 'simplify the marked part of the recipe: a real recipe never comes near these limits' },
   'recipe-not-found': { severity: 'error', title: 'no recipe with that name' },
   'no-recipes': { severity: 'error', title: 'no recipes found' },
+  'no-sources-for-target': { severity: 'warning', title: 'a recipe has no sources for the target being built', hint: 'add a source for this arch, or leave the target out of targets: / --target' },
   // fetching
   'fetch-failed': { severity: 'error', title: 'a source could not be downloaded' },
   'fetch-offline-missing': { severity: 'error', title: 'sources are missing from the cache in --offline mode', hint: 'run `tczbuild fetch` on a connected machine, or pass --source-mirror' },

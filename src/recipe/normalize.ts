@@ -48,7 +48,7 @@ export function normalizeRecipe(w: WrittenRecipe, map: SourceMap, target: Target
 
   const sources: SourceSpec[] = [];
   w.sources.forEach((s, i) => {
-    if (s.arch && !s.arch.includes(target.arch)) return;
+    if (s.arch && !(s.arch as readonly string[]).includes(target.arch)) return;
     const spec = normalizeSource(s, i, { sub, imagePath, mode, map, diagnostics });
     if (spec) sources.push(spec);
   });

@@ -10,6 +10,7 @@ import { writtenImages } from './schema-images.js';
 import { writtenKernel } from './schema-kernel.js';
 import { writtenTest } from './schema-test.js';
 import { sizePattern } from './sizes.js';
+import { tinyCoreArches, unknownArchMessage } from './arch.js';
 
 const octalMode = z
   .string()
@@ -60,7 +61,10 @@ const source = z
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional().describe('short name used in logs; default the URL basename'),
     url: z.string().min(1).describe('http(s):// or file:// URL; ${version}, ${arch}, ${goarch}, ${tc_version} and vars: are substituted'),
     sha256: sha256Field,
-    arch: z.array(z.string()).optional().describe('only for these TinyCore arches (x86_64, x86, aarch64, armv7)'),
+    arch: z
+      .array(z.enum(tinyCoreArches, { error: (issue) => unknownArchMessage(issue.input) }))
+      .optional()
+      .describe('only for these TinyCore arches (x86_64, x86, aarch64, armv7, armv6)'),
     extract: extract.optional(),
     install: install.optional(),
   })

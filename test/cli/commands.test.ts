@@ -47,7 +47,7 @@ describe('option checking', () => {
     const dir = await testdir();
     const arch = await tczbuild(['all', '--arch', 'mips'], { cwd: dir });
     expect(arch.code).toBe(2);
-    expect(arch.stderr).toContain('--arch takes one of x86_64, x86, aarch64, armv7, armv6, not "mips"');
+    expect(arch.stderr).toContain('--arch: "mips" is not a TinyCore arch (one of x86_64, x86, aarch64, armv7, armv6)');
     expect((await tczbuild(['lint', '--tc-version', 'eleven'], { cwd: dir })).code).toBe(2);
     expect((await tczbuild(['all', '--no-such-flag'], { cwd: dir })).code).toBe(2);
   });
