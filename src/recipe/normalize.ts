@@ -8,7 +8,7 @@ import { goArch, groupIds, userIds, type Recipe, type SourceSpec, type Target } 
 import { splitUserinfo } from '../util/credentials.js';
 import { checkImagePath } from './paths.js';
 import { parseSize } from './sizes.js';
-import type { WrittenRecipe, WrittenSource } from './schema.js';
+import { archiveSuffix, type WrittenRecipe, type WrittenSource } from './schema.js';
 import type { KeyPath, SourceMap } from './source-map.js';
 import { maxExpandedLength, resolveVars, substitute } from './variables.js';
 
@@ -121,8 +121,6 @@ interface SourceContext {
   map: SourceMap;
   diagnostics: Diagnostic[];
 }
-
-const archiveSuffix = /\.(tar|tar\.(gz|xz|bz2|zst)|tgz|txz|tbz2?|tzst|zip)$/;
 
 function normalizeSource(s: WrittenSource, i: number, ctx: SourceContext): SourceSpec | undefined {
   // Userinfo in a URL is split off here so it never reaches a message, a log or out/.

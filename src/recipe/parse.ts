@@ -44,7 +44,13 @@ export function parseRecipe(text: string, file: string): ParseResult {
     return { ok: false, diagnostics: [diag('invalid-value', map.at([]), 'a recipe is a YAML mapping of keys such as name:, version:, sources:')] };
   }
   const parsed = writtenRecipe.safeParse(data);
-  if (!parsed.success) return { ok: false, diagnostics: parsed.error.issues.flatMap((i) => issueToDiagnostics(i, map, doc.hasIn.bind(doc))) };
+  if (!parsed.success) {
+    const written = (path: KeyPath): { source: string; value: unknown } | undefined => {
+      const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+      return node?.range ? { source: text.slice(node.range[0], node.range[1]).trim(), value: doc.getIn(path) } : undefined;
+    };
+    return { ok: false, diagnostics: parsed.error.issues.flatMap((i) => issueToDiagnostics(i, map, doc.hasIn.bind(doc), written)) };
+  }
   return { ok: true, value: parsed.data, map };
 }
 
@@ -70,7 +76,7 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-export function issueToDiagnostics(issue: z.core.$ZodIssue, map: SourceMap, has: (p: KeyPath) => boolean): Diagnostic[] {
+export function issueToDiagnostics(issue: z.core.$ZodIssue, map: SourceMap, has: (p: KeyPath) => boolean, written: (p: KeyPath) => { source: string; value: unknown } | undefined = () => undefined): Diagnostic[] {
   const path = issue.path as KeyPath;
   const where = path.length ? path.join('.') : 'recipe';
   if (issue.code === 'unrecognized_keys') {
@@ -80,5 +86,17 @@ export function issueToDiagnostics(issue: z.core.$ZodIssue, map: SourceMap, has:
     const key = String(path[path.length - 1] ?? where);
     return [diag('missing-key', map.at(path.slice(0, -1)), `missing required key "${key}" in ${path.slice(0, -1).join('.') || 'recipe'}`)];
   }
-  return [diag('invalid-value', map.at(path), `${where}: ${issue.message}`)];
+  return [diag('invalid-value', map.at(path), `${where}: ${issue.message}`, quoteHint(issue, path, written(path)))];
+}
+
+/**
+ * `version: 1.6` and `mode: 0755` are YAML numbers (1.6, 755): where a string is wanted, say
+ * how the value was read and show it quoted as it was written.
+ */
+function quoteHint(issue: z.core.$ZodIssue, path: KeyPath, node: { source: string; value: unknown } | undefined): string | undefined {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'string' || typeof node?.value !== 'number') return undefined;
+  const { source, value } = node;
+  const key = String(path[path.length - 1]);
+  const read = String(value) === source ? '' : ` (YAML reads ${source} as the number ${value})`;
+  return `quote it: ${key}: "${source}"${read}`;
 }

@@ -24,10 +24,21 @@ const group = z
   .union([z.enum(['root', 'staff']), z.number().int().min(0).max(65535)])
   .describe('group name (root, staff) or numeric gid');
 
+/**
+ * What checkImagePath (paths.ts) enforces, as a pattern for editors: no leading slash, no `..`
+ * segment, no white space or control characters. Runtime checks stay in normalize, which
+ * reports them as bad-path after substituting variables.
+ */
+export const imagePathPattern = String.raw`^(?!/)(?!(?:.*/)?\.\.(?:/|$))[^\s\x00-\x1f\x7f]*$`;
+
 const relPath = z
   .string()
   .min(1)
+  .meta({ pattern: imagePathPattern })
   .describe('path inside the image, relative to / (no leading slash, no ..)');
+
+/** URLs that are archives by name alone: such a source may leave out extract:. */
+export const archiveSuffix = /\.(tar|tar\.(gz|xz|bz2|zst)|tgz|txz|tbz2?|tzst|zip)$/;
 
 /** sha256 is mandatory: 64 hex digits, or the explicit word `unpinned` until `tczbuild pin` fills it. */
 export const sha256Field = z
@@ -68,7 +79,15 @@ const source = z
     extract: extract.optional(),
     install: install.optional(),
   })
-  .describe('a downloaded input, verified by sha256 before use');
+  // Checked at run time by normalize (invalid-value / missing-key); stated here for editors.
+  .meta({
+    oneOf: [
+      { required: ['extract'], not: { required: ['install'] } },
+      { required: ['install'], not: { required: ['extract'] } },
+      { not: { anyOf: [{ required: ['extract'] }, { required: ['install'] }] }, properties: { url: { pattern: archiveSuffix.source } } },
+    ],
+  })
+  .describe('a downloaded input, verified by sha256 before use: exactly one of extract: (an archive) or install: (a single file)');
 
 const fileOverride = z
   .strictObject({

@@ -71,6 +71,10 @@ export const badCases: readonly BadCase[] = [
   { name: 'wrong-type-depends', fixture: 'wrong-type-depends', expect: { id: 'invalid-value', file: other, line: 7, col: 10, message: /depends/ } },
   { name: 'bad-hash-format', fixture: 'bad-hash-format', expect: { id: 'invalid-value', file: other, line: 9, col: 13, message: /sha256/ } },
   { name: 'bad-mode', fixture: 'bad-mode', expect: { id: 'invalid-value', file: other, line: 10, col: 56, message: /octal/ } },
+  { name: 'mode-unquoted', fixture: 'mode-unquoted', expect: { id: 'invalid-value', file: other, line: 10, col: 56, message: /install\.mode: .*string/ } },
+  { name: 'version-unquoted-number', fixture: 'version-unquoted-number', expect: { id: 'invalid-value', file: other, line: 2, col: 10, message: /version: .*string/ } },
+  { name: 'arch-go-name', fixture: 'arch-go-name', expect: { id: 'invalid-value', file: other, line: 10, col: 12, message: /"amd64" is not a TinyCore arch; did you mean x86_64\?/ } },
+  { name: 'extract-and-install', fixture: 'extract-and-install', expect: { id: 'invalid-value', file: other, line: 8, col: 5, message: /both extract: and install:/ } },
   // missing things and names
   { name: 'missing-name', fixture: 'missing-name', expect: { id: 'missing-key', file: other, line: 1, col: 1, message: /"name"/ } },
   { name: 'missing-hash', fixture: 'missing-hash', expect: { id: 'missing-key', file: other, line: 8, col: 5, message: /"sha256"/ } },
@@ -87,6 +91,7 @@ export const badCases: readonly BadCase[] = [
   { name: 'duplicate-target-archives', fixture: 'duplicate-target-archives', expect: { id: 'duplicate-target', file: other, line: 11, col: 5, message: /usr\/local\/bin\/tool/ } },
   { name: 'duplicate-target-overlay', fixture: 'duplicate-target-overlay', expect: { id: 'duplicate-target', file: other, line: 12, col: 5, message: /usr\/local\/bin\/tool.*overlay other/ } },
   { name: 'bad-path-install', fixture: 'bad-path-install', expect: { id: 'bad-path', file: other, line: 10, col: 20, message: /install\.to/ } },
+  { name: 'bad-path-absolute-into', fixture: 'bad-path-absolute-into', expect: { id: 'bad-path', file: other, line: 10, col: 32, message: /extract\.into: .*absolute/ } },
   { name: 'bad-path-symlink-climb', fixture: 'bad-path-symlink-climb', expect: { id: 'bad-path', file: other, line: 12, col: 5, message: /climbs above the image root/ } },
   { name: 'overlay-missing', fixture: 'overlay-missing', expect: { id: 'overlay-missing', file: other, line: 11, col: 19, message: /nowhere/ } },
   { name: 'runtime-written-path', fixture: 'runtime-written-path', expect: { id: 'runtime-written-path', file: other, line: 12, col: 5, message: /var\/lib\/other/ } },
