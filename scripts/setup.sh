@@ -29,8 +29,7 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Not `npm ci`: the registry reachable here serves only this platform's optional packages
-# (rollup's per-platform builds), so the lock file cannot list the others and `npm ci`
-# refuses it as out of sync. `npm install` follows the lock file for everything it lists.
-npm install --no-audit --no-fund
+# Exactly the committed lock file (which lists every platform's optional rollup build), so
+# setting up never rewrites package-lock.json and `git status` stays clean.
+npm ci --no-audit --no-fund
 npm run build
