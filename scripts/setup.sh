@@ -19,6 +19,7 @@ packages=(
   cpio file binutils  # assembling its initramfs, reading ELF headers
   zstd bzip2 unzip zip  # every archive format a source may come in
   tinyproxy openssl ca-certificates  # a real proxy and a private CA for the network tests
+  zsh                 # `tczbuild completion zsh` is loaded by a real zsh
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,7 +10,7 @@ import { useNetwork } from '../util/network.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { ExitCode } from './exit-codes.js';
 import type { Reporter } from '../report/reporter.js';
-import { jsonReporter, plainReporter } from './report/stream-reporters.js';
+import { colorsWanted, jsonReporter, plainReporter, type JsonReporter } from './report/stream-reporters.js';
 
 export interface TczContext extends BaseContext {
   readonly cwd: string;
@@ -18,18 +18,25 @@ export interface TczContext extends BaseContext {
 }
 
 export abstract class BaseCommand extends Command<TczContext> {
-  json = Option.Boolean('--json', false, { description: 'print one JSON event per line instead of text' });
+  json = Option.Boolean('--json', false, { description: 'print one JSON event per line instead of text (versioned, timestamped, ending with one result event)' });
+  quiet = Option.Boolean('--quiet,-q', false, { description: 'print only warnings and errors' });
+  verbose = Option.Boolean('--verbose', false, { description: 'also print when each stage starts' });
   caFile = Option.String('--ca-file', { description: 'PEM file of CA certificates to trust besides the system ones (a private CA for sources, registries, upstream)' });
 
   private reporterInstance: Reporter | undefined;
+  private jsonStream: JsonReporter | undefined;
 
   reporter(): Reporter {
     if (!this.reporterInstance) {
       const out = this.context.stdout as NodeJS.WriteStream;
       const ci = this.context.env.CI === 'true' || this.context.env.CI === '1';
-      this.reporterInstance = this.json
-        ? jsonReporter(this.context.stdout)
-        : plainReporter(this.context.stdout, this.context.stderr, { tty: Boolean(out.isTTY) && !ci });
+      const tty = Boolean(out.isTTY) && !ci;
+      const errTty = Boolean((this.context.stderr as NodeJS.WriteStream).isTTY);
+      if (this.json) this.reporterInstance = this.jsonStream = jsonReporter(this.context.stdout, this.path.join(' '));
+      else {
+        const verbosity = this.quiet ? 'quiet' : this.verbose ? 'verbose' : 'normal';
+        this.reporterInstance = plainReporter(this.context.stdout, this.context.stderr, { tty, color: colorsWanted(errTty, this.context.env), verbosity });
+      }
     }
     return this.reporterInstance;
   }
@@ -48,7 +55,17 @@ export abstract class BaseCommand extends Command<TczContext> {
 
   /** Run a service function; user errors become diagnostics and exit code 1, bad options 2, bugs 70. */
   protected async run(fn: () => Promise<number | void>): Promise<number> {
+    const code = await this.runCaught(fn);
+    if (this.json) {
+      this.reporter();
+      this.jsonStream?.finish(code);
+    }
+    return code;
+  }
+
+  private async runCaught(fn: () => Promise<number | void>): Promise<number> {
     try {
+      if (this.quiet && this.verbose) throw new UsageError('--quiet and --verbose contradict each other: pass one');
       // Every request this command makes goes through one client: this command's proxies and CA.
       useNetwork({ env: this.context.env, ...(this.caFile !== undefined ? { caFile: resolve(this.context.cwd, this.caFile) } : {}) });
       return (await fn()) ?? ExitCode.ok;
@@ -62,6 +79,7 @@ export abstract class BaseCommand extends Command<TczContext> {
         return ExitCode.failed;
       }
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      if (this.json) this.reporter().emit({ type: 'diagnostic', diagnostic: { id: 'internal-error', severity: 'error', message: `tczbuild hit a bug: ${message.split('\n')[0]}` } });
       this.context.stderr.write(
         `${formatDiagnostic({ id: 'internal-error', severity: 'error', message: `tczbuild hit a bug: ${message}`, hint: 'please report it with the command line and the output above' })}\n`,
       );

@@ -23,7 +23,7 @@ export class ServeCommand extends BaseCommand {
   port = Option.String('--port', '8080', { description: 'TCP port (0 picks a free one)' });
   upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks' });
   cacheDir = Option.String('--cache-dir', { description: 'where upstream files are cached (default ~/.cache/tczbuild/upstream)' });
-  quiet = Option.Boolean('--quiet', false, { description: 'no access log' });
+  override quiet = Option.Boolean('--quiet', false, { description: 'no access log (and no banner)' });
   maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
   idleTimeout = Option.String('--idle-timeout', '60', { description: 'seconds a client may take no data (or send nothing) before it is dropped' });
   upstreamMaxMb = Option.String('--upstream-max-mb', '1024', { description: 'largest file fetched from --upstream, in MiB' });

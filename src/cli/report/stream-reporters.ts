@@ -7,11 +7,53 @@ import type { Writable } from 'node:stream';
 import { formatDiagnostic } from '../../diagnostics/format.js';
 import type { BuildEvent, Reporter } from '../../report/reporter.js';
 
-export function jsonReporter(out: Writable): Reporter {
-  return { emit: (e) => void out.write(`${JSON.stringify(e)}\n`) };
+/** Version of the --json event stream: bumped when an event changes incompatibly. */
+export const jsonStreamVersion = 1;
+
+export interface JsonReporter extends Reporter {
+  /** Write the stream's one closing `result` event, carrying what the command reported as its result. */
+  finish(exitCode: number): void;
 }
 
-export function plainReporter(out: Writable, err: Writable, { tty = false } = {}): Reporter {
+/**
+ * NDJSON: every event carries the stream version and an ISO timestamp; a command's `result`
+ * event is held back and written once, last, with the exit code, on success and failure alike.
+ */
+export function jsonReporter(out: Writable, command: string, now: () => Date = () => new Date()): JsonReporter {
+  let result: Record<string, unknown> = {};
+  let finished = false;
+  const write = (e: object): void => void out.write(`${JSON.stringify({ v: jsonStreamVersion, time: now().toISOString(), ...e })}\n`);
+  return {
+    emit(e) {
+      if (e.type === 'result') result = { ...result, ...e };
+      else write(e);
+    },
+    finish(exitCode) {
+      if (finished) return;
+      finished = true;
+      write({ ...result, type: 'result', command, ok: exitCode === 0, exitCode });
+    },
+  };
+}
+
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+/** The events each verbosity shows on plain output; diagnostics always show. */
+function shown(e: BuildEvent, verbosity: Verbosity): boolean {
+  if (e.type === 'diagnostic') return true;
+  if (verbosity === 'quiet') return false;
+  if (e.type === 'stage-start') return verbosity === 'verbose';
+  return true;
+}
+
+/** Severity colours for diagnostics on a terminal, unless NO_COLOR asks for none (no-color.org). */
+export function colorsWanted(tty: boolean, env: NodeJS.ProcessEnv): boolean {
+  return tty && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
+}
+
+const paint = { error: '\x1b[31m', warning: '\x1b[33m', reset: '\x1b[0m' };
+
+export function plainReporter(out: Writable, err: Writable, { tty = false, color = false, verbosity = 'normal' as Verbosity } = {}): Reporter {
   let progressShown = false;
   const clearProgress = (): void => {
     if (progressShown) out.write('\r\x1b[2K');
@@ -26,10 +68,12 @@ export function plainReporter(out: Writable, err: Writable, { tty = false } = {}
         progressShown = true;
         return;
       }
+      if (!shown(e, verbosity)) return;
       clearProgress();
       const line = renderLine(e);
       if (line === undefined) return;
-      (e.type === 'diagnostic' ? err : out).write(`${line}\n`);
+      const colored = color && e.type === 'diagnostic' ? line.replace(`${e.diagnostic.severity}[`, `${paint[e.diagnostic.severity]}${e.diagnostic.severity}${paint.reset}[`) : line;
+      (e.type === 'diagnostic' ? err : out).write(`${colored}\n`);
     },
   };
 }
@@ -37,7 +81,7 @@ export function plainReporter(out: Writable, err: Writable, { tty = false } = {}
 function renderLine(e: BuildEvent): string | undefined {
   switch (e.type) {
     case 'stage-start':
-      return undefined;
+      return `${e.name}: ${e.stage} …`;
     case 'stage-end':
       return `${e.name}: ${e.stage} ${formatMs(e.ms)}${e.detail ? ` (${e.detail})` : ''}`;
     case 'skip':

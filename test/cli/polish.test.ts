@@ -1,0 +1,158 @@
+/**
+ * The CLI as a daily tool: help that names each option's value and default, -V/--version and
+ * `help`, shell completion that a real bash and zsh load, --quiet/--verbose, NO_COLOR, and a
+ * --json stream that is versioned, timestamped and closed by exactly one result event.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { tczbuild } from '../helpers/cli.js';
+import { testdir, writeTree } from '../helpers/testdir.js';
+
+const good = `name: good
+version: "1.0"
+description: Good
+author: A
+original-site: https://example.invalid
+copying-policy: MIT
+sources:
+  - url: https://example.invalid/good.bin
+    sha256: unpinned
+    install: { to: usr/local/bin/good }
+`;
+
+describe('help', () => {
+  it('names every option value and shows defaults', async () => {
+    const dir = await testdir();
+    const all = await tczbuild(['all', '--help'], { cwd: dir });
+    expect(all.stdout).toMatch(/--recipes DIR +directory holding NAME\.yaml recipes \(default: recipes\)/);
+    expect(all.stdout).toMatch(/--tc-version N +TinyCore major version \(the 11 in 11\.x\) \(default: 11\)/);
+    expect(all.stdout).toMatch(/--source-mirror URL\|DIR /);
+    expect(all.stdout).toMatch(/--arch ARCH .*\(default: x86_64\)/);
+    const overview = await tczbuild(['--help'], { cwd: dir });
+    expect(overview.stdout).toContain('tczbuild serve [--json] [--quiet] [--verbose] [--out DIR] [--host HOST] [--port PORT]');
+    for (const text of [overview.stdout, all.stdout]) expect(text).not.toMatch(/#\d/);
+    for (const word of ['build', 'lint', 'serve', 'pin', 'verify', 'kernel-module build', 'completion']) {
+      expect((await tczbuild([...word.split(' '), '--help'], { cwd: dir })).stdout).not.toMatch(/#\d/);
+    }
+  });
+
+  it('answers -V, -v, --version and the help word', async () => {
+    const dir = await testdir();
+    const { toolVersion } = await import('../../src/util/version.js');
+    for (const flag of ['-V', '-v', '--version']) expect((await tczbuild([flag], { cwd: dir })).stdout).toBe(`${toolVersion}\n`);
+    const help = await tczbuild(['help'], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('tczbuild all');
+    const helpAll = await tczbuild(['help', 'all'], { cwd: dir });
+    expect(helpAll.stdout).toBe((await tczbuild(['all', '--help'], { cwd: dir })).stdout);
+  });
+});
+
+describe('tczbuild completion', () => {
+  /** What bash's completion offers for a command line, through the script as a user loads it. */
+  function complete(script: string, words: string[], cwd: string): string[] {
+    const out = execFileSync('bash', ['-c', `eval "$SCRIPT"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _tczbuild; printf '%s\\n' "\${COMPREPLY[@]}"`], { cwd, env: { ...process.env, SCRIPT: script }, encoding: 'utf8' });
+    return out.split('\n').filter(Boolean);
+  }
+
+  it('completes commands, options, arches and recipe names in bash, and passes shellcheck', async () => {
+    const dir = await testdir({ 'recipes/good.yaml': good, 'recipes/gadget.yaml': good });
+    const script = (await tczbuild(['completion', 'bash'], { cwd: dir })).stdout;
+    execFileSync('shellcheck', ['-s', 'bash', '-'], { input: script });
+    expect(complete(script, ['tczbuild', 'bu'], dir)).toEqual(['build']);
+    expect(complete(script, ['tczbuild', 'kernel-config', ''], dir)).toEqual(['check', 'emit']);
+    expect(complete(script, ['tczbuild', 'all', '--rec'], dir)).toEqual(['--recipes']);
+    expect(complete(script, ['tczbuild', 'all', '--arch', 'a'], dir)).toEqual(['aarch64', 'armv7', 'armv6']);
+    expect(complete(script, ['tczbuild', 'build', 'g'], dir).sort()).toEqual(['gadget', 'good']);
+    expect(complete(script, ['tczbuild', 'completion', ''], dir)).toEqual(['bash', 'zsh']);
+  });
+
+  it('registers with a real zsh', async () => {
+    const dir = await testdir();
+    const script = (await tczbuild(['completion', 'zsh'], { cwd: dir })).stdout;
+    expect(script.startsWith('#compdef tczbuild\n')).toBe(true);
+    const out = execFileSync('zsh', ['-fc', 'autoload -U compinit && compinit -u -D; eval "$SCRIPT"; print -r -- "$_comps[tczbuild]"'], { env: { ...process.env, SCRIPT: script }, encoding: 'utf8' });
+    expect(out).toMatch(/_bash_complete.*_tczbuild/);
+  });
+
+  it('refuses a shell it does not know with a usage error', async () => {
+    const run = await tczbuild(['completion', 'fish'], { cwd: await testdir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('completion takes bash or zsh, not "fish"');
+  });
+});
+
+describe('output volume and colour', () => {
+  it('--quiet prints only warnings and errors; --verbose adds stage starts', async () => {
+    const dir = await testdir({ 'recipes/good.yaml': good });
+    const quiet = await tczbuild(['lint', '--quiet'], { cwd: dir });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe('');
+    expect(quiet.stderr).toContain('warning[source-unpinned]');
+    const normal = await tczbuild(['lint'], { cwd: dir });
+    expect(normal.stdout).toBe('1 recipes ok, 1 warnings\n');
+    expect((await tczbuild(['lint', '--quiet', '--verbose'], { cwd: dir })).code).toBe(2);
+
+    const local = await testdir({ 'tool.sh': '#!/bin/sh\n' });
+    const pinned = good.replace('https://example.invalid/good.bin', `file://${local}/tool.sh`).replace('unpinned', createHash('sha256').update('#!/bin/sh\n').digest('hex'));
+    await writeTree(local, { 'recipes/good.yaml': pinned });
+    const verbose = await tczbuild(['all', '--cache', 'cache', '--verbose'], { cwd: local });
+    expect(verbose.code).toBe(0);
+    expect(verbose.stdout).toMatch(/^good: stage …$/m);
+    const quietBuild = await tczbuild(['all', '--cache', 'cache', '--force', '--quiet'], { cwd: local });
+    expect(quietBuild.code).toBe(0);
+    expect(quietBuild.stdout + quietBuild.stderr).toBe('');
+  });
+
+  it('colours severities on a terminal unless NO_COLOR is set', async () => {
+    const dir = await testdir({ 'recipes/good.yaml': good.replace('name: good', 'name: bad') });
+    const run = async (env: NodeJS.ProcessEnv): Promise<string> => {
+      const stdout = Object.assign(new PassThrough(), { isTTY: true });
+      const stderr = Object.assign(new PassThrough(), { isTTY: true });
+      const chunks: Buffer[] = [];
+      stderr.on('data', (c: Buffer) => chunks.push(c));
+      expect(await runCli(['lint'], { stdin: process.stdin, stdout, stderr, cwd: dir, env: { PATH: process.env.PATH, ...env }, colorDepth: 256 })).toBe(1);
+      return Buffer.concat(chunks).toString();
+    };
+    expect(await run({})).toContain('\x1b[31merror\x1b[0m[name-mismatch]');
+    const plain = await run({ NO_COLOR: '1' });
+    expect(plain).toContain('error[name-mismatch]');
+    expect(plain).not.toContain('\x1b[');
+  });
+});
+
+describe('--json', () => {
+  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+  function checkStream(events: Array<Record<string, unknown>>): Record<string, unknown> {
+    for (const e of events) {
+      expect(e.v).toBe(1);
+      expect(e.time).toMatch(iso);
+    }
+    expect(events.filter((e) => e.type === 'result')).toHaveLength(1);
+    return events.at(-1)!;
+  }
+
+  it('ends with one result event on success, on failure and on a usage error', async () => {
+    const dir = await testdir({ 'recipes/good.yaml': good });
+    const ok = await tczbuild(['lint', '--json'], { cwd: dir });
+    expect(checkStream(ok.events)).toMatchObject({ type: 'result', command: 'lint', ok: true, exitCode: 0 });
+    const empty = await testdir();
+    const failed = await tczbuild(['all', '--json'], { cwd: empty });
+    expect(failed.code).toBe(1);
+    expect(checkStream(failed.events)).toMatchObject({ type: 'result', command: 'all', ok: false, exitCode: 1 });
+    const usage = await tczbuild(['all', '--json', '--no-such-flag'], { cwd: empty });
+    expect(usage.code).toBe(2);
+    expect(checkStream(usage.events)).toMatchObject({ type: 'result', ok: false, exitCode: 2 });
+  });
+
+  it('folds a command\'s own result into the closing event', async () => {
+    const run = await tczbuild(['kernel-config', 'emit', '--json'], { cwd: await testdir() });
+    expect(run.code).toBe(0);
+    const result = checkStream(run.events);
+    expect(result).toMatchObject({ type: 'result', command: 'kernel-config emit', ok: true, exitCode: 0 });
+    expect(result.text).toMatch(/CONFIG_OVERLAY_FS=/);
+  });
+});

@@ -1,0 +1,23 @@
+/** The README's CLI examples, run as pasted against a small project. */
+import { describe, expect, it } from 'vitest';
+import { readmeBlock } from '../helpers/readme.js';
+import { runReadmeLines } from '../helpers/readme-run.js';
+import { testdir } from '../helpers/testdir.js';
+
+const recipe = `name: hello
+version: "1.0"
+description: Hello
+author: A
+original-site: https://example.invalid
+copying-policy: MIT
+`;
+
+describe('README: CLI', () => {
+  it('runs the option, completion, --quiet and --json examples', async () => {
+    const dir = await testdir({ 'recipes/hello.yaml': recipe });
+    const out = runReadmeLines(readmeBlock('## CLI', 'sh'), dir);
+    expect(out).toMatch(/--out DIR +output directory: the tce mirror tree \(default: out\)/);
+    const last = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(last).toMatchObject({ v: 1, type: 'result', command: 'lint', ok: true, exitCode: 0 });
+  });
+});
