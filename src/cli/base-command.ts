@@ -63,11 +63,15 @@ export abstract class BaseCommand extends Command<TczContext> {
     return code;
   }
 
+  /** Work every run needs before the command's own (ProjectCommand loads tczbuild.yaml here). */
+  protected async prepare(): Promise<void> {}
+
   private async runCaught(fn: () => Promise<number | void>): Promise<number> {
     try {
       if (this.quiet && this.verbose) throw new UsageError('--quiet and --verbose contradict each other: pass one');
       // Every request this command makes goes through one client: this command's proxies and CA.
       useNetwork({ env: this.context.env, ...(this.caFile !== undefined ? { caFile: resolve(this.context.cwd, this.caFile) } : {}) });
+      await this.prepare();
       return (await fn()) ?? ExitCode.ok;
     } catch (error) {
       if (error instanceof UsageError) {

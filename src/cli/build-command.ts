@@ -11,30 +11,51 @@ import { redactUserinfo } from '../util/credentials.js';
 import { digestFile } from '../util/hash.js';
 import { ProjectCommand } from './project-command.js';
 import type { ManifestEntry } from '../report/reporter.js';
+import type { Target } from '../recipe/model.js';
+import { targetName } from '../config/settings.js';
+
+interface TargetResult {
+  readonly target: Target;
+  readonly built: readonly string[];
+  readonly skipped: readonly string[];
+  readonly cached?: readonly string[];
+  readonly tczDir: string;
+}
 
 export abstract class BuildCommand extends ProjectCommand {
-  sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for every source (repeatable)' });
+  override sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for every source (repeatable)' });
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local mirrors; fail before any work listing what is missing' });
   force = Option.Boolean('--force', false, { description: 'rebuild even when nothing changed' });
-  registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
+  override registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
   upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, dep.db.gz, …) to merge into ours (repeatable)" });
   outputCache = Option.Boolean('--output-cache', true, { description: 'reuse published files by build key from the local cache (and --remote-cache); --no-output-cache always builds' });
   remoteCache = Option.String('--remote-cache', { description: "URL of a Bazel HTTP remote cache (GET/PUT /ac/<key>, /cas/<sha256>); user:password@ in the URL is sent as Basic auth and never logged" });
   remoteCacheUpload = Option.Boolean('--remote-cache-upload', true, { description: 'upload what this build produced to --remote-cache; --no-remote-cache-upload for read-only jobs' });
   remoteCacheTimeout = Option.String('--remote-cache-timeout', '30', { description: 'seconds the remote cache may stay silent before it is given up for this build' });
-  upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
+  override upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: upstream: in tczbuild.yaml, else $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
   upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
 
+  /** Build for every target in turn (`targets:` in tczbuild.yaml, narrowed by --target). */
   protected async build(only?: readonly string[]): Promise<number> {
+    const targets = this.targets();
+    const results: TargetResult[] = [];
+    for (const target of targets) {
+      if (targets.length > 1) this.reporter().emit({ type: 'info', message: `target ${targetName(target)}` });
+      results.push(await this.buildTarget(target, only));
+    }
+    return this.finish(results);
+  }
+
+  private async buildTarget(target: Target, only?: readonly string[]): Promise<TargetResult> {
     const reporter = this.reporter();
     const outputCache = this.outputCacheOptions();
-    const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes())];
+    const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes(target))];
     // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
-    const stampInput = only || this.force ? undefined : this.stampInput(upstreamIndexes);
+    const stampInput = only || this.force ? undefined : this.stampInput(target, upstreamIndexes);
     const upToDate = stampInput && (await matchStamp(stampInput));
     if (upToDate) {
       for (const name of upToDate) reporter.emit({ type: 'skip', name, reason: 'no input changed since the last build' });
-      return this.finish({ built: [], skipped: upToDate, tczDir: join(this.outDir(), `${this.tcVersion}.x`, this.arch, 'tcz') });
+      return { target, built: [], skipped: upToDate, tczDir: join(this.outDir(), `${target.tcVersion}.x`, target.arch, 'tcz') };
     }
     const inputs = stampInput && (await fingerprintInputs(stampInput));
     // The builder, YAML, schema and plugins load only when the stamp could not settle it.
@@ -44,20 +65,20 @@ export abstract class BuildCommand extends ProjectCommand {
       overlaysDir: this.overlaysDir(),
       outDir: this.outDir(),
       cacheDir: this.cacheDir(),
-      target: this.target(),
+      target,
       only,
-      mirrors: this.sourceMirrorList(this.sourceMirrors),
+      mirrors: this.sourceMirrorList(),
       offline: this.offline,
       force: this.force,
       reporter,
       env: this.context.env,
       plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes }),
-      registryMirrors: this.registryMirrorMap(this.registryMirrors),
+      registryMirrors: this.registryMirrorMap(),
       displayBase: this.context.cwd,
       outputCache,
     });
     if (stampInput && inputs) await writeStamp(stampInput, inputs, [...result.built, ...result.skipped]);
-    return this.finish(result);
+    return { target, ...result };
   }
 
   /** The output-cache settings from the options; undefined with --no-output-cache. */
@@ -75,34 +96,37 @@ export abstract class BuildCommand extends ProjectCommand {
     return { remote: { url: url.href, upload: this.remoteCacheUpload, timeoutMs } };
   }
 
-  private async finish(result: { built: readonly string[]; skipped: readonly string[]; cached?: readonly string[]; tczDir: string }): Promise<number> {
+  private async finish(results: readonly TargetResult[]): Promise<number> {
     const reporter = this.reporter();
-    const cached = result.cached ?? [];
-    const parts = [
-      ['built ', result.built.filter((n) => !cached.includes(n))],
-      ['from cache: ', cached],
-      ['up to date: ', result.skipped],
-    ] as const;
-    const summary = result.built.length
-      ? parts.flatMap(([what, names]) => (names.length ? [`${what}${names.join(', ')}`] : [])).join('; ')
-      : `nothing to do: ${result.skipped.join(', ')} up to date`;
-    reporter.emit({ type: 'info', message: `${summary} (${result.tczDir})` });
+    for (const result of results) {
+      const cached = result.cached ?? [];
+      const parts = [
+        ['built ', result.built.filter((n) => !cached.includes(n))],
+        ['from cache: ', cached],
+        ['up to date: ', result.skipped],
+      ] as const;
+      const summary = result.built.length
+        ? parts.flatMap(([what, names]) => (names.length ? [`${what}${names.join(', ')}`] : [])).join('; ')
+        : result.skipped.length
+          ? `nothing to do: ${result.skipped.join(', ')} up to date`
+          : 'nothing to build for this target';
+      reporter.emit({ type: 'info', message: `${summary} (${result.tczDir})` });
+    }
     if (this.json) reporter.emit({ type: 'manifest', out: this.outDir(), files: await manifestOf(this.outDir()) });
     return 0;
   }
 
   /** The configured upstream mirror's indexes for this target, fetched into the cache when absent or stale. */
-  private async fetchedUpstreamIndexes(): Promise<string[]> {
-    const upstream = this.upstream ?? (this.context.env.TCZBUILD_UPSTREAM || undefined);
+  private async fetchedUpstreamIndexes(target: Target): Promise<string[]> {
+    // --upstream, else upstream: in tczbuild.yaml, else $TCZBUILD_UPSTREAM.
+    const upstream = this.settings().upstream.value;
     if (upstream === undefined) return [];
     const { ensureUpstreamIndexes, defaultUpstreamIndexMaxAgeMs } = await import('../mirror/upstream-indexes.js');
-    const target = this.target();
     const maxAgeMs = this.upstreamMaxAge === undefined ? defaultUpstreamIndexMaxAgeMs : this.nonNegativeSeconds('--upstream-max-age', this.upstreamMaxAge);
     return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, log: (message) => this.reporter().emit({ type: 'info', message }) })];
   }
 
-  private stampInput(upstreamIndexes: readonly string[]): StampInput {
-    const target = this.target();
+  private stampInput(target: Target, upstreamIndexes: readonly string[]): StampInput {
     return {
       recipesDir: this.recipesDir(),
       overlaysDir: this.overlaysDir(),

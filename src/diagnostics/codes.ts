@@ -33,6 +33,7 @@ export const codes = {
   'recipe-not-found': { severity: 'error', title: 'no recipe with that name' },
   'no-recipes': { severity: 'error', title: 'no recipes found' },
   'no-sources-for-target': { severity: 'warning', title: 'a recipe has no sources for the target being built', hint: 'add a source for this arch, or leave the target out of targets: / --target' },
+  'config-invalid': { severity: 'error', title: 'tczbuild.yaml is not valid', hint: 'fix the marked key; tczbuild.schema.json lists what tczbuild.yaml may say' },
   // fetching
   'fetch-failed': { severity: 'error', title: 'a source could not be downloaded' },
   'fetch-offline-missing': { severity: 'error', title: 'sources are missing from the cache in --offline mode', hint: 'run `tczbuild fetch` on a connected machine, or pass --source-mirror' },

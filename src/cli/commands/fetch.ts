@@ -11,8 +11,8 @@ export class FetchCommand extends ProjectCommand {
   });
 
   names = Option.Rest();
-  sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream (repeatable)' });
-  registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
+  override sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream (repeatable)' });
+  override registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
@@ -25,8 +25,8 @@ export class FetchCommand extends ProjectCommand {
       const plan = planBuild(recipes, this.names.length ? this.names : undefined);
       const reporter = this.reporter();
       const cache = new SourceCache(this.cacheDir());
-      const fetched = await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(this.sourceMirrors), reporter, env: this.context.env });
-      const registryMirrors = this.registryMirrorMap(this.registryMirrors);
+      const fetched = await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env });
+      const registryMirrors = this.registryMirrorMap();
       let images = 0;
       for (const { recipe } of plan) images += await prefetchImages(recipe, this.target(), { cache, registryMirrors, reporter });
       reporter.emit({ type: 'info', message: `${fetched.size} sources and ${images} images verified in ${this.cacheDir()}` });

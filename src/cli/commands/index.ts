@@ -23,6 +23,7 @@ export const commandsByWord: Readonly<Record<string, Loader>> = {
   'kernel-config': async () => [(await import('./kernel-config-check.js')).KernelConfigCheckCommand, (await import('./kernel-config-emit.js')).KernelConfigEmitCommand],
   test: async () => [(await import('./test.js')).TestCommand],
   'kernel-module': async () => [(await import('./kernel-module-build.js')).KernelModuleBuildCommand],
+  config: async () => [(await import('./config.js')).ConfigCommand],
   completion: async () => [(await import('./completion.js')).CompletionCommand],
 };
 

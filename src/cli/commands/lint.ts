@@ -21,13 +21,28 @@ export class LintCommand extends ProjectCommand {
       const { planBuild } = await import('../../builder/plan.js');
       const { loadRecipes } = await import('../../recipe/load.js');
       const { unpinnedSources } = await import('../../recipe/rules.js');
-      const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd, rules: defaultPlugins({ projectDir: dirname(this.recipesDir()) }).flatMap((p) => p.rules ?? []) });
-      planBuild(recipes); // cycles are errors
-      const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
+      const { recipesForTarget } = await import('../../builder/target-recipes.js');
       const reporter = this.reporter();
-      for (const d of sortDiagnostics([...diagnostics, ...unpinned])) reporter.emit({ type: 'diagnostic', diagnostic: d });
-      const count = diagnostics.length + unpinned.length;
-      reporter.emit({ type: 'info', message: `${recipes.length} recipes ok${count ? `, ${count} warnings` : ''}` });
+      const plugins = defaultPlugins({ projectDir: dirname(this.recipesDir()) });
+      // Each target sees its own sources (arch:) and variables, so each is checked.
+      const seen = new Set<string>();
+      let count = 0;
+      let recipeCount = 0;
+      for (const target of this.targets()) {
+        const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target, displayBase: this.context.cwd, rules: plugins.flatMap((p) => p.rules ?? []) });
+        planBuild(recipes); // cycles are errors
+        const { skipped } = recipesForTarget(recipes, target);
+        const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
+        for (const d of sortDiagnostics([...diagnostics, ...unpinned, ...skipped])) {
+          const key = JSON.stringify(d);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          count++;
+          reporter.emit({ type: 'diagnostic', diagnostic: d });
+        }
+        recipeCount = recipes.length;
+      }
+      reporter.emit({ type: 'info', message: `${recipeCount} recipes ok${count ? `, ${count} warnings` : ''}` });
     });
   }
 }

@@ -26,8 +26,8 @@ export class PinCommand extends ProjectCommand {
   names = Option.Rest();
   force = Option.Boolean('--force', false, { description: 're-resolve entries that are already pinned' });
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
-  registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: talk to URL for registry HOST (repeatable)' });
-  sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for sources (repeatable)' });
+  override registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: talk to URL for registry HOST (repeatable)' });
+  override sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for sources (repeatable)' });
   boxes = Option.String('--boxes', { description: 'directory of box definitions whose kernel/initrd hashes to pin too (default: boxes beside the recipes directory)' });
 
   async execute(): Promise<number> {
@@ -37,7 +37,7 @@ export class PinCommand extends ProjectCommand {
       const { pinBoxes } = await import('../../box/pin.js');
       const { RegistryClient } = await import('../../images/registry/client.js');
       const { resolve } = await import('node:path');
-      const sourceMirrors = this.sourceMirrors.map((m) => (/^[a-z]+:\/\//.test(m) ? m : this.resolvePath(m)));
+      const sourceMirrors = this.sourceMirrorList();
       const result = await pinRecipes({
         recipesDir: this.recipesDir(),
         names: this.names,
@@ -46,7 +46,7 @@ export class PinCommand extends ProjectCommand {
         cache: new SourceCache(this.cacheDir()),
         target: this.target(),
         displayBase: this.context.cwd,
-        registryMirrors: parseMirrors(this.registryMirrors),
+        registryMirrors: this.registryMirrorMap(),
         sourceMirrors,
       });
       const boxes = await pinBoxes({
@@ -76,15 +76,4 @@ export class PinCommand extends ProjectCommand {
     reporter.emit({ type: 'result', pinned: result.changes.length, unchanged: result.unchanged, failed: result.diagnostics.filter((d) => d.severity === 'error').length });
     if (!this.json) reporter.emit({ type: 'info', message: `${result.changes.length} pinned, ${result.unchanged} unchanged` });
   }
-}
-
-/** `docker.io=http://127.0.0.1:5000` → { 'docker.io': 'http://127.0.0.1:5000' }. */
-function parseMirrors(entries: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of entries) {
-    const eq = m.indexOf('=');
-    if (eq <= 0 || !/^https?:\/\/./.test(m.slice(eq + 1))) fail('invalid-value', undefined, `--registry-mirror ${m}: expected HOST=URL`, 'e.g. --registry-mirror docker.io=http://127.0.0.1:5000');
-    out[m.slice(0, eq)] = m.slice(eq + 1);
-  }
-  return out;
 }

@@ -18,10 +18,10 @@ export class ServeCommand extends BaseCommand {
     examples: [['Serve out/ to the LAN', 'tczbuild serve --host 0.0.0.0 --port 8080']],
   });
 
-  out = Option.String('--out', 'out', { description: 'mirror root (the directory holding <major>.x/)' });
+  out = Option.String('--out', { description: 'mirror root (the directory holding <major>.x/) (default: out:, else out)' });
   host = Option.String('--host', '127.0.0.1', { description: 'address to bind; 0.0.0.0 for every interface' });
   port = Option.String('--port', '8080', { description: 'TCP port (0 picks a free one)' });
-  upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks' });
+  upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks (default: upstream: in tczbuild.yaml)' });
   cacheDir = Option.String('--cache-dir', { description: 'where upstream files are cached (default ~/.cache/tczbuild/upstream)' });
   override quiet = Option.Boolean('--quiet', false, { description: 'no access log (and no banner)' });
   maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
@@ -36,8 +36,9 @@ export class ServeCommand extends BaseCommand {
       const { isDirectory } = await import('../../mirror/scan.js');
       const { startMirrorServer } = await import('../../mirror/server.js');
       const { createUpstreamCache } = await import('../../mirror/upstream-cache.js');
-      const root = resolve(this.context.cwd, this.out);
-      if (!(await isDirectory(root))) fail('mirror-root-missing', { file: this.out }, `${this.out} is not a directory`);
+      const out = await this.applyProjectConfig();
+      const root = resolve(this.context.cwd, out);
+      if (!(await isDirectory(root))) fail('mirror-root-missing', { file: out }, `${out} is not a directory`);
       const port = Number(this.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail('invalid-value', undefined, `--port ${this.port} is not a TCP port`, 'use a number from 0 to 65535');
       if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) fail('invalid-value', undefined, `--upstream ${this.upstream} is not an http(s) URL`, 'pass the mirror base, e.g. http://HOST/tinycorelinux (the part before 11.x/)');
@@ -56,6 +57,15 @@ export class ServeCommand extends BaseCommand {
       this.say('stopping: finishing running transfers');
       await server.close(5000);
     });
+  }
+
+  /** out: and upstream: from tczbuild.yaml where no flag gave them. */
+  private async applyProjectConfig(): Promise<string> {
+    const [{ loadConfig }, { resolveSettings }] = await Promise.all([import('../../config/load.js'), import('../../config/settings.js')]);
+    const { cwd, env } = this.context;
+    const project = resolveSettings({ out: this.out, upstream: this.upstream }, await loadConfig({ cwd, env, displayBase: cwd }), cwd, env);
+    this.upstream = project.upstream.value;
+    return this.out ?? (relative(cwd, project.out.value) || '.');
   }
 
   private cacheDirPath(): string {

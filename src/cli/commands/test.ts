@@ -24,10 +24,10 @@ export class TestCommand extends ProjectCommand {
 
   names = Option.Rest();
   box = Option.String('--box', { required: true, description: 'box definition (boxes/*.yaml, or DIR/box.yaml from scripts/make-standin-box.sh)' });
-  upstream = Option.String('--upstream', { description: 'TinyCore mirror base URL the served mirror falls through to (iptables.tcz, …)' });
+  override upstream = Option.String('--upstream', { description: 'TinyCore mirror base URL the served mirror falls through to (iptables.tcz, …) (default: upstream: in tczbuild.yaml)' });
   bound = Option.String('--bound', '600', { description: 'seconds the whole boot may take before the guest is killed' });
   logDir = Option.String('--log-dir', { description: 'where the initrd and console.log go (default: a new directory under the system temp dir)' });
-  sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for box files (repeatable)' });
+  override sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for box files (repeatable)' });
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
 
   async execute(): Promise<number> {
@@ -45,10 +45,11 @@ export class TestCommand extends ProjectCommand {
       const loaded = await loadBox(this.resolvePath(this.box), this.context.cwd);
       const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
       const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
-      const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(this.sourceMirrors), offline: this.offline, reporter });
+      const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter });
       const steps = planBoxSteps(extensions);
       const workDir = this.logDir ? resolve(this.context.cwd, this.logDir) : await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
-      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: join(defaultCacheDir(this.context.env), 'upstream'), localRoot: this.outDir() }) : undefined;
+      const upstreamUrl = this.settings().upstream.value;
+      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(defaultCacheDir(this.context.env), 'upstream'), localRoot: this.outDir() }) : undefined;
       let failed = false;
       const result = await runBox({
         loaded, boot, steps, mirrorRoot: this.outDir(), ...(upstream ? { upstream } : {}), workDir, boundMs, reporter,

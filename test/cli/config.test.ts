@@ -1,0 +1,104 @@
+/**
+ * tczbuild.yaml: its keys steer every recipe-driven command, flags override them, paths in it
+ * are relative to the file (found from a subdirectory too), `tczbuild config` says where each
+ * value came from, and a bad file is an error at its line.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from '../../src/config/schema.js';
+import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
+import { testdir } from '../helpers/testdir.js';
+
+const tool = '#!/bin/sh\necho tool\n';
+const sha = createHash('sha256').update(tool).digest('hex');
+const recipe = `name: tool
+version: "1.0"
+description: A tool
+author: A
+original-site: https://example.invalid
+copying-policy: MIT
+sources:
+  - url: http://127.0.0.1:9/nowhere/tool.sh
+    sha256: ${sha}
+    install: { to: usr/local/bin/tool, mode: "0755" }
+`;
+const config = `# where things are
+recipes: src/recipes
+out: public
+cache: .cache
+targets: [15.x/x86_64]
+upstream: http://127.0.0.1:9/tinycorelinux/
+source-mirrors: [vendor]
+`;
+
+async function project(): Promise<string> {
+  return testdir({ 'tczbuild.yaml': config, 'src/recipes/tool.yaml': recipe, 'vendor/tool.sh': tool, 'sub/dir/.keep': '' });
+}
+
+describe('tczbuild.yaml', () => {
+  it('steers all: recipes, out, cache, targets and source mirrors from the file, also from a subdirectory', async () => {
+    const dir = await project();
+    const run = await tczbuild(['all', '--offline'], { cwd: join(dir, 'sub/dir') });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, 'public/15.x/x86_64/tcz/tool.tcz'))).toBe(true);
+    expect(await readFile(join(dir, 'public/15.x/x86_64/tcz/md5.db'), 'utf8')).toContain('tool.tcz');
+    expect(existsSync(join(dir, '.cache'))).toBe(true);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('gives way to flags', async () => {
+    const dir = await project();
+    const run = await tczbuild(['all', '--offline', '--out', 'elsewhere', '--target', '16.x/x86_64'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, 'elsewhere/16.x/x86_64/tcz/tool.tcz'))).toBe(true);
+    expect(existsSync(join(dir, 'public'))).toBe(false);
+  });
+
+  it('`tczbuild config` prints each effective value and its origin', async () => {
+    const dir = await project();
+    const run = await tczbuild(['config', '--out', 'x'], { cwd: dir, env: { XDG_CACHE_HOME: '' } });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n').map((l) => l.replace(/ {2,}/g, '  '));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '# from tczbuild.yaml',
+        'recipes: src/recipes  # tczbuild.yaml:2',
+        'out: x  # --out',
+        'cache: .cache  # tczbuild.yaml:4',
+        'targets: 15.x/x86_64  # tczbuild.yaml:5',
+        'upstream: http://127.0.0.1:9/tinycorelinux/  # tczbuild.yaml:6',
+        'source-mirrors: vendor  # tczbuild.yaml:7',
+        'registry-mirrors: (none)  # default',
+      ]),
+    );
+    const json = await tczbuild(['config', '--json'], { cwd: dir });
+    const result = json.events.at(-1) as { settings: Record<string, { value: unknown; origin: string }> };
+    expect(result.settings.out).toEqual({ value: join(dir, 'public'), origin: 'tczbuild.yaml:3' });
+    expect(result.settings.targets).toEqual({ value: [{ tcVersion: '15', arch: 'x86_64' }], origin: 'tczbuild.yaml:5' });
+  });
+
+  it('refuses an unknown key or a bad target at its line', async () => {
+    const dir = await testdir({ 'tczbuild.yaml': 'recipes: r\ntargets: [15.x/amd64]\nmirrors: []\n' });
+    const run = await tczbuild(['lint', '--json'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(diagnosticsOf(run)).toEqual([
+      expect.objectContaining({ id: 'config-invalid', file: 'tczbuild.yaml', line: 2, message: expect.stringContaining('VERSION.x/ARCH') }),
+      expect.objectContaining({ id: 'config-invalid', file: 'tczbuild.yaml', line: 3, message: 'unknown key "mirrors" in tczbuild.yaml' }),
+    ]);
+  });
+
+  it('is described by the committed tczbuild.schema.json, which an editor validator applies', async () => {
+    const committed = JSON.parse(await readFile(join(import.meta.dirname, '../../tczbuild.schema.json'), 'utf8')) as object;
+    expect(committed).toEqual(configJsonSchema());
+    const validate = new Ajv2020({ strict: false }).compile(committed);
+    expect(validate(parse(config))).toBe(true);
+    expect(validate({ targets: ['15.x/amd64'] })).toBe(false);
+    expect(validate({ 'registry-mirrors': { 'docker.io': 'not a url' } })).toBe(false);
+  });
+});
