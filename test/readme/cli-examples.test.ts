@@ -15,7 +15,7 @@ copying-policy: MIT
 describe('README: CLI', () => {
   it('runs the option, completion, --quiet and --json examples', async () => {
     const dir = await testdir({ 'recipes/hello.yaml': recipe });
-    const out = runReadmeLines(readmeBlock('## CLI', 'sh'), dir);
+    const out = await runReadmeLines(readmeBlock('## CLI', 'sh'), dir);
     expect(out).toMatch(/--out DIR +output directory: the tce mirror tree \(default: out\)/);
     const last = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(last).toMatchObject({ v: 1, type: 'result', command: 'lint', ok: true, exitCode: 0 });

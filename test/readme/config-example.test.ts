@@ -19,7 +19,7 @@ directories: [{ path: usr/local/share/hello }]
 describe('README: tczbuild.yaml', () => {
   it('is a valid config, `config` shows where each value came from, and --target narrows all', async () => {
     const dir = await testdir({ 'tczbuild.yaml': readmeBlock(section, 'yaml'), 'recipes/hello.yaml': recipe });
-    const out = runReadmeLines(readmeBlock(section, 'sh'), dir);
+    const out = await runReadmeLines(readmeBlock(section, 'sh'), dir);
     expect(out).toMatch(/^targets: 15\.x\/x86_64, 15\.x\/aarch64, 11\.x\/x86_64 +# tczbuild\.yaml:5$/m);
     expect(out).toMatch(/^registry-mirrors: docker\.io=http:\/\/127\.0\.0\.1:5000 +# tczbuild\.yaml:8$/m);
     expect(existsSync(join(dir, 'out/15.x/aarch64/tcz/hello.tcz'))).toBe(true);

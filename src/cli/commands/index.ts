@@ -23,6 +23,8 @@ export const commandsByWord: Readonly<Record<string, Loader>> = {
   'kernel-config': async () => [(await import('./kernel-config-check.js')).KernelConfigCheckCommand, (await import('./kernel-config-emit.js')).KernelConfigEmitCommand],
   test: async () => [(await import('./test.js')).TestCommand],
   'kernel-module': async () => [(await import('./kernel-module-build.js')).KernelModuleBuildCommand],
+  new: async () => [(await import('./new.js')).NewCommand],
+  init: async () => [(await import('./init.js')).InitCommand],
   config: async () => [(await import('./config.js')).ConfigCommand],
   completion: async () => [(await import('./completion.js')).CompletionCommand],
 };
