@@ -17,7 +17,7 @@ export function readmeBlocks(heading: string, lang: string): string[] {
   let fenced = false;
   let end = lines.length;
   for (const [i, line] of lines.entries()) {
-    if (line.startsWith('```')) fenced = !fenced;
+    if (line.trimStart().startsWith('```')) fenced = !fenced;
     const m = !fenced && /^(#+) /.exec(line);
     if (m && m[1]!.length <= level) {
       end = i;
@@ -25,7 +25,8 @@ export function readmeBlocks(heading: string, lang: string): string[] {
     }
   }
   const section = `${lines.slice(0, end).join('\n')}\n`;
-  return [...section.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((m) => m[1]!);
+  // Blocks may be indented (inside a list item); their lines lose that indent.
+  return [...section.matchAll(new RegExp(`^( *)\`\`\`${lang}\\n([\\s\\S]*?)^\\1\`\`\`$`, 'gm'))].map((m) => m[2]!.replace(new RegExp(`^${m[1]}`, 'gm'), ''));
 }
 
 /** The one block of that language in the section (fails when there is none or several). */

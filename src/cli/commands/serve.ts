@@ -23,6 +23,7 @@ export class ServeCommand extends BaseCommand {
   port = Option.String('--port', '8080', { description: 'TCP port (0 picks a free one)' });
   upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks (default: upstream: in tczbuild.yaml)' });
   cacheDir = Option.String('--cache-dir', { description: 'where upstream files are cached (default ~/.cache/tczbuild/upstream)' });
+  printNginx = Option.Boolean('--print-nginx-config', false, { description: 'print an nginx site config serving out/ the same way (with --upstream as a proxy_cache) and exit' });
   override quiet = Option.Boolean('--quiet', false, { description: 'no access log (and no banner)' });
   maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
   idleTimeout = Option.String('--idle-timeout', '60', { description: 'seconds a client may take no data (or send nothing) before it is dropped' });
@@ -42,6 +43,11 @@ export class ServeCommand extends BaseCommand {
       const port = Number(this.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail('invalid-value', undefined, `--port ${this.port} is not a TCP port`, 'use a number from 0 to 65535');
       if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) fail('invalid-value', undefined, `--upstream ${this.upstream} is not an http(s) URL`, 'pass the mirror base, e.g. http://HOST/tinycorelinux (the part before 11.x/)');
+      if (this.printNginx) {
+        const { renderNginxSite } = await import('../../mirror/nginx-config.js');
+        this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir: join(this.cacheDirPath(), 'nginx') }));
+        return;
+      }
       const limits = {
         maxBytes: positive('--upstream-max-mb', this.upstreamMaxMb) * 1024 * 1024,
         deadlineMs: positive('--upstream-deadline', this.upstreamDeadline) * 1000,
