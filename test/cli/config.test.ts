@@ -83,6 +83,17 @@ describe('tczbuild.yaml', () => {
     expect(result.settings.targets).toEqual({ value: [{ tcVersion: '15', arch: 'x86_64' }], origin: 'tczbuild.yaml:5' });
   });
 
+  it('gives serve its out: and upstream:', async () => {
+    const dir = await project();
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'public'));
+    const run = await tczbuild(['serve', '--print-nginx-config'], { cwd: join(dir, 'sub/dir') });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`root ${join(dir, 'public')};`);
+    expect(run.stdout).toContain('rewrite ^ /tinycorelinux$uri break;');
+    expect(run.stdout).toContain('proxy_pass http://127.0.0.1:9;');
+  });
+
   it('refuses an unknown key or a bad target at its line', async () => {
     const dir = await testdir({ 'tczbuild.yaml': 'recipes: r\ntargets: [15.x/amd64]\nmirrors: []\n' });
     const run = await tczbuild(['lint', '--json'], { cwd: dir });
