@@ -10,18 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { tczbuild } from '../helpers/cli.js';
 import { testdir, writeTree } from '../helpers/testdir.js';
+import { recipeText } from '../helpers/recipe-text.js';
 
-const good = `name: good
-version: "1.0"
-description: Good
-author: A
-original-site: https://example.invalid
-copying-policy: MIT
-sources:
+const good = recipeText('good', `sources:
   - url: https://example.invalid/good.bin
     sha256: unpinned
     install: { to: usr/local/bin/good }
-`;
+`);
 
 describe('help', () => {
   it('names every option value and shows defaults', async () => {

@@ -3,14 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { readmeBlock } from '../helpers/readme.js';
 import { runReadmeLines } from '../helpers/readme-run.js';
 import { testdir } from '../helpers/testdir.js';
+import { recipeText } from '../helpers/recipe-text.js';
 
-const recipe = `name: hello
-version: "1.0"
-description: Hello
-author: A
-original-site: https://example.invalid
-copying-policy: MIT
-`;
+const recipe = recipeText('hello');
 
 describe('README: CLI', () => {
   it('runs the option, completion, --quiet and --json examples', async () => {

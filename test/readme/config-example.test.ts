@@ -5,16 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { readmeBlock } from '../helpers/readme.js';
 import { runReadmeLines } from '../helpers/readme-run.js';
 import { testdir } from '../helpers/testdir.js';
+import { recipeText } from '../helpers/recipe-text.js';
 
 const section = '### Project config: `tczbuild.yaml`';
-const recipe = `name: hello
-version: "1.0"
-description: Hello
-author: A
-original-site: https://example.invalid
-copying-policy: MIT
-directories: [{ path: usr/local/share/hello }]
-`;
+const recipe = recipeText('hello', `directories: [{ path: usr/local/share/hello }]
+`);
 
 describe('README: tczbuild.yaml', () => {
   it('is a valid config, `config` shows where each value came from, and --target narrows all', async () => {
