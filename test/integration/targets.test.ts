@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recipeText } from '../helpers/recipe-text.js';
 import { testdir } from '../helpers/testdir.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -20,18 +21,12 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const bins: Record<string, string> = { x86_64: '#!/bin/sh\necho x86_64 build\n', aarch64: '#!/bin/sh\necho aarch64 build\n' };
 
 function recipe(name: string, arches: string[]): string {
-  return `name: ${name}
-version: "1.0"
-description: ${name}
-author: A
-original-site: https://example.invalid
-copying-policy: MIT
-sources:
+  return recipeText(name, `sources:
 ${arches.map((a) => `  - url: http://127.0.0.1:9/dl/${name}-${a}
     sha256: ${sha(bins[a]!)}
     arch: [${a}]
     install: { to: usr/local/bin/${name}, mode: "0755" }
-`).join('')}`;
+`).join('')}`);
 }
 
 let dir: string;
