@@ -99,4 +99,9 @@ describe('targets: in tczbuild.yaml', () => {
     expect(narrowed.events.some((e) => e.message?.startsWith('target '))).toBe(false);
     expect(narrowed.events.some((e) => e.diagnostic?.id === 'no-sources-for-target')).toBe(false);
   });
+
+  it('fetch fills the cache for every target', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'fetch', '--cache', 'fetched'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+    expect(stdout).toContain(`4 sources and 0 images verified in ${join(dir, 'fetched')}`);
+  });
 });

@@ -21,15 +21,19 @@ export class FetchCommand extends ProjectCommand {
       const { planBuild } = await import('../../builder/plan.js');
       const { prefetchImages } = await import('../../images/index.js');
       const { loadRecipes } = await import('../../recipe/load.js');
-      const { recipes } = await loadRecipes({ recipesDir: this.recipesDir(), target: this.target(), displayBase: this.context.cwd });
-      const plan = planBuild(recipes, this.names.length ? this.names : undefined);
       const reporter = this.reporter();
       const cache = new SourceCache(this.cacheDir());
-      const fetched = await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env });
       const registryMirrors = this.registryMirrorMap();
+      let sources = 0;
       let images = 0;
-      for (const { recipe } of plan) images += await prefetchImages(recipe, this.target(), { cache, registryMirrors, reporter });
-      reporter.emit({ type: 'info', message: `${fetched.size} sources and ${images} images verified in ${this.cacheDir()}` });
+      // Each target has its own sources (arch:, ${arch}), so each is filled in.
+      for (const target of this.targets()) {
+        const { recipes } = await loadRecipes({ recipesDir: this.recipesDir(), target, displayBase: this.context.cwd });
+        const plan = planBuild(recipes, this.names.length ? this.names : undefined);
+        sources += (await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env })).size;
+        for (const { recipe } of plan) images += await prefetchImages(recipe, target, { cache, registryMirrors, reporter });
+      }
+      reporter.emit({ type: 'info', message: `${sources} sources and ${images} images verified in ${this.cacheDir()}` });
     });
   }
 }
