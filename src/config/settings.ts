@@ -39,6 +39,7 @@ export interface Settings {
   readonly upstream: Setting<string | undefined>;
   readonly sourceMirrors: Setting<readonly string[]>;
   readonly registryMirrors: Setting<Readonly<Record<string, string>>>;
+  // remote-cache: a Setting<string | undefined> resolved like upstream (--remote-cache, then the file).
   readonly configFile?: string;
 }
 
