@@ -29,7 +29,7 @@ export abstract class BuildCommand extends ProjectCommand {
   override registryMirrors = Option.Array('--registry-mirror', [], { description: 'HOST=URL: pull images for registry HOST from URL instead (repeatable)' });
   upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, dep.db.gz, …) to merge into ours (repeatable)" });
   outputCache = Option.Boolean('--output-cache', true, { description: 'reuse published files by build key from the local cache (and --remote-cache); --no-output-cache always builds' });
-  remoteCache = Option.String('--remote-cache', { description: "URL of a Bazel HTTP remote cache (GET/PUT /ac/<key>, /cas/<sha256>); user:password@ in the URL is sent as Basic auth and never logged" });
+  override remoteCache = Option.String('--remote-cache', { description: "URL of a Bazel HTTP remote cache (GET/PUT /ac/<key>, /cas/<sha256>); user:password@ in the URL is sent as Basic auth and never logged (default: remote-cache: in tczbuild.yaml)" });
   remoteCacheUpload = Option.Boolean('--remote-cache-upload', true, { description: 'upload what this build produced to --remote-cache; --no-remote-cache-upload for read-only jobs' });
   remoteCacheTimeout = Option.String('--remote-cache-timeout', '30', { description: 'seconds the remote cache may stay silent before it is given up for this build' });
   override upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: upstream: in tczbuild.yaml, else $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
@@ -85,14 +85,16 @@ export abstract class BuildCommand extends ProjectCommand {
   protected outputCacheOptions(): { remote?: { url: string; upload: boolean; timeoutMs: number } } | undefined {
     const timeoutMs = this.positiveInteger('--remote-cache-timeout', this.remoteCacheTimeout) * 1000;
     if (!this.outputCache) return undefined;
-    if (this.remoteCache === undefined) return {};
+    // --remote-cache, else remote-cache: in tczbuild.yaml.
+    const remote = this.settings().remoteCache.value;
+    if (remote === undefined) return {};
     let url: URL;
     try {
-      url = new URL(this.remoteCache);
+      url = new URL(remote);
     } catch {
-      throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(this.remoteCache)}"`);
+      throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(remote)}"`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(this.remoteCache)}"`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(remote)}"`);
     return { remote: { url: url.href, upload: this.remoteCacheUpload, timeoutMs } };
   }
 

@@ -33,6 +33,9 @@ const valueNames: Readonly<Record<string, string>> = {
   '--allow-upstream': 'NAME',
   '--allow-setuid': 'PATH',
   '--from': 'URL',
+  '--ca-file': 'FILE',
+  '--remote-cache': 'URL',
+  '--remote-cache-timeout': 'SECONDS',
 };
 
 export function valueName(names: readonly string[]): string {

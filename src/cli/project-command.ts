@@ -26,6 +26,7 @@ export abstract class ProjectCommand extends BaseCommand {
   declare sourceMirrors?: string[];
   declare registryMirrors?: string[];
   declare upstream?: string;
+  declare remoteCache?: string;
 
   private loadedConfig: LoadedConfig | undefined;
   private resolved: Settings | undefined;
@@ -48,6 +49,7 @@ export abstract class ProjectCommand extends BaseCommand {
         sourceMirrors: this.sourceMirrors,
         registryMirrors: this.registryMirrors,
         upstream: this.upstream,
+        remoteCache: this.remoteCache,
       },
       this.loadedConfig,
       this.context.cwd,

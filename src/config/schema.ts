@@ -28,7 +28,7 @@ export const projectConfig = z
     upstream: httpUrl.optional().describe('TinyCore mirror (the part before 11.x/) that `serve` falls through to for what out/ lacks'),
     'source-mirrors': z.array(z.string().min(1)).optional().describe('URLs or directories tried before upstream for every source'),
     'registry-mirrors': z.record(z.string().min(1), httpUrl).optional().describe('registry host → base URL to pull its images from instead'),
-    // remote-cache: the shared build-output cache (--remote-cache) goes here as one more key.
+    'remote-cache': httpUrl.optional().describe('Bazel HTTP remote cache for built outputs (as --remote-cache); keep passwords in NETRC, not here'),
   })
   .describe('tczbuild project config (tczbuild.yaml)');
 

@@ -28,6 +28,7 @@ export interface Flags {
   readonly sourceMirrors?: readonly string[];
   readonly registryMirrors?: readonly string[];
   readonly upstream?: string;
+  readonly remoteCache?: string;
 }
 
 export interface Settings {
@@ -39,7 +40,7 @@ export interface Settings {
   readonly upstream: Setting<string | undefined>;
   readonly sourceMirrors: Setting<readonly string[]>;
   readonly registryMirrors: Setting<Readonly<Record<string, string>>>;
-  // remote-cache: a Setting<string | undefined> resolved like upstream (--remote-cache, then the file).
+  readonly remoteCache: Setting<string | undefined>;
   readonly configFile?: string;
 }
 
@@ -79,6 +80,8 @@ export function resolveSettings(flags: Flags, config: LoadedConfig | undefined, 
           : env.TCZBUILD_UPSTREAM
             ? { value: env.TCZBUILD_UPSTREAM, origin: '$TCZBUILD_UPSTREAM' }
             : { value: undefined, origin: 'default' },
+    remoteCache:
+      flags.remoteCache !== undefined ? { value: flags.remoteCache, origin: '--remote-cache' } : c['remote-cache'] ? { value: c['remote-cache'], origin: at('remote-cache') } : { value: undefined, origin: 'default' },
     sourceMirrors: flags.sourceMirrors?.length
       ? { value: flags.sourceMirrors.map((m) => mirrorPath(m, cwd)), origin: '--source-mirror' }
       : c['source-mirrors']

@@ -5,13 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/config/schema.js';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
+import { startFixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
 
 const tool = '#!/bin/sh\necho tool\n';
@@ -92,6 +93,21 @@ describe('tczbuild.yaml', () => {
     expect(run.stdout).toContain(`root ${join(dir, 'public')};`);
     expect(run.stdout).toContain('rewrite ^ /tinycorelinux$uri break;');
     expect(run.stdout).toContain('proxy_pass http://127.0.0.1:9;');
+  });
+
+  it('gives all and config its remote-cache:', async () => {
+    const server = await startFixtureServer();
+    try {
+      const dir = await project();
+      await writeFile(join(dir, 'tczbuild.yaml'), `${config}remote-cache: http://user:secret@${new URL(server.url).host}/bazel/\n`);
+      const shown = await tczbuild(['config'], { cwd: dir });
+      expect(shown.stdout).toMatch(/^remote-cache: http:\/\/\S*127\.0\.0\.1:\d+\/bazel\/ +# tczbuild\.yaml:8$/m);
+      expect(shown.stdout).not.toContain('secret');
+      expect((await tczbuild(['all', '--offline'], { cwd: dir })).code).toBe(0);
+      expect(server.requests.some((r) => r.startsWith('/bazel/ac/'))).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses an unknown key or a bad target at its line', async () => {

@@ -14,7 +14,7 @@ export class ExplainCommand extends ProjectCommand {
     ],
   });
 
-  remoteCache = Option.String('--remote-cache', { description: 'also ask this Bazel HTTP remote cache whether it holds what would rebuild' });
+  override remoteCache = Option.String('--remote-cache', { description: 'also ask this Bazel HTTP remote cache whether it holds what would rebuild' });
   names = Option.Rest();
 
   async execute(): Promise<number> {
@@ -31,7 +31,7 @@ export class ExplainCommand extends ProjectCommand {
         plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
         displayBase: this.context.cwd,
         cacheDir: this.cacheDir(),
-        outputCache: { remote: this.remoteCache === undefined ? undefined : { url: this.remoteCache, upload: false, timeoutMs: 30_000 } },
+        outputCache: { remote: this.remoteCacheUrl() === undefined ? undefined : { url: this.remoteCacheUrl()!, upload: false, timeoutMs: 30_000 } },
         reporter: this.reporter(),
       });
       const reporter = this.reporter();
@@ -39,5 +39,10 @@ export class ExplainCommand extends ProjectCommand {
         reporter.emit(e.upToDate ? { type: 'skip', name: e.name, reason: `up to date, key ${e.key.slice(0, 12)}` } : { type: 'rebuild', name: e.name, reasons: e.reasons, ...(e.cache ? { cache: e.cache } : {}) });
       }
     });
+  }
+
+  /** --remote-cache, else remote-cache: in tczbuild.yaml. */
+  private remoteCacheUrl(): string | undefined {
+    return this.settings().remoteCache.value;
   }
 }

@@ -19,6 +19,7 @@ targets: [11.x/x86_64]    # e.g. [15.x/x86_64, 15.x/aarch64]
 # upstream: http://repo.tinycorelinux.net/   # what \`tczbuild serve\` falls through to
 # source-mirrors: [/srv/sources]              # tried before each source's URL
 # registry-mirrors: { docker.io: http://127.0.0.1:5000 }
+# remote-cache: http://cache.example:8080/     # shared built outputs, as --remote-cache
 `;
 
 const gitignore = `out/
