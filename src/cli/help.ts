@@ -36,6 +36,8 @@ const valueNames: Readonly<Record<string, string>> = {
   '--ca-file': 'FILE',
   '--remote-cache': 'URL',
   '--remote-cache-timeout': 'SECONDS',
+  '--max-age': 'DAYS',
+  '--max-size': 'SIZE',
 };
 
 export function valueName(names: readonly string[]): string {

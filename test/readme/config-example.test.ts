@@ -8,12 +8,11 @@ import { testdir } from '../helpers/testdir.js';
 import { recipeText } from '../helpers/recipe-text.js';
 
 const section = '### Project config: `tczbuild.yaml`';
-const recipe = recipeText('hello', `directories: [{ path: usr/local/share/hello }]
-`);
+const recipe = recipeText('hello', 'overlays: [hello]\n');
 
 describe('README: tczbuild.yaml', () => {
   it('is a valid config, `config` shows where each value came from, and --target narrows all', async () => {
-    const dir = await testdir({ 'tczbuild.yaml': readmeBlock(section, 'yaml'), 'recipes/hello.yaml': recipe });
+    const dir = await testdir({ 'tczbuild.yaml': readmeBlock(section, 'yaml'), 'recipes/hello.yaml': recipe, 'rootfs-overlays/hello/usr/local/share/hello/README': 'hello\n' });
     const out = await runReadmeLines(readmeBlock(section, 'sh'), dir);
     expect(out).toMatch(/^targets: 15\.x\/x86_64, 15\.x\/aarch64, 11\.x\/x86_64 +# tczbuild\.yaml:5$/m);
     expect(out).toMatch(/^registry-mirrors: docker\.io=http:\/\/127\.0\.0\.1:5000 +# tczbuild\.yaml:8$/m);
