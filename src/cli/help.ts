@@ -37,6 +37,12 @@ const valueNames: Readonly<Record<string, string>> = {
   '--remote-cache': 'URL',
   '--remote-cache-timeout': 'SECONDS',
   '--max-age': 'DAYS',
+  '--upstream-max-age': 'SECONDS',
+  '--max-connections': 'N',
+  '--idle-timeout': 'SECONDS',
+  '--upstream-max-mb': 'MIB',
+  '--upstream-deadline': 'SECONDS',
+  '--upstream-min-rate': 'KIB/S',
   '--max-size': 'SIZE',
 };
 
