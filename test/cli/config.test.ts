@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -33,9 +34,10 @@ recipes: src/recipes
 out: public
 cache: .cache
 targets: [15.x/x86_64]
-upstream: http://127.0.0.1:9/tinycorelinux/
 source-mirrors: [vendor]
 `;
+/** Appended where a test needs an upstream (as line 7); all would fetch its indexes. */
+const upstreamLine = 'upstream: http://127.0.0.1:9/tinycorelinux/\n';
 
 async function project(): Promise<string> {
   return testdir({ 'tczbuild.yaml': config, 'src/recipes/tool.yaml': recipe, 'vendor/tool.sh': tool, 'sub/dir/.keep': '' });
@@ -53,6 +55,21 @@ describe('tczbuild.yaml', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it('merges the indexes of its upstream: mirror into the published ones', async () => {
+    const md5db = gzipSync('0123456789abcdef0123456789abcdef  iptables.tcz\n');
+    const server = await startFixtureServer({ '/tc/15.x/x86_64/tcz/md5.db.gz': { body: md5db } });
+    try {
+      const dir = await project();
+      await writeFile(join(dir, 'tczbuild.yaml'), `${config}upstream: ${server.url}/tc/\n`);
+      const run = await tczbuild(['all', '--offline'], { cwd: dir });
+      expect(run.code).toBe(0);
+      expect(server.requests).toContain('/tc/15.x/x86_64/tcz/md5.db.gz');
+      expect(await readFile(join(dir, 'public/15.x/x86_64/tcz/md5.db'), 'utf8')).toContain('iptables.tcz');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('gives way to flags', async () => {
     const dir = await project();
     const run = await tczbuild(['all', '--offline', '--out', 'elsewhere', '--target', '16.x/x86_64'], { cwd: dir });
@@ -63,6 +80,7 @@ describe('tczbuild.yaml', () => {
 
   it('`tczbuild config` prints each effective value and its origin', async () => {
     const dir = await project();
+    await writeFile(join(dir, 'tczbuild.yaml'), config + upstreamLine);
     const run = await tczbuild(['config', '--out', 'x'], { cwd: dir, env: { XDG_CACHE_HOME: '' } });
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n').map((l) => l.replace(/ {2,}/g, '  '));
@@ -73,8 +91,8 @@ describe('tczbuild.yaml', () => {
         'out: x  # --out',
         'cache: .cache  # tczbuild.yaml:4',
         'targets: 15.x/x86_64  # tczbuild.yaml:5',
-        'upstream: http://127.0.0.1:9/tinycorelinux/  # tczbuild.yaml:6',
-        'source-mirrors: vendor  # tczbuild.yaml:7',
+        'source-mirrors: vendor  # tczbuild.yaml:6',
+        'upstream: http://127.0.0.1:9/tinycorelinux/  # tczbuild.yaml:7',
         'registry-mirrors: (none)  # default',
       ]),
     );
@@ -86,6 +104,7 @@ describe('tczbuild.yaml', () => {
 
   it('gives serve its out: and upstream:', async () => {
     const dir = await project();
+    await writeFile(join(dir, 'tczbuild.yaml'), config + upstreamLine);
     const { mkdir } = await import('node:fs/promises');
     await mkdir(join(dir, 'public'));
     const run = await tczbuild(['serve', '--print-nginx-config'], { cwd: join(dir, 'sub/dir') });
@@ -101,7 +120,7 @@ describe('tczbuild.yaml', () => {
       const dir = await project();
       await writeFile(join(dir, 'tczbuild.yaml'), `${config}remote-cache: http://user:secret@${new URL(server.url).host}/bazel/\n`);
       const shown = await tczbuild(['config'], { cwd: dir });
-      expect(shown.stdout).toMatch(/^remote-cache: http:\/\/\S*127\.0\.0\.1:\d+\/bazel\/ +# tczbuild\.yaml:8$/m);
+      expect(shown.stdout).toMatch(/^remote-cache: http:\/\/\S*127\.0\.0\.1:\d+\/bazel\/ +# tczbuild\.yaml:7$/m);
       expect(shown.stdout).not.toContain('secret');
       expect((await tczbuild(['all', '--offline'], { cwd: dir })).code).toBe(0);
       expect(server.requests.some((r) => r.startsWith('/bazel/ac/'))).toBe(true);
