@@ -34,7 +34,7 @@ export abstract class BaseCommand extends Command<TczContext> {
       const errTty = Boolean((this.context.stderr as NodeJS.WriteStream).isTTY);
       if (this.json) this.reporterInstance = this.jsonStream = jsonReporter(this.context.stdout, this.path.join(' '));
       else {
-        const verbosity = this.quiet ? 'quiet' : this.verbose ? 'verbose' : 'normal';
+        const verbosity = this.quiet && this.quietHidesInfo() ? 'quiet' : this.verbose ? 'verbose' : 'normal';
         this.reporterInstance = plainReporter(this.context.stdout, this.context.stderr, { tty, color: colorsWanted(errTty, this.context.env), verbosity });
       }
     }
@@ -61,6 +61,11 @@ export abstract class BaseCommand extends Command<TczContext> {
       this.jsonStream?.finish(code);
     }
     return code;
+  }
+
+  /** Whether --quiet hides info lines; serve's --quiet only drops its access log. */
+  protected quietHidesInfo(): boolean {
+    return true;
   }
 
   /** Work every run needs before the command's own (ProjectCommand loads tczbuild.yaml here). */

@@ -24,7 +24,7 @@ export class ServeCommand extends BaseCommand {
   upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks (default: upstream: in tczbuild.yaml)' });
   cacheDir = Option.String('--cache-dir', { description: 'where upstream files are cached (default ~/.cache/tczbuild/upstream)' });
   printNginx = Option.Boolean('--print-nginx-config', false, { description: 'print an nginx site config serving out/ the same way (with --upstream as a proxy_cache) and exit' });
-  override quiet = Option.Boolean('--quiet', false, { description: 'no access log (and no banner)' });
+  override quiet = Option.Boolean('--quiet', false, { description: 'no access log' });
   maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
   idleTimeout = Option.String('--idle-timeout', '60', { description: 'seconds a client may take no data (or send nothing) before it is dropped' });
   upstreamMaxMb = Option.String('--upstream-max-mb', '1024', { description: 'largest file fetched from --upstream, in MiB' });
@@ -72,6 +72,11 @@ export class ServeCommand extends BaseCommand {
     const project = resolveSettings({ out: this.out, upstream: this.upstream }, await loadConfig({ cwd, env, displayBase: cwd }), cwd, env);
     this.upstream = project.upstream.value;
     return this.out ?? (relative(cwd, project.out.value) || '.');
+  }
+
+  /** --quiet here drops the access log only: the banner names the URL boxes need. */
+  protected override quietHidesInfo(): boolean {
+    return false;
   }
 
   private cacheDirPath(): string {
