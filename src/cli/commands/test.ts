@@ -67,7 +67,9 @@ export class TestCommand extends ProjectCommand {
       }
       const ok = !failed && result.tracker.passed();
       const passed = [...result.tracker.steps.values()].filter((s) => s.status === 'pass').length;
-      reporter.emit({ type: 'info', message: `${ok ? 'passed' : 'FAILED'}: ${passed} of ${steps.length} steps passed in ${(result.ms / 1000).toFixed(1)}s (${result.accel}); console log: ${result.consoleLog}`, data: { box: 'summary', ok, passed, steps: steps.length, ms: result.ms, accel: result.accel, consoleLog: result.consoleLog } });
+      const summary = { box: 'summary', ok, passed, steps: steps.length, ms: result.ms, accel: result.accel, consoleLog: result.consoleLog };
+      reporter.emit({ type: 'info', message: `${ok ? 'passed' : 'FAILED'}: ${passed} of ${steps.length} steps passed in ${(result.ms / 1000).toFixed(1)}s (${result.accel}); console log: ${result.consoleLog}`, data: summary });
+      reporter.emit({ type: 'result', ...summary });
       return ok ? ExitCode.ok : ExitCode.failed;
     });
   }
