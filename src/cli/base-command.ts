@@ -6,7 +6,7 @@
 import { Command, Option, UsageError, type BaseContext } from 'clipanion';
 import { resolve } from 'node:path';
 import { isTczError } from '../diagnostics/errors.js';
-import { useNetwork } from '../util/network.js';
+import { useNetwork } from '../util/network-settings.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { ExitCode } from './exit-codes.js';
 import type { Reporter } from '../report/reporter.js';

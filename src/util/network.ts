@@ -4,33 +4,27 @@
  * (http_proxy/HTTP_PROXY for http URLs, https_proxy/HTTPS_PROXY for https ones, else the http
  * proxy; no_proxy/NO_PROXY to bypass; lower-case wins, as in curl), and an optional private CA
  * (--ca-file) trusted in addition to the system's. Plain-http requests go to the proxy in
- * absolute form; https ones tunnel through CONNECT. A command calls useNetwork() once at start.
+ * absolute form; https ones tunnel through CONNECT. A command sets its settings once at start
+ * with useNetwork() (network-settings.ts, which loads no client).
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { fail } from '../diagnostics/errors.js';
+import { networkSettings, type NetworkSettings } from './network-settings.js';
 
-export interface NetworkSettings {
-  readonly env: NodeJS.ProcessEnv;
-  /** PEM file with one or more CA certificates to trust besides the system's. */
-  readonly caFile?: string;
-}
+export { useNetwork, type NetworkSettings } from './network-settings.js';
 
-let settings: NetworkSettings = { env: process.env };
-let current: Dispatcher | undefined;
+let made: { readonly for: NetworkSettings; readonly dispatcher: Dispatcher } | undefined;
 
-/** Use these settings for every request from now on (a command's environment and --ca-file). */
-export function useNetwork(next: NetworkSettings): void {
-  const old = current;
-  current = undefined;
-  settings = next;
-  void old?.close().catch(() => undefined);
-}
-
-/** The shared dispatcher, made on first use. */
+/** The shared dispatcher for the settings in force, made on first use after they change. */
 export function dispatcher(): Dispatcher {
-  return (current ??= createDispatcher(settings));
+  const now = networkSettings();
+  if (made?.for !== now) {
+    void made?.dispatcher.close().catch(() => undefined);
+    made = { for: now, dispatcher: createDispatcher(now) };
+  }
+  return made.dispatcher;
 }
 
 /** `fetch` through the shared dispatcher (proxies, private CA). */

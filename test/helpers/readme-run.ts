@@ -1,6 +1,6 @@
 /**
- * Run README shell examples as pasted, in a project directory, with `npx tczbuild` meaning this
- * checkout's built CLI (dist/cli/main.js), as it does in the project directory.
+ * Run README shell examples as pasted, in a project directory, with `tczbuild` (and `npx tczbuild`)
+ * meaning this checkout's built CLI (dist/cli/main.js), as `npm link` makes it.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -12,7 +12,8 @@ import { repoRoot } from './readme.js';
 export async function runReadmeLines(script: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const main = join(repoRoot, 'dist/cli/main.js');
   if (!existsSync(main)) throw new Error('dist/cli/main.js is missing: run npm run build');
-  const shim = `npx() { [ "$1" = tczbuild ] || return 127; shift; node '${main}' "$@"; }\nset -e -o pipefail\n`;
+  // `tczbuild` is what `npm link` puts on PATH; `npx tczbuild` is what the checkout itself runs.
+  const shim = `tczbuild() { node '${main}' "$@"; }\nnpx() { [ "$1" = tczbuild ] || return 127; shift; tczbuild "$@"; }\nset -e -o pipefail\n`;
   const { stdout } = await promisify(execFile)('bash', ['-c', shim + script], { cwd, env: { ...process.env, CI: 'true', ...env }, encoding: 'utf8' });
   return stdout;
 }
