@@ -16,13 +16,12 @@ import { unpinnedSources } from '../recipe/rules.js';
 import { isProcessAlive } from '../util/process.js';
 import { toolVersion } from '../util/version.js';
 import { buildKey, canonicalJson, sha256Hex, type BuildKey } from './build-key.js';
-import { buildOne, type BuiltExtension } from './build-one.js';
+import type { BuiltExtension } from './build-one.js';
 import { compareWithPublished, readState, renderState, statePath, type BuildState, type PublishedExtension } from './build-state.js';
-import { fetchSources, type FetchOptions } from './fetch/fetch-sources.js';
-import { SourceCache } from './fetch/source-cache.js';
+import type { FetchOptions } from './fetch/fetch-sources.js';
 import { hashTree, sourceEpoch } from './inputs.js';
 import { lockOut } from './lock.js';
-import { OutputCache, type CacheOrigin } from './output-cache/output-cache.js';
+import type { CacheOrigin, OutputCache } from './output-cache/output-cache.js';
 import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { mksquashfsVersion } from './pack.js';
@@ -98,7 +97,9 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
     for (const name of skipped) o.reporter.emit({ type: 'skip', name, reason: 'build key unchanged' });
     if (stale.size === 0) return { built: [], skipped, cached: [], tczDir: join(outDir, tczRel), warnings };
 
-    const cache = o.outputCache ? new OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
+    // What only a rebuild needs (the output cache, fetching, staging, packing, and the HTTP
+    // client under them) is loaded here, so that a run with nothing to do stays quick.
+    const cache = o.outputCache ? new (await import('./output-cache/output-cache.js')).OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
     const restored = cache && !o.force ? await restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir) : [];
     const toBuild = keyed.filter((k) => stale.has(k.planned.recipe.name) && !restored.some((r) => r.keyed === k));
     const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir) : [];
@@ -181,6 +182,7 @@ interface Built {
 }
 
 async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptions, outDir: string): Promise<Array<{ ext: BuiltExtension; keyed: Keyed }>> {
+  const [{ SourceCache }, { fetchSources }, { buildOne }] = await Promise.all([import('./fetch/source-cache.js'), import('./fetch/fetch-sources.js'), import('./build-one.js')]);
   const cache = new SourceCache(o.cacheDir);
   const specs = stale.flatMap((k) => k.planned.recipe.sources);
   const start = performance.now();

@@ -5,7 +5,9 @@
  * a path prefix and user:password. Says nothing about trust: callers verify every blob.
  */
 import { redactUserinfo, splitUserinfo, type Credentials } from '../../util/credentials.js';
-import { getBytes, getStream, put } from './http-client.js';
+
+/** The HTTP client (and undici under it) loads on the first call: a local-only cache never needs it. */
+const client = (): Promise<typeof import('./http-client.js')> => import('./http-client.js');
 
 /** An action-cache entry is a handful of file names and digests; anything bigger is not ours. */
 const maxEntryBytes = 64 * 1024;
@@ -32,19 +34,19 @@ export class RemoteCache {
     this.http = { timeoutMs: o.timeoutMs, credentials };
   }
 
-  getEntry(key: string): Promise<Buffer | undefined> {
-    return getBytes(`${this.base}/ac/${key}`, { ...this.http, maxBytes: maxEntryBytes });
+  async getEntry(key: string): Promise<Buffer | undefined> {
+    return (await client()).getBytes(`${this.base}/ac/${key}`, { ...this.http, maxBytes: maxEntryBytes });
   }
 
-  getBlob(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    return getStream(`${this.base}/cas/${sha256}`, this.http);
+  async getBlob(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    return (await client()).getStream(`${this.base}/cas/${sha256}`, this.http);
   }
 
-  putBlob(sha256: string, file: string, size: number): Promise<void> {
-    return put(`${this.base}/cas/${sha256}`, { file, size }, this.http);
+  async putBlob(sha256: string, file: string, size: number): Promise<void> {
+    return (await client()).put(`${this.base}/cas/${sha256}`, { file, size }, this.http);
   }
 
-  putEntry(key: string, entry: Buffer): Promise<void> {
-    return put(`${this.base}/ac/${key}`, entry, this.http);
+  async putEntry(key: string, entry: Buffer): Promise<void> {
+    return (await client()).put(`${this.base}/ac/${key}`, entry, this.http);
   }
 }
