@@ -6,7 +6,7 @@
  * are not UTF-8, and stops at the unpack budget of the source and of the extension.
  */
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,7 @@ import { extract as tarExtract, type Header as Headers } from 'tar-stream';
 import type { Position } from '../diagnostics/diagnostic.js';
 import { fail, isTczError } from '../diagnostics/errors.js';
 import type { SourceSpec } from '../recipe/model.js';
+import { readFileHead } from '../util/file-head.js';
 import { CHUNK, decompress } from './archive/decompress.js';
 import { detectFormat, formatName, sniffLength, type ArchiveFormat } from './archive/format.js';
 import { decodeNameBytes, decodeTarName, showBytes, type DecodedName } from './archive/names.js';
@@ -51,7 +52,7 @@ export interface ExtractInput {
 
 export async function extractArchive(o: ExtractInput): Promise<string[]> {
   const at = o.spec.at;
-  const format = detectFormat(await head(o.archive));
+  const format = detectFormat(await readFileHead(o.archive, sniffLength));
   if (format.kind === 'empty') fail('archive-empty', at, `${o.spec.id}: the archive is 0 bytes`, emptyHint);
   if (format.kind === 'unsupported') {
     fail('archive-unsupported-format', at, `${o.spec.id}: the file is a ${format.name} archive; tczbuild unpacks tar, tar.gz, tar.xz, tar.bz2, tar.zst and zip`, 'use a release asset in one of those formats, or install: the file as it is');
@@ -226,17 +227,6 @@ function kindOf(type: Headers['type']): EntryKind {
       return 'link';
     default:
       return 'other';
-  }
-}
-
-async function head(path: string): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(sniffLength);
-    const { bytesRead } = await file.read(buf, 0, sniffLength, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await file.close();
   }
 }
 

@@ -4,10 +4,10 @@
  * are drained, never written anywhere.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
+import { readFileHead } from '../util/file-head.js';
 
 export interface ListedEntry {
   readonly name: string;
@@ -21,7 +21,7 @@ export type Inspection =
   | { readonly kind: 'data' };
 
 export async function inspectDownload(path: string): Promise<Inspection> {
-  const head = await readHead(path, 512);
+  const head = await readFileHead(path, 512);
   const gz = head[0] === 0x1f && head[1] === 0x8b;
   const tar = head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
   if (gz || tar) {
@@ -31,17 +31,6 @@ export async function inspectDownload(path: string): Promise<Inspection> {
   const elf = head[0] === 0x7f && head.subarray(1, 4).toString('latin1') === 'ELF';
   const script = head[0] === 0x23 && head[1] === 0x21;
   return elf || script ? { kind: 'executable' } : { kind: 'data' };
-}
-
-async function readHead(path: string, n: number): Promise<Buffer> {
-  const f = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await f.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await f.close();
-  }
 }
 
 async function listTar(path: string, gz: boolean): Promise<ListedEntry[]> {
