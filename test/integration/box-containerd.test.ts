@@ -67,7 +67,14 @@ describe('tczbuild test containerd faasd on the stand-in box', () => {
     expect(pinned).toBe(image.manifest.digest);
     const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
     expect(log).toContain(`ok docker.io/openfaas/gateway:0.18.18 ${pinned}`);
-    expect(steps.filter((s) => s.title.startsWith('faasd:')).map((s) => s.status)).toEqual(['pass', 'pass']);
+    expect(steps.filter((s) => s.title.startsWith('faasd:')).map((s) => s.status)).toEqual(['pass', 'pass', 'pass']);
+  });
+
+  it('still runs a container with --cni after faasd installed and started (no empty conflist left behind)', async () => {
+    expect(steps.find((s) => s.title === 'faasd: a container still runs on a CNI bridge after faasd started')?.status).toBe('pass');
+    const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
+    expect(log).toMatch(/@@tczbox out \d+ +inet 10\.78\.0\.\d+/);
+    expect(log).not.toMatch(/unexpected end of JSON input/);
   });
 
   it('prints one line per step with its duration and where the console log is', () => {

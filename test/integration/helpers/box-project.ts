@@ -95,6 +95,24 @@ async function copyOverlay(from: string, to: string): Promise<void> {
 const stubFaasd = '#!/bin/sh\necho "faasd $*" >>/var/log/faasd-stub.argv\nexec sleep 100000\n';
 
 /**
+ * After faasd's install hook and `faasd start`, CNI must still load: an empty conflist left in
+ * /etc/cni/net.d (what faasd.tcz once pre-created) made containerd's CNI fail with "unexpected
+ * end of JSON input". Runs the image containerd's own test: steps made earlier in the same boot.
+ */
+const cniAfterFaasdStep = {
+  name: 'a container still runs on a CNI bridge after faasd started',
+  timeout: 120,
+  run: [
+    'set -e',
+    'ls -la /etc/cni/net.d',
+    `echo '{"cniVersion":"0.4.0","name":"after-faasd","plugins":[{"type":"bridge","bridge":"tczbr1","isGateway":true,"ipam":{"type":"host-local","subnet":"10.78.0.0/24"}}]}' >/etc/cni/net.d/20-after-faasd.conflist`,
+    `ctr -n tczbuild-test run --rm --cni --snapshotter overlayfs tczbuild.test/busybox:1 tczbuild-after-faasd sh -c 'ip -4 addr show eth0 | grep inet'`,
+    'rm -f /etc/cni/net.d/20-after-faasd.conflist',
+  ].join('\n'),
+  expect: 'inet 10.',
+};
+
+/**
  * faasd.tcz from the repository's faasd recipe with a stub faasd and faas-cli and one image,
  * bundled from a local registry: `tczbuild pin` resolves its digest there and `tczbuild build`
  * packs it, as on a build VM (registryUrl stands in for docker.io).
@@ -106,6 +124,7 @@ export async function addFaasd(project: BoxProject, registryUrl: string, ref: st
   const doc = parseDocument(await readFile(join(repoRoot, 'recipes/faasd.yaml'), 'utf8'));
   doc.set('sources', doc.createNode([await fileSource('faasd', stub, 'usr/local/bin/faasd'), await fileSource('faas-cli', stub, 'usr/local/bin/faas-cli')]));
   doc.set('images', doc.createNode([{ ref, digest: 'unpinned' }]));
+  doc.addIn(['test'], doc.createNode(cniAfterFaasdStep));
   await writeFile(join(dir, 'recipes/faasd.yaml'), doc.toString());
   await copyOverlay(join(repoRoot, 'rootfs-overlays/faasd'), join(dir, 'rootfs-overlays/faasd'));
   const mirror = ['--registry-mirror', `docker.io=${registryUrl}`];
