@@ -39,11 +39,23 @@ export function withUserinfo(url: string, credentials: Credentials): string {
   return parsed.href;
 }
 
-const userinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@?#]+@/gi;
+// Up to the last @ before the path, as a URL parser reads it (a password holding '@' is masked
+// whole), never across a quote: JSON and quoted text keep their shape.
+const userinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s?#"'<>]*@/gi;
 
 /** Mask `scheme://user:password@` anywhere in a text (messages, hints, URLs). */
 export function redactUserinfo(text: string): string {
   return text.replace(userinfo, '$1***@');
+}
+
+/**
+ * Credentials to send for each URL of a transfer that may be redirected: `own` only to the
+ * origin (scheme, host and port) they were given for, as curl does, so neither another host
+ * nor a downgrade to plain http ever sees them; elsewhere what `lookup` (netrc) has for that host.
+ */
+export function originScopedAuth(home: string, own: Credentials | undefined, lookup?: CredentialLookup): (url: URL) => Credentials | undefined {
+  const origin = new URL(home).origin;
+  return (url) => (url.origin === origin && own ? own : lookup?.(url.hostname));
 }
 
 /** Parse netrc text: `machine HOST login USER password PASS`, and `default` for every other host. */

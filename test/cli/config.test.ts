@@ -129,6 +129,19 @@ describe('tczbuild.yaml', () => {
     }
   });
 
+  it('never prints a password from a source mirror, the upstream or the registry mirrors, plain or --json', async () => {
+    const dir = await project();
+    await writeFile(join(dir, 'tczbuild.yaml'), `${config.replace('source-mirrors: [vendor]', 'source-mirrors: [https://alice:s3cret-a@mirror.example/src/]')}registry-mirrors: { docker.io: "http://rob:s3cret-r@127.0.0.1:5000" }\n`);
+    const env = { TCZBUILD_UPSTREAM: 'https://bob:s3cret-u@repo.example/' };
+    for (const args of [['config'], ['config', '--json']]) {
+      const run = await tczbuild(args, { cwd: dir, env });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).not.toMatch(/s3cret/);
+      expect(run.stdout).toContain('https://***@mirror.example/src/');
+      expect(run.stdout).toContain('https://***@repo.example/');
+    }
+  });
+
   it('refuses an unknown key or a bad target at its line', async () => {
     const dir = await testdir({ 'tczbuild.yaml': 'recipes: r\ntargets: [15.x/amd64]\nmirrors: []\n' });
     const run = await tczbuild(['lint', '--json'], { cwd: dir });

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { netrcLookup, parseNetrc, redactUserinfo, splitUserinfo } from '../../src/util/credentials.js';
+import { netrcLookup, originScopedAuth, parseNetrc, redactUserinfo, splitUserinfo } from '../../src/util/credentials.js';
 import { testdir } from '../helpers/testdir.js';
 
 describe('splitUserinfo', () => {
@@ -25,6 +25,9 @@ describe('redactUserinfo', () => {
   it('masks a remote cache URL with a port and a path', () => {
     expect(redactUserinfo('https://ci:tok3n@cache.example:9090/pool/')).toBe('https://***@cache.example:9090/pool/');
   });
+  it('masks a password holding @ whole, up to the last @ before the host', () => {
+    expect(redactUserinfo('remote cache https://bob:p@ss@cache.example/x failed')).toBe('remote cache https://***@cache.example/x failed');
+  });
   it('does not touch e-mail addresses or URLs without userinfo', () => {
     expect(redactUserinfo('mail me@example.com about https://example.com/a@b')).toBe('mail me@example.com about https://example.com/a@b');
   });
@@ -44,5 +47,22 @@ describe('netrc', () => {
     expect(lookup('A.example')).toEqual({ username: 'u', password: 'p' });
     expect(lookup('b.example')).toEqual({ username: 'd', password: 'q' });
     expect(netrcLookup({ NETRC: join(dir, 'absent') })('a.example')).toBeUndefined();
+  });
+});
+
+describe('originScopedAuth', () => {
+  const own = { username: 'ci', password: 's3cret' };
+  const netrc = { username: 'n', password: 'from-netrc' };
+  const auth = originScopedAuth('https://cache.example:9090/pool/', own, (host) => (host === 'mirror.example' ? netrc : undefined));
+  it('sends a URL\'s own credentials only to its origin', () => {
+    expect(auth(new URL('https://cache.example:9090/cas/ab'))).toEqual(own);
+  });
+  it('never to another host, another port or plain http after a redirect', () => {
+    expect(auth(new URL('https://bucket.s3.example/signed?x=1'))).toBeUndefined();
+    expect(auth(new URL('https://cache.example/cas/ab'))).toBeUndefined();
+    expect(auth(new URL('http://cache.example:9090/cas/ab'))).toBeUndefined();
+  });
+  it('falls back to what netrc has for the host it lands on', () => {
+    expect(auth(new URL('https://mirror.example/x'))).toEqual(netrc);
   });
 });

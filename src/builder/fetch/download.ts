@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Reporter } from '../../report/reporter.js';
-import type { CredentialLookup, Credentials } from '../../util/credentials.js';
+import { originScopedAuth, type CredentialLookup } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
 import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
 import { httpGet } from './http-get.js';
@@ -20,7 +20,7 @@ export interface DownloadOptions {
   readonly backoffMs?: number;
   readonly maxBytes?: number;
   readonly minRate?: MinRate;
-  /** Credentials by host (a netrc file); a location's own credentials win on its own host. */
+  /** Credentials by host (a netrc file); a location's own credentials win on its own origin. */
   readonly credentials?: CredentialLookup;
   readonly reporter?: Reporter;
 }
@@ -45,7 +45,7 @@ export async function download(cache: SourceCache, where: Location, expected: st
       timeoutMs: opts.timeoutMs ?? downloadDefaults.timeoutMs,
       maxBytes: opts.maxBytes ?? downloadDefaults.maxBytes,
       minRate: opts.minRate ?? downloadDefaults.minRate,
-      auth: authFor(where, opts.credentials),
+      auth: originScopedAuth(where.url, where.credentials, opts.credentials),
       ...(opts.reporter ? { onProgress: throttledProgress(opts.reporter, where.url) } : {}),
     });
     try {
@@ -56,11 +56,6 @@ export async function download(cache: SourceCache, where: Location, expected: st
   }, policy);
 }
 
-/** The location's credentials on its own host; elsewhere (after a redirect) only what netrc says for that host. */
-function authFor(where: Location & { kind: 'url' }, lookup: CredentialLookup | undefined): (url: URL) => Credentials | undefined {
-  const home = new URL(where.url).host;
-  return (url) => (url.host === home && where.credentials ? where.credentials : lookup?.(url.hostname));
-}
 
 async function copyLocal(cache: SourceCache, path: string, expected: string | undefined, maxBytes: number): Promise<CacheEntry> {
   let size: number;

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { request } from 'undici';
-import type { Credentials } from '../../util/credentials.js';
+import { originScopedAuth, type Credentials } from '../../util/credentials.js';
 import { dispatcher } from '../../util/network.js';
 import { toolVersion } from '../../util/version.js';
 import { FetchFailure, isRetryableStatus, networkFailure } from '../fetch/fetch-failure.js';
@@ -23,7 +23,7 @@ export interface CacheHttpOptions {
 /** The blob's bytes as they arrive, or undefined when the server does not have it. */
 export async function getStream(url: string, o: CacheHttpOptions): Promise<AsyncIterable<Uint8Array> | undefined> {
   try {
-    return (await httpGet(url, { timeoutMs: o.timeoutMs, maxRedirects: 3, auth: () => o.credentials })).chunks;
+    return (await httpGet(url, { timeoutMs: o.timeoutMs, maxRedirects: 3, auth: originScopedAuth(url, o.credentials) })).chunks;
   } catch (error) {
     if (error instanceof FetchFailure && error.notFound) return undefined;
     throw networkFailure(error);
@@ -33,7 +33,7 @@ export async function getStream(url: string, o: CacheHttpOptions): Promise<Async
 /** A small body (an action-cache entry) read whole, or undefined when absent. */
 export async function getBytes(url: string, o: CacheHttpOptions & { readonly maxBytes: number }): Promise<Buffer | undefined> {
   try {
-    const body = await httpGet(url, { timeoutMs: o.timeoutMs, maxRedirects: 3, maxBytes: o.maxBytes, auth: () => o.credentials });
+    const body = await httpGet(url, { timeoutMs: o.timeoutMs, maxRedirects: 3, maxBytes: o.maxBytes, auth: originScopedAuth(url, o.credentials) });
     const chunks: Buffer[] = [];
     for await (const c of body.chunks) chunks.push(Buffer.from(c));
     return Buffer.concat(chunks);

@@ -6,7 +6,6 @@ import { relative } from 'node:path';
 import { Option } from 'clipanion';
 import { ProjectCommand } from '../project-command.js';
 import { targetName, type Setting } from '../../config/settings.js';
-import { redactUserinfo } from '../../util/credentials.js';
 
 export class ConfigCommand extends ProjectCommand {
   static override paths = [['config']];
@@ -33,14 +32,14 @@ export class ConfigCommand extends ProjectCommand {
         ['cache', shown(s.cache.value), s.cache],
         ['targets', s.targets.value.map(targetName).join(', '), s.targets],
         ['upstream', s.upstream.value ?? '(none)', s.upstream],
-        ['remote-cache', s.remoteCache.value === undefined ? '(none)' : redactUserinfo(s.remoteCache.value), s.remoteCache],
+        ['remote-cache', s.remoteCache.value ?? '(none)', s.remoteCache],
         ['source-mirrors', s.sourceMirrors.value.map(shown).join(', ') || '(none)', s.sourceMirrors],
         ['registry-mirrors', Object.entries(s.registryMirrors.value).map(([h, u]) => `${h}=${u}`).join(', ') || '(none)', s.registryMirrors],
       ];
       const reporter = this.reporter();
       const file = s.configFile ? shown(s.configFile) : undefined;
       if (this.json) {
-        reporter.emit({ type: 'result', file: file ?? null, settings: Object.fromEntries(rows.map(([k, shownValue, v]) => [k, { value: k === 'remote-cache' && v.value !== undefined ? shownValue : v.value, origin: v.origin }])) });
+        reporter.emit({ type: 'result', file: file ?? null, settings: Object.fromEntries(rows.map(([k, , v]) => [k, { value: v.value, origin: v.origin }])) });
         return;
       }
       const width = Math.max(...rows.map(([k, v]) => k.length + 2 + v.length));

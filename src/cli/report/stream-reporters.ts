@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import { formatDiagnostic } from '../../diagnostics/format.js';
+import { redactUserinfo } from '../../util/credentials.js';
 import type { BuildEvent, Reporter } from '../../report/reporter.js';
 
 /** Version of the --json event stream: bumped when an event changes incompatibly. */
@@ -22,7 +23,8 @@ export interface JsonReporter extends Reporter {
 export function jsonReporter(out: Writable, command: string, now: () => Date = () => new Date()): JsonReporter {
   let result: Record<string, unknown> = {};
   let finished = false;
-  const write = (e: object): void => void out.write(`${JSON.stringify({ v: jsonStreamVersion, time: now().toISOString(), ...e })}\n`);
+  // Userinfo in any URL of any event is masked here, once for every command (credentials.ts).
+  const write = (e: object): void => void out.write(`${redactUserinfo(JSON.stringify({ v: jsonStreamVersion, time: now().toISOString(), ...e }))}\n`);
   return {
     emit(e) {
       if (e.type === 'result') result = { ...result, ...e };
@@ -70,8 +72,9 @@ export function plainReporter(out: Writable, err: Writable, { tty = false, color
       }
       if (!shown(e, verbosity)) return;
       clearProgress();
-      const line = renderLine(e);
-      if (line === undefined) return;
+      const rendered = renderLine(e);
+      if (rendered === undefined) return;
+      const line = redactUserinfo(rendered);
       const colored = color && e.type === 'diagnostic' ? line.replace(`${e.diagnostic.severity}[`, `${paint[e.diagnostic.severity]}${e.diagnostic.severity}${paint.reset}[`) : line;
       (e.type === 'diagnostic' ? err : out).write(`${colored}\n`);
     },
