@@ -122,7 +122,10 @@ function join1(flight: Flight, gone: AbortSignal | undefined): void {
   };
   if (gone.aborted) return leave();
   gone.addEventListener('abort', leave, { once: true });
-  void flight.result.finally(() => gone.removeEventListener('abort', leave));
+  // then(f, f), not finally(): a failed fetch is answered to its callers; this chain must not
+  // turn it into an unhandled rejection that ends the server.
+  const forget = (): void => gone.removeEventListener('abort', leave);
+  void flight.result.then(forget, forget);
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../diagnostics/errors.js';
+import { netFetch } from '../util/network.js';
 import { indexFileNames } from './index-parse.js';
 import './codes.js';
 
@@ -65,9 +66,9 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
 async function fetchSet(base: string, into: string, timeoutMs: number): Promise<string | undefined> {
   for (const name of indexFileNames.map((n) => `${n}.gz`)) {
     const url = `${base}/${name}`;
-    let res: Response;
+    let res: Awaited<ReturnType<typeof netFetch>>;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+      res = await netFetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
     } catch (error) {
       return `${url}: ${error instanceof Error ? error.message : String(error)}`;
     }
