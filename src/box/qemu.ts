@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { fail } from '../diagnostics/errors.js';
+import { diesWithUs, findProgram } from '../util/exec.js';
+import { trackChild } from '../util/interrupt.js';
 import './codes.js';
 import { kernelBanner, kvmProbeArgs, qemuBinary } from './qemu-args.js';
 
@@ -32,26 +34,36 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * QEMU in its own process group, tracked by interrupt.ts (Ctrl-C and SIGTERM stop it before
+ * tczbuild exits) and under setpriv's parent-death signal (a `kill -9` of tczbuild takes it down).
+ */
 function spawnQemu(args: readonly string[]): ChildProcess {
   installExitHook();
-  const child = spawn(qemuBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] = diesWithUs(findProgram(qemuBinary, process.env.PATH ?? '') ?? qemuBinary, args);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  const untrack = child.pid !== undefined ? trackChild(child.pid) : () => undefined;
+  child.once('exit', () => {
+    live.delete(child);
+    untrack();
+  });
   return child;
 }
 
-export async function requireQemu(): Promise<void> {
-  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
-  for (const d of dirs) {
-    if (await access(`${d}/${qemuBinary}`, constants.X_OK).then(() => true, () => false)) return;
-  }
-  fail('box-no-qemu', undefined, `${qemuBinary} was not found on PATH`);
+export function requireQemu(): void {
+  if (findProgram(qemuBinary, process.env.PATH ?? '') === undefined) fail('box-no-qemu', undefined, `${qemuBinary} was not found on PATH`);
 }
 
 export function bootBox(opts: BootOptions): Promise<BootEnd> {
   return new Promise((resolvePromise, reject) => {
     const log = createWriteStream(opts.logPath, { flags: 'a' });
     const child = spawnQemu(opts.args);
+    // A console log that cannot be written (disk full) fails the run, never the process.
+    log.on('error', (error) => {
+      child.kill('SIGKILL');
+      reject(error);
+    });
     let end: BootEnd | undefined;
     let pending = '';
     const stop = (why: BootEnd): void => {

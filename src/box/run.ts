@@ -45,7 +45,7 @@ export interface BoxRunResult {
 const staff = 50;
 
 export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
-  await requireQemu();
+  requireQemu();
   await mkdir(o.workDir, { recursive: true });
   const consoleLog = join(o.workDir, 'console.log');
   await writeFile(consoleLog, '');

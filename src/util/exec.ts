@@ -40,8 +40,7 @@ export async function runTool(file: string, args: readonly string[], options: Op
   const { execa } = await (execaModule ??= import('execa'));
   const path = findProgram(file, options.env?.PATH ?? process.env.PATH ?? '');
   if (path === undefined) missing(file);
-  const guard = findProgram('setpriv', process.env.PATH ?? '');
-  const [cmd, argv] = guard ? [guard, ['--pdeathsig', 'KILL', '--', path, ...args]] : [path, [...args]];
+  const [cmd, argv] = diesWithUs(path, args);
   let untrack = (): void => undefined;
   try {
     const child = execa(cmd, argv, { ...options, detached: true, stripFinalNewline: false, encoding: 'utf8' });
@@ -63,8 +62,17 @@ function missing(file: string, cause?: unknown): never {
   fail('tool-missing', undefined, `${file} was not found on PATH`, pkg ? `install it: apt-get install ${pkg}` : `install ${file}`, cause);
 }
 
+/**
+ * The command line that runs `path args` under util-linux `setpriv --pdeathsig KILL` where it
+ * exists, so the kernel kills the program when tczbuild dies, even by `kill -9`.
+ */
+export function diesWithUs(path: string, args: readonly string[]): [string, string[]] {
+  const guard = findProgram('setpriv', process.env.PATH ?? '');
+  return guard ? [guard, ['--pdeathsig', 'KILL', '--', path, ...args]] : [path, [...args]];
+}
+
 /** The executable a name resolves to on PATH (a name with a slash as is), or undefined. */
-function findProgram(file: string, pathVar: string): string | undefined {
+export function findProgram(file: string, pathVar: string): string | undefined {
   const candidates = file.includes('/') ? [file] : pathVar.split(delimiter).filter(Boolean).map((d) => join(d, file));
   return candidates.find((c) => {
     try {

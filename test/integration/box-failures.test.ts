@@ -4,9 +4,10 @@
  * tce-load (a finding naming /opt and its owner/mode before and after), and a test step that
  * never ends is stopped at the bound with the step named, exit 1, no QEMU and no server left.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/util/exec.js';
@@ -92,4 +93,27 @@ describe('tczbuild test catches broken extensions and hung guests', () => {
     });
     expect(refused).toBe(true);
   });
+});
+
+describe('tczbuild test under SIGTERM', () => {
+  it('stops QEMU and the mirror and exits 143 when tczbuild is terminated mid-step', async () => {
+    const logDir = join(dir, 'log-term');
+    const cli = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), 'test', 'hang', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', logDir], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    const qemuRunning = (): boolean => execFileSync('ps', ['-eo', 'args']).toString().split('\n').some((l) => l.includes('qemu-system') && l.includes(logDir));
+    try {
+      // Wait until the guest is inside the step that never ends.
+      for (let i = 0; i < 600; i++) {
+        const log = await readFile(join(logDir, 'console.log'), 'utf8').catch(() => '');
+        if (log.includes('still answering')) break;
+        await sleep(500);
+      }
+      expect(qemuRunning()).toBe(true);
+      cli.kill('SIGTERM');
+      expect(await exited).toBe(143);
+      expect(qemuRunning()).toBe(false);
+    } finally {
+      cli.kill('SIGKILL');
+    }
+  }, 600_000);
 });
