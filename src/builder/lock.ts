@@ -26,7 +26,9 @@ export async function lockOut(outDir: string): Promise<OutLock> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await link(mine, path);
-        await sweepDeadLockFiles(path);
+        // Best effort, and outside what the catch below reports: a sweep that fails must
+        // neither leave the lock we just took behind nor read as "cannot create the lock".
+        await sweepDeadLockFiles(path).catch(() => undefined);
         return { release: () => releaseIfMine(path) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') cannotCreate(error as NodeJS.ErrnoException, path, outDir);

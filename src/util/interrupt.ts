@@ -40,6 +40,9 @@ export function onInterrupt(fn: Cleanup): () => void {
 
 /** Run fn to completion even if a signal arrives meanwhile; the signal is acted on afterwards. */
 export async function uninterruptible<T>(fn: () => Promise<T>): Promise<T> {
+  // Once stopping, the cleanups may already be running: a swap started now could be cut in
+  // half by the exit. Never start it; the process is about to exit anyway.
+  if (stopping) return new Promise<T>(() => undefined);
   critical++;
   try {
     return await fn();
