@@ -5,7 +5,7 @@
  * silent one 504, quickly, instead of hanging the box's tce-load.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -117,6 +117,23 @@ describe('serve --upstream', () => {
       const t0 = Date.now();
       expect((await fetch(`${s.url}${dir}/iptables.tcz`)).status).toBe(502);
       expect(Date.now() - t0).toBeLessThan(2000);
+    } finally {
+      await s.close(100);
+    }
+  });
+
+  it('answers an error when the upstream cache cannot be written, and keeps serving (no unhandled rejection ends it)', async () => {
+    const cacheDir = await testdir();
+    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir }) });
+    // A file where the cached tree's first directory must go: every write into it fails (ENOTDIR).
+    const [perUpstream] = await readdir(cacheDir);
+    await writeFile(join(cacheDir, perUpstream!, dir.split('/')[1]!), 'not a directory\n');
+    try {
+      const waiting = new AbortController();
+      expect((await fetch(`${s.url}${dir}/iptables.tcz`, { signal: waiting.signal })).status).toBeGreaterThanOrEqual(500);
+      await new Promise((r) => setTimeout(r, 200)); // an unhandled rejection would surface here and fail the run
+      const local = (await readdir(mirror.tczDir)).find((f) => f.endsWith('.tcz'))!;
+      expect((await fetch(`${s.url}${dir}/${local}`)).status).toBe(200);
     } finally {
       await s.close(100);
     }
