@@ -9,6 +9,7 @@ import { compareWithPublished, readState, statePath } from './build-state.js';
 import { OutputCache, type CacheOrigin } from './output-cache/output-cache.js';
 import { exists } from './publish.js';
 import { planBuild } from './plan.js';
+import { recipesForTarget } from './target-recipes.js';
 import { computeKeys, tczRelDir, type BuildOptions } from './run.js';
 
 export interface Explanation {
@@ -24,7 +25,8 @@ type ExplainOptions = Pick<BuildOptions, 'recipesDir' | 'overlaysDir' | 'outDir'
 
 export async function explainBuild(o: ExplainOptions): Promise<Explanation[]> {
   const { recipes } = await loadRecipes({ recipesDir: o.recipesDir, target: o.target, displayBase: o.displayBase, rules: o.plugins.flatMap((p) => p.rules ?? []) });
-  const plan = planBuild(recipes, o.only);
+  // The same recipes `all` builds for this target: none left out for lack of sources here.
+  const plan = planBuild(recipesForTarget(recipes, o.target, o.only).buildable, o.only);
   const outDir = resolve(o.outDir);
   const state = await readState(statePath(outDir, o.target.tcVersion, o.target.arch));
   const keyed = await computeKeys(plan, { ...o, outDir } as BuildOptions);

@@ -74,6 +74,10 @@ describe('a recipe with no sources for the target', () => {
     expect(existsSync(join(tcz, 'native.tcz'))).toBe(true);
     expect(existsSync(join(tcz, 'armonly.tcz'))).toBe(false);
     expect(await readFile(join(tcz, 'md5.db'), 'utf8').catch(() => '')).not.toContain('armonly');
+    // explain agrees with all: nothing left to build, and nothing said about armonly.
+    const explained = await tczbuild(['explain', '--cache', 'cache'], { cwd: dir });
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).not.toContain('armonly');
   });
 
   it('is an error when named explicitly, and builds for the arch it has sources for', async () => {
