@@ -37,11 +37,3 @@ export function chooseEntriesToDrop(entries: readonly PruneCandidate[], b: Prune
   }
   return { drop, keptBlobs, keptBytes };
 }
-
-/** "10G", "500M", "2048K" or plain bytes; undefined when it is none of those. */
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)([KMGT]?)i?B?$/i.exec(text.trim());
-  if (!m) return undefined;
-  const power = ['', 'K', 'M', 'G', 'T'].indexOf(m[2]!.toUpperCase());
-  return Math.floor(Number(m[1]) * 1024 ** power);
-}

@@ -50,7 +50,7 @@ export class CleanCommand extends ProjectCommand {
   }
 
   private async prune(): Promise<string> {
-    const { parseSize } = await import('../../builder/output-cache/prune.js');
+    const { parseSize } = await import('../../recipe/sizes.js');
     const { LocalOutputCache } = await import('../../builder/output-cache/local-store.js');
     const days = this.positiveInteger('--max-age', this.maxAge);
     const maxBytes = parseSize(this.maxSize);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseEntriesToDrop, parseSize } from '../../../src/builder/output-cache/prune.js';
+import { chooseEntriesToDrop } from '../../../src/builder/output-cache/prune.js';
+import { parseSize } from '../../../src/recipe/sizes.js';
 
 const day = 86_400_000;
 const now = 100 * day;
