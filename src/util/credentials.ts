@@ -83,14 +83,22 @@ export function parseNetrc(text: string): Map<string, Credentials> {
   return hosts;
 }
 
-/** The lookup a netrc file gives: $NETRC, else ~/.netrc; no file means no credentials. */
+/**
+ * The lookup a netrc file gives: $NETRC, else ~/.netrc; no file means no credentials. The file
+ * is read on the first lookup, once: a run that downloads nothing never opens it.
+ */
 export function netrcLookup(env: NodeJS.ProcessEnv): CredentialLookup {
   const path = env.NETRC ?? join(env.HOME ?? homedir(), '.netrc');
-  let hosts: Map<string, Credentials>;
-  try {
-    hosts = parseNetrc(readFileSync(path, 'utf8'));
-  } catch {
-    hosts = new Map();
-  }
-  return (host) => hosts.get(host.toLowerCase()) ?? hosts.get('');
+  let hosts: Map<string, Credentials> | undefined;
+  const read = (): Map<string, Credentials> => {
+    try {
+      return parseNetrc(readFileSync(path, 'utf8'));
+    } catch {
+      return new Map();
+    }
+  };
+  return (host) => {
+    hosts ??= read();
+    return hosts.get(host.toLowerCase()) ?? hosts.get('');
+  };
 }

@@ -13,7 +13,7 @@ import { TczError } from '../../diagnostics/errors.js';
 import type { SourceSpec } from '../../recipe/model.js';
 import type { FetchedSource } from '../types.js';
 import { download, type DownloadOptions } from './download.js';
-import { netrcLookup, splitUserinfo } from '../../util/credentials.js';
+import { netrcLookup, splitUserinfo, type CredentialLookup } from '../../util/credentials.js';
 import { FetchFailure } from './fetch-failure.js';
 import type { MinRate } from '../../util/min-rate.js';
 import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
@@ -68,12 +68,13 @@ export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOpti
   await opts.cache.sweepAbandoned();
   const pinned = specs.filter(isPinned);
 
-  // Two recipes may name the same file: download it once.
+  // Two recipes may name the same file: download it once. netrc is read once per run.
+  const credentials = netrcLookup(opts.env ?? process.env);
   const inFlight = new Map<string, Promise<CacheEntry | Diagnostic>>();
   const outcomes = await mapLimit(pinned, opts.concurrency ?? defaultConcurrency, (spec) => {
     const key = `${spec.sha256} ${spec.url}`;
     let pending = inFlight.get(key);
-    if (!pending) inFlight.set(key, (pending = fetchOne(spec, opts)));
+    if (!pending) inFlight.set(key, (pending = fetchOne(spec, opts, credentials)));
     return pending;
   });
 
@@ -99,19 +100,19 @@ export async function fetchAndHash(rawUrl: string, opts: Omit<FetchOptions, 'off
   const ref: SourceRef = { url, ...(credentials ? { credentials } : {}), sha256: null, at: {}, hashAt: {} };
   const candidates = candidatesOrFailure(ref, opts.mirrors ?? []);
   if ('id' in candidates) throw new TczError([candidates]);
-  const result = await tryCandidates(ref, candidates, opts);
+  const result = await tryCandidates(ref, candidates, opts, netrcLookup(opts.env ?? process.env));
   if ('attempts' in result) throw new TczError([fetchFailed(ref, result.attempts)]);
   return result;
 }
 
-async function fetchOne(spec: PinnedSpec, opts: FetchOptions): Promise<CacheEntry | Diagnostic> {
+async function fetchOne(spec: PinnedSpec, opts: FetchOptions, credentials: CredentialLookup): Promise<CacheEntry | Diagnostic> {
   const cached = await opts.cache.get(spec.sha256);
   if (cached !== undefined) return { sha256: spec.sha256, size: (await stat(cached)).size, path: cached };
   const all = candidatesOrFailure(spec, opts.mirrors ?? []);
   if ('id' in all) return all;
   // Offline, only what is on this machine counts (a corrupt cache entry lands here too).
   const candidates = opts.offline ? all.filter((c) => c.where.kind === 'path') : all;
-  const result = await tryCandidates(spec, candidates, opts);
+  const result = await tryCandidates(spec, candidates, opts, credentials);
   if (!('attempts' in result)) return result;
   return opts.offline && result.attempts.every((a) => a.notFound) ? offlineMissing(spec) : fetchFailed(spec, result.attempts);
 }
@@ -125,9 +126,9 @@ function candidatesOrFailure(ref: SourceRef, mirrors: readonly string[]): Candid
   }
 }
 
-async function tryCandidates(ref: SourceRef, candidates: readonly Candidate[], opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry | { attempts: Attempt[] }> {
+async function tryCandidates(ref: SourceRef, candidates: readonly Candidate[], opts: Omit<FetchOptions, 'offline'>, credentials: CredentialLookup): Promise<CacheEntry | { attempts: Attempt[] }> {
   const attempts: Attempt[] = [];
-  const dl = { ...downloadOptions(opts), credentials: netrcLookup(opts.env ?? process.env) };
+  const dl = { ...downloadOptions(opts), credentials };
   for (const candidate of candidates) {
     try {
       return await download(opts.cache, candidate.where, ref.sha256 ?? undefined, dl);
