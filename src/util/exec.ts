@@ -1,15 +1,17 @@
 /**
  * runTool(): the only place tczbuild starts an external program. A missing program becomes
  * `tool-missing` with an install hint; a failure becomes `tool-failed` with the tail of its
- * stderr. Nothing else in src/ imports execa. execa is loaded on the first call, not at
+ * stderr; spawnTracked() starts one whose streams the caller reads. Nothing else in src/ imports execa. execa is loaded on the first call, not at
  * startup: it costs ~100 ms to import and most commands never run a program.
  *
  * Every program runs in its own process group (so Ctrl-C handling in interrupt.ts can stop it
  * and whatever it started) and, through util-linux `setpriv --pdeathsig KILL`, is killed by the
  * kernel the moment tczbuild dies, even by `kill -9`: no orphan mksquashfs keeps writing.
  */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Options } from 'execa';
 import { fail } from '../diagnostics/errors.js';
 import { trackChild } from './interrupt.js';
@@ -60,6 +62,20 @@ export async function runTool(file: string, args: readonly string[], options: Op
 function missing(file: string, cause?: unknown): never {
   const pkg = packageFor[file.split('/').pop() ?? file];
   fail('tool-missing', undefined, `${file} was not found on PATH`, pkg ? `install it: apt-get install ${pkg}` : `install ${file}`, cause);
+}
+
+/**
+ * Start a program whose stdout and stderr the caller reads itself (a decompressor feeding the
+ * tar reader), with the same guarantees runTool gives: its own process group, stopped by Ctrl-C
+ * handling, killed by the kernel if tczbuild dies. Undefined when it is not on PATH.
+ */
+export function spawnTracked(file: string, args: readonly string[]): ChildProcessByStdio<null, Readable, Readable> | undefined {
+  const path = findProgram(file, process.env.PATH ?? '');
+  if (path === undefined) return undefined;
+  const [cmd, argv] = diesWithUs(path, args);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid !== undefined) child.once('exit', trackChild(child.pid));
+  return child;
 }
 
 /**

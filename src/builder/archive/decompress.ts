@@ -1,14 +1,14 @@
 /**
  * The tar bytes inside a compressed archive, as a stream: gzip is inflated in process (zlib),
  * xz, bzip2 and zstd by the real tools (`xz -dc`, `bzip2 -dc`, `zstd -dc`) as child processes
- * whose stdout is the stream. `finished` settles when the decompressor is done: a tool that
+ * (util/exec.ts: own process group, die with tczbuild) whose stdout is the stream. `finished` settles when the decompressor is done: a tool that
  * exits non-zero (corrupt data) rejects it with the tool's own words. It does not read tar.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { fail } from '../../diagnostics/errors.js';
+import { spawnTracked } from '../../util/exec.js';
 import type { Compression } from './format.js';
 
 /** 1 MiB buffers: with the 16-64 KiB defaults, unpacking is bound by round trips, not by inflate. */
@@ -40,7 +40,8 @@ export function decompress(path: string, compression: Compression | undefined): 
     return { input, inflate, finished: Promise.resolve(), stop: () => void input.destroy() };
   }
   const tool = tools[compression];
-  const child = spawn(tool.file, [...tool.args, '--', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(tool.file, [...tool.args, '--', path]);
+  if (!child) fail('tool-missing', undefined, `${tool.file} was not found on PATH (needed to unpack .tar.${compression} sources)`, `install it: apt-get install ${tool.pkg}`);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => void (stderr = (stderr + s).slice(-2000)));
   let stopped = false;
@@ -51,9 +52,6 @@ export function decompress(path: string, compression: Compression | undefined): 
       const words = stderr.trim().split('\n').slice(-3).join('; ') || `exit ${code ?? signal}`;
       reject(new Error(`${tool.file} could not decompress it: ${words}`));
     });
-  }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') fail('tool-missing', undefined, `${tool.file} was not found on PATH (needed to unpack .tar.${compression} sources)`, `install it: apt-get install ${tool.pkg}`);
-    throw error;
   });
   return {
     input: child.stdout,
