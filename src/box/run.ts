@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { startMirrorServer } from '../mirror/server.js';
 import type { UpstreamCache } from '../mirror/upstream-cache.js';
 import type { Reporter } from '../report/reporter.js';
+import { STAFF_GID } from '../tinycore/base-system.js';
 import { gzipNewc } from './cpio.js';
 import { guestScript } from './guest-script.js';
 import type { BootFiles, LoadedBox } from './load.js';
@@ -41,8 +42,6 @@ export interface BoxRunResult {
   readonly consoleLog: string;
   readonly ms: number;
 }
-
-const staff = 50;
 
 export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
   requireQemu();
@@ -80,8 +79,8 @@ export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
 async function writeInitrd(o: BoxRunOptions, port: number): Promise<string> {
   const path = join(o.workDir, 'initrd.gz');
   const extra = gzipNewc([
-    { path: 'opt/bootlocal.sh', data: Buffer.from(guestScript(o.steps)), mode: 0o775, uid: 0, gid: staff },
-    { path: 'opt/tcemirror', data: Buffer.from(`http://10.0.2.2:${port}/\n`), mode: 0o664, uid: 0, gid: staff },
+    { path: 'opt/bootlocal.sh', data: Buffer.from(guestScript(o.steps)), mode: 0o775, uid: 0, gid: STAFF_GID },
+    { path: 'opt/tcemirror', data: Buffer.from(`http://10.0.2.2:${port}/\n`), mode: 0o664, uid: 0, gid: STAFF_GID },
   ]);
   const out = createWriteStream(path);
   for (const part of o.boot.initrd) await pipeline(createReadStream(part), out, { end: false });
