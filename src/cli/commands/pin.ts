@@ -4,8 +4,7 @@
  * change. `--offline` pins only from what the cache and local mirrors already hold.
  */
 import { Option } from 'clipanion';
-import { fail } from '../../diagnostics/errors.js';
-import { sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { diag, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { PinChange } from '../../images/pin/pin-recipes.js';
 import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand } from '../project-command.js';
@@ -59,7 +58,12 @@ export class PinCommand extends ProjectCommand {
       const merged = {
         changes: [...result.changes, ...boxes.changes],
         unchanged: result.unchanged + boxes.unchanged,
-        diagnostics: [...result.diagnostics.filter((d) => !(d.id === 'recipe-not-found' && [...boxes.seen].some((n) => d.message.startsWith(`no recipe named ${n} in `)))), ...boxes.diagnostics],
+        diagnostics: [
+          ...result.diagnostics,
+          ...boxes.diagnostics,
+          // A name may be a recipe or a box: only one that is neither is unknown.
+          ...this.names.filter((n) => !result.seen.has(n) && !boxes.seen.has(n)).map((n) => diag('recipe-not-found', undefined, `no recipe named ${n} in ${this.recipesDir()}`)),
+        ],
       };
       this.report(merged);
       return merged.diagnostics.some((d) => d.severity === 'error') ? ExitCode.failed : ExitCode.ok;

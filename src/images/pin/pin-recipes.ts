@@ -48,6 +48,8 @@ export interface PinResult {
   /** Entries already pinned and left alone (or re-resolved to the same value with --force). */
   readonly unchanged: number;
   readonly diagnostics: readonly Diagnostic[];
+  /** The recipes read (by name); a name asked for and not among them is the caller's to report. */
+  readonly seen: ReadonlySet<string>;
 }
 
 interface Pending {
@@ -95,8 +97,7 @@ export async function pinRecipes(o: PinOptions): Promise<PinResult> {
     }
     if (edits.length > 0) await writeAtomically(file, setScalars(text, edits));
   }
-  for (const name of o.names) if (!seen.has(name)) diagnostics.push(diag('recipe-not-found', undefined, `no recipe named ${name} in ${o.recipesDir}`));
-  return { changes, unchanged, diagnostics };
+  return { changes, unchanged, diagnostics, seen };
 }
 
 /** What to resolve in one recipe: unpinned entries, or every entry with --force. */
