@@ -1,12 +1,14 @@
 /**
- * Look at a downloaded file for `tczbuild new`: is it a tar/tar.gz archive (and what entries
- * does it hold), an executable (ELF or #!), or just data. Reads only headers: archive contents
- * are drained, never written anywhere.
+ * Look at a downloaded file for `tczbuild new`: is it an archive the builder unpacks (tar,
+ * compressed with gzip, xz, bzip2 or zstd, or zip: the builder's own format detection) and what
+ * entries it holds, an executable (ELF or #!), or just data. Reads only headers: archive
+ * contents are drained, never written anywhere.
  */
-import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
+import { decompress } from '../builder/archive/decompress.js';
+import { detectFormat, sniffLength, type ArchiveFormat } from '../builder/archive/format.js';
+import { zipEntries } from '../builder/archive/zip.js';
 import { readFileHead } from '../util/file-head.js';
 
 export interface ListedEntry {
@@ -21,11 +23,12 @@ export type Inspection =
   | { readonly kind: 'data' };
 
 export async function inspectDownload(path: string): Promise<Inspection> {
-  const head = await readFileHead(path, 512);
-  const gz = head[0] === 0x1f && head[1] === 0x8b;
-  const tar = head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
-  if (gz || tar) {
-    const entries = await listTar(path, gz).catch(() => undefined);
+  const head = await readFileHead(path, sniffLength);
+  const format = detectFormat(head);
+  // detectFormat takes anything unrecognised for an old tar; here only a real archive magic counts.
+  const ustar = head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+  if (format.kind === 'zip' || (format.kind === 'tar' && (format.compression !== undefined || ustar))) {
+    const entries = await listArchive(path, format).catch(() => undefined);
     if (entries) return { kind: 'archive', entries };
   }
   const elf = head[0] === 0x7f && head.subarray(1, 4).toString('latin1') === 'ELF';
@@ -33,16 +36,22 @@ export async function inspectDownload(path: string): Promise<Inspection> {
   return elf || script ? { kind: 'executable' } : { kind: 'data' };
 }
 
-async function listTar(path: string, gz: boolean): Promise<ListedEntry[]> {
+const listedType = (kind: string): ListedEntry['type'] => (kind === 'file' || kind === 'directory' || kind === 'symlink' ? kind : 'other');
+
+async function listArchive(path: string, format: ArchiveFormat & { kind: 'tar' | 'zip' }): Promise<ListedEntry[]> {
   const entries: ListedEntry[] = [];
+  if (format.kind === 'zip') {
+    for await (const z of zipEntries(path)) entries.push({ name: z.nameBytes.toString('utf8').replace(/^\.\//, ''), type: listedType(z.kind), mode: z.mode });
+    return entries;
+  }
   const x = tarExtract();
   x.on('entry', (h, stream, next) => {
-    const type = h.type === 'file' || h.type === 'contiguous-file' ? 'file' : h.type === 'directory' || h.type === 'symlink' ? h.type : 'other';
-    entries.push({ name: h.name.replace(/^\.\//, ''), type, mode: h.mode ?? 0o644 });
+    entries.push({ name: h.name.replace(/^\.\//, ''), type: listedType(h.type === 'contiguous-file' ? 'file' : (h.type ?? 'file')), mode: h.mode ?? 0o644 });
     stream.on('end', next);
     stream.resume();
   });
-  const input = createReadStream(path);
-  await (gz ? pipeline(input, createGunzip(), x) : pipeline(input, x));
+  const d = decompress(path, format.compression);
+  await (d.inflate ? pipeline(d.input, d.inflate, x) : pipeline(d.input, x));
+  await d.finished;
   return entries;
 }

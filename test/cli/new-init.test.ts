@@ -6,13 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urlFacts } from '../../src/scaffold/propose.js';
 import { tczbuild } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
-import { makeTarGz } from '../helpers/tarball.js';
+import { makeTar, makeTarGz } from '../helpers/tarball.js';
 import { testdir } from '../helpers/testdir.js';
 
 let server: FixtureServer;
@@ -31,6 +31,16 @@ beforeAll(async () => {
     { name: 'lib/libkit.so', content: 'lib', mode: 0o644 },
     { name: 'doc/README', content: 'doc' },
   ]);
+  // The same bin/ lib/ layout as .tar.xz (the real xz) and as .zip (the real zip).
+  const kit = [
+    { name: 'bin/kit', content: '#!/bin/sh\n', mode: 0o755 },
+    { name: 'lib/libkit.so', content: 'lib', mode: 0o644 },
+  ];
+  files['/fhs/kit-3.2.tar.xz'] = execFileSync('xz', ['-c'], { input: await makeTar(kit) });
+  const zipDir = await testdir({ 'bin/kit': '#!/bin/sh\n', 'lib/libkit.so': 'lib' }, { keep: true });
+  execFileSync('zip', ['-qr', 'kit.zip', 'bin', 'lib'], { cwd: zipDir });
+  files['/fhs/kit-3.3.zip'] = await readFile(join(zipDir, 'kit.zip'));
+  await rm(zipDir, { recursive: true, force: true });
   server = await startFixtureServer(Object.fromEntries(Object.entries(files).map(([p, body]) => [p, { body }])));
 });
 afterAll(() => server?.close());
@@ -87,6 +97,14 @@ describe('tczbuild new', () => {
     const again = await tczbuild(['new', 'kit', '--from', url], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('recipes/kit.yaml exists: pass --force to overwrite it');
+  });
+
+  it.each([['tar.xz', 'kit-3.2.tar.xz'], ['zip', 'kit-3.3.zip']])('looks inside a .%s as inside a .tar.gz', async (_format, file) => {
+    const dir = await testdir();
+    const run = await tczbuild(['new', 'kit', '--from', `${server.url}/fhs/${file}`], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const recipe = await readFile(join(dir, 'recipes/kit.yaml'), 'utf8');
+    expect(recipe).toContain('    extract: { strip: 0, into: usr/local, include: [bin, lib] }');
   });
 
   it('reads the project site and author from a GitHub release URL', () => {
