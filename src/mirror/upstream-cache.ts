@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { indexFileNames } from './index-parse.js';
 import { defaultUpstreamLimits, fetchBounded, type UpstreamLimits } from './upstream-fetch.js';
 
 export type UpstreamResult =
@@ -71,7 +72,10 @@ export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
     const tmp = join(dir, '.partial', `${randomBytes(8).toString('hex')}`);
     await mkdir(dirname(tmp), { recursive: true });
     try {
-      const got = await fetchBounded(url, tmp, limits, cancel);
+      // An index is read whole by whoever asked for it: it gets its own, much smaller cap.
+      const index = isIndexFile(rel);
+      const bounds = index ? { ...limits, maxBytes: Math.min(limits.maxBytes, limits.maxIndexBytes) } : limits;
+      const got = await fetchBounded(url, tmp, bounds, cancel, index ? `index ${rel.split('/').pop() ?? rel}` : 'file');
       if (got.kind === 'status') return got;
       if (rel.endsWith('.tcz')) {
         const bad = await md5Problem(rel, got.md5, cancel);
@@ -126,6 +130,13 @@ function join1(flight: Flight, gone: AbortSignal | undefined): void {
   // turn it into an unhandled rejection that ends the server.
   const forget = (): void => gone.removeEventListener('abort', leave);
   void flight.result.then(forget, forget);
+}
+
+const indexNames = new Set<string>(indexFileNames.flatMap((n) => [n, `${n}.gz`]));
+
+/** md5.db.gz, info.lst, … : a mirror-wide index, as opposed to an extension or its companions. */
+function isIndexFile(rel: string): boolean {
+  return indexNames.has(rel.split('/').pop() ?? '');
 }
 
 async function isFile(path: string): Promise<boolean> {

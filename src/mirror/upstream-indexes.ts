@@ -6,10 +6,15 @@
  * directory and renames it into place, so a reader never sees half a set. I/O only.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fail } from '../diagnostics/errors.js';
-import { netFetch } from '../util/network.js';
+import { FetchFailure } from '../util/http/failure.js';
+import { httpRequest } from '../util/http/request.js';
+import { defaultMinRate } from '../util/min-rate.js';
 import { indexFileNames } from './index-parse.js';
 import './codes.js';
 
@@ -22,11 +27,15 @@ export interface UpstreamIndexOptions {
   /** Re-fetch when the cached set is older than this. */
   readonly maxAgeMs: number;
   readonly timeoutMs?: number;
+  /** Largest index file accepted (default defaultMaxIndexBytes). */
+  readonly maxBytes?: number;
   readonly log?: (message: string) => void;
   readonly now?: () => number;
 }
 
 export const defaultUpstreamIndexMaxAgeMs = 6 * 3600 * 1000;
+/** TinyCore's md5.db.gz is about 100 KiB; an "index" near this is not one, and merging reads it whole. */
+export const defaultMaxIndexBytes = 32 * 1024 * 1024;
 const stampName = '.fetched';
 
 export function upstreamIndexDirFor(o: Pick<UpstreamIndexOptions, 'upstream' | 'tcVersion' | 'arch' | 'cacheDir'>): string {
@@ -44,7 +53,7 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
   const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(tmp, { recursive: true });
-    const problem = await fetchSet(base, tmp, o.timeoutMs ?? 10_000);
+    const problem = await fetchSet(base, tmp, o.timeoutMs ?? 10_000, o.maxBytes ?? defaultMaxIndexBytes);
     if (problem) {
       if (fetchedAt !== undefined) {
         o.log?.(`warning: could not refresh the upstream indexes (${problem}); using the copy fetched ${new Date(fetchedAt).toISOString()}`);
@@ -63,26 +72,40 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
 }
 
 /** Download every index file into `into`; the reason when md5.db.gz (or any answer but 200/404) fails. */
-async function fetchSet(base: string, into: string, timeoutMs: number): Promise<string | undefined> {
+async function fetchSet(base: string, into: string, timeoutMs: number, maxBytes: number): Promise<string | undefined> {
   for (const name of indexFileNames.map((n) => `${n}.gz`)) {
     const url = `${base}/${name}`;
-    let res: Awaited<ReturnType<typeof netFetch>>;
     try {
-      res = await netFetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+      const res = await httpRequest(url, { timeoutMs, deadlineMs: 10 * timeoutMs, maxBytes, minRate: defaultMinRate });
+      if (res.status === 404 && name !== 'md5.db.gz') {
+        res.abort();
+        continue;
+      }
+      if (res.status !== 200) {
+        res.abort();
+        return `${url} answered ${res.status}`;
+      }
+      // Streamed to disk, never held whole: the cap bounds the disk, the stream bounds memory.
+      const file = join(into, name);
+      await pipeline(Readable.from(res.chunks), createWriteStream(file));
+      if (!(await isGzip(file))) return `${url} is not gzip`;
     } catch (error) {
+      if (error instanceof FetchFailure && error.kind === 'too-large') {
+        const size = error.announced === undefined ? `more than ${error.limit} bytes` : `${error.announced} bytes`;
+        return `${url} is ${size}, over the ${error.limit}-byte cap for an index (real ones are well under a MiB)`;
+      }
       return `${url}: ${error instanceof Error ? error.message : String(error)}`;
     }
-    if (res.status === 404 && name !== 'md5.db.gz') {
-      await res.body?.cancel();
-      continue;
-    }
-    if (res.status !== 200) {
-      await res.body?.cancel();
-      return `${url} answered ${res.status}`;
-    }
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return `${url} is not gzip`;
-    await writeFile(join(into, name), bytes);
   }
   return undefined;
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
 }

@@ -8,7 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { fail } from '../diagnostics/errors.js';
+import { gunzipCapped, InflateTooLarge } from '../util/inflate.js';
+import './codes.js';
 import { indexFileNames, parseIndexes, type IndexFileName, type IndexTables } from './index-parse.js';
 import { mergeTables, parseDepText, renderIndexes, renderTree, tagsFromInfo, type ExtensionRecord } from './indexes.js';
 import { listExtensions, md5File, readOptional } from './scan.js';
@@ -60,6 +63,24 @@ async function writeTrees(dir: string, records: readonly ExtensionRecord[], tabl
   }
 }
 
+/** Far above any real index (TinyCore's md5.db is under a MiB), yet small enough to read whole. */
+export const maxIndexTextBytes = 64 * 1024 * 1024;
+
+async function readIndexGz(path: string): Promise<string> {
+  if ((await stat(path)).size > maxIndexTextBytes) fail('upstream-index-too-large', { file: path }, `${path} is larger than ${maxIndexTextBytes} bytes`);
+  try {
+    return gunzipCapped(await readFile(path), maxIndexTextBytes).toString('utf8');
+  } catch (error) {
+    if (error instanceof InflateTooLarge) return fail('upstream-index-too-large', { file: path }, `${path}: ${error.message}`, undefined, error);
+    throw error;
+  }
+}
+
+async function readIndexPlain(path: string): Promise<string> {
+  if ((await stat(path)).size > maxIndexTextBytes) fail('upstream-index-too-large', { file: path }, `${path} is larger than ${maxIndexTextBytes} bytes`);
+  return readFile(path, 'utf8');
+}
+
 /** Read whichever index files an upstream dump holds; `.gz` is preferred as it is what mirrors serve. */
 export async function readUpstreamIndexes(paths: readonly string[]): Promise<IndexTables> {
   const texts: Partial<Record<IndexFileName, string>> = {};
@@ -71,8 +92,8 @@ export async function readUpstreamIndexes(paths: readonly string[]): Promise<Ind
   for (const file of indexFileNames) {
     const gz = candidates.find((c) => basename(c) === `${file}.gz`);
     const plain = candidates.find((c) => basename(c) === file);
-    if (gz) texts[file] = gunzipSync(await readFile(gz)).toString('utf8');
-    else if (plain) texts[file] = await readFile(plain, 'utf8');
+    if (gz) texts[file] = await readIndexGz(gz);
+    else if (plain) texts[file] = await readIndexPlain(plain);
   }
   return parseIndexes(texts);
 }

@@ -51,7 +51,7 @@ beforeAll(async () => {
   upstream = await startFixtureServer({ '/tc/11.x/x86_64/tcz/iptables.tcz': { body: iptables } });
 
   const port = await freePort();
-  const printed = await tczbuild(['serve', '--out', mirror.out, '--port', String(port), '--upstream', `${upstream.url}/tc/`, '--cache-dir', join(parent, 'cache'), '--print-nginx-config'], { cwd: parent });
+  const printed = await tczbuild(['serve', '--out', mirror.out, '--port', String(port), '--upstream', `${upstream.url}/tc/`, '--cache', join(parent, 'cache'), '--print-nginx-config'], { cwd: parent });
   expect(printed.stderr).toBe('');
   expect(printed.code).toBe(0);
   site = printed.stdout;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTimeouts, httpGet as registryGet } from '../../src/images/registry/http.js';
 import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
-import { useNetwork } from '../../src/util/network.js';
+import { useNetwork } from '../../src/util/network-settings.js';
 import { buildArtifacts, fillPlaceholders, sha256Of } from '../faults/helpers/artifacts.js';
 import { projectDirs, runTczbuild, testEnv, type ProjectDirs } from '../faults/helpers/run.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';

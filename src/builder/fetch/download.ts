@@ -7,9 +7,9 @@
 import { stat } from 'node:fs/promises';
 import type { Reporter } from '../../report/reporter.js';
 import { originScopedAuth, type CredentialLookup } from '../../util/credentials.js';
-import { FetchFailure } from './fetch-failure.js';
+import { FetchFailure } from '../../util/http/failure.js';
 import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
-import { httpGet } from './http-get.js';
+import { httpGet } from '../../util/http/request.js';
 import type { Location } from './locations.js';
 import { withRetries } from './retry.js';
 import type { CacheEntry, SourceCache } from './source-cache.js';

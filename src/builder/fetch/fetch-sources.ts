@@ -14,7 +14,7 @@ import type { SourceSpec } from '../../recipe/model.js';
 import type { FetchedSource } from '../types.js';
 import { download, type DownloadOptions } from './download.js';
 import { netrcLookup, splitUserinfo, type CredentialLookup } from '../../util/credentials.js';
-import { FetchFailure } from './fetch-failure.js';
+import { FetchFailure } from '../../util/http/failure.js';
 import type { MinRate } from '../../util/min-rate.js';
 import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
 import { mapLimit } from './map-limit.js';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splitUserinfo, type Credentials } from '../../util/credentials.js';
-import { FetchFailure } from './fetch-failure.js';
+import { FetchFailure } from '../../util/http/failure.js';
 
 /** A URL location carries its credentials apart from the URL, which is safe to print. */
 export type Location = { readonly kind: 'url'; readonly url: string; readonly credentials?: Credentials } | { readonly kind: 'path'; readonly path: string };

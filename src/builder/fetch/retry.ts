@@ -4,7 +4,7 @@
  * how many attempts were made. No I/O besides the injected sleep.
  */
 import { backoffDelay, retrying } from '../../util/retry.js';
-import { FetchFailure, isFetchFailure } from './fetch-failure.js';
+import { FetchFailure, isFetchFailure } from '../../util/http/failure.js';
 
 export interface RetryPolicy {
   /** Extra attempts after the first. */

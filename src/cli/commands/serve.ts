@@ -22,7 +22,9 @@ export class ServeCommand extends BaseCommand {
   host = Option.String('--host', '127.0.0.1', { description: 'address to bind; 0.0.0.0 for every interface' });
   port = Option.String('--port', '8080', { description: 'TCP port (0 picks a free one)' });
   upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks (default: upstream: in tczbuild.yaml)' });
-  cacheDir = Option.String('--cache-dir', { description: 'where upstream files are cached (default ~/.cache/tczbuild/upstream)' });
+  cache = Option.String('--cache', { description: 'cache directory; upstream files are kept in its upstream/ (default: cache: in tczbuild.yaml, else ~/.cache/tczbuild)' });
+  /** The old spelling: still taken as the upstream directory itself, with a note to move on. */
+  cacheDir = Option.String('--cache-dir', { hidden: true });
   printNginx = Option.Boolean('--print-nginx-config', false, { description: 'print an nginx site config serving out/ the same way (with --upstream as a proxy_cache) and exit' });
   override quiet = Option.Boolean('--quiet', false, { description: 'no access log' });
   maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
@@ -45,7 +47,7 @@ export class ServeCommand extends BaseCommand {
       if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) fail('invalid-value', undefined, `--upstream ${this.upstream} is not an http(s) URL`, 'pass the mirror base, e.g. http://HOST/tinycorelinux (the part before 11.x/)');
       if (this.printNginx) {
         const { renderNginxSite } = await import('../../mirror/nginx-config.js');
-        this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir: join(this.cacheDirPath(), 'nginx') }));
+        this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir: this.cachePaths().nginx }));
         return;
       }
       const limits = {
@@ -53,7 +55,7 @@ export class ServeCommand extends BaseCommand {
         deadlineMs: positive('--upstream-deadline', this.upstreamDeadline) * 1000,
         minBytesPerSec: positive('--upstream-min-rate', this.upstreamMinRate, true) * 1024,
       };
-      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cacheDirPath(), localRoot: root, limits }) : undefined;
+      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cachePaths().upstream, localRoot: root, limits }) : undefined;
       const log = this.quiet ? undefined : (l: string) => this.reporter().emit({ type: 'info', message: l, data: { access: true } });
       const maxConnections = positive('--max-connections', this.maxConnections);
       const idleTimeoutMs = positive('--idle-timeout', this.idleTimeout) * 1000;
@@ -79,9 +81,15 @@ export class ServeCommand extends BaseCommand {
     return false;
   }
 
-  private cacheDirPath(): string {
-    if (this.cacheDir) return resolve(this.context.cwd, this.cacheDir);
-    return join(defaultCacheDir(this.context.env), 'upstream');
+  /** Where upstream files go (`upstream`) and nginx's proxy_cache (`nginx`). */
+  private cachePaths(): { upstream: string; nginx: string } {
+    if (this.cacheDir) {
+      this.reporter().emit({ type: 'info', message: `warning: --cache-dir is now spelled --cache (the cache root; upstream files go in its upstream/): --cache-dir ${this.cacheDir} is taken as the upstream directory this once` });
+      const dir = resolve(this.context.cwd, this.cacheDir);
+      return { upstream: dir, nginx: join(dir, 'nginx') };
+    }
+    const root = this.cache ? resolve(this.context.cwd, this.cache) : defaultCacheDir(this.context.env);
+    return { upstream: join(root, 'upstream'), nginx: join(root, 'nginx') };
   }
 
   private say(message: string): void {

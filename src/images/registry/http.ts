@@ -1,14 +1,16 @@
 /**
- * One HTTP request to a registry with the timeouts a build needs: a deadline for the response
- * headers and an idle timeout while the body streams (a stalled registry must not hang a
- * build). Network errors become `registry-failed` diagnostics that say what broke. It knows
- * nothing about manifests, tokens or the cache.
+ * One GET to a registry through the one HTTP client (util/http/request.ts: proxies, private CA,
+ * bounds), with the timeouts a build needs: a deadline for the response headers and an idle
+ * timeout while the body streams (a stalled registry must not hang a build). Failures become
+ * `registry-failed` diagnostics that say what broke. It knows nothing about manifests, tokens or
+ * the cache.
  */
 import '../codes.js';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
-import { defaultMinRate, watchRate, type MinRate } from '../../util/min-rate.js';
-import { netFetch } from '../../util/network.js';
+import { FetchFailure } from '../../util/http/failure.js';
+import { httpRequest, type HttpResponse as RawResponse } from '../../util/http/request.js';
+import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
 
 /** `registry-failed`, plus whether the same request could succeed a moment later. */
 export class RegistryFailure extends TczError {
@@ -37,7 +39,7 @@ export const defaultTimeouts: HttpTimeouts = { headersMs: 30_000, idleMs: 60_000
 
 export interface HttpResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: { get(name: string): string | null };
   readonly url: string;
   /** The body as chunks; iterating it enforces the idle timeout and maps a dropped connection. */
   readonly body: AsyncIterable<Uint8Array>;
@@ -48,72 +50,47 @@ export interface HttpResponse {
 }
 
 export async function httpGet(url: string, headers: Record<string, string>, timeouts: HttpTimeouts, what: string): Promise<HttpResponse> {
-  const abort = new AbortController();
-  let timer = setTimeout(() => abort.abort(new Error(`no response within ${timeouts.headersMs} ms`)), timeouts.headersMs);
-  let res: Awaited<ReturnType<typeof netFetch>>;
+  let res: RawResponse;
   try {
-    // The shared client: HTTP(S)_PROXY, NO_PROXY and --ca-file apply to registries too.
-    res = await netFetch(url, { headers, signal: abort.signal, redirect: 'follow' });
+    res = await httpRequest(url, { headers, timeoutMs: timeouts.headersMs, idleMs: timeouts.idleMs, ...(timeouts.minRate ? { minRate: timeouts.minRate } : {}) });
   } catch (error) {
-    clearTimeout(timer);
-    throw new RegistryFailure(`${what}: GET ${url} failed: ${describeError(error)}`, true, error);
+    throw new RegistryFailure(`${what}: GET ${url} failed: ${describeError(error)}`, !(error instanceof FetchFailure) || error.retryable, error);
   }
-  clearTimeout(timer);
-  const stream = res.body;
-  const declared = Number(res.headers.get('content-length') ?? NaN);
+  let received = 0;
+  const broke = (error: unknown): RegistryFailure => {
+    if (error instanceof FetchFailure && error.kind === 'too-large') return new RegistryFailure(`${what}: ${url} sent more than ${error.limit} bytes`, false, error);
+    const why =
+      error instanceof FetchFailure && error.kind === 'truncated'
+        ? error.message.replace(/^the body was cut off/, 'broke off')
+        : error instanceof FetchFailure && error.kind === 'stalled'
+          ? `broke off after ${received} bytes: no data for ${timeouts.idleMs} ms`
+          : `broke off after ${received} bytes: ${describeError(error)}`;
+    return new RegistryFailure(`${what}: the download from ${url} ${why}`, !(error instanceof FetchFailure) || error.retryable, error);
+  };
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    if (!stream) return;
-    const reader = stream.getReader();
-    let received = 0;
-    const total = Number.isFinite(declared) ? declared : undefined;
-    const stopWatching = timeouts.minRate ? watchRate(timeouts.minRate, () => received, total, (why) => abort.abort(new Error(why))) : undefined;
     try {
-      for (;;) {
-        timer = setTimeout(() => abort.abort(new Error(`no data for ${timeouts.idleMs} ms`)), timeouts.idleMs);
-        let step: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          step = await reader.read();
-        } catch (error) {
-          throw new RegistryFailure(`${what}: the download from ${url} broke off after ${received} bytes: ${describeError(error)}`, true, error);
-        } finally {
-          clearTimeout(timer);
-        }
-        if (step.done) {
-          // A connection closed early can also end the body quietly: judge it by the length the server announced.
-          if (Number.isFinite(declared) && received < declared) {
-            throw new RegistryFailure(`${what}: the download from ${url} broke off after ${received} of ${declared} bytes`, true);
-          }
-          return;
-        }
-        received += step.value.byteLength;
-        yield step.value;
+      for await (const chunk of res.chunks) {
+        received += chunk.byteLength;
+        yield chunk;
       }
-    } finally {
-      stopWatching?.();
-      reader.releaseLock();
-      if (!abort.signal.aborted) abort.abort(new Error('body no longer needed'));
+    } catch (error) {
+      throw broke(error);
     }
   }
-  const body = chunks();
   return {
     status: res.status,
-    headers: res.headers,
-    url: res.url || url,
-    body,
+    headers: { get: (name) => res.header(name) ?? null },
+    url: res.url,
+    body: chunks(),
     async bytes(limit) {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for await (const c of body) {
-        size += c.byteLength;
-        if (size > limit) throw new RegistryFailure(`${what}: ${url} sent more than ${limit} bytes`, false);
-        parts.push(c);
+      try {
+        return await res.bytes(limit);
+      } catch (error) {
+        throw broke(error);
       }
-      return Buffer.concat(parts);
     },
     async discard() {
-      // An unstarted generator skips its finally: abort here so the connection is let go.
-      await body.return(undefined);
-      if (!abort.signal.aborted) abort.abort(new Error('body not needed'));
+      res.abort();
     },
   };
 }

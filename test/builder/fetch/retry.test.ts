@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FetchFailure } from '../../../src/builder/fetch/fetch-failure.js';
+import { FetchFailure } from '../../../src/util/http/failure.js';
 import { backoffDelay, withRetries } from '../../../src/builder/fetch/retry.js';
 
 function recorder() {

@@ -1,19 +1,18 @@
 /**
- * The one HTTP client every outgoing request uses (sources, the registry client, `pin`,
- * `serve --upstream`): undici, with its EnvHttpProxyAgent fed the command's own environment
+ * The connection pool under the one HTTP client (request.ts): undici, with its EnvHttpProxyAgent fed the command's own environment
  * (http_proxy/HTTP_PROXY for http URLs, https_proxy/HTTPS_PROXY for https ones, else the http
  * proxy; no_proxy/NO_PROXY to bypass; lower-case wins, as in curl), and an optional private CA
  * (--ca-file) trusted in addition to the system's. Plain-http requests go to the proxy in
  * absolute form; https ones tunnel through CONNECT. A command sets its settings once at start
- * with useNetwork() (network-settings.ts, which loads no client).
+ * with useNetwork() (network-settings.ts, which loads no client). Nothing here sends a request.
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
-import { fail } from '../diagnostics/errors.js';
-import { networkSettings, type NetworkSettings } from './network-settings.js';
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { fail } from '../../diagnostics/errors.js';
+import { networkSettings, type NetworkSettings } from '../network-settings.js';
 
-export { useNetwork, type NetworkSettings } from './network-settings.js';
+export { useNetwork, type NetworkSettings } from '../network-settings.js';
 
 let made: { readonly for: NetworkSettings; readonly dispatcher: Dispatcher } | undefined;
 
@@ -26,10 +25,6 @@ export function dispatcher(): Dispatcher {
   }
   return made.dispatcher;
 }
-
-/** `fetch` through the shared dispatcher (proxies, private CA). */
-export const netFetch = (url: string, init: Omit<NonNullable<Parameters<typeof undiciFetch>[1]>, 'dispatcher'> = {}): ReturnType<typeof undiciFetch> =>
-  undiciFetch(url, { ...init, dispatcher: dispatcher() });
 
 /** The proxy settings from an environment, lower-case names first. Empty means none. */
 export function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy: string; httpsProxy: string; noProxy: string } {

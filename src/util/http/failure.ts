@@ -1,20 +1,63 @@
 /**
- * FetchFailure: why one attempt at one location failed, in words a user can act on, and
- * whether trying the same location again could help. Internal to the fetch layer: the
- * orchestrator turns failures into positioned Diagnostics. Pure.
+ * FetchFailure: why one HTTP transfer (or one attempt at one source location) failed, in words
+ * a user can act on, what kind of failure it was (so a caller can answer 502 or 504, retry or
+ * not, without reading the wording), and whether trying the same location again could help.
+ * Callers turn failures into their own Diagnostics. Pure.
  */
+
+/** What went wrong, for callers that map failures to their own answers (serve's 502/504). */
+export type FailureKind =
+  /** An HTTP status outside 2xx (`status` says which). */
+  | 'status'
+  /** No response head within the timeout. */
+  | 'timeout'
+  /** No body bytes for the idle timeout. */
+  | 'stalled'
+  /** Below the minimum transfer rate. */
+  | 'too-slow'
+  /** The whole transfer took longer than its deadline. */
+  | 'deadline'
+  /** Announced or sent more bytes than the cap (or inflated past the inflate cap). */
+  | 'too-large'
+  /** The body ended before its Content-Length. */
+  | 'truncated'
+  /** Too many redirects, or one the redirect policy refuses. */
+  | 'redirect'
+  /** The caller cancelled the transfer. */
+  | 'cancelled'
+  /** Connection-level trouble (reset, refused, DNS, TLS), or a local file problem. */
+  | 'network';
+
+export interface FailureOptions {
+  readonly retryable: boolean;
+  readonly notFound?: boolean;
+  readonly cause?: unknown;
+  readonly kind?: FailureKind;
+  readonly status?: number;
+  /** For too-large: the cap that was crossed, and the size the server announced if it did. */
+  readonly limit?: number;
+  readonly announced?: number;
+}
 
 export class FetchFailure extends Error {
   /** Network hiccups and 5xx may pass on a retry; a 404 or a size-guard refusal will not. */
   readonly retryable: boolean;
   /** True when the location simply does not have the file (404, absent in a mirror directory). */
   readonly notFound: boolean;
+  readonly kind: FailureKind;
+  readonly status: number | undefined;
+  readonly limit: number | undefined;
+  readonly announced: number | undefined;
 
-  constructor(message: string, options: { retryable: boolean; notFound?: boolean; cause?: unknown }) {
+  constructor(message: string, options: FailureOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FetchFailure';
     this.retryable = options.retryable;
     this.notFound = options.notFound ?? false;
+    this.kind = options.kind ?? 'network';
+    this.status = options.status;
+    this.limit = options.limit;
+    this.announced = options.announced;
   }
 }
 
