@@ -9,6 +9,7 @@ import { registerCodes } from '../diagnostics/codes.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Recipe } from '../recipe/model.js';
 import type { WrittenService } from '../recipe/schema-services.js';
+import { daemonPidfile } from './daemon.js';
 
 registerCodes({
   'service-faasd-no-images': {
@@ -32,6 +33,12 @@ registerCodes({
     hint: 'faasd 0.9.x runs its core services in namespace default; 0.10.0 and later in openfaas',
   },
   'service-requires-self': { severity: 'error', title: 'a service requires itself', hint: 'remove the name from its own requires:' },
+  'service-after-self': { severity: 'error', title: 'a service is ordered after itself', hint: 'remove the name from its own after:' },
+  'service-after-cycle': {
+    severity: 'error',
+    title: "the services of a recipe order each other in a circle through after:",
+    hint: 'remove one of the after: entries so the start order has a beginning',
+  },
   'service-pidfile-shared': {
     severity: 'error',
     title: 'two daemons use the same pidfile',
@@ -49,7 +56,7 @@ export function checkServices(recipe: Recipe): Diagnostic[] {
     out.push(...checkRequires(recipe, name, s, services));
     if (s.kind === 'faasd') out.push(...checkFaasdImages(recipe, name, s.namespace), ...checkFaasdNamespace(recipe, name, s.namespace));
   }
-  out.push(...checkPidfiles(recipe, services));
+  out.push(...checkPidfiles(recipe, services), ...checkAfter(recipe, services));
   return out;
 }
 
@@ -111,10 +118,48 @@ function checkPidfiles(recipe: Recipe, services: Readonly<Record<string, Written
   };
   for (const [name, s] of Object.entries(services)) {
     if (s.kind === 'containerd') note(s.pidfile, name, ['services', name, 'pidfile']);
+    if (s.kind === 'daemon') note(daemonPidfile(name, s), name, ['services', name, s.pidfile === undefined ? 'kind' : 'pidfile']);
     if (s.kind === 'faasd') {
       note(s.provider.pidfile, `${name} provider`, ['services', name, 'provider', 'pidfile']);
       note(s.up.pidfile, `${name} up`, ['services', name, 'up', 'pidfile']);
     }
   }
   return out;
+}
+
+/**
+ * after: may name services of other extensions (only ordering, so unknown names are fine),
+ * but a service after itself, or a circle among this recipe's own services, has no start order.
+ */
+function checkAfter(recipe: Recipe, services: Readonly<Record<string, WrittenService>>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const after = (n: string): readonly string[] => {
+    const s = services[n];
+    return s !== undefined && s.kind === 'daemon' ? s.after : [];
+  };
+  for (const name of Object.keys(services)) {
+    after(name).forEach((other, i) => {
+      if (other === name) out.push(diag('service-after-self', recipe.positionOf(['services', name, 'after', i]), `service "${name}" is ordered after itself`));
+    });
+    const path = cycleFrom(name, after);
+    // Reported once, at the alphabetically first member, so a cycle is one diagnostic.
+    if (path !== undefined && path.every((n) => n >= name)) {
+      out.push(diag('service-after-cycle', recipe.positionOf(['services', name, 'after']), `after: orders ${[...path, name].join(' → ')} in a circle`));
+    }
+  }
+  return out;
+}
+
+function cycleFrom(start: string, next: (n: string) => readonly string[]): string[] | undefined {
+  const walk = (n: string, path: string[]): string[] | undefined => {
+    for (const m of next(n)) {
+      if (m === n) continue;
+      if (m === start) return path;
+      if (path.includes(m)) continue;
+      const found = walk(m, [...path, m]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(start, [start]);
 }

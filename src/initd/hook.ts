@@ -4,20 +4,26 @@
  * recipe declares on the box (`box-links`: an ELF loader path, /opt/cni/bin) where nothing
  * exists yet, creates the writable directories the services need, removes stale links where
  * they write files themselves (never pre-creating those files), then starts the services marked
- * `autostart`, in recipe order. A failed start is reported, never fatal: tce-load ignores
- * the hook's status and boot must go on. Pure text generation.
+ * `autostart`, in recipe order. The recipe's own hook body (`hooks: installed:`) runs in a
+ * subshell just before the autostarts, so it can prepare what the services read and its
+ * `exit` ends only itself. A failed start is reported, never fatal: tce-load ignores the
+ * hook's status and boot must go on. Pure text generation.
  */
 import type { WrittenRecipe } from '../recipe/schema.js';
 import type { WrittenService } from '../recipe/schema-services.js';
 import { initDir } from './common.js';
+import { daemonDirs } from './daemon.js';
 import { renderBoxLinkCall } from '../tinycore/box-links.js';
 import { rooted, unique } from './sh.js';
 
 export type BoxLink = WrittenRecipe['box-links'][number];
 
-export function renderInstallHook(recipeName: string, services: Readonly<Record<string, WrittenService>>, links: readonly BoxLink[] = []): string {
+/** The comment line just before the user hook body: lint finds the body by it to map line numbers back. */
+export const userHookMarker = "# From the recipe's hooks: installed: (a subshell: its exit ends only itself).";
+
+export function renderInstallHook(recipeName: string, services: Readonly<Record<string, WrittenService>>, links: readonly BoxLink[] = [], userHook?: string): string {
   const entries = Object.entries(services);
-  const dirs = unique(entries.flatMap(([, s]) => writableDirs(s)));
+  const dirs = unique(entries.flatMap(([name, s]) => writableDirs(name, s)));
   const files = unique(entries.flatMap(([, s]) => (s.kind === 'faasd' ? s['runtime-files'] : [])));
   const starts = entries.filter(([, s]) => s.autostart).map(([name, s]) => startLine(name, s.kind === 'cgroupfs' ? 'mount' : 'start'));
   const body: string[] = [];
@@ -41,6 +47,11 @@ export function renderInstallHook(recipeName: string, services: Readonly<Record<
     body.push('  if [ -L "$file" ]; then rm -f "$file"; fi');
     body.push('done');
   }
+  if (userHook !== undefined) {
+    body.push(userHookMarker, '(');
+    body.push(userHook.replace(/\n+$/, ''));
+    body.push(`) || echo "${recipeName}: the recipe's installed hook failed (status $?)" >&2`);
+  }
   if (starts.length > 0) {
     body.push('# autostart: true in the recipe.');
     body.push(...starts);
@@ -59,7 +70,7 @@ exit 0
 `;
 }
 
-function writableDirs(s: WrittenService): string[] {
+function writableDirs(name: string, s: WrittenService): string[] {
   switch (s.kind) {
     case 'cgroupfs':
       return [];
@@ -67,6 +78,8 @@ function writableDirs(s: WrittenService): string[] {
       return [s.root, s.state, ...s['state-dirs']];
     case 'faasd':
       return [...s['state-dirs'], s.provider.cwd, s.up.cwd];
+    case 'daemon':
+      return daemonDirs(name, s);
   }
 }
 

@@ -9,6 +9,7 @@ import type { WrittenService } from '../recipe/schema-services.js';
 import { renderCgroupfsScript } from './cgroupfs.js';
 import { initDir } from './common.js';
 import { renderContainerdScript } from './containerd.js';
+import { renderDaemonScript } from './daemon.js';
 import { renderFaasdScript } from './faasd.js';
 import { renderInstallHook } from './hook.js';
 
@@ -23,7 +24,8 @@ export function generateInitFiles(recipe: Recipe, _target: Target): GeneratedFil
   const services = recipe.written.services ?? {};
   const entries = Object.entries(services);
   const links = recipe.written['box-links'];
-  if (entries.length === 0 && links.length === 0) return [];
+  const userHook = recipe.written.hooks?.installed;
+  if (entries.length === 0 && links.length === 0 && userHook === undefined) return [];
   const scripts: GeneratedFile[] = entries.map(([name, s]) => ({
     path: `${initDir.slice(1)}/${name}`,
     content: renderService(name, recipe, s),
@@ -33,7 +35,7 @@ export function generateInitFiles(recipe: Recipe, _target: Target): GeneratedFil
   }));
   const hook: GeneratedFile = {
     path: `usr/local/tce.installed/${recipe.name}`,
-    content: renderInstallHook(recipe.name, services, links),
+    content: renderInstallHook(recipe.name, services, links, userHook),
     mode: hookMode,
     uid: 0,
     gid: staffGid,
@@ -49,5 +51,7 @@ function renderService(name: string, recipe: Recipe, s: WrittenService): string 
       return renderContainerdScript(name, recipe.name, s);
     case 'faasd':
       return renderFaasdScript(name, recipe.name, s, recipe.written.images ?? []);
+    case 'daemon':
+      return renderDaemonScript(name, recipe.name, s);
   }
 }

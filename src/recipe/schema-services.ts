@@ -108,10 +108,52 @@ const faasd = z.strictObject({
     .describe('writable directories created on every start and by the install hook'),
 });
 
-export const writtenService = z.discriminatedUnion('kind', [cgroupfs, containerd, faasd]).describe('one generated init script');
+const serviceName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a service name is lowercase letters, digits and . _ -');
+
+/** Signals `stop` may send first; KILL follows after stop-timeout in every case. */
+export const stopSignals = ['TERM', 'INT', 'QUIT', 'HUP', 'USR1', 'USR2'] as const;
+
+const readiness = z
+  .strictObject({
+    command: z.string().min(1).optional().describe('shell command (run by /bin/sh) that exits 0 once the daemon serves, e.g. wget -q -O /dev/null http://127.0.0.1:8080/'),
+    file: boxPath.optional().describe('a file (socket, pidfile) whose existence means ready'),
+    timeout: seconds(30, 'seconds start waits for readiness before giving up'),
+  })
+  .refine((r) => (r.command === undefined) !== (r.file === undefined), { message: 'ready: takes exactly one of command: or file:' })
+  .describe('how start knows the daemon serves; without it, start only checks the process is still alive after a second');
+
+/**
+ * Any long-running program. By default it stays in the foreground and the script keeps its
+ * pid (the script is its supervisor); `forks: true` is for programs that detach and write
+ * their own pidfile. Everything the script does is one of these fields.
+ */
+const daemon = z.strictObject({
+  kind: z.literal('daemon').describe('any long-running program: start|stop|restart|status with pidfile, log, readiness'),
+  command: z.string().min(1).describe('program to run: an absolute path on the box or a name looked up on PATH (/usr/local/bin included)'),
+  args: args.default([]),
+  user: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$/, 'a user name such as root, tc or nobody')
+    .default('root')
+    .describe('user the program runs as (through su); root runs it directly'),
+  env: envMap.default({}),
+  cwd: boxPath.default('/').describe('working directory'),
+  forks: z.boolean().default(false).describe('true when the program detaches itself and writes pidfile: (else it must stay in the foreground)'),
+  pidfile: boxPath.optional().describe('pid file: written by the script for a foreground program, by the program itself when forks: true; default /var/run/<service>.pid'),
+  log: boxPath.optional().describe('file stdout and stderr are appended to; default /var/log/<service>.log'),
+  after: z
+    .array(serviceName)
+    .default([])
+    .describe('services (of this or other extensions) started first when their script is installed; a missing one is skipped, as with systemd After='),
+  ready: readiness.optional(),
+  'stop-signal': z.enum(stopSignals).default('TERM').describe('signal stop sends first; KILL follows after stop-timeout'),
+  ...daemonCommon,
+});
+
+export const writtenService = z.discriminatedUnion('kind', [cgroupfs, containerd, faasd, daemon]).describe('one generated init script');
 
 export const writtenServices = z
-  .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a service name is lowercase letters, digits and . _ -'), writtenService)
+  .record(serviceName, writtenService)
   .describe('init scripts to generate under /usr/local/etc/init.d, by name');
 
 export type WrittenService = z.output<typeof writtenService>;
@@ -119,3 +161,4 @@ export type CgroupfsService = Extract<WrittenService, { kind: 'cgroupfs' }>;
 export type ContainerdService = Extract<WrittenService, { kind: 'containerd' }>;
 export type FaasdService = Extract<WrittenService, { kind: 'faasd' }>;
 export type FaasdDaemon = FaasdService['provider'];
+export type DaemonService = Extract<WrittenService, { kind: 'daemon' }>;

@@ -38,7 +38,7 @@ const relPath = z
   .describe('path inside the image, relative to / (no leading slash, no ..)');
 
 /** URLs that are archives by name alone: such a source may leave out extract:. */
-export const archiveSuffix = /\.(tar|tar\.(gz|xz|bz2|zst)|tgz|txz|tbz2?|tzst|zip)$/;
+export const archiveSuffix = /\.(tar|tar\.(gz|xz|bz2|zst)|tgz|txz|tbz2?|tzst|zip|deb)$/;
 
 /** sha256 is mandatory: 64 hex digits, or the explicit word `unpinned` until `tczbuild pin` fills it. */
 export const sha256Field = z
@@ -58,7 +58,7 @@ const extract = z
     exclude: z.array(z.string().min(1)).optional().describe('glob patterns (after strip) to drop'),
     'max-size': size.optional().describe('most bytes this archive may unpack to; default 2GiB'),
   })
-  .describe('unpack a tar (plain, .gz, .xz, .bz2 or .zst) or zip archive; the format is read from the bytes');
+  .describe('unpack a tar (plain, .gz, .xz, .bz2 or .zst), a zip, or a Debian package (.deb: the paths inside its data.tar); the format is read from the bytes');
 
 const install = z
   .strictObject({
@@ -166,6 +166,16 @@ export const writtenRecipe = z
       .default([])
       .describe('links the install hook makes on the box (an ELF loader path such as /lib64, /opt/cni/bin): base-system places an image must not ship'),
     services: writtenServices.optional(),
+    hooks: z
+      .strictObject({
+        installed: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('shell (BusyBox ash) run as root by the tce.installed hook after the generated steps and before autostart; checked by lint with shellcheck and ash -n'),
+      })
+      .optional()
+      .describe("the recipe's own hook bodies, merged into the generated ones"),
     images: writtenImages.optional(),
     kernel: writtenKernel.optional(),
     test: writtenTest.optional(),

@@ -59,4 +59,19 @@ describe('imageTarballPath', () => {
   it('uses the recipe to: path when given, without a leading slash', () => {
     expect(imageTarballPath('faasd', 'docker.io/x/y:1', '/opt/images/y.tar')).toBe('opt/images/y.tar');
   });
+
+  it('accepts the daemon fixture, and names a daemon ordered after itself and a circle of after:', () => {
+    expect(checkServices(fixtureRecipe('webd'))).toEqual([]);
+    const d = (yaml: string) => checkServices(recipeFromYaml(`name: f\n${head}services:\n${yaml}`, 'f.yaml'));
+    expect(d('  a: { kind: daemon, command: a, after: [a] }\n').map((x) => x.id)).toEqual(['service-after-self']);
+    const circle = d('  a: { kind: daemon, command: a, after: [b] }\n  b: { kind: daemon, command: b, after: [c] }\n  c: { kind: daemon, command: c, after: [a, elsewhere] }\n');
+    expect(circle.map((x) => [x.id, x.message])).toEqual([['service-after-cycle', 'after: orders a → b → c → a in a circle']]);
+    // another extension's service is only ordering: no diagnostic
+    expect(d('  a: { kind: daemon, command: a, after: [dropbear] }\n')).toEqual([]);
+  });
+
+  it('names two daemons that default to distinct pidfiles only when they really share one', () => {
+    const d = checkServices(recipeFromYaml(`name: f\n${head}services:\n  a: { kind: daemon, command: a }\n  b: { kind: daemon, command: b, pidfile: /var/run/a.pid }\n`));
+    expect(d.map((x) => [x.id, x.message])).toEqual([['service-pidfile-shared', 'b and a both use the pidfile /var/run/a.pid']]);
+  });
 });

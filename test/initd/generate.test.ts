@@ -11,7 +11,8 @@ import { fixtureRecipe, recipeFromYaml, recipeHead, target } from './helpers/rec
 
 const containerd = generateInitFiles(fixtureRecipe('containerd'), target);
 const faasd = generateInitFiles(fixtureRecipe('faasd'), target);
-const all = [...containerd, ...faasd];
+const webd = generateInitFiles(fixtureRecipe('webd'), target);
+const all = [...containerd, ...faasd, ...webd];
 
 function text(content: unknown): string {
   if (typeof content !== 'string') throw new Error('init files are generated as text');

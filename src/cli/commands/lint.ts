@@ -1,9 +1,11 @@
 /**
  * `tczbuild lint`: validate every recipe without building or downloading: schema, variables,
- * paths, rules of the modules that own recipe sections, and the list of what is unpinned.
+ * paths, rules of the modules that own recipe sections, recipe hook bodies (ash -n and
+ * shellcheck), and the list of what is unpinned.
  */
 import { dirname } from 'node:path';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
+import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand } from '../project-command.js';
 
 export class LintCommand extends ProjectCommand {
@@ -22,27 +24,35 @@ export class LintCommand extends ProjectCommand {
       const { loadRecipes } = await import('../../recipe/load.js');
       const { unpinnedSources } = await import('../../recipe/rules.js');
       const { recipesForTarget } = await import('../../builder/target-recipes.js');
+      const { lintUserHooks } = await import('../../initd/hook-lint.js');
       const reporter = this.reporter();
       const plugins = defaultPlugins({ projectDir: dirname(this.recipesDir()) });
       // Each target sees its own sources (arch:) and variables, so each is checked.
       const seen = new Set<string>();
       let count = 0;
       let recipeCount = 0;
+      let errors = 0;
       for (const target of this.targets()) {
         const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target, displayBase: this.context.cwd, rules: plugins.flatMap((p) => p.rules ?? []) });
         planBuild(recipes); // cycles are errors
         const { skipped } = recipesForTarget(recipes, target);
         const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
-        for (const d of sortDiagnostics([...diagnostics, ...unpinned, ...skipped])) {
+        // Hook bodies are read by the real ash and shellcheck, once per target like the rest.
+        const hooks = await lintUserHooks(recipes, target);
+        for (const d of sortDiagnostics([...diagnostics, ...unpinned, ...skipped, ...hooks])) {
           const key = JSON.stringify(d);
           if (seen.has(key)) continue;
           seen.add(key);
           count++;
+          if (d.severity === 'error') errors++;
           reporter.emit({ type: 'diagnostic', diagnostic: d });
         }
         recipeCount = recipes.length;
       }
+      // Errors found while loading throw before this; these come from checks that run after it (hook bodies).
+      if (errors > 0) return ExitCode.failed;
       reporter.emit({ type: 'info', message: `${recipeCount} recipes ok${count ? `, ${count} warnings` : ''}` });
+      return ExitCode.ok;
     });
   }
 }
