@@ -1,7 +1,7 @@
 /**
  * Unpack a verified archive into the staging tree, entry by entry, through extract-plan's
  * decisions, recording every placed path in the FileTable. The format comes from the bytes
- * (tar, tar.gz/xz/bz2/zst, zip; others are named and refused). Never follows a link while
+ * (tar, tar.gz/xz/bz2/zst, zip, a .deb's data.tar; others are named and refused). Never follows a link while
  * writing, never writes outside the stage, never trusts the archive's owners, refuses names that
  * are not UTF-8, and stops at the unpack budget of the source and of the extension.
  */
@@ -15,7 +15,8 @@ import type { Position } from '../diagnostics/diagnostic.js';
 import { fail, isTczError } from '../diagnostics/errors.js';
 import type { SourceSpec } from '../recipe/model.js';
 import { readFileHead } from '../util/file-head.js';
-import { CHUNK, decompress } from './archive/decompress.js';
+import { CHUNK, decompress, type ByteRange } from './archive/decompress.js';
+import { DebFormatError, debDataTar } from './archive/deb.js';
 import { detectFormat, formatName, sniffLength, type ArchiveFormat } from './archive/format.js';
 import { decodeNameBytes, decodeTarName, showBytes, type DecodedName } from './archive/names.js';
 import { zipEntries } from './archive/zip.js';
@@ -55,7 +56,7 @@ export async function extractArchive(o: ExtractInput): Promise<string[]> {
   const format = detectFormat(await readFileHead(o.archive, sniffLength));
   if (format.kind === 'empty') fail('archive-empty', at, `${o.spec.id}: the archive is 0 bytes`, emptyHint);
   if (format.kind === 'unsupported') {
-    fail('archive-unsupported-format', at, `${o.spec.id}: the file is a ${format.name} archive; tczbuild unpacks tar, tar.gz, tar.xz, tar.bz2, tar.zst and zip`, 'use a release asset in one of those formats, or install: the file as it is');
+    fail('archive-unsupported-format', at, `${o.spec.id}: the file is a ${format.name} archive; tczbuild unpacks tar, tar.gz, tar.xz, tar.bz2, tar.zst, zip and .deb`, 'use a release asset in one of those formats, or install: the file as it is');
   }
   const place = placer(o);
   let current = '';
@@ -69,7 +70,7 @@ export async function extractArchive(o: ExtractInput): Promise<string[]> {
     await each(entry);
   };
   try {
-    await (format.kind === 'zip' ? readZip(o.archive, counted) : readTar(o.archive, format, counted));
+    await (format.kind === 'zip' ? readZip(o.archive, counted) : format.kind === 'deb' ? readDeb(o.archive, counted) : readTar(o.archive, format, counted));
   } catch (error) {
     throw classified(error, o, format, current);
   }
@@ -145,8 +146,23 @@ function placer(o: ExtractInput): ((entry: RawEntry) => Promise<void>) & { place
   return Object.assign(place, { placed });
 }
 
+/**
+ * A Debian package: its data.tar member goes through the tar reader as any tar source does;
+ * `extract:` (strip, include, into) applies to the paths inside data.tar.
+ */
+async function readDeb(path: string, each: (e: RawEntry) => Promise<void>): Promise<void> {
+  let data: Awaited<ReturnType<typeof debDataTar>>;
+  try {
+    data = await debDataTar(path);
+  } catch (error) {
+    if (error instanceof DebFormatError) throw new Error(`not a readable Debian package: ${error.message}`);
+    throw error;
+  }
+  await readTar(path, { kind: 'tar', ...(data.compression ? { compression: data.compression } : {}) }, each, data.range);
+}
+
 /** A tar, plain or compressed, streamed through tar-stream; names read as bytes (latin1) to check them. */
-async function readTar(path: string, format: ArchiveFormat & { kind: 'tar' }, each: (e: RawEntry) => Promise<void>): Promise<void> {
+async function readTar(path: string, format: ArchiveFormat & { kind: 'tar' }, each: (e: RawEntry) => Promise<void>, range?: ByteRange): Promise<void> {
   // tar-stream reads this option; its type definitions do not list it.
   const x = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
   x.on('entry', (header: Headers, stream, next) => {
@@ -172,7 +188,7 @@ async function readTar(path: string, format: ArchiveFormat & { kind: 'tar' }, ea
       .then(() => next())
       .catch((error: unknown) => x.destroy(error as Error));
   });
-  const d = decompress(path, format.compression);
+  const d = decompress(path, format.compression, range);
   const reading = d.inflate ? pipeline(d.input, d.inflate, x) : pipeline(d.input, x);
   const [read, tool] = await Promise.allSettled([reading.finally(() => d.stop()), d.finished]);
   // A refusal or a disk error comes first; else the decompressor's own words beat tar's "unexpected end".

@@ -1,12 +1,13 @@
 /**
  * Look at a downloaded file for `tczbuild new`: is it an archive the builder unpacks (tar,
- * compressed with gzip, xz, bzip2 or zstd, or zip: the builder's own format detection) and what
+ * compressed with gzip, xz, bzip2 or zstd, zip, or a .deb's data.tar: the builder's own format detection) and what
  * entries it holds, an executable (ELF or #!), or just data. Reads only headers: archive
  * contents are drained, never written anywhere.
  */
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
 import { decompress } from '../builder/archive/decompress.js';
+import { debDataTar } from '../builder/archive/deb.js';
 import { detectFormat, sniffLength, type ArchiveFormat } from '../builder/archive/format.js';
 import { zipEntries } from '../builder/archive/zip.js';
 import { readFileHead } from '../util/file-head.js';
@@ -18,7 +19,7 @@ export interface ListedEntry {
 }
 
 export type Inspection =
-  | { readonly kind: 'archive'; readonly entries: readonly ListedEntry[] }
+  | { readonly kind: 'archive'; readonly entries: readonly ListedEntry[]; readonly deb?: true }
   | { readonly kind: 'executable' }
   | { readonly kind: 'data' };
 
@@ -27,9 +28,9 @@ export async function inspectDownload(path: string): Promise<Inspection> {
   const format = detectFormat(head);
   // detectFormat takes anything unrecognised for an old tar; here only a real archive magic counts.
   const ustar = head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
-  if (format.kind === 'zip' || (format.kind === 'tar' && (format.compression !== undefined || ustar))) {
+  if (format.kind === 'zip' || format.kind === 'deb' || (format.kind === 'tar' && (format.compression !== undefined || ustar))) {
     const entries = await listArchive(path, format).catch(() => undefined);
-    if (entries) return { kind: 'archive', entries };
+    if (entries) return { kind: 'archive', entries, ...(format.kind === 'deb' ? { deb: true as const } : {}) };
   }
   const elf = head[0] === 0x7f && head.subarray(1, 4).toString('latin1') === 'ELF';
   const script = head[0] === 0x23 && head[1] === 0x21;
@@ -38,7 +39,7 @@ export async function inspectDownload(path: string): Promise<Inspection> {
 
 const listedType = (kind: string): ListedEntry['type'] => (kind === 'file' || kind === 'directory' || kind === 'symlink' ? kind : 'other');
 
-async function listArchive(path: string, format: ArchiveFormat & { kind: 'tar' | 'zip' }): Promise<ListedEntry[]> {
+async function listArchive(path: string, format: ArchiveFormat & { kind: 'tar' | 'zip' | 'deb' }): Promise<ListedEntry[]> {
   const entries: ListedEntry[] = [];
   if (format.kind === 'zip') {
     for await (const z of zipEntries(path)) entries.push({ name: z.nameBytes.toString('utf8').replace(/^\.\//, ''), type: listedType(z.kind), mode: z.mode });
@@ -50,7 +51,8 @@ async function listArchive(path: string, format: ArchiveFormat & { kind: 'tar' |
     stream.on('end', next);
     stream.resume();
   });
-  const d = decompress(path, format.compression);
+  const deb = format.kind === 'deb' ? await debDataTar(path) : undefined;
+  const d = deb ? decompress(path, deb.compression, deb.range) : decompress(path, format.kind === 'tar' ? format.compression : undefined);
   await (d.inflate ? pipeline(d.input, d.inflate, x) : pipeline(d.input, x));
   await d.finished;
   return entries;

@@ -62,6 +62,9 @@ export function proposeSource(name: string, url: string, sha256: string, found: 
     if (found.kind === 'executable') return { ...base, install: { to: `usr/local/bin/${name}`, mode: '0755' } };
     return { ...base, install: { to: `usr/local/share/${name}/${basename(url)}` }, todo: 'not an archive or executable: check where this file belongs' };
   }
+  if (found.deb) {
+    return { ...base, extract: { strip: 0, into: '' }, todo: "a Debian package: its files land where Debian puts them (usr/bin, usr/share/doc…); narrow with include: (paths inside data.tar) and drop what TinyCore does not need" };
+  }
   const strip = commonTop(found.entries) ? 1 : 0;
   const rel = found.entries.map((e) => ({ ...e, name: e.name.split('/').slice(strip).join('/') })).filter((e) => e.name !== '');
   const tops = new Set(rel.map((e) => e.name.split('/')[0]!));

@@ -11,7 +11,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Options } from 'execa';
 import { fail } from '../diagnostics/errors.js';
 import { trackChild } from './interrupt.js';
@@ -75,6 +75,21 @@ export function spawnTracked(file: string, args: readonly string[]): ChildProces
   const [cmd, argv] = diesWithUs(path, args);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   if (child.pid !== undefined) child.once('exit', trackChild(child.pid));
+  return child;
+}
+
+/** spawnTracked with `input` piped to the program's stdin (a decompressor reading part of a file). */
+export function spawnTrackedFrom(file: string, args: readonly string[], input: Readable): ChildProcessByStdio<Writable, Readable, Readable> | undefined {
+  const path = findProgram(file, process.env.PATH ?? '');
+  if (path === undefined) return undefined;
+  const [cmd, argv] = diesWithUs(path, args);
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  if (child.pid !== undefined) child.once('exit', trackChild(child.pid));
+  // A program stopped early closes its stdin: the broken pipe is expected, not a failure.
+  child.stdin.on('error', () => undefined);
+  input.on('error', (error) => child.stdin.destroy(error));
+  input.pipe(child.stdin);
+  child.once('close', () => input.destroy());
   return child;
 }
 

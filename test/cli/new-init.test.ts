@@ -41,6 +41,11 @@ beforeAll(async () => {
   execFileSync('zip', ['-qr', 'kit.zip', 'bin', 'lib'], { cwd: zipDir });
   files['/fhs/kit-3.3.zip'] = await readFile(join(zipDir, 'kit.zip'));
   await rm(zipDir, { recursive: true, force: true });
+  // A small Debian package made by the real dpkg-deb.
+  const debDir = await testdir({ 'pkg/DEBIAN/control': 'Package: tczdemo\nVersion: 1.2-3\nArchitecture: amd64\nMaintainer: T <t@example.invalid>\nDescription: demo\n', 'pkg/usr/bin/tczdemo': { content: '#!/bin/sh\necho demo\n', mode: 0o755 } }, { keep: true });
+  execFileSync('dpkg-deb', ['--root-owner-group', '--build', join(debDir, 'pkg'), join(debDir, 'demo.deb')], { stdio: 'ignore' });
+  files['/debs/tczdemo_1.2-3_amd64.deb'] = await readFile(join(debDir, 'demo.deb'));
+  await rm(debDir, { recursive: true, force: true });
   server = await startFixtureServer(Object.fromEntries(Object.entries(files).map(([p, body]) => [p, { body }])));
 });
 afterAll(() => server?.close());
@@ -105,6 +110,17 @@ describe('tczbuild new', () => {
     expect(run.code, run.stderr).toBe(0);
     const recipe = await readFile(join(dir, 'recipes/kit.yaml'), 'utf8');
     expect(recipe).toContain('    extract: { strip: 0, into: usr/local, include: [bin, lib] }');
+  });
+
+  it('proposes a .deb unpacked as Debian lays it out, with a TODO to narrow it, and the recipe builds', async () => {
+    const dir = await testdir();
+    const run = await tczbuild(['new', 'tczdemo', '--from', `${server.url}/debs/tczdemo_1.2-3_amd64.deb`], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const recipe = await readFile(join(dir, 'recipes/tczdemo.yaml'), 'utf8');
+    expect(recipe).toMatch(/arch: \[x86_64\].*\n {4}extract: \{ strip: 0 \} +# TODO: a Debian package/);
+    const build = await tczbuild(['all', '--offline'], { cwd: dir });
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    expect(execFileSync('unsquashfs', ['-cat', join(dir, 'out/11.x/x86_64/tcz/tczdemo.tcz'), 'usr/bin/tczdemo'], { encoding: 'utf8' })).toBe('#!/bin/sh\necho demo\n');
   });
 
   it('reads the project site and author from a GitHub release URL', () => {

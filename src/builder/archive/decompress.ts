@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { fail } from '../../diagnostics/errors.js';
-import { spawnTracked } from '../../util/exec.js';
+import { spawnTracked, spawnTrackedFrom } from '../../util/exec.js';
 import type { Compression } from './format.js';
 
 /** 1 MiB buffers: with the 16-64 KiB defaults, unpacking is bound by round trips, not by inflate. */
@@ -29,19 +29,27 @@ const tools: Readonly<Record<Exclude<Compression, 'gzip'>, { readonly file: stri
   zstd: { file: 'zstd', args: ['-dcq'], pkg: 'zstd' },
 };
 
-export function decompress(path: string, compression: Compression | undefined): Decompressed {
+/** A byte range of the file (a .deb's data.tar member): start and end inclusive, as createReadStream takes them. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export function decompress(path: string, compression: Compression | undefined, range?: ByteRange): Decompressed {
+  const read = (): Readable => createReadStream(path, { highWaterMark: CHUNK, ...range });
   if (compression === undefined) {
-    const input = createReadStream(path, { highWaterMark: CHUNK });
+    const input = read();
     return { input, finished: Promise.resolve(), stop: () => void input.destroy() };
   }
   if (compression === 'gzip') {
-    const input = createReadStream(path, { highWaterMark: CHUNK });
+    const input = read();
     const inflate = createGunzip({ chunkSize: CHUNK });
     return { input, inflate, finished: Promise.resolve(), stop: () => void input.destroy() };
   }
   const tool = tools[compression];
-  const child = spawnTracked(tool.file, [...tool.args, '--', path]);
-  if (!child) fail('tool-missing', undefined, `${tool.file} was not found on PATH (needed to unpack .tar.${compression} sources)`, `install it: apt-get install ${tool.pkg}`);
+  // A whole file goes by name; a member of a larger file is fed on the tool's stdin.
+  const child = range === undefined ? spawnTracked(tool.file, [...tool.args, '--', path]) : spawnTrackedFrom(tool.file, tool.args, read());
+  if (!child) fail('tool-missing', undefined, `${tool.file} was not found on PATH (needed to unpack ${compression} compressed sources)`, `install it: apt-get install ${tool.pkg}`);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => void (stderr = (stderr + s).slice(-2000)));
   let stopped = false;

@@ -1,6 +1,6 @@
 /**
  * What an archive is, decided from its first bytes (never from its name): a tar, compressed
- * with gzip, xz, bzip2 or zstd, or a zip; or a format tczbuild names but does not unpack (7z,
+ * with gzip, xz, bzip2 or zstd, a zip, or a Debian package (ar holding data.tar); or a format tczbuild names but does not unpack (7z,
  * rar, lzip, lz4, lzma, compress). Pure.
  */
 
@@ -9,6 +9,7 @@ export type Compression = 'gzip' | 'xz' | 'bzip2' | 'zstd';
 export type ArchiveFormat =
   | { readonly kind: 'tar'; readonly compression?: Compression }
   | { readonly kind: 'zip' }
+  | { readonly kind: 'deb' }
   | { readonly kind: 'empty' }
   | { readonly kind: 'unsupported'; readonly name: string };
 
@@ -26,7 +27,7 @@ const unsupported: ReadonlyArray<readonly [string, (b: Uint8Array) => boolean]> 
   ['compress (.Z)', (b) => magic(b, 0, 0x1f, 0x9d)],
   ['lzma (legacy .lzma)', (b) => magic(b, 0, 0x5d, 0x00, 0x00)],
   ['cpio', (b) => magic(b, 0, ...ascii('07070')) || magic(b, 0, 0xc7, 0x71)],
-  ['ar (.deb)', (b) => magic(b, 0, ...ascii('!<arch>\n'))],
+  ['ar (not a Debian package)', (b) => magic(b, 0, ...ascii('!<arch>\n'))],
   ['squashfs', (b) => magic(b, 0, ...ascii('hsqs'))],
 ];
 
@@ -43,6 +44,8 @@ export function detectFormat(head: Uint8Array): ArchiveFormat {
   if (magic(head, 0, 0x28, 0xb5, 0x2f, 0xfd)) return { kind: 'tar', compression: 'zstd' };
   if (magic(head, 0, ...ascii('PK'), 0x03, 0x04) || magic(head, 0, ...ascii('PK'), 0x05, 0x06)) return { kind: 'zip' };
   if (magic(head, 257, ...ascii('ustar'))) return { kind: 'tar' };
+  // deb(5): the ar archive's first member is debian-binary.
+  if (magic(head, 0, ...ascii('!<arch>\ndebian-binary'))) return { kind: 'deb' };
   for (const [name, test] of unsupported) if (test(head)) return { kind: 'unsupported', name };
   return { kind: 'tar' };
 }
