@@ -1,22 +1,26 @@
 #!/bin/sh
-# make-standin-box.sh DIR: build a stand-in TinyCore box for machines without TinyCore's
-# release files. Writes DIR/vmlinuz (Debian's installed kernel), DIR/core.gz (an initramfs
-# assembled from busybox-static, TinyCore's own Core-scripts, the host's glibc, a minimal
-# setuid sudo and the kernel modules the box needs, but not overlay) and DIR/box.yaml for
-# `tczbuild test --box DIR/box.yaml`. Core-scripts come from $TCZBUILD_CORE_SCRIPTS, else
-# ../shared/vendor/core-scripts beside the repository; they are copied into the initramfs
-# only. Every difference from a real TinyCore is listed in scripts/standin-box.md.
+# make-standin-box.sh DIR [OPTION...]: build a stand-in TinyCore box for machines without
+# TinyCore's release files. Writes DIR/vmlinuz (Debian's installed kernel), DIR/core.gz (an
+# initramfs assembled from busybox-static, TinyCore's own Core-scripts, the host's glibc, a
+# minimal setuid sudo and the kernel modules the box needs, but not overlay) and DIR/box.yaml
+# for `tczbuild test --box DIR/box.yaml`. Core-scripts come only from `tczbuild core-scripts`:
+# the pinned commit, verified by its tree hash, from $TCZBUILD_CORE_SCRIPTS (a local checkout),
+# the download cache or a download; the OPTIONs (--offline, --source-mirror, --cache,
+# --ca-file, --dir) are passed to it. They are copied into the initramfs only. Every
+# difference from a real TinyCore is listed in scripts/standin-box.md.
 set -eu
 
-usage() { echo "usage: $0 DIR   (env: TCZBUILD_CORE_SCRIPTS, STANDIN_TC_VERSION, STANDIN_KERNEL)" >&2; exit 2; }
-[ $# -eq 1 ] || usage
+usage() { echo "usage: $0 DIR [--offline] [--source-mirror M]... [--cache DIR] [--ca-file PEM] [--dir CORE-SCRIPTS]   (env: TCZBUILD_CORE_SCRIPTS, STANDIN_TC_VERSION, STANDIN_KERNEL)" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+case $1 in -*) usage ;; esac
 OUT=$1
+shift
 HERE=$(cd "$(dirname "$0")" && pwd)
-CORE=${TCZBUILD_CORE_SCRIPTS:-$HERE/../../shared/vendor/core-scripts}
+CLI=$HERE/../dist/cli/main.js
 TCVER=${STANDIN_TC_VERSION:-11.0}
 
 die() { echo "make-standin-box: $*" >&2; exit 1; }
-if [ ! -f "$CORE/init" ] || [ ! -f "$CORE/etc/init.d/tc-config" ]; then die "no Core-scripts at $CORE (set TCZBUILD_CORE_SCRIPTS to a checkout of TinyCore's Core-scripts)"; fi
+[ -f "$CLI" ] || die "no $CLI: run npm run build first (Core-scripts are resolved by tczbuild core-scripts)"
 BUSYBOX=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
 file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not static (apt-get install busybox-static)"
 for tool in cpio gzip gcc modprobe depmod; do
@@ -38,6 +42,10 @@ STAGE=$(mktemp -d "${TMPDIR:-/tmp}/standin-box.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT INT TERM
 R=$STAGE/root
 mkdir -p "$R"
+
+# --- TinyCore's Core-scripts at the pinned commit, verified (their only way in) -------
+CORE=$STAGE/core-scripts
+node "$CLI" core-scripts --into "$CORE" "$@" >&2 || exit 1
 
 # --- base layout and BusyBox ------------------------------------------------------------
 for d in bin sbin usr/bin usr/sbin usr/local/bin usr/local/sbin usr/local/lib lib lib64 etc/sysconfig \

@@ -9,5 +9,8 @@ registerCodes({
   'box-bound': { severity: 'error', title: 'the guest did not finish within the bound', hint: 'read the console log; raise --bound when the box is only slow' },
   'box-guest-exited': { severity: 'error', title: 'the guest stopped before reporting every step', hint: 'read the console log for a kernel panic or a failed boot' },
   'box-step-failed': { severity: 'error', title: 'a step failed on the booted box' },
+  'core-scripts-unavailable': { severity: 'error', title: "TinyCore's Core-scripts could not be had", hint: 'hand in a checkout with TCZBUILD_CORE_SCRIPTS=DIR, or run `tczbuild core-scripts` once online' },
+  'core-scripts-mismatch': { severity: 'error', title: "Core-scripts do not match their pinned tree sha256" },
+  'core-scripts-into-not-empty': { severity: 'error', title: 'the directory for Core-scripts is not empty' },
   'box-finding': { severity: 'error', title: 'installing an extension changed a base-system directory', hint: 'the extension ships this directory with another owner or mode: drop it from the image or give it the box\'s owner and mode' },
 });

@@ -5,8 +5,9 @@
  * with `tczbuild kernel-module build` against Debian's headers, stand-in iptables.tcz and
  * netfilter-KERNEL.tcz served as the upstream mirror, then boots the box with `tczbuild test
  * containerd` and ends with what the containers printed. Work goes to out-demo/box/; the
- * overlay module is kept there so a second run skips the kernel build. `npm run demo:quick` is
- * the fast variant (stand-in stubs, no boot) CI runs.
+ * overlay module is kept there so a second run skips the kernel build. Arguments
+ * (`npm run demo -- --offline`) go to `tczbuild core-scripts` through the box builder.
+ * `npm run demo:quick` is the fast variant (stand-in stubs, no boot) CI runs.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,7 +37,18 @@ const release = await kernelRelease();
 await mkdir(work, { recursive: true });
 
 say(`stand-in box: Debian's kernel ${release} with TinyCore's Core-scripts (scripts/make-standin-box.sh)`);
-await run(join(repo, 'scripts/make-standin-box.sh'), [join(work, 'standin')]);
+// The demo's own arguments (`npm run demo -- --offline`) go to the box builder, which hands them
+// to `tczbuild core-scripts`. Its failure (no Core-scripts offline, a mismatch) is already
+// worded on stderr: end with exit 1, not a stack trace.
+const boxBuilt = await new Promise<number>((resolvePromise) => {
+  const child = spawn(join(repo, 'scripts/make-standin-box.sh'), [join(work, 'standin'), ...process.argv.slice(2)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  child.once('error', () => resolvePromise(127));
+  child.once('close', (c) => resolvePromise(c ?? 1));
+});
+if (boxBuilt !== 0) {
+  say('the stand-in box could not be built (see above)');
+  process.exit(1);
+}
 
 const project = join(work, 'project');
 await rm(project, { recursive: true, force: true });

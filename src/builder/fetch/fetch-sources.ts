@@ -95,14 +95,26 @@ export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOpti
  * the caller trusts them as much as upstream.
  */
 export async function fetchAndHash(rawUrl: string, opts: Omit<FetchOptions, 'offline'>): Promise<CacheEntry> {
+  const { url, credentials } = splitUserinfo(rawUrl);
+  const ref: SourceRef = { url, ...(credentials ? { credentials } : {}), sha256: null, at: {}, hashAt: {} };
+  const result = await fetchUnpinned(rawUrl, opts);
+  if ('attempts' in result) throw new TczError([fetchFailed(ref, result.attempts)]);
+  return result;
+}
+
+/**
+ * fetchAndHash() for a caller that verifies the bytes itself (an archive pinned by the hash of
+ * its unpacked tree) and words its own failure: the attempts are returned, not thrown. With
+ * `offline`, only local mirror directories are tried.
+ */
+export async function fetchUnpinned(rawUrl: string, opts: FetchOptions): Promise<CacheEntry | { attempts: Attempt[] }> {
   checkMirrors(opts.mirrors ?? []);
   const { url, credentials } = splitUserinfo(rawUrl);
   const ref: SourceRef = { url, ...(credentials ? { credentials } : {}), sha256: null, at: {}, hashAt: {} };
   const candidates = candidatesOrFailure(ref, opts.mirrors ?? []);
   if ('id' in candidates) throw new TczError([candidates]);
-  const result = await tryCandidates(ref, candidates, opts, netrcLookup(opts.env ?? process.env));
-  if ('attempts' in result) throw new TczError([fetchFailed(ref, result.attempts)]);
-  return result;
+  const tried = opts.offline ? candidates.filter((c) => c.where.kind === 'path') : candidates;
+  return tryCandidates(ref, tried, opts, netrcLookup(opts.env ?? process.env));
 }
 
 async function fetchOne(spec: PinnedSpec, opts: FetchOptions, credentials: CredentialLookup): Promise<CacheEntry | Diagnostic> {

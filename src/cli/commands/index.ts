@@ -21,6 +21,7 @@ export const commandsByWord: Readonly<Record<string, Loader>> = {
   verify: async () => [(await import('./verify.js')).VerifyCommand],
   index: async () => [(await import('./index-command.js')).IndexCommand],
   'kernel-config': async () => [(await import('./kernel-config-check.js')).KernelConfigCheckCommand, (await import('./kernel-config-emit.js')).KernelConfigEmitCommand],
+  'core-scripts': async () => [(await import('./core-scripts.js')).CoreScriptsCommand],
   test: async () => [(await import('./test.js')).TestCommand],
   'kernel-module': async () => [(await import('./kernel-module-build.js')).KernelModuleBuildCommand],
   new: async () => [(await import('./new.js')).NewCommand],
