@@ -2,7 +2,8 @@
  * TinyCore's base-system directories and their live owner and mode on a booted box. tce-load
  * copies each directory of an extension onto the live system (`cp -ais` re-owns an existing
  * directory too), so an image that ships one of these paths must carry exactly these values, or
- * leave the directory out. Derived from Core-scripts (../shared/vendor/core-scripts): the
+ * leave the directory out. Derived from Core-scripts at the pinned commit (tinycore/core-scripts.ts;
+ * docs/facts.md lists each directory with the line it comes from): the
  * `source` of each entry names the file and what it does. Pure data and lookups.
  */
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readmeBlock, repoRoot } from '../helpers/readme.js';
 import { testdir } from '../helpers/testdir.js';
+import { coreScriptsCheckout } from '../helpers/core-scripts.js';
 
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd, encoding: 'utf8' });
@@ -27,9 +28,8 @@ describe('README quick start', () => {
 
     const mainJob = readmeBlock('## Quick start', 'sh').split('\n')[0]!;
     expect(mainJob).toMatch(/^\.\/scripts\/setup\.sh && npm run demo/);
-    // The copy is not beside ../shared/ as the checkout is: point the demo's stand-in box at
-    // TinyCore's Core-scripts there.
-    const env = { ...process.env, TCZBUILD_CORE_SCRIPTS: join(repoRoot, '..', 'shared', 'vendor', 'core-scripts') };
+    // TinyCore's Core-scripts reach the demo's stand-in box only through the override (or the pinned download).
+    const env = { ...process.env, TCZBUILD_CORE_SCRIPTS: coreScriptsCheckout() };
     execFileSync('bash', ['-c', mainJob], { cwd: dir, stdio: 'pipe', timeout: 600_000, env });
     expect(git(dir, 'status', '--porcelain')).toBe('');
 

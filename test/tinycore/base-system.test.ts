@@ -4,17 +4,17 @@
  * tce-load cannot re-own /opt or /usr/local/tce.installed.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claimPath } from '../../src/builder/claim.js';
 import { FileTable, renderPseudoFile } from '../../src/builder/file-table.js';
 import { baseDir, baseDirs, STAFF_GID, TC_UID } from '../../src/tinycore/base-system.js';
-
-const coreScripts = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'vendor', 'core-scripts');
+import { coreScriptsTree } from '../helpers/core-scripts.js';
 
 describe('base-system table', () => {
-  it("has every directory tc-config gives group staff and g+w, with that group and mode", async () => {
-    const tcConfig = await readFile(join(coreScripts, 'etc/init.d/tc-config'), 'utf8');
+  it("has every directory tc-config gives group staff and g+w, with that group and mode", { timeout: 60_000 }, async () => {
+    // the pinned Core-scripts input ($TCZBUILD_CORE_SCRIPTS or the download), verified
+    const tcConfig = await readFile(join(await coreScriptsTree(), 'etc/init.d/tc-config'), 'utf8');
     const vars = new Map([...tcConfig.matchAll(/^(\w+)="([^"$]+)"$/gm)].map((m) => [m[1]!, m[2]!]));
     const expand = (w: string): string => w.replace(/^"?\$(\w+)"?$/, (_, v: string) => vars.get(v) ?? `$${v}`).replace(/^"|"$/g, '');
     const words = (re: RegExp): string[] => [...tcConfig.matchAll(re)].flatMap((m) => m[1]!.trim().split(/\s+/).map(expand));
