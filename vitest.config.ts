@@ -6,6 +6,8 @@ const server = { deps: { inline: ['clipanion'] } };
 
 export default defineConfig({
   test: {
+    // Builds dist/ once per run when it is older than src/: CLI tests never run a stale build.
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         test: {
