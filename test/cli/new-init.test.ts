@@ -7,13 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urlFacts } from '../../src/scaffold/propose.js';
 import { tczbuild } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { makeTar, makeTarGz } from '../helpers/tarball.js';
 import { testdir } from '../helpers/testdir.js';
+import { repoRoot } from '../helpers/readme.js';
 
 let server: FixtureServer;
 const files: Record<string, Buffer> = {};
@@ -57,10 +58,30 @@ describe('tczbuild init', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('kept proj/.gitignore (already there)');
     expect(await readFile(join(dir, 'proj/.gitignore'), 'utf8')).toBe('mine\n');
-    for (const f of ['tczbuild.yaml', 'recipes/.gitkeep', 'rootfs-overlays/.gitkeep']) expect(existsSync(join(dir, 'proj', f))).toBe(true);
+    for (const f of ['tczbuild.yaml', 'tczbuild.schema.json', 'recipes/recipe.schema.json', 'rootfs-overlays/.gitkeep']) expect(existsSync(join(dir, 'proj', f))).toBe(true);
     const config = await tczbuild(['config'], { cwd: join(dir, 'proj') });
-    expect(config.stdout).toMatch(/^targets: 11\.x\/x86_64 +# tczbuild\.yaml:7$/m);
-    expect(config.stdout).toMatch(/^cache: \.tczbuild-cache +# tczbuild\.yaml:6$/m);
+    expect(config.stdout).toMatch(/^targets: 11\.x\/x86_64 +# tczbuild\.yaml:8$/m);
+    expect(config.stdout).toMatch(/^cache: \.tczbuild-cache +# tczbuild\.yaml:7$/m);
+  });
+
+  it('and new write $schema lines that resolve inside the project to the schemas tczbuild ships', async () => {
+    const dir = await testdir();
+    expect((await tczbuild(['init', 'proj'], { cwd: dir })).code).toBe(0);
+    const proj = join(dir, 'proj');
+    // a recipes directory without the schema yet (a project laid out by hand)
+    await rm(join(proj, 'recipes/recipe.schema.json'));
+    expect((await tczbuild(['new', 'kit', '--from', `${server.url}/fhs/kit-3.1.tar.gz`], { cwd: proj })).code).toBe(0);
+    const shipped: Record<string, string> = {
+      'tczbuild.schema.json': await readFile(join(repoRoot, 'tczbuild.schema.json'), 'utf8'),
+      'recipe.schema.json': await readFile(join(repoRoot, 'recipes/recipe.schema.json'), 'utf8'),
+    };
+    for (const rel of ['tczbuild.yaml', 'recipes/kit.yaml']) {
+      const text = await readFile(join(proj, rel), 'utf8');
+      const target = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
+      expect(target, rel).toBeDefined();
+      const schema = await readFile(join(proj, rel, '..', target!), 'utf8');
+      expect(schema, rel).toBe(shipped[basename(target!)]);
+    }
   });
 });
 

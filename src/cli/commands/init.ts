@@ -1,7 +1,8 @@
 /**
  * `tczbuild init [DIR]`: lay out a new project — tczbuild.yaml with every key commented,
- * recipes/ and rootfs-overlays/, and a .gitignore for out/ and the local cache. Never
- * overwrites a file that is already there.
+ * recipes/ and rootfs-overlays/, a .gitignore for out/ and the local cache, and the editor
+ * schemas its `$schema` lines name (tczbuild.schema.json, recipes/recipe.schema.json), so they
+ * resolve inside the project. Never overwrites a file that is already there.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -9,7 +10,8 @@ import { join, relative, resolve } from 'node:path';
 import { Option } from 'clipanion';
 import { BaseCommand } from '../base-command.js';
 
-const configText = `# tczbuild project config (described for editors by tczbuild.schema.json in the tczbuild package).
+const configText = `# yaml-language-server: $schema=./tczbuild.schema.json
+# tczbuild project config (tczbuild.schema.json beside it describes it for editors).
 # Every key is optional and a command-line flag overrides it.
 # \`tczbuild config\` prints the effective values and where each came from.
 recipes: recipes          # NAME.yaml recipes (\`tczbuild new NAME --from URL\` writes one)
@@ -40,7 +42,15 @@ export class InitCommand extends BaseCommand {
   async execute(): Promise<number> {
     return this.run(async () => {
       const root = resolve(this.context.cwd, this.dir ?? '.');
-      const files: Record<string, string> = { 'tczbuild.yaml': configText, '.gitignore': gitignore, 'recipes/.gitkeep': '', 'rootfs-overlays/.gitkeep': '' };
+      const { configJsonSchema } = await import('../../config/schema.js');
+      const { renderRecipeJsonSchema } = await import('../../recipe/json-schema.js');
+      const files: Record<string, string> = {
+        'tczbuild.yaml': configText,
+        'tczbuild.schema.json': `${JSON.stringify(configJsonSchema(), null, 2)}\n`,
+        '.gitignore': gitignore,
+        'recipes/recipe.schema.json': renderRecipeJsonSchema(),
+        'rootfs-overlays/.gitkeep': '',
+      };
       const reporter = this.reporter();
       for (const [rel, text] of Object.entries(files)) {
         const path = join(root, rel);

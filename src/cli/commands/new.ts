@@ -54,6 +54,13 @@ export class NewCommand extends ProjectCommand {
       if (problems.length) throw new Error(`tczbuild new wrote a recipe lint refuses: ${problems.map((d) => d.message).join('; ')}`);
       await mkdir(this.recipesDir(), { recursive: true });
       await writeFile(file, text);
+      // The recipe's `$schema=./recipe.schema.json` line must resolve in this project.
+      const schema = join(this.recipesDir(), 'recipe.schema.json');
+      if (!existsSync(schema)) {
+        const { renderRecipeJsonSchema } = await import('../../recipe/json-schema.js');
+        await writeFile(schema, renderRecipeJsonSchema());
+        reporter.emit({ type: 'info', message: `wrote ${relative(this.context.cwd, schema)} (the schema the recipe's $schema line names)` });
+      }
       const todos = text.split('\n').filter((l) => l.includes('# TODO')).length;
       reporter.emit({ type: 'result', recipe: file, todos });
       reporter.emit({ type: 'info', message: `wrote ${relative(this.context.cwd, file)} (${todos} TODOs to check), then: tczbuild lint && tczbuild build ${this.name}` });
