@@ -71,13 +71,52 @@ export interface Keyed {
   readonly epoch: number;
 }
 
+/** One target of a multi-target build, with the plugins its build uses (its own upstream indexes). */
+export interface TargetBuild {
+  readonly target: Target;
+  readonly plugins: readonly StagePlugin[];
+}
+
+export interface BuildTargetsOptions extends Omit<BuildOptions, 'target' | 'plugins'> {
+  readonly targets: readonly TargetBuild[];
+}
+
+/** Build one target and publish it (buildTargets with one target). */
 export async function buildAll(o: BuildOptions): Promise<BuildResult> {
-  const outDir = resolve(o.outDir);
-  const { recipes, diagnostics: warnings } = await loadRecipes({ recipesDir: o.recipesDir, target: o.target, displayBase: o.displayBase, rules: o.plugins.flatMap((p) => p.rules ?? []) });
-  const { buildable, skipped: leftOut } = recipesForTarget(recipes, o.target, o.only);
-  for (const w of [...warnings, ...leftOut]) o.reporter.emit({ type: 'diagnostic', diagnostic: w });
-  const plan = planBuild(buildable, o.only);
-  refuseUnbuildable(plan, o.plugins);
+  const [result] = await buildTargets({ ...o, targets: [{ target: o.target, plugins: o.plugins }] });
+  return result!;
+}
+
+/** A target loaded and planned, before any work. */
+interface Planned {
+  readonly t: TargetBuild;
+  readonly o: BuildOptions;
+  readonly buildable: readonly Recipe[];
+  readonly plan: readonly PlannedRecipe[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** A target built (or restored) into the work directory, waiting for the one publish. */
+interface Staged {
+  readonly p: Planned;
+  readonly tczRel: string;
+  readonly stateFile: string;
+  readonly state: BuildState;
+  readonly keyed: readonly Keyed[];
+  readonly skipped: readonly string[];
+  readonly built: readonly Built[];
+  readonly restored: readonly Built[];
+}
+
+/**
+ * Every target is loaded and planned (and refused) before any work, then built into the work
+ * directory, and only when all of them are built is out/ published, once, with all of them: a
+ * target that fails leaves every target's published files as they were.
+ */
+export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResult[]> {
+  const outDir = resolve(all.outDir);
+  const planned: Planned[] = [];
+  for (const t of all.targets) planned.push(await planTarget({ ...all, target: t.target, plugins: t.plugins }, t));
 
   const lock = await lockOut(outDir);
   // Ctrl-C/SIGTERM: our own .work/.new (and a set-aside .old) go the way a killed build's would,
@@ -86,33 +125,68 @@ export async function buildAll(o: BuildOptions): Promise<BuildResult> {
     await recoverOut(outDir, (pid) => pid !== process.pid && isProcessAlive(pid));
     await lock.release();
   });
+  const workRoot = siblingPath(outDir, 'work');
   try {
     await recoverOut(outDir, isProcessAlive);
-    const tczRel = tczRelDir(o.target);
-    const stateFile = statePath(outDir, o.target.tcVersion, o.target.arch);
-    const state = await readState(stateFile);
-    const keyed = await computeKeys(plan, o);
-    const stale = await staleExtensions(keyed, state, join(outDir, tczRel), o);
-    const skipped = keyed.filter((k) => !stale.has(k.planned.recipe.name)).map((k) => k.planned.recipe.name);
-    for (const name of skipped) o.reporter.emit({ type: 'skip', name, reason: 'build key unchanged' });
-    if (stale.size === 0) return { built: [], skipped, cached: [], tczDir: join(outDir, tczRel), warnings };
-
-    // What only a rebuild needs (the output cache, fetching, staging, packing, and the HTTP
-    // client under them) is loaded here, so that a run with nothing to do stays quick.
-    const cache = o.outputCache ? new (await import('./output-cache/output-cache.js')).OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
-    const restored = cache && !o.force ? await restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir) : [];
-    const toBuild = keyed.filter((k) => stale.has(k.planned.recipe.name) && !restored.some((r) => r.keyed === k));
-    const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir) : [];
-    if (cache) for (const b of fresh) await cache.save(b.ext.name, b.keyed.key.key, b.ext.files);
-    const built = [...restored, ...fresh];
-    await publish({ outDir, tczRel, stateFile, state, built, keyed, recipes: buildable, plugins: o.plugins, reporter: o.reporter });
-    return { built: built.map((b) => b.ext.name), skipped, cached: restored.map((b) => b.ext.name), tczDir: join(outDir, tczRel), warnings };
+    const staged: Staged[] = [];
+    try {
+      for (const p of planned) {
+        staged.push(await stageTarget(p, outDir, planned.length > 1 ? join(workRoot, `${p.t.target.tcVersion}.x-${p.t.target.arch}`) : workRoot));
+      }
+      const changed = staged.filter((s) => s.built.length > 0);
+      if (changed.length > 0) await publish(outDir, changed, all.reporter);
+    } finally {
+      await rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
+    }
+    return staged.map((s) => ({
+      built: s.built.map((b) => b.ext.name),
+      skipped: s.skipped,
+      cached: s.restored.map((b) => b.ext.name),
+      tczDir: join(outDir, s.tczRel),
+      warnings: s.p.warnings,
+    }));
   } finally {
     // Release before unregistering: a signal's cleanup that finds nothing registered exits at
     // once, and a release still in flight would leave out.lock behind.
     await lock.release();
     unguard();
   }
+}
+
+async function planTarget(o: BuildOptions, t: TargetBuild): Promise<Planned> {
+  const { recipes, diagnostics: warnings } = await loadRecipes({ recipesDir: o.recipesDir, target: o.target, displayBase: o.displayBase, rules: o.plugins.flatMap((p) => p.rules ?? []) });
+  const { buildable, skipped: leftOut } = recipesForTarget(recipes, o.target, o.only);
+  for (const w of [...warnings, ...leftOut]) o.reporter.emit({ type: 'diagnostic', diagnostic: w });
+  const plan = planBuild(buildable, o.only);
+  refuseUnbuildable(plan, o.plugins);
+  return { t, o, buildable, plan, warnings };
+}
+
+/** Key, skip what is up to date, restore from the output cache, build the rest into workDir. */
+async function stageTarget(p: Planned, outDir: string, workDir: string): Promise<Staged> {
+  const o = p.o;
+  const tczRel = tczRelDir(o.target);
+  const stateFile = statePath(outDir, o.target.tcVersion, o.target.arch);
+  const state = await readState(stateFile);
+  const keyed = await computeKeys(p.plan, o);
+  const stale = await staleExtensions(keyed, state, join(outDir, tczRel), o);
+  const skipped = keyed.filter((k) => !stale.has(k.planned.recipe.name)).map((k) => k.planned.recipe.name);
+  for (const name of skipped) o.reporter.emit({ type: 'skip', name, reason: 'build key unchanged', ...targetField(o.target) });
+  if (stale.size === 0) return { p, tczRel, stateFile, state, keyed, skipped, built: [], restored: [] };
+
+  // What only a rebuild needs (the output cache, fetching, staging, packing, and the HTTP
+  // client under them) is loaded here, so that a run with nothing to do stays quick.
+  const cache = o.outputCache ? new (await import('./output-cache/output-cache.js')).OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
+  const restored = cache && !o.force ? await restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir, workDir) : [];
+  const toBuild = keyed.filter((k) => stale.has(k.planned.recipe.name) && !restored.some((r) => r.keyed === k));
+  const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir, workDir) : [];
+  if (cache) for (const b of fresh) await cache.save(b.ext.name, b.keyed.key.key, b.ext.files);
+  return { p, tczRel, stateFile, state, keyed, skipped, built: [...restored, ...fresh], restored };
+}
+
+/** The target a skip or rebuild event is about, so a multi-target --json stream can tell them apart. */
+function targetField(target: Target): { target: string } {
+  return { target: `${target.tcVersion}.x/${target.arch}` };
 }
 
 export function refuseUnbuildable(plan: readonly PlannedRecipe[], plugins: readonly StagePlugin[]): void {
@@ -154,14 +228,13 @@ async function staleExtensions(keyed: readonly Keyed[], state: BuildState, tczDi
     const { upToDate, reasons } = compareWithPublished(prev, k.key, prev !== undefined && (await exists(join(tczDir, `${name}.tcz`))));
     if (upToDate && !o.force) continue;
     stale.add(name);
-    o.reporter.emit({ type: 'rebuild', name, reasons: o.force ? ['--force was given'] : reasons });
+    o.reporter.emit({ type: 'rebuild', name, reasons: o.force ? ['--force was given'] : reasons, ...targetField(o.target) });
   }
   return stale;
 }
 
 /** Extensions the output cache holds, verified and ready to publish; the rest are left to build. */
-async function restoreCached(stale: readonly Keyed[], cache: OutputCache, tczRel: string, outDir: string): Promise<Built[]> {
-  const workDir = siblingPath(outDir, 'work');
+async function restoreCached(stale: readonly Keyed[], cache: OutputCache, tczRel: string, outDir: string, workDir: string): Promise<Built[]> {
   const out: Built[] = [];
   try {
     for (const k of stale) {
@@ -181,14 +254,13 @@ interface Built {
   readonly origin?: CacheOrigin;
 }
 
-async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptions, outDir: string): Promise<Array<{ ext: BuiltExtension; keyed: Keyed }>> {
+async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptions, outDir: string, workDir: string): Promise<Array<{ ext: BuiltExtension; keyed: Keyed }>> {
   const [{ SourceCache }, { fetchSources }, { buildOne }] = await Promise.all([import('./fetch/source-cache.js'), import('./fetch/fetch-sources.js'), import('./build-one.js')]);
   const cache = new SourceCache(o.cacheDir);
   const specs = stale.flatMap((k) => k.planned.recipe.sources);
   const start = performance.now();
   const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env });
   o.reporter.emit({ type: 'stage-end', name: 'all', stage: 'fetch', ms: performance.now() - start, detail: `${fetched.size} sources` });
-  const workDir = siblingPath(outDir, 'work');
   const tools = { mksquashfs: await mksquashfsVersion() };
   try {
     return await runScheduled(
@@ -220,45 +292,32 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
   }
 }
 
-interface PublishArgs {
-  readonly outDir: string;
-  readonly tczRel: string;
-  readonly stateFile: string;
-  readonly state: BuildState;
-  readonly built: readonly Built[];
-  readonly keyed: readonly Keyed[];
-  readonly recipes: readonly Recipe[];
-  readonly plugins: readonly StagePlugin[];
-  readonly reporter: Reporter;
-}
-
-async function publish(a: PublishArgs): Promise<void> {
+/** Publish every changed target in one swap of out/: each target's files, state and indexes. */
+async function publish(outDir: string, changed: readonly Staged[], reporter: Reporter): Promise<void> {
   const start = performance.now();
-  const extensions: Record<string, PublishedExtension> = { ...a.state.extensions };
   const remove: string[] = [];
   const files: PublishFile[] = [];
-  for (const { ext, keyed, origin } of a.built) {
-    for (const f of a.state.extensions[ext.name]?.files ?? []) remove.push(`${a.tczRel}/${f}`);
-    files.push(...ext.files);
-    const names = ext.files.map((f) => f.rel.slice(a.tczRel.length + 1));
-    extensions[ext.name] = { key: keyed.key.key, components: keyed.key.components, md5: ext.md5, size: ext.size, files: names, origin: origin ?? 'built' };
+  for (const s of changed) {
+    const extensions: Record<string, PublishedExtension> = { ...s.state.extensions };
+    for (const { ext, keyed, origin } of s.built) {
+      for (const f of s.state.extensions[ext.name]?.files ?? []) remove.push(`${s.tczRel}/${f}`);
+      files.push(...ext.files);
+      const names = ext.files.map((f) => f.rel.slice(s.tczRel.length + 1));
+      extensions[ext.name] = { key: keyed.key.key, components: keyed.key.components, md5: ext.md5, size: ext.size, files: names, origin: origin ?? 'built' };
+    }
+    for (const p of s.p.t.plugins) if (p.publishExtras) for (const e of await p.publishExtras(s.p.buildable)) files.push({ rel: e.rel, content: e.content });
+    files.push({ rel: s.stateFile.slice(outDir.length + 1), content: renderState({ version: 1, extensions }) });
   }
-  for (const p of a.plugins) if (p.publishExtras) for (const e of await p.publishExtras(a.recipes)) files.push({ rel: e.rel, content: e.content });
-  files.push({ rel: a.stateFile.slice(a.outDir.length + 1), content: renderState({ version: 1, extensions }) });
-  const workDir = siblingPath(a.outDir, 'work');
-  try {
-    await publishAtomically({
-      outDir: a.outDir,
-      remove,
-      files,
-      finalize: async (next) => {
-        for (const p of a.plugins) if (p.finalizeMirror) await p.finalizeMirror(join(next, a.tczRel));
-      },
-    });
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
-  a.reporter.emit({ type: 'stage-end', name: 'all', stage: 'publish', ms: performance.now() - start, detail: `${a.built.length} extensions into ${a.outDir}` });
+  await publishAtomically({
+    outDir,
+    remove,
+    files,
+    finalize: async (next) => {
+      for (const s of changed) for (const p of s.p.t.plugins) if (p.finalizeMirror) await p.finalizeMirror(join(next, s.tczRel));
+    },
+  });
+  const count = changed.reduce((n, s) => n + s.built.length, 0);
+  reporter.emit({ type: 'stage-end', name: 'all', stage: 'publish', ms: performance.now() - start, detail: `${count} extensions into ${outDir}` });
 }
 
 function absolute(file: string, base: string | undefined): string {

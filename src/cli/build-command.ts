@@ -35,50 +35,56 @@ export abstract class BuildCommand extends ProjectCommand {
   override upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: upstream: in tczbuild.yaml, else $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
   upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
 
-  /** Build for every target in turn (`targets:` in tczbuild.yaml, narrowed by --target). */
+  /**
+   * Build every target (`targets:` in tczbuild.yaml, narrowed by --target): each is staged, and
+   * out/ is published once with all of them, so a target that fails publishes none.
+   */
   protected async build(only?: readonly string[]): Promise<number> {
     const targets = this.targets();
-    const results: TargetResult[] = [];
-    for (const target of targets) {
-      if (targets.length > 1) this.reporter().emit({ type: 'info', message: `target ${targetName(target)}` });
-      results.push(await this.buildTarget(target, only));
-    }
-    return this.finish(results);
-  }
-
-  private async buildTarget(target: Target, only?: readonly string[]): Promise<TargetResult> {
     const reporter = this.reporter();
     const outputCache = this.outputCacheOptions();
-    const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes(target))];
-    // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
-    const stampInput = only || this.force ? undefined : this.stampInput(target, upstreamIndexes);
-    const upToDate = stampInput && (await matchStamp(stampInput));
-    if (upToDate) {
-      for (const name of upToDate) reporter.emit({ type: 'skip', name, reason: 'no input changed since the last build' });
-      return { target, built: [], skipped: upToDate, tczDir: join(this.outDir(), `${target.tcVersion}.x`, target.arch, 'tcz') };
+    const results: TargetResult[] = [];
+    const pending: Array<{ target: Target; upstreamIndexes: string[]; stamp?: StampInput; inputs?: Awaited<ReturnType<typeof fingerprintInputs>> }> = [];
+    for (const target of targets) {
+      if (targets.length > 1) reporter.emit({ type: 'info', message: `target ${targetName(target)}` });
+      const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes(target))];
+      // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
+      const stamp = only || this.force ? undefined : this.stampInput(target, upstreamIndexes);
+      const upToDate = stamp && (await matchStamp(stamp));
+      if (upToDate) {
+        for (const name of upToDate) reporter.emit({ type: 'skip', name, reason: 'no input changed since the last build', target: targetName(target) });
+        results.push({ target, built: [], skipped: upToDate, tczDir: join(this.outDir(), `${target.tcVersion}.x`, target.arch, 'tcz') });
+        continue;
+      }
+      pending.push({ target, upstreamIndexes, ...(stamp ? { stamp, inputs: await fingerprintInputs(stamp) } : {}) });
     }
-    const inputs = stampInput && (await fingerprintInputs(stampInput));
-    // The builder, YAML, schema and plugins load only when the stamp could not settle it.
-    const [{ buildAll }, { defaultPlugins }] = await Promise.all([import('../builder/run.js'), import('../builder/plugins.js')]);
-    const result = await buildAll({
-      recipesDir: this.recipesDir(),
-      overlaysDir: this.overlaysDir(),
-      outDir: this.outDir(),
-      cacheDir: this.cacheDir(),
-      target,
-      only,
-      mirrors: this.sourceMirrorList(),
-      offline: this.offline,
-      force: this.force,
-      reporter,
-      env: this.context.env,
-      plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes }),
-      registryMirrors: this.registryMirrorMap(),
-      displayBase: this.context.cwd,
-      outputCache,
-    });
-    if (stampInput && inputs) await writeStamp(stampInput, inputs, [...result.built, ...result.skipped]);
-    return { target, ...result };
+    if (pending.length > 0) {
+      // The builder, YAML, schema and plugins load only when the stamp could not settle it.
+      const [{ buildTargets }, { defaultPlugins }] = await Promise.all([import('../builder/run.js'), import('../builder/plugins.js')]);
+      const built = await buildTargets({
+        recipesDir: this.recipesDir(),
+        overlaysDir: this.overlaysDir(),
+        outDir: this.outDir(),
+        cacheDir: this.cacheDir(),
+        targets: pending.map((p) => ({ target: p.target, plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: p.upstreamIndexes }) })),
+        only,
+        mirrors: this.sourceMirrorList(),
+        offline: this.offline,
+        force: this.force,
+        reporter,
+        env: this.context.env,
+        registryMirrors: this.registryMirrorMap(),
+        displayBase: this.context.cwd,
+        outputCache,
+      });
+      for (const [i, p] of pending.entries()) {
+        const result = built[i]!;
+        if (p.stamp && p.inputs) await writeStamp(p.stamp, p.inputs, [...result.built, ...result.skipped]);
+        results.push({ target: p.target, ...result });
+      }
+    }
+    const order = (r: TargetResult): number => targets.indexOf(r.target);
+    return this.finish([...results].sort((a, b) => order(a) - order(b)));
   }
 
   /** The output-cache settings from the options; undefined with --no-output-cache. */

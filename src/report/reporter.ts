@@ -7,8 +7,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 export type BuildEvent =
   | { readonly type: 'stage-start'; readonly name: string; readonly stage: string }
   | { readonly type: 'stage-end'; readonly name: string; readonly stage: string; readonly ms: number; readonly detail?: string }
-  | { readonly type: 'skip'; readonly name: string; readonly reason: string }
-  | { readonly type: 'rebuild'; readonly name: string; readonly reasons: readonly string[]; readonly cache?: 'local cache' | 'remote cache' | 'miss' }
+  | { readonly type: 'skip'; readonly name: string; readonly reason: string; readonly target?: string }
+  | { readonly type: 'rebuild'; readonly name: string; readonly reasons: readonly string[]; readonly cache?: 'local cache' | 'remote cache' | 'miss'; readonly target?: string }
   | { readonly type: 'cache-hit'; readonly name: string; readonly cache: 'local cache' | 'remote cache'; readonly key: string; readonly files: number; readonly bytes: number }
   | { readonly type: 'download-progress'; readonly url: string; readonly received: number; readonly total?: number }
   | { readonly type: 'info'; readonly message: string; readonly data?: Readonly<Record<string, unknown>> }

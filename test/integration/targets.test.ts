@@ -7,7 +7,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { rm } from 'node:fs/promises';
@@ -54,6 +54,17 @@ beforeAll(async () => {
   execFileSync('git', ['init', '-q'], { cwd: dir });
 });
 
+/** Every file under a directory with its sha256, to compare a tree before and after. */
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!f.isFile()) continue;
+    const p = join(f.parentPath, f.name);
+    out[p.slice(root.length + 1)] = createHash('sha256').update(await readFile(p)).digest('hex');
+  }
+  return out;
+}
+
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const catTool = (target: string): string => execFileSync('unsquashfs', ['-cat', join(dir, 'out', target, 'tcz/tool.tcz'), 'usr/local/bin/tool'], { encoding: 'utf8' });
@@ -98,6 +109,34 @@ describe('targets: in tczbuild.yaml', () => {
     expect(narrowed.events.filter((e) => e.type === 'rebuild').map((e) => e.name).sort()).toEqual(['armonly', 'tool']);
     expect(narrowed.events.some((e) => e.message?.startsWith('target '))).toBe(false);
     expect(narrowed.events.some((e) => e.diagnostic?.id === 'no-sources-for-target')).toBe(false);
+  });
+
+  it('publishes no target when a later one fails: out/ stays as the last good run left it', async () => {
+    const two = await testdir({
+      'tczbuild.yaml': 'targets: [15.x/x86_64, 15.x/aarch64]\ncache: cache\nsource-mirrors: [vendor]\n',
+      'recipes/tool.yaml': recipe('tool', ['x86_64', 'aarch64']),
+      'vendor/tool-x86_64': bins.x86_64!,
+      'vendor/tool-aarch64': bins.aarch64!,
+    });
+    const first = await promisify(execFile)(process.execPath, [cli, 'all', '--offline', '--json'], { cwd: two, env: { ...process.env, CI: 'true' } });
+    expect(first.stdout).toContain('"type":"manifest"');
+    const before = await snapshot(join(two, 'out'));
+    // The first target now builds something new; the second cannot (its source is gone).
+    const changed = '#!/bin/sh\necho x86_64 build, second version\n';
+    await writeFile(join(two, 'vendor/tool-x86_64'), changed);
+    await writeFile(join(two, 'recipes/tool.yaml'), (await readFile(join(two, 'recipes/tool.yaml'), 'utf8')).replace(sha(bins.x86_64!), sha(changed)));
+    await rm(join(two, 'vendor/tool-aarch64'));
+    await rm(join(two, 'cache'), { recursive: true });
+    const failed = await promisify(execFile)(process.execPath, [cli, 'all', '--offline', '--json'], { cwd: two, env: { ...process.env, CI: 'true' } }).then(
+      () => undefined,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(failed?.code).toBeGreaterThan(0);
+    expect(failed?.stdout).toMatch(/"rebuild","name":"tool".*"target":"15.x\/x86_64"/);
+    // Neither target was published: out/ is byte for byte what the first run left.
+    expect(await snapshot(join(two, 'out'))).toEqual(before);
+    expect(execFileSync('unsquashfs', ['-cat', join(two, 'out/15.x/x86_64/tcz/tool.tcz'), 'usr/local/bin/tool'], { encoding: 'utf8' })).toBe(bins.x86_64);
+    expect((await readdir(two)).filter((n) => n.startsWith('.out.'))).toEqual([]);
   });
 
   it('fetch fills the cache for every target', async () => {
