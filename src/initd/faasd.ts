@@ -1,9 +1,10 @@
 /**
- * The faasd init script: waits (bounded) for containerd, prepares the writable files faasd
- * rewrites on every start, imports the recipe's bundled images with bounded retries, then
- * starts `faasd provider` and `faasd up` the way the upstream systemd units do (cwd, env,
- * pidfile, log each). Stop sends TERM and waits, so faasd can remove its containers. Pure
- * text generation.
+ * The faasd init script: waits (bounded) for containerd, does on every start what `faasd
+ * install` does once on a systemd host (faasd 0.9.5 cmd/install.go: the basic-auth secrets, the
+ * compose file, prometheus.yml and resolv.conf in /var/lib/faasd), imports the recipe's bundled
+ * images with bounded retries, then starts `faasd provider` and `faasd up` the way the upstream
+ * systemd units do (cwd, env, pidfile, log each). Stop sends TERM and waits long enough for
+ * `faasd up` to remove its core containers, then checks that none is left. Pure text generation.
  */
 import type { WrittenImage } from '../recipe/schema-images.js';
 import type { FaasdDaemon, FaasdService } from '../recipe/schema-services.js';
@@ -21,6 +22,9 @@ export function renderFaasdScript(name: string, recipeName: string, s: FaasdServ
     logTailFunction,
     containerdFunctions,
     fileFunctions,
+    secretFunctions,
+    resolvFunction,
+    coreFunctions,
     importFunctions,
     importImages(recipeName, images, s['import-args']),
     daemonStart('provider', s, s.provider),
@@ -38,6 +42,10 @@ export function renderFaasdScript(name: string, recipeName: string, s: FaasdServ
 
 function settings(s: FaasdService): string {
   return `SOCKET=${rooted(s.socket)}
+NAMESPACE="${s.namespace}"
+SECRETS=${rooted(s.secrets)}
+AUTH_USER="${s['basic-auth-user']}"
+COMPOSE=${rooted(`${s.up.cwd}/docker-compose.yaml`)}
 WAIT_CONTAINERD=${s['wait-containerd']}
 IMPORT_ATTEMPTS=${s['import-attempts']}
 IMPORT_DELAY=${s['import-delay']}
@@ -85,6 +93,98 @@ copy_file() {
   mkdir -p "\${2%/*}"
   rm -f "$2"
   cp "$1" "$2" || warn "could not copy $1 to $2"
+}
+`;
+
+// faasd 0.9.5 cmd/up.go makeBasicAuthFiles: user "admin" and password.Generate(63, 10, 0, false,
+// true), i.e. 63 letters and digits of which exactly 10 are digits, no symbols; written only when
+// missing, mode 0644 (workingDirectoryPermission), because the core containers read them through
+// bind mounts as non-root users. faasd's own secrets directory is 0644 too: no one but root can
+// enter it; 0700 says the same thing plainly.
+const secretFunctions = `
+# A password as faasd makes it: 63 characters from A-Z a-z 0-9, exactly 10 of them digits.
+# Uniform draws from /dev/urandom, kept when they have 10 digits (about one draw in eight).
+new_password() {
+  tries=0
+  while [ "$tries" -lt 1000 ]; do
+    tries=$((tries + 1))
+    pw="$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 63)"
+    digits="$(printf '%s' "$pw" | tr -dc '0-9')"
+    if [ "\${#pw}" -eq 63 ] && [ "\${#digits}" -eq 10 ]; then
+      printf '%s' "$pw"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# write_secret FILE VALUE: only when FILE is missing or empty; never readable half-written.
+write_secret() {
+  [ -s "$1" ] && return 0
+  rm -f "$1.new"
+  (umask 077 && printf '%s' "$2" >"$1.new") && mv -f "$1.new" "$1"
+}
+
+# The gateway's basic-auth secrets, made once and kept across restarts (the provider exits at
+# start without them). On TinyCore /var is in RAM: add the directory to /opt/.filetool.lst to
+# keep the password across reboots.
+ensure_secrets() {
+  { mkdir -p "$SECRETS" && chmod 0700 "$SECRETS"; } || return 1
+  write_secret "$SECRETS/basic-auth-user" "$AUTH_USER" || return 1
+  if [ ! -s "$SECRETS/basic-auth-password" ]; then
+    pw="$(new_password)" || { say "could not make a password from /dev/urandom"; return 1; }
+    write_secret "$SECRETS/basic-auth-password" "$pw" || return 1
+    say "wrote a new gateway password: sudo cat \${SECRETS#"$ROOT"}/basic-auth-password"
+  fi
+  chmod 0644 "$SECRETS/basic-auth-user" "$SECRETS/basic-auth-password"
+}
+`;
+
+// faasd up bind-mounts ./resolv.conf into every core container (pkg/supervisor.go); faasd
+// install copies the file from its release tarball (nameserver 8.8.8.8). The box's own DNS from
+// DHCP is the right one here, minus loopback servers, which inside a container's network
+// namespace would be the container itself.
+const resolvFunction = `
+# write_resolv_conf FROM TO: the nameserver, search, domain and options lines of FROM.
+write_resolv_conf() {
+  mkdir -p "\${2%/*}"
+  rm -f "$2.new"
+  if [ -f "$1" ]; then
+    awk '$1 == "nameserver" && ($2 ~ /^127\./ || $2 == "::1") { next }
+      $1 == "nameserver" || $1 == "search" || $1 == "domain" || $1 == "options" { print }' "$1" >"$2.new"
+  else
+    : >"$2.new"
+  fi
+  grep -q '^nameserver' "$2.new" || warn "no usable nameserver in $1: the core containers resolve only each other"
+  chmod 0644 "$2.new" && mv -f "$2.new" "$2"
+}
+`;
+
+const coreFunctions = `
+# The core services faasd up runs: the names under services: in its compose file.
+core_services() {
+  awk '/^services:/ { on = 1; next }
+    /^[^ #]/ { on = 0 }
+    on && /^  [A-Za-z0-9][A-Za-z0-9._-]*:/ { sub(/^  /, ""); sub(/:.*/, ""); print }' "$COMPOSE" 2>/dev/null
+}
+
+# After faasd up exited: none of its core containers may be left in NAMESPACE.
+check_core_removed() {
+  if ! { [ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1; }; then
+    warn "containerd does not answer on $SOCKET: cannot check that faasd up removed its containers"
+    return 0
+  fi
+  containers="$(ctr --address "$SOCKET" -n "$NAMESPACE" container ls -q 2>/dev/null)"
+  left=""
+  for svc in $(core_services); do
+    if printf '%s\n' "$containers" | grep -qxF "$svc"; then left="$left $svc"; fi
+  done
+  if [ -n "$left" ]; then
+    say "faasd up left containers in namespace $NAMESPACE:$left"
+    return 1
+  fi
+  say "no core container left in namespace $NAMESPACE"
+  return 0
 }
 `;
 
@@ -178,6 +278,8 @@ function startStopStatus(s: FaasdService): string {
   if (s['state-dirs'].length > 0) pre.push(`mkdir -p ${s['state-dirs'].map(rooted).join(' ')}`);
   if (s['runtime-files'].length > 0) pre.push(`clear_stale_links ${s['runtime-files'].map(rooted).join(' ')}`);
   for (const c of s.copy) pre.push(`copy_file ${rooted(c.from)} ${rooted(c.to)}`);
+  if (s['resolv-conf'] !== null) pre.push(`write_resolv_conf ${rooted('/etc/resolv.conf')} ${rooted(s['resolv-conf'])}`);
+  pre.push('ensure_secrets || return 1');
   pre.push('import_images || warn "some images were not imported"');
   return `
 start() {
@@ -191,11 +293,14 @@ ${pre.map((l) => `  ${l}`).join('\n')}
   start_up || return 1
 }
 
-# faasd up removes its containers on TERM: stop it first, then the provider.
+# faasd up removes its core containers on TERM, giving each 30 s: stop it first and wait for
+# that, then the provider; then check nothing of faasd up is left. Functions keep running, as
+# under systemd: a start finds them again.
 stop() {
   need_root
   stop_pidfile "faasd up" "$UP_PIDFILE" "$STOP_TIMEOUT" || return 1
-  stop_pidfile "faasd provider" "$PROVIDER_PIDFILE" "$STOP_TIMEOUT"
+  stop_pidfile "faasd provider" "$PROVIDER_PIDFILE" "$STOP_TIMEOUT" || return 1
+  check_core_removed
 }
 
 # LSB: 0 when both daemons run, 3 otherwise.

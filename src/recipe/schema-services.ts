@@ -101,7 +101,18 @@ const faasd = z.strictObject({
     .array(boxPath)
     .default(['/var/lib/faasd/hosts', '/var/lib/faasd-provider/hosts', '/var/lib/faasd-provider/resolv.conf', '/etc/cni/net.d/10-openfaas.conflist'])
     .describe('files faasd writes itself on every start: a stale symlink there is removed; never pre-created (an empty conflist breaks CNI)'),
+  secrets: boxPath
+    .default('/var/lib/faasd/secrets')
+    .describe('basic-auth-user and basic-auth-password, written once before the provider starts (what `faasd install` does); faasd up mounts them from <up cwd>/secrets'),
+  'basic-auth-user': z.string().regex(/^[A-Za-z0-9._-]+$/).default('admin').describe('the gateway user faasd install writes'),
+  'resolv-conf': boxPath
+    .nullable()
+    .default('/var/lib/faasd/resolv.conf')
+    .describe("written on every start from the box's /etc/resolv.conf: faasd up mounts it into each core container; null to leave it alone"),
   ...daemonCommon,
+  // faasd 0.9.5 gives each core container 30 s to exit on TERM, one after another
+  // (pkg/service/service.go killTask): five services need up to 150 s, plus the CNI teardown.
+  'stop-timeout': seconds(180, 'seconds stop waits for faasd up to remove its core containers after TERM (faasd allows each 30 s)'),
   'state-dirs': z
     .array(boxPath)
     .default(['/var/lib/faasd', '/var/lib/faasd/secrets', '/var/lib/faasd-provider', '/etc/cni/net.d', '/var/lib/cni'])

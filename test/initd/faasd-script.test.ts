@@ -1,10 +1,20 @@
-import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
 import { recipeFromYaml, recipeHead, target } from './helpers/recipe.js';
 import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
 
 const script = 'usr/local/etc/init.d/faasd';
+const compose = `version: "3.7"
+services:
+  gateway:
+    image: docker.io/openfaas/gateway:0.18.18
+    ports:
+      - "8080:8080"
+  nats:
+    image: docker.io/library/nats-streaming:0.11.2
+volumes: {}
+`;
 const gateway = 'docker.io/openfaas/gateway:0.18.18';
 
 function faasdRecipe(attempts = 3) {
@@ -34,7 +44,9 @@ async function sandbox(attempts = 3): Promise<Sandbox> {
   await writeRoot(sb, 'run/containerd/containerd.sock', '');
   // The stub ctr "imports" a tarball by listing the text it contains.
   await writeRoot(sb, 'usr/local/share/faasd/images/gateway.tar', `${gateway}\n`);
-  await writeRoot(sb, 'usr/local/share/faasd/docker-compose.yaml', 'version: "3.7"\n');
+  await writeRoot(sb, 'usr/local/share/faasd/docker-compose.yaml', compose);
+  // what the stub `faasd up` creates as containers in namespace default
+  await sb.control('core-containers', 'gateway\nnats\n');
   return sb;
 }
 
@@ -55,7 +67,7 @@ async function filesUnder(root: string): Promise<string[]> {
 
 const imports = (calls: string[]) => calls.filter((c) => c.includes(' image import '));
 
-describe('faasd init script under busybox ash', () => {
+describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
   it('retries a failing import exactly import-attempts times, says which attempt failed, then still starts faasd', async () => {
     const sb = await sandbox(3);
     await sb.control('import-failures', 'always');
@@ -117,7 +129,7 @@ describe('faasd init script under busybox ash', () => {
     for (const f of ['var/lib/faasd/hosts', 'var/lib/faasd-provider/hosts', 'var/lib/faasd-provider/resolv.conf', 'etc/cni/net.d/10-openfaas.conflist']) {
       await expect(lstat(`${sb.root}/${f}`), f).rejects.toMatchObject({ code: 'ENOENT' });
     }
-    expect(await readFile(`${sb.root}/var/lib/faasd/docker-compose.yaml`, 'utf8')).toBe('version: "3.7"\n');
+    expect(await readFile(`${sb.root}/var/lib/faasd/docker-compose.yaml`, 'utf8')).toBe(compose);
   });
 
   it('pre-creates only files faasd cannot create itself, each for a stated reason', async () => {
@@ -129,6 +141,9 @@ describe('faasd init script under busybox ash', () => {
     // path → why it must exist before faasd runs
     const reasons: Record<string, string> = {
       'var/lib/faasd/docker-compose.yaml': 'faasd up reads it from its working directory; only `faasd install` writes it (copy:)',
+      'var/lib/faasd/secrets/basic-auth-user': 'the provider reads it at start and exits without it; only `faasd install` writes it before then',
+      'var/lib/faasd/secrets/basic-auth-password': 'the provider reads it at start and exits without it; only `faasd install` writes it before then',
+      'var/lib/faasd/resolv.conf': 'faasd up bind-mounts it into every core container; only `faasd install` writes it',
       'var/run/faasd-provider.pid': "the init script's own pidfile for status/stop",
       'var/run/faasd-up.pid': "the init script's own pidfile for status/stop",
       'var/log/faasd-provider.log': "the daemon's output, appended by the init script",
@@ -174,5 +189,90 @@ describe('faasd init script under busybox ash', () => {
     await expect(lstat(`${sb.root}/etc/cni/net.d/10-openfaas.conflist`)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await lstat(`${sb.root}/etc/cni/net.d`)).isDirectory()).toBe(true);
     expect((await sb.run(script, 'status')).code).toBe(0);
+  });
+
+  it('writes the basic-auth secrets as faasd install does before the provider starts: admin, 63 letters and digits with 10 digits, 0644 in a root-only directory', async () => {
+    const sb = await sandbox();
+    const r = await sb.run(script, 'start');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // the stub provider listed the directory the moment it started
+    const seen = await readFile(`${sb.ctl}/provider-saw-secrets`, 'utf8');
+    expect(seen).toMatch(/^-rw-r--r-- .* basic-auth-password$/m);
+    expect(seen).toMatch(/^-rw-r--r-- .* basic-auth-user$/m);
+    expect(await sb.readRoot('var/lib/faasd/secrets/basic-auth-user')).toBe('admin');
+    const password = await sb.readRoot('var/lib/faasd/secrets/basic-auth-password');
+    expect(password).toMatch(/^[A-Za-z0-9]{63}$/);
+    expect(password.replace(/[^0-9]/g, '')).toHaveLength(10);
+    expect(/[a-z]/.test(password) && /[A-Z]/.test(password)).toBe(true);
+    expect((await stat(`${sb.root}/var/lib/faasd/secrets`)).mode & 0o777).toBe(0o700);
+    expect(r.stdout).toContain('faasd: wrote a new gateway password: sudo cat /var/lib/faasd/secrets/basic-auth-password');
+  });
+
+  it('keeps the password across stop and start, and repairs a restored file mode; another box gets another password', async () => {
+    const sb = await sandbox();
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const first = await sb.readRoot('var/lib/faasd/secrets/basic-auth-password');
+    expect((await sb.run(script, 'stop')).code).toBe(0);
+    await chmod(`${sb.root}/var/lib/faasd/secrets/basic-auth-password`, 0o600);
+    const again = await sb.run(script, 'start');
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('wrote a new gateway password');
+    expect(await sb.readRoot('var/lib/faasd/secrets/basic-auth-password')).toBe(first);
+    expect((await stat(`${sb.root}/var/lib/faasd/secrets/basic-auth-password`)).mode & 0o777).toBe(0o644);
+    const other = await sandbox();
+    expect((await other.run(script, 'start')).code).toBe(0);
+    expect(await other.readRoot('var/lib/faasd/secrets/basic-auth-password')).not.toBe(first);
+  });
+
+  it("writes the core containers' resolv.conf from the box's own DNS, without loopback servers, on every start", async () => {
+    const sb = await sandbox();
+    await writeRoot(sb, 'etc/resolv.conf', '# udhcpc\nsearch lan\nnameserver 127.0.0.1\nnameserver 10.0.2.3\nnameserver ::1\n');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    expect(await sb.readRoot('var/lib/faasd/resolv.conf')).toBe('search lan\nnameserver 10.0.2.3\n');
+    await sb.run(script, 'stop');
+    await writeRoot(sb, 'etc/resolv.conf', 'nameserver 192.168.1.1\n');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    expect(await sb.readRoot('var/lib/faasd/resolv.conf')).toBe('nameserver 192.168.1.1\n');
+  });
+
+  it('says so when the box has no usable nameserver, and still starts', async () => {
+    const sb = await sandbox();
+    await writeRoot(sb, 'etc/resolv.conf', 'nameserver 127.0.0.1\n');
+    const r = await sb.run(script, 'start');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('no usable nameserver');
+    expect(await sb.readRoot('var/lib/faasd/resolv.conf')).toBe('');
+  });
+
+  it('stop waits while faasd up removes its containers, then finds none left; a second start runs both daemons again', async () => {
+    const sb = await sandbox();
+    await sb.control('up-stop-delay', '2');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    expect(await readFile(`${sb.ctl}/containers-default`, 'utf8')).toBe('gateway\nnats\n');
+    const stop = await sb.run(script, 'stop');
+    expect(stop.code, stop.stdout + stop.stderr).toBe(0);
+    expect(stop.stdout).toContain('faasd: no core container left in namespace default');
+    const start = await sb.run(script, 'start');
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    expect((await sb.run(script, 'status')).code).toBe(0);
+    expect((await sb.calls()).filter((c) => /^faasd (provider|up) cwd/.test(c))).toHaveLength(4);
+  });
+
+  it('stop fails and names the core containers faasd up left behind', async () => {
+    const sb = await sandbox();
+    await sb.control('up-leaves-containers');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const stop = await sb.run(script, 'stop');
+    expect(stop.stdout).toContain('faasd: faasd up left containers in namespace default: gateway nats');
+    expect(stop.code).toBe(1);
+  });
+
+  it('stop fails when faasd up is still removing containers after stop-timeout, and leaves it running', async () => {
+    const sb = await sandbox();
+    await sb.control('up-stop-delay', '30');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const stop = await sb.run(script, 'stop');
+    expect(stop.stdout).toMatch(/faasd: faasd up is still running 3 s after TERM \(pid \d+\)/);
+    expect(stop.code).toBe(1);
   });
 });

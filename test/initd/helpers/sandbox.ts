@@ -41,6 +41,7 @@ done
 case "$1 \${2:-}" in
   "version ") exit 0 ;;
   "image ls") cat "$STUB_CTL/images-$ns" 2>/dev/null; exit 0 ;;
+  "container ls") cat "$STUB_CTL/containers-$ns" 2>/dev/null; exit 0 ;;
   "image import")
     for file; do :; done
     n="$(cat "$STUB_CTL/import-failures" 2>/dev/null || echo 0)"
@@ -62,7 +63,24 @@ mode="$1"
 echo "faasd $* cwd=$(pwd) secret_mount_path=\${secret_mount_path:-} basic_auth=\${basic_auth:-}" >>"$STUB_CTL/calls"
 [ -f "$STUB_CTL/faasd-$mode-exit" ] && { echo "faasd $mode: fatal: stub told to die"; exit 1; }
 echo $$ >>"$STUB_CTL/pids"
-trap 'echo "faasd $mode TERM" >>"$STUB_CTL/calls"; exit 0' TERM
+# The provider reads the basic-auth secrets once at start: record what it found.
+if [ "$mode" = provider ]; then
+  ls -ln "$TCZ_ROOT$secret_mount_path" >"$STUB_CTL/provider-saw-secrets" 2>&1
+fi
+# faasd up runs the compose services as containers and removes them on TERM, taking
+# ctl/up-stop-delay seconds; ctl/up-leaves-containers makes it leave them.
+if [ "$mode" = up ] && [ -f "$STUB_CTL/core-containers" ]; then
+  cp "$STUB_CTL/core-containers" "$STUB_CTL/containers-default"
+fi
+on_term() {
+  echo "faasd $mode TERM" >>"$STUB_CTL/calls"
+  if [ "$mode" = up ]; then
+    sleep "$(cat "$STUB_CTL/up-stop-delay" 2>/dev/null || echo 0)"
+    [ -f "$STUB_CTL/up-leaves-containers" ] || rm -f "$STUB_CTL/containers-default"
+  fi
+  exit 0
+}
+trap on_term TERM
 while :; do sleep 1 & wait $!; done
 `,
   mount: `
