@@ -18,7 +18,7 @@ export type BoxStep =
       readonly run: string;
       readonly expect?: string;
       readonly timeout?: number;
-      /** environment the step runs with: TCZBUILD_IMAGES lists the recipe's bundled ref@digest */
+      /** environment the step runs with: `--env` values, and TCZBUILD_IMAGES listing the recipe's bundled ref@digest */
       readonly env: Readonly<Record<string, string>>;
     };
 
@@ -29,7 +29,8 @@ export interface ExtensionTests {
   readonly images?: readonly string[];
 }
 
-export function planBoxSteps(extensions: readonly ExtensionTests[], networkTimeout = 60): BoxStep[] {
+/** `extraEnv`: values from `tczbuild test --env NAME=VALUE` (e.g. which function faasd's steps deploy). */
+export function planBoxSteps(extensions: readonly ExtensionTests[], networkTimeout = 60, extraEnv: Readonly<Record<string, string>> = {}): BoxStep[] {
   const steps: BoxStep[] = [{ id: 1, kind: 'network', title: 'network: default route via 10.0.2.2', timeout: networkTimeout }];
   const installs = new Map<string, number>();
   for (const e of extensions) {
@@ -46,7 +47,7 @@ export function planBoxSteps(extensions: readonly ExtensionTests[], networkTimeo
         extension: e.name,
         after: installs.get(e.name) ?? 0,
         run: t.run,
-        env: { TCZBUILD_IMAGES: (e.images ?? []).join(' ') },
+        env: { ...extraEnv, TCZBUILD_IMAGES: (e.images ?? []).join(' ') },
         ...(t.expect !== undefined ? { expect: t.expect } : {}),
         ...(t.timeout !== undefined ? { timeout: t.timeout } : {}),
       });

@@ -56,4 +56,13 @@ describe('generated /opt/bootlocal.sh', () => {
     expect(s).toMatch(/BASEDIRS='[^']*\/opt /);
     expect(s).toContain('compare "$1" "$T/$1.before" "$T/$1.after"');
   });
+  it('gives every step the `tczbuild test --env` values, quoted, before the images tczbuild sets', () => {
+    const s = guestScript(planBoxSteps([{ name: 'faasd', steps: [{ run: 'echo "$FAASD_FUNCTION_IMAGE|$ODD"' }] }], 60, { FAASD_FUNCTION_IMAGE: '127.0.0.1:5000/faas3/sha512sum:0.1', ODD: "it's $x" }));
+    const dir = mkdtempSync(join(tmpdir(), 'tczbox-'));
+    const start = s.indexOf("printf '%s\\n' 'FAASD_FUNCTION_IMAGE=");
+    const end = s.indexOf('\nif [ -e "$T/2.ok" ]; then run_check 3 0;');
+    expect(start).toBeGreaterThan(0);
+    execFileSync('busybox', ['ash', '-c', `T=${dir}\n${s.slice(start, end)}\n`]);
+    expect(execFileSync('busybox', ['ash', join(dir, '3.sh')]).toString()).toBe("127.0.0.1:5000/faas3/sha512sum:0.1|it's $x\n");
+  });
 });

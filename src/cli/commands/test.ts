@@ -6,7 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Option } from 'clipanion';
+import { Option, UsageError } from 'clipanion';
 import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand } from '../project-command.js';
 
@@ -29,6 +29,7 @@ export class TestCommand extends ProjectCommand {
   logDir = Option.String('--log-dir', { description: 'where the initrd and console.log go (default: a new directory under the system temp dir)' });
   override sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for box files (repeatable)' });
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
+  env = Option.Array('--env', [], { description: 'NAME=VALUE set for every test: step on the box (repeatable), e.g. FAASD_FUNCTION_IMAGE=REF' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
@@ -46,7 +47,7 @@ export class TestCommand extends ProjectCommand {
       const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
       const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
       const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter });
-      const steps = planBoxSteps(extensions);
+      const steps = planBoxSteps(extensions, 60, this.stepEnv());
       const workDir = this.logDir ? resolve(this.context.cwd, this.logDir) : await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
       const upstreamUrl = this.settings().upstream.value;
       const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(defaultCacheDir(this.context.env), 'upstream'), localRoot: this.outDir() }) : undefined;
@@ -72,5 +73,16 @@ export class TestCommand extends ProjectCommand {
       reporter.emit({ type: 'result', ...summary });
       return ok ? ExitCode.ok : ExitCode.failed;
     });
+  }
+
+  /** --env NAME=VALUE pairs; a malformed one is a usage error naming it. */
+  private stepEnv(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const pair of this.env) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair);
+      if (!m || m[1] === 'TCZBUILD_IMAGES') throw new UsageError(`--env ${pair}: expected NAME=VALUE with NAME made of letters, digits and _ (TCZBUILD_IMAGES is set by tczbuild)`);
+      env[m[1]!] = m[2]!;
+    }
+    return env;
   }
 }
