@@ -255,7 +255,7 @@ kernel: { path: vmlinuz }
 initrd:
   - { path: core.gz }
 cmdline: console=ttyS0 noembed nozswap nofstab noswap norestore quiet loglevel=3
-memory: 1024
+memory: 2048   # faasd's core services and a function need more than 1024 MiB
 accel: tcg
 target: { tc-version: "${TCVER%%.*}", arch: x86_64 }
 EOF
