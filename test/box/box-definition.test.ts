@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderBoxJsonSchema } from '../../src/box/json-schema.js';
@@ -15,8 +15,8 @@ describe('box definitions', () => {
     expect(await readFile(join(repo, 'boxes/box.schema.json'), 'utf8')).toBe(renderBoxJsonSchema());
   });
 
-  it('ship TinyCore 15.x and 11.x release files, unpinned, which `tczbuild test` refuses until pinned', async () => {
-    for (const v of ['15', '11']) {
+  it('ship TinyCore 17.x, 16.x, 15.x and 11.x release files, unpinned, which `tczbuild test` refuses until pinned', async () => {
+    for (const v of ['17', '16', '15', '11']) {
       const text = await readFile(join(repo, `boxes/tinycore-${v}.x-x86_64.yaml`), 'utf8');
       for (const f of ['vmlinuz64', 'corepure64.gz', 'modules64.gz']) expect(text).toContain(`http://tinycorelinux.net/${v}.x/x86_64/release/distribution_files/${f}, sha256: unpinned }`);
     }
@@ -24,6 +24,42 @@ describe('box definitions', () => {
     const run = await tczbuild(['test', 'hello', '--box', join(repo, 'boxes/tinycore-15.x-x86_64.yaml'), '--offline', '--json'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(diagnosticsOf(run).map((d) => [d.id, d.line])).toEqual([['source-hash-missing', 7], ['source-hash-missing', 9], ['source-hash-missing', 10]]);
+  });
+
+  it('lint reads every box of the project: the shipped ones pass with their unpinned files listed, a bad one is an error at its line', async () => {
+    const dir = await testdir({ 'recipes/hello.yaml': recipe });
+    await mkdir(join(dir, 'boxes'), { recursive: true });
+    for (const v of ['16', '17']) {
+      const name = `tinycore-${v}.x-x86_64.yaml`;
+      await writeFile(join(dir, 'boxes', name), await readFile(join(repo, 'boxes', name), 'utf8'));
+    }
+    const ok = await tczbuild(['lint', '--json'], { cwd: dir });
+    expect(ok.code, ok.stdout).toBe(0);
+    const d = diagnosticsOf(ok);
+    expect(d.map((x) => [x.id, x.file, x.line])).toEqual([
+      ['box-unpinned', 'boxes/tinycore-16.x-x86_64.yaml', 9],
+      ['box-unpinned', 'boxes/tinycore-16.x-x86_64.yaml', 11],
+      ['box-unpinned', 'boxes/tinycore-16.x-x86_64.yaml', 12],
+      ['box-unpinned', 'boxes/tinycore-17.x-x86_64.yaml', 9],
+      ['box-unpinned', 'boxes/tinycore-17.x-x86_64.yaml', 11],
+      ['box-unpinned', 'boxes/tinycore-17.x-x86_64.yaml', 12],
+    ]);
+    await writeFile(join(dir, 'boxes/bad.yaml'), 'name: b\nkernel: { path: k }\ninitrd: [{ path: i }]\ntarget: { tc-version: "99", arch: aarch64 }\n');
+    const bad = await tczbuild(['lint', '--json'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(diagnosticsOf(bad).filter((x) => x.file === 'boxes/bad.yaml').map((x) => [x.id, x.line])).toEqual([['invalid-value', 4]]);
+  });
+
+  it('all --target 17.x/x86_64 plans and publishes the 17.x mirror paths', async () => {
+    const dir = await testdir({ 'recipes/hello.yaml': `${recipe}overlays: [hello]\n`, 'rootfs-overlays/hello/usr/local/share/hello/readme': 'hi\n' });
+    const explain = await tczbuild(['explain', '--target', '17.x/x86_64'], { cwd: dir });
+    expect(explain.code, explain.stdout + explain.stderr).toBe(0);
+    expect(explain.stdout).toContain('hello');
+    const run = await tczbuild(['all', '--target', '17.x/x86_64', '--json'], { cwd: dir });
+    expect(run.code, run.stdout).toBe(0);
+    for (const f of ['hello.tcz', 'hello.tcz.md5.txt', 'hello.tcz.info', 'hello.tcz.list', 'md5.db.gz']) {
+      await expect(readFile(join(dir, 'out/17.x/x86_64/tcz', f))).resolves.toBeInstanceOf(Buffer);
+    }
   });
 
   it('report a bad key with file, line and column, and a missing extension by path', async () => {

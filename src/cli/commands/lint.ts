@@ -1,9 +1,9 @@
 /**
  * `tczbuild lint`: validate every recipe without building or downloading: schema, variables,
  * paths, rules of the modules that own recipe sections, recipe hook bodies (ash -n and
- * shellcheck), and the list of what is unpinned.
+ * shellcheck), the project's box definitions (boxes/*.yaml), and the list of what is unpinned.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
 import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand } from '../project-command.js';
@@ -25,6 +25,7 @@ export class LintCommand extends ProjectCommand {
       const { unpinnedSources } = await import('../../recipe/rules.js');
       const { recipesForTarget } = await import('../../builder/target-recipes.js');
       const { lintUserHooks } = await import('../../initd/hook-lint.js');
+      const { lintBoxes } = await import('../../box/lint.js');
       const reporter = this.reporter();
       const plugins = defaultPlugins({ projectDir: dirname(this.recipesDir()) });
       // Each target sees its own sources (arch:) and variables, so each is checked.
@@ -49,9 +50,16 @@ export class LintCommand extends ProjectCommand {
         }
         recipeCount = recipes.length;
       }
-      // Errors found while loading throw before this; these come from checks that run after it (hook bodies).
+      const boxes = await lintBoxes(join(dirname(this.recipesDir()), 'boxes'), this.context.cwd);
+      for (const d of sortDiagnostics(boxes.diagnostics)) {
+        count++;
+        if (d.severity === 'error') errors++;
+        reporter.emit({ type: 'diagnostic', diagnostic: d });
+      }
+      // Errors found while loading recipes throw before this; these come from checks that run after it.
       if (errors > 0) return ExitCode.failed;
-      reporter.emit({ type: 'info', message: `${recipeCount} recipes ok${count ? `, ${count} warnings` : ''}` });
+      const boxText = boxes.count > 0 ? `, ${boxes.count} boxes` : '';
+      reporter.emit({ type: 'info', message: `${recipeCount} recipes${boxText} ok${count ? `, ${count} warnings` : ''}` });
       return ExitCode.ok;
     });
   }
