@@ -132,10 +132,11 @@ function launchFunction(s: DaemonService): string {
   const env = Object.entries(s.env).map(([k, v]) => `    export ${k}=${shq(v)}`);
   const argv = s.args.length > 0 ? ` ${shWords(s.args)}` : '';
   // BusyBox su execs the shell, which execs the program: the pid stays the one we record.
+  // Its options come before `--`: BusyBox's getopt would take the program's -p or -f for its own.
   const run =
     s.user === 'root'
       ? `exec "$COMMAND"${argv}`
-      : `# shellcheck disable=SC2016 # expanded by the shell su starts, not by this one\n    exec su -s /bin/sh ${shq(s.user)} -c 'exec "$0" "$@"' "$COMMAND"${argv}`;
+      : `# shellcheck disable=SC2016 # expanded by the shell su starts, not by this one\n    exec su -s /bin/sh -c 'exec "$0" "$@"' -- ${shq(s.user)} "$COMMAND"${argv}`;
   // Ignored HUP survives exec: the daemon outlives the terminal that started it (unless HUP is how it stops).
   const hup = s['stop-signal'] === 'HUP' ? '' : "    # Ignored HUP survives exec: the daemon outlives the terminal that started it.\n    trap '' HUP\n";
   return `

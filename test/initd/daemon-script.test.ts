@@ -110,11 +110,11 @@ describe('kind: daemon init script under busybox ash, with BusyBox httpd as the 
     expect(await sb.readRoot('var/log/second.log')).toBe('served before second\n');
   });
 
-  it('runs as the user with the environment and working directory given, logging to the log file', async () => {
+  it('runs as the user with the environment, working directory and dashed arguments given, logging to the log file', async () => {
     const sb = await daemonSandbox(`  envd:
     kind: daemon
     command: /bin/sh
-    args: [-c, 'echo "uid=$(id -u) dir=$(pwd) greeting=$GREETING"; exec sleep 1000']
+    args: [-c, 'echo "uid=$(id -u) dir=$(pwd) greeting=$GREETING arg0=$0"; exec sleep 1000', -p]
     user: nobody
     cwd: /srv
     env: { GREETING: "it's me" }
@@ -125,7 +125,7 @@ describe('kind: daemon init script under busybox ash, with BusyBox httpd as the 
     const r = await sb.run('usr/local/etc/init.d/envd', 'start');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     await new Promise((res) => setTimeout(res, 300));
-    expect(await sb.readRoot('var/log/custom/envd.log')).toBe(`uid=65534 dir=${sb.root}/srv greeting=it's me\n`);
+    expect(await sb.readRoot('var/log/custom/envd.log')).toBe(`uid=65534 dir=${sb.root}/srv greeting=it's me arg0=-p\n`);
     expect((await stat(join(sb.root, 'var/lib/envd'))).uid).toBe(65534);
   });
 
