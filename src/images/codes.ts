@@ -6,6 +6,11 @@
 import { registerCodes } from '../diagnostics/codes.js';
 
 registerCodes({
+  'bump-not-written': {
+    severity: 'error',
+    title: 'bump left the recipe as it was because a source of the new version could not be fetched',
+    hint: 'check that the new version exists upstream and that every URL in the recipe follows ${version}',
+  },
   'image-unpinned': {
     severity: 'warning',
     title: 'an image is not pinned to a digest yet',

@@ -57,7 +57,7 @@ describe('tczbuild completion', () => {
     const dir = await testdir({ 'recipes/good.yaml': good, 'recipes/gadget.yaml': good });
     const script = (await tczbuild(['completion', 'bash'], { cwd: dir })).stdout;
     execFileSync('shellcheck', ['-s', 'bash', '-'], { input: script });
-    expect(complete(script, ['tczbuild', 'bu'], dir)).toEqual(['build']);
+    expect(complete(script, ['tczbuild', 'bu'], dir)).toEqual(['build', 'bump']);
     expect(complete(script, ['tczbuild', 'kernel-config', ''], dir)).toEqual(['check', 'emit']);
     expect(complete(script, ['tczbuild', 'all', '--rec'], dir)).toEqual(['--recipes']);
     expect(complete(script, ['tczbuild', 'all', '--arch', 'a'], dir)).toEqual(['aarch64', 'armv7', 'armv6']);

@@ -17,6 +17,7 @@ export const commandsByWord: Readonly<Record<string, Loader>> = {
   explain: async () => [(await import('./explain.js')).ExplainCommand],
   clean: async () => [(await import('./clean.js')).CleanCommand],
   pin: async () => [(await import('./pin.js')).PinCommand],
+  bump: async () => [(await import('./bump.js')).BumpCommand],
   serve: async () => [(await import('./serve.js')).ServeCommand],
   verify: async () => [(await import('./verify.js')).VerifyCommand],
   index: async () => [(await import('./index-command.js')).IndexCommand],

@@ -119,7 +119,7 @@ function pendingEntries(w: WrittenRecipe, map: SourceMap, o: PinOptions, ctx: Re
 }
 
 /** The source's URL with variables substituted for `target`, matched by its position. */
-function sourceUrl(w: WrittenRecipe, map: SourceMap, i: number, target: Target): string | undefined {
+export function sourceUrl(w: WrittenRecipe, map: SourceMap, i: number, target: Target): string | undefined {
   const { recipe } = normalizeRecipe(w, map, target);
   const want = map.at(['sources', i, 'sha256']);
   const spec = recipe.sources.find((s) => s.hashAt.line === want.line && s.hashAt.col === want.col);
