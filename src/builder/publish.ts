@@ -1,15 +1,19 @@
 /**
  * Atomic publishing: assemble the next out/ in a sibling directory (unchanged files hard-linked
- * from the current one, rebuilt files moved in, indexes and state written), then swap it into
- * place with renames. A build that fails or is killed before the swap leaves out/ exactly as it
- * was; a kill between the two renames is repaired by recoverOut() on the next run. An out/ that
- * is a mount point is swapped from inside instead (publish-inside.ts).
+ * from the current one, rebuilt files moved in, indexes and state written), then move it into
+ * the live out/ file by file with rename(), which replaces a name atomically: a reader (serve,
+ * nginx, rsync) sees each file's old bytes or its new ones, never a missing name. Before the
+ * first rename, a hard-link snapshot of out/ is set aside as `.out.old-PID`; a build killed
+ * while moving files in is rolled back from it by recoverOut() on the next run, so out/ is still
+ * the previous tree or the next one, never a mix that stays. out/ itself is never replaced, so
+ * its mode, its directories' modes and a symlinked out/ (published into its target) survive.
+ * An out/ that is a mount point is assembled from inside instead (publish-inside.ts).
  */
-import { link, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readdir, readlink, realpath, rename, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fail, isTczError } from '../diagnostics/errors.js';
 import { uninterruptible } from '../util/interrupt.js';
-import { failMountedOut, isMountPoint } from './mount-point.js';
+import { isMountPoint } from './mount-point.js';
 import { insideDir, insideNext, isScaffold, recoverInside, swapInside } from './publish-inside.js';
 
 export interface PublishFile {
@@ -29,7 +33,10 @@ export interface PublishInput {
   readonly finalize?: (nextDir: string) => Promise<void>;
 }
 
-export function siblingPath(outDir: string, kind: 'new' | 'old' | 'work', pid = process.pid): string {
+/** Sibling directories of out/: next tree, rollback snapshot (prev while written, old once complete), one to drop, build work. */
+export type SiblingKind = 'new' | 'old' | 'prev' | 'drop' | 'work';
+
+export function siblingPath(outDir: string, kind: SiblingKind, pid = process.pid): string {
   const clean = outDir.replace(/\/+$/, '');
   return join(dirname(clean), `.${basename(clean)}.${kind}-${pid}`);
 }
@@ -84,39 +91,110 @@ async function swapFromInside(outDir: string): Promise<void> {
 }
 
 async function swapInto(outDir: string, next: string): Promise<void> {
-  const old = siblingPath(outDir, 'old');
-  const hadOut = await exists(outDir);
-  try {
-    if (hadOut) await rename(outDir, old);
-    await rename(next, outDir);
-  } catch (error) {
-    if (hadOut && !(await exists(outDir)) && (await exists(old))) await rename(old, outDir);
-    await rm(next, { recursive: true, force: true });
-    if ((error as NodeJS.ErrnoException).code === 'EBUSY') failMountedOut(outDir, error);
-    fail('out-unwritable', { file: outDir }, `could not replace ${outDir}: ${(error as Error).message}`, 'check that the output directory and its parent are writable', error);
+  if (!(await exists(outDir))) {
+    // nothing is served yet: one rename makes the whole tree appear at once
+    await rename(next, outDir).catch((error: unknown) => refuseSwap(outDir, next, error));
+    return;
   }
-  if (hadOut) await rm(old, { recursive: true, force: true });
+  const prev = siblingPath(outDir, 'prev');
+  const old = siblingPath(outDir, 'old');
+  try {
+    await rm(prev, { recursive: true, force: true });
+    await cloneTree(outDir, prev, isScaffold);
+    await rename(prev, old); // complete: from here on a kill is rolled back from it
+  } catch (error) {
+    await rm(prev, { recursive: true, force: true }).catch(() => undefined);
+    return refuseSwap(outDir, next, error);
+  }
+  try {
+    await moveTreeInto(next, outDir);
+  } catch (error) {
+    await moveTreeInto(old, outDir).catch(() => undefined);
+    await rm(old, { recursive: true, force: true }).catch(() => undefined);
+    return refuseSwap(outDir, next, error);
+  }
+  await dropSibling(outDir, old);
+  await rm(next, { recursive: true, force: true });
 }
 
-/** Undo a swap that was cut between its two renames, and drop leftovers of killed builds. */
+async function refuseSwap(outDir: string, next: string, error: unknown): Promise<never> {
+  await rm(next, { recursive: true, force: true }).catch(() => undefined);
+  fail('out-unwritable', { file: outDir }, `could not publish into ${outDir}: ${(error as Error).message}`, 'check that the output directory and its parent are writable (and not full)', error);
+}
+
+/** Remove a sibling in two steps, so that a kill half-way through is never read as a rollback snapshot. */
+async function dropSibling(outDir: string, path: string): Promise<void> {
+  const drop = siblingPath(outDir, 'drop');
+  await rename(path, drop);
+  await rm(drop, { recursive: true, force: true });
+}
+
+/**
+ * Make `to` hold exactly what `from` holds, consuming `from`: every file is renamed over its
+ * counterpart (skipped when both are already the same inode), new directories are renamed in
+ * whole, names `from` lacks are removed last, and directory modes follow `from`. In each
+ * directory images go first, then their companions, then indexes, so an index never names an
+ * image that is not there yet.
+ */
+async function moveTreeInto(from: string, to: string): Promise<void> {
+  const want = await lstat(from);
+  const names = (await readdir(from)).sort((a, b) => publishRank(a) - publishRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names) {
+    const src = join(from, name);
+    const dest = join(to, name);
+    const s = await lstat(src);
+    const d = await lstat(dest).catch(() => undefined);
+    if (s.isDirectory() && d?.isDirectory()) {
+      await moveTreeInto(src, dest);
+      continue;
+    }
+    if (d && !s.isDirectory() && !d.isDirectory() && d.ino === s.ino && d.dev === s.dev) continue;
+    if (d && (d.isDirectory() || s.isDirectory())) await rm(dest, { recursive: true, force: true });
+    await rename(src, dest);
+  }
+  const keep = new Set(names);
+  for (const name of await readdir(to)) {
+    if (!keep.has(name) && !isScaffold(name)) await rm(join(to, name), { recursive: true, force: true });
+  }
+  const have = await lstat(to);
+  if ((have.mode & 0o7777) !== (want.mode & 0o7777)) await chmod(to, want.mode & 0o7777);
+}
+
+function publishRank(name: string): number {
+  if (name.endsWith('.tcz')) return 0;
+  if (name.includes('.tcz.')) return 1;
+  return 2;
+}
+
+/** Roll back a publish cut while moving files in, and drop leftovers of killed builds. */
 export async function recoverOut(outDir: string, isAlive: (pid: number) => boolean): Promise<void> {
-  const clean = outDir.replace(/\/+$/, '');
+  const clean = await realOutDir(outDir);
   const parent = dirname(clean);
   const prefix = `.${basename(clean)}.`;
   const leftovers = (await readdir(parent).catch(() => [] as string[])).filter((n) => n.startsWith(prefix));
   for (const name of leftovers) {
-    const m = /\.(new|old|work)-(\d+)$/.exec(name);
+    const m = /\.(new|old|prev|drop|work)-(\d+)$/.exec(name);
     if (!m || isAlive(Number(m[2]))) continue;
     const path = join(parent, name);
+    // an old tree is a complete snapshot of out/ as it was before the cut publish
     if (m[1] === 'old' && !(await exists(clean))) await rename(path, clean);
-    else await rm(path, { recursive: true, force: true });
+    else if (m[1] === 'old') await moveTreeInto(path, clean);
+    await rm(path, { recursive: true, force: true });
   }
   await recoverInside(clean, isAlive);
+}
+
+/** The directory a publish writes: out/ itself, or the target of a symlinked out/ (e.g. a web server's root). */
+export async function realOutDir(outDir: string): Promise<string> {
+  const clean = outDir.replace(/\/+$/, '') || '/';
+  const st = await lstat(clean).catch(() => undefined);
+  return st?.isSymbolicLink() ? realpath(clean) : clean;
 }
 
 /** Copy a tree with hard links for files: published files are never changed in place. */
 async function cloneTree(from: string, to: string, skipTop: (name: string) => boolean = () => false): Promise<void> {
   await mkdir(to, { recursive: true });
+  await chmod(to, (await lstat(from)).mode & 0o7777);
   for (const name of await readdir(from)) {
     if (skipTop(name)) continue;
     const src = join(from, name);

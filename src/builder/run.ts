@@ -25,6 +25,7 @@ import type { CacheOrigin, OutputCache } from './output-cache/output-cache.js';
 import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { mksquashfsVersion } from './pack.js';
+import { placeOut } from './out-placement.js';
 import { planBuild, type PlannedRecipe } from './plan.js';
 import type { StagePlugin } from './plugin.js';
 import { asOutError, exists, publishAtomically, recoverOut, siblingPath, type PublishFile } from './publish.js';
@@ -114,7 +115,7 @@ interface Staged {
  * target that fails leaves every target's published files as they were.
  */
 export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResult[]> {
-  const outDir = resolve(all.outDir);
+  const outDir = await placeOut(all.outDir, all);
   const planned: Planned[] = [];
   for (const t of all.targets) planned.push(await planTarget({ ...all, target: t.target, plugins: t.plugins }, t));
 

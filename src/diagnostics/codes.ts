@@ -37,7 +37,9 @@ export const codes = {
   // fetching
   'fetch-failed': { severity: 'error', title: 'a source could not be downloaded' },
   'fetch-offline-missing': { severity: 'error', title: 'sources are missing from the cache in --offline mode', hint: 'run `tczbuild fetch` on a connected machine, or pass --source-mirror' },
+  'recipe-unreadable': { severity: 'error', title: 'a recipe file cannot be read', hint: 'a recipe is a regular YAML file of at most 1 MiB; remove or replace what stands at that name' },
   'checksum-mismatch': { severity: 'error', title: 'a download does not match its pinned sha256', hint: 'if upstream re-released the file on purpose, verify it and run `tczbuild pin --force`' },
+  'source-hash-stale': { severity: 'error', title: "a source's url changed but its sha256 still names the bytes of another URL", hint: 'update the sha256 (`tczbuild pin --force NAME`) or put the old URL back' },
   // staging
   'archive-unsafe-entry': { severity: 'error', title: 'an archive entry would land outside the staging tree', hint: 'the archive is not safe to unpack; check the source, or leave the entry out with extract.include/exclude' },
   'archive-unsupported-entry': { severity: 'error', title: 'an archive contains an entry type tczbuild refuses', hint: 'leave the entry out with extract.include/exclude, or create it at run time from an init script' },
@@ -56,6 +58,7 @@ export const codes = {
   'tool-failed': { severity: 'error', title: 'an external tool failed', hint: 'read the tool\'s output above; check free disk space and the tool\'s version' },
   'out-locked': { severity: 'error', title: 'another tczbuild is publishing into the same output directory' },
   'out-unwritable': { severity: 'error', title: 'the output directory cannot be written' },
+  'out-overlaps-input': { severity: 'error', title: 'the output directory holds an input of the build (the project, the recipes, the overlays or the cache)', hint: 'pass --out a directory of its own, e.g. out/ in the project, and keep --cache outside it' },
   'out-mount-point': { severity: 'error', title: 'the output directory is busy (an unrecognised mount point) and cannot be replaced' },
   'internal-error': { severity: 'error', title: 'tczbuild hit a bug', hint: 'please report it with the command line and the output above' },
 } as const satisfies Record<string, DiagnosticCode>;

@@ -136,6 +136,6 @@ export const badCases: readonly BadCase[] = [
   { name: 'mksquashfs-missing', fixture: 'valid-other', environment: 'no-mksquashfs', expect: { id: 'tool-missing', message: /mksquashfs was not found on PATH/ } },
   { name: 'mksquashfs-fails', fixture: 'valid-other', environment: 'failing-mksquashfs', expect: { id: 'tool-failed', message: /mksquashfs .*failed/ } },
   { name: 'out-parent-immutable', fixture: 'valid-other', environment: 'immutable-parent', expect: { id: 'out-unwritable', file: 'OUT', message: /out\.lock/ } },
-  { name: 'out-immutable', fixture: 'valid-other', environment: 'immutable-out', expect: { id: 'out-unwritable', file: 'OUT', message: /could not replace/ } },
+  { name: 'out-immutable', fixture: 'valid-other', environment: 'immutable-out', expect: { id: 'out-unwritable', file: 'OUT', message: /could not publish into/ } },
   { name: 'out-locked-by-live-process', fixture: 'valid-other', environment: 'locked', expect: { id: 'out-locked', file: 'OUT', message: /being published by tczbuild process \d+/ } },
 ];

@@ -1,12 +1,12 @@
 /**
  * kill -9 `tczbuild all` at seeded random points while a good out/ exists. After every kill,
- * out/ is exactly one complete mirror (the previous one or the new one, never a mix) or, if
- * the kill fell between publish's two renames, the previous one waits beside it to be restored;
+ * out/ is exactly one complete mirror (the previous one or the new one) or, if the kill fell
+ * while publish was moving files in, the previous one waits beside it (`.out.old-PID`) to be
+ * rolled back to;
  * `tczbuild verify` passes on it; and the next build succeeds with exactly the expected tree and
  * nothing left over. Seed: TCZ_FAULT_SEED (default 20261124); every kill point is logged.
  */
-import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,11 +50,11 @@ afterAll(async () => {
   if (p) await rm(p.dir, { recursive: true, force: true });
 });
 
-/** What out/ holds after a kill: a complete mirror, or nothing with the previous one set aside. */
+/** What out/ holds after a kill: a complete mirror, or the previous one set aside to roll back to. */
 async function stateAfterKill(previous: 'A' | 'B', next: 'A' | 'B'): Promise<'A' | 'B' | 'set-aside'> {
-  if (!existsSync(p.outDir)) {
-    const parent = dirname(p.outDir);
-    const aside = (await readdir(parent)).filter((n) => n.startsWith('.out.old-'));
+  const parent = dirname(p.outDir);
+  const aside = (await readdir(parent)).filter((n) => n.startsWith('.out.old-'));
+  if (aside.length > 0) {
     expect(aside).toHaveLength(1);
     expect(await snapshotTree(join(parent, aside[0]!))).toEqual(snap[previous]);
     return 'set-aside';
@@ -131,11 +131,16 @@ describe('the exact states a kill can leave beside out/', () => {
     expect(await leftoversBeside(p.outDir)).toEqual([]);
   }, 60_000);
 
-  it('drops the set-aside old tree when the kill came after the swap', async () => {
+  it('rolls back to the set-aside tree when the kill fell while files were being moved in', async () => {
+    expect((await runTczbuildWith(p, 'A', all)).code).toBe(0);
     const pid = deadPid();
     await cp(p.outDir, sibling('old', pid), { recursive: true });
+    // half of a publish of B: one image replaced, one removed
+    await writeFile(join(p.outDir, '11.x/x86_64/tcz/alpha.tcz'), 'half of the next mirror');
+    await rm(join(p.outDir, '11.x/x86_64/tcz/beta.tcz'));
     const r = await runTczbuildWith(p, 'A', all);
     expect(r.code, JSON.stringify(r.diagnostics)).toBe(0);
+    expect(r.events.filter((e) => e.type === 'rebuild')).toEqual([]);
     expect(await snapshotTree(p.outDir)).toEqual(snap.A);
     expect(await leftoversBeside(p.outDir)).toEqual([]);
   }, 60_000);

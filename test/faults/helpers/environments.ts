@@ -1,6 +1,6 @@
 /**
  * Machine states a build must survive with a clear error: mksquashfs missing from PATH or
- * failing, out/ (or its parent) made immutable with chattr +i, out/ locked by a live process.
+ * failing, out/'s image directory (or out/'s parent) made immutable with chattr +i, out/ locked by a live process.
  * Each setup returns its own undo, which the test runs before asserting so temp dirs can be
  * removed. Changes process.env.PATH for the duration (runTool spawns with the process env), so
  * callers must not run cases concurrently in one process.
@@ -22,7 +22,9 @@ export async function enterEnvironment(env: Environment, outDir: string, project
     case 'immutable-parent':
       return immutable(projectDir);
     case 'immutable-out':
-      return immutable(outDir);
+      // publish moves files into the live out/ (never replacing out/ itself): the directory
+      // the images go into is what must refuse them
+      return immutable(join(outDir, '11.x/x86_64/tcz'));
     case 'locked':
       return lockedByLiveProcess(outDir);
   }

@@ -1,0 +1,126 @@
+/**
+ * Where and how `tczbuild all` publishes: readers of a running mirror never see a file that is
+ * present before and after a publish go missing during it; a symlinked out/ is published into
+ * its target; an out/ that holds the project, the recipes or the cache is refused before any
+ * work; directory modes inside out/ survive a publish.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { chmod, mkdir, readdir, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMirrorProject, type MirrorProject } from '../faults/helpers/mirror-project.js';
+import { runTczbuildWith } from '../faults/helpers/run-recipes.js';
+import { runCliJson } from '../faults/helpers/run.js';
+import { snapshotTree } from '../faults/helpers/tree-snapshot.js';
+import { testdir } from '../helpers/testdir.js';
+
+let p: MirrorProject;
+beforeAll(async () => {
+  p = await createMirrorProject(await testdir({}, { keep: true }), 1);
+  const r = await runTczbuildWith(p, 'A', ['all']);
+  expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+}, 120_000);
+afterAll(async () => {
+  const { rm } = await import('node:fs/promises');
+  if (p) await rm(p.dir, { recursive: true, force: true });
+});
+
+/** A separate process stat()ing the given files in a tight loop until told to stop; counts misses. */
+function startReaders(files: readonly string[]): { stop: () => Promise<{ reads: number; missing: Record<string, number> }> } {
+  const script = `
+    const fs = require('node:fs');
+    const files = JSON.parse(process.argv[1]);
+    const missing = {};
+    let reads = 0, stop = false;
+    process.stdin.on('data', () => { stop = true; });
+    const loop = () => {
+      for (let i = 0; i < 200; i++) for (const f of files) {
+        reads++;
+        try { fs.closeSync(fs.openSync(f, 'r')); } catch (e) { missing[f] = (missing[f] || 0) + 1; }
+      }
+      if (stop) { process.stdout.write(JSON.stringify({ reads, missing })); process.exit(0); }
+      setImmediate(loop);
+    };
+    loop();`;
+  const child = spawn(process.execPath, ['-e', script, JSON.stringify(files)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.on('exit', () => resolve(JSON.parse(out) as { reads: number; missing: Record<string, number> }));
+        child.stdin.end('stop');
+      }),
+  };
+}
+
+describe('publishing under readers', () => {
+  it('never lets a file present in both mirrors go missing during a publish', async () => {
+    const tcz = join(p.outDir, '11.x/x86_64/tcz');
+    const files = ['alpha.tcz', 'alpha.tcz.md5.txt', 'beta.tcz', 'beta.tcz.md5.txt', 'gamma.tcz', 'gamma.tcz.dep', 'md5.db'].map((f) => join(tcz, f));
+    for (const f of files) expect(existsSync(f), f).toBe(true);
+    const readers = startReaders(files);
+    for (let i = 0; i < 6; i++) {
+      const r = await runTczbuildWith(p, i % 2 === 0 ? 'B' : 'A', ['all']);
+      expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+    }
+    const seen = await readers.stop();
+    expect(seen.reads).toBeGreaterThan(1000);
+    expect(seen.missing).toEqual({});
+  }, 240_000);
+
+  it('keeps the modes of directories inside out/ and of out/ itself', async () => {
+    await chmod(p.outDir, 0o750);
+    await chmod(join(p.outDir, '11.x'), 0o700);
+    const r = await runTczbuildWith(p, 'B', ['all']);
+    expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+    expect(r.events.some((e) => e.type === 'rebuild')).toBe(true);
+    expect(statSync(p.outDir).mode & 0o777).toBe(0o750);
+    expect(statSync(join(p.outDir, '11.x')).mode & 0o777).toBe(0o700);
+    await chmod(p.outDir, 0o755);
+    await chmod(join(p.outDir, '11.x'), 0o755);
+  }, 120_000);
+});
+
+describe('where out/ may be', () => {
+  it('publishes into the target of a symlinked out/ and leaves the link in place', async () => {
+    const www = join(p.dir, 'www', 'tce');
+    await mkdir(www, { recursive: true });
+    const link = join(p.dir, 'linked-out');
+    await symlink(www, link);
+    const r = await runCliJson(['all', '--recipes', p.recipesA, '--out', link, '--cache', p.cacheDir], p.dir);
+    expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(www);
+    expect(existsSync(join(www, '11.x/x86_64/tcz/alpha.tcz'))).toBe(true);
+    // and again, now that the target holds a mirror
+    const again = await runCliJson(['all', '--recipes', p.recipesB, '--out', link, '--cache', p.cacheDir], p.dir);
+    expect(again.code, again.stderr + JSON.stringify(again.diagnostics)).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(www, '11.x/x86_64/tcz/beta.tcz'))).toBe(true);
+    expect((await readdir(join(p.dir, 'www'))).sort()).toEqual(['tce']);
+  }, 120_000);
+
+  it.each([
+    ['the project directory', (): string => p.dir],
+    ['the recipes directory', (): string => p.recipesA],
+    ['a directory holding the project', (): string => dirname(p.dir)],
+  ])('refuses --out being %s, changing nothing', async (_what, out) => {
+    const before = await snapshotTree(p.dir);
+    const r = await runCliJson(['all', '--recipes', p.recipesA, '--out', out(), '--cache', join(p.dir, '..', 'elsewhere-cache')], p.dir);
+    expect(r.code).toBe(1);
+    expect(r.diagnostics.map((d) => d.id)).toEqual(['out-overlaps-input']);
+    expect(r.diagnostics[0]!.hint).toContain('--out');
+    expect(await snapshotTree(p.dir)).toEqual(before);
+  });
+
+  it('refuses a cache inside out/ (it would publish downloaded sources on the mirror)', async () => {
+    const before = await snapshotTree(p.outDir);
+    const r = await runCliJson(['all', '--recipes', p.recipesA, '--out', p.outDir, '--cache', join(p.outDir, 'cache')], p.dir);
+    expect(r.code).toBe(1);
+    expect(r.diagnostics.map((d) => d.id)).toEqual(['out-overlaps-input']);
+    expect(r.diagnostics[0]!.message).toContain('cache');
+    expect(await snapshotTree(p.outDir)).toEqual(before);
+  });
+});
