@@ -1,6 +1,6 @@
 /**
  * The no-op fast path of `tczbuild all`: a conservative fingerprint of every input a build key
- * can depend on (recipe bytes, overlay and kernel-config trees by stat, the mksquashfs binary,
+ * can depend on (recipe bytes, overlay and kernel-config trees by content, the mksquashfs binary,
  * git HEAD for the source epoch, the tczbuild build id) plus the published output's stat. If it
  * equals the stamp left by the last successful run, nothing can have changed and the full load
  * (YAML, schema, plugins) is skipped. A differing fingerprint proves nothing: the caller then
@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statePath } from './build-state.js';
@@ -47,7 +47,11 @@ export async function fingerprintInputs(i: StampInput): Promise<string | undefin
   const h = createHash('sha256');
   h.update(JSON.stringify({ id, git, tc: i.tcVersion, arch: i.arch, out: resolve(i.outDir), indexes: i.upstreamIndexes }));
   for (const name of (await readdir(i.recipesDir).catch(() => [] as string[])).sort()) {
-    if (/\.ya?ml$/.test(name)) h.update(`recipe ${name}\0`).update(await readFile(join(i.recipesDir, name)));
+    if (!/\.ya?ml$/.test(name)) continue;
+    // a FIFO, a device or a directory at a recipe's name is the full load's to report, not ours to read
+    const st = await stat(join(i.recipesDir, name)).catch(() => undefined);
+    if (!st?.isFile() || st.size > hashUpTo) return undefined;
+    h.update(`recipe ${name}\0`).update(await readFile(join(i.recipesDir, name)));
   }
   for (const dir of [i.overlaysDir, join(dirname(i.recipesDir), 'kernel-config'), bundledKernelConfig, ...i.upstreamIndexes]) {
     h.update(`tree ${dir}\0${await statTree(dir)}`);
@@ -85,22 +89,43 @@ export async function matchStamp(i: StampInput): Promise<readonly string[] | und
 /** Record a successful run: inputs as fingerprinted before it started, output as it is now. */
 export async function writeStamp(i: StampInput, inputs: string, names: readonly string[]): Promise<void> {
   const file = stampPath(i);
-  await mkdir(dirname(file), { recursive: true });
-  const body: StampFile = { stamp: hash(inputs, await fingerprintOutput(i)), names };
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(body));
-  await rename(tmp, file);
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    const body: StampFile = { stamp: hash(inputs, await fingerprintOutput(i)), names };
+    await writeFile(tmp, JSON.stringify(body));
+    await rename(tmp, file);
+  } catch {
+    // Best effort: the build has published; a read-only or full cache only costs the next run
+    // the full check, it must not turn a successful build into a failure.
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
 }
 
 function hash(inputs: string, output: string): string {
   return createHash('sha256').update(inputs).update('\0').update(output).digest('hex');
 }
 
+/**
+ * A file's stat, ctime included: `cp -p`, `rsync -t` and `tar x` put back an old mtime, but any
+ * write moves ctime, which no user tool can set. Used where hashing would cost too much.
+ */
 async function statLine(path: string): Promise<string> {
   const st = await lstat(path).catch(() => undefined);
-  return st ? `${path} ${st.mode} ${st.size} ${st.mtimeMs} ${st.ino}` : `${path} missing`;
+  return st ? `${path} ${st.mode} ${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}` : `${path} missing`;
 }
 
+/** Files up to this size are fingerprinted by content (what the build key hashes), larger ones by stat. */
+const hashUpTo = 1024 * 1024;
+
+async function contentLine(path: string): Promise<string> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st?.isFile() || st.size > hashUpTo) return statLine(path);
+  const bytes = await readFile(path).catch(() => undefined);
+  return bytes ? `${path} ${st.mode} ${createHash('sha256').update(bytes).digest('hex')}` : statLine(path);
+}
+
+/** A tree's fingerprint: each entry's type and mode, small files by content, others by stat. */
 async function statTree(root: string): Promise<string> {
   const lines: string[] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -111,7 +136,7 @@ async function statTree(root: string): Promise<string> {
       const path = join(dir, name);
       const st = await lstat(path);
       if (st.isDirectory()) await walk(path);
-      else lines.push(await statLine(path));
+      else lines.push(await contentLine(path));
     }
   };
   await walk(root);

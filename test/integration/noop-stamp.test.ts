@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,17 +37,34 @@ describe('tczbuild all with nothing changed', () => {
     expect(run.skips.map((s) => [s.name, s.reason])).toEqual([['base', fast], ['app', fast], ['solo', fast]]);
   });
 
-  it('falls back to the full check when a file is touched but not changed, then trusts the new stamp', async () => {
+  it('still answers from the stamp when a file is touched but not changed: content decides, not mtime', async () => {
     const conf = join(p.dir, 'rootfs-overlays/base/usr/local/etc/base.conf');
     await utimes(conf, new Date(), new Date(Date.now() + 5000));
-    const full = await all();
-    expect(full.rebuilt).toEqual([]);
-    expect(full.skips.every((s) => s.reason === 'build key unchanged')).toBe(true);
-    expect((await all()).skips.every((s) => s.reason === fast)).toBe(true);
+    const run = await all();
+    expect(run.rebuilt).toEqual([]);
+    expect(run.skips.every((s) => s.reason === fast)).toBe(true);
   });
 
   it('rebuilds when an overlay file changes, even at the same size', async () => {
     await writeFile(join(p.dir, 'rootfs-overlays/base/usr/local/etc/base.conf'), 'conf=2\n');
+    expect((await all()).rebuilt).toEqual(['base', 'app']);
+  });
+
+  it('rebuilds an overlay rewritten at the same size with its old mtime (cp -p, rsync -t), and explain agrees', async () => {
+    const conf = join(p.dir, 'rootfs-overlays/base/usr/local/etc/base.conf');
+    // whole seconds, so that putting the mtime back is exact (as cp -p does)
+    await utimes(conf, 1_600_000_000, 1_600_000_000);
+    expect((await all()).rebuilt).toEqual([]);
+    const before = await stat(conf);
+    expect(before.mtimeMs).toBe(1_600_000_000_000);
+    const text = await readFile(conf, 'utf8');
+    const changed = text.replace(/.$/s, (c) => (c === 'x' ? 'y' : 'x'));
+    expect(changed.length).toBe(text.length);
+    await writeFile(conf, changed);
+    await utimes(conf, 1_600_000_000, 1_600_000_000);
+    expect((await stat(conf)).mtimeMs).toBe(before.mtimeMs);
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'explain', '--cache', 'cache', '--json'], { cwd: p.dir, env: { ...process.env, CI: 'true' } });
+    expect(stdout).toContain('overlay base changed');
     expect((await all()).rebuilt).toEqual(['base', 'app']);
   });
 
