@@ -18,7 +18,7 @@ import { FetchFailure } from '../../util/http/failure.js';
 import type { MinRate } from '../../util/min-rate.js';
 import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
 import { mapLimit } from './map-limit.js';
-import { fetchFailed, hashMissing, offlineMissing, type Attempt, type SourceRef } from './messages.js';
+import { fetchFailed, hashMissing, hashStale, offlineMissing, type Attempt, type SourceRef } from './messages.js';
 import { ChecksumMismatchError, type CacheEntry, type SourceCache } from './source-cache.js';
 
 export interface FetchOptions {
@@ -114,18 +114,36 @@ export async function fetchUnpinned(rawUrl: string, opts: FetchOptions): Promise
   const candidates = candidatesOrFailure(ref, opts.mirrors ?? []);
   if ('id' in candidates) throw new TczError([candidates]);
   const tried = opts.offline ? candidates.filter((c) => c.where.kind === 'path') : candidates;
-  return tryCandidates(ref, tried, opts, netrcLookup(opts.env ?? process.env));
+  const result = await tryCandidates(ref, tried, opts, netrcLookup(opts.env ?? process.env));
+  if (!('attempts' in result)) await rememberOrigin(opts.cache, result.sha256, url);
+  return result;
+}
+
+/** Best effort: a read-only cache still serves builds, it only stops learning origins. */
+async function rememberOrigin(cache: SourceCache, sha256: string, url: string): Promise<void> {
+  await cache.addOrigin(sha256, url).catch(() => undefined);
 }
 
 async function fetchOne(spec: PinnedSpec, opts: FetchOptions, credentials: CredentialLookup): Promise<CacheEntry | Diagnostic> {
   const cached = await opts.cache.get(spec.sha256);
-  if (cached !== undefined) return { sha256: spec.sha256, size: (await stat(cached)).size, path: cached };
+  if (cached !== undefined) {
+    // A recipe whose url changed while its sha256 did not (a bumped version, a forgotten hash)
+    // would otherwise build the old release's bytes under the new name.
+    const others = await opts.cache.fetchedForOthers(spec.sha256, spec.url);
+    if (others) return hashStale(spec, others);
+    await rememberOrigin(opts.cache, spec.sha256, spec.url);
+    return { sha256: spec.sha256, size: (await stat(cached)).size, path: cached };
+  }
   const all = candidatesOrFailure(spec, opts.mirrors ?? []);
   if ('id' in all) return all;
   // Offline, only what is on this machine counts (a corrupt cache entry lands here too).
   const candidates = opts.offline ? all.filter((c) => c.where.kind === 'path') : all;
   const result = await tryCandidates(spec, candidates, opts, credentials);
-  if (!('attempts' in result)) return result;
+  if (!('attempts' in result)) {
+    // a mirror serves the bytes for the recipe's url: that url is what they were fetched for
+    await rememberOrigin(opts.cache, result.sha256, spec.url);
+    return result;
+  }
   return opts.offline && result.attempts.every((a) => a.notFound) ? offlineMissing(spec) : fetchFailed(spec, result.attempts);
 }
 

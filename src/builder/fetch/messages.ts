@@ -42,6 +42,21 @@ export function offlineMissing(spec: SourceSpec & { sha256: string }): Diagnosti
   );
 }
 
+/** The sha256 names bytes this cache fetched for other URLs only: most likely a version bump that kept the old hash. */
+export function hashStale(spec: SourceSpec & { sha256: string }, fetchedFor: readonly string[]): Diagnostic {
+  const at = spec.hashAt.file !== undefined ? spec.hashAt : spec.at;
+  return diag(
+    'source-hash-stale',
+    at,
+    `sha256 ${spec.sha256} names the bytes downloaded from ${fetchedFor.join(', ')}, but the recipe now downloads ${spec.url}: the url changed and the sha256 did not, so building would publish the old file under the new name`,
+    `if the new URL is what you want, run \`tczbuild pin --force ${recipeName(at)}\` to download it and write its sha256 at ${positionOf(at)} (or set sha256: by hand); if the old file is right, put its URL back`,
+  );
+}
+
+function recipeName(at: Position): string {
+  return at.file === undefined ? 'NAME' : (at.file.split('/').pop() ?? at.file).replace(/\.ya?ml$/, '');
+}
+
 function attemptLines(attempts: readonly Attempt[]): string {
   return attempts.map((a) => `\n  ${a.upstream ? 'upstream' : 'mirror'} ${a.where}: ${a.outcome}`).join('');
 }

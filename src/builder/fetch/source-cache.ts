@@ -2,12 +2,14 @@
  * SourceCache: the content-addressed store of verified bytes (`<dir>/sha256/<hex>`), shared by
  * source fetching and OCI image blobs. Bytes enter only through a temp file in `<dir>/tmp`
  * that is hashed while it is written and renamed into place once complete, so an entry is
- * never partial; an entry is re-hashed on every use and dropped if it no longer matches. This
- * module knows nothing about URLs, recipes or retries: callers hand it bytes and hashes.
+ * never partial; an entry is re-hashed on every use and dropped if it no longer matches. Beside
+ * each entry it keeps the list of URLs the entry was fetched for (`<dir>/origins/<hex>`), so a
+ * caller can tell bytes fetched for one URL from a recipe that now names another. Otherwise it
+ * knows nothing about recipes or retries: callers hand it bytes, hashes and URLs.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
@@ -120,6 +122,31 @@ export class SourceCache {
     return removed;
   }
 
+  /** The URLs an entry was fetched for; [] for one stored before origins were kept (or never by URL). */
+  async origins(sha256: string): Promise<string[]> {
+    const text = await readFile(this.originsPath(sha256), 'utf8').catch(() => '');
+    return text.split('\n').filter((l) => l !== '');
+  }
+
+  /** The other URLs an entry was fetched for when `url` is not among them; undefined when it is, or none are known. */
+  async fetchedForOthers(sha256: string, url: string): Promise<string[] | undefined> {
+    const known = await this.origins(sha256);
+    return known.length === 0 || known.includes(withoutUserinfo(url)) ? undefined : known;
+  }
+
+  /** Remember that an entry holds the bytes for `url` (userinfo never stored). */
+  async addOrigin(sha256: string, url: string): Promise<void> {
+    const clean = withoutUserinfo(url);
+    if ((await this.origins(sha256)).includes(clean)) return;
+    await mkdir(join(this.dir, 'origins'), { recursive: true });
+    // one short append per line: concurrent writers interleave whole lines
+    await appendFile(this.originsPath(sha256), `${clean}\n`);
+  }
+
+  private originsPath(sha256: string): string {
+    return join(this.dir, 'origins', normalizeHex(sha256));
+  }
+
   async putFile(path: string, expected?: string): Promise<CacheEntry> {
     return this.putStream(createReadStream(path), expected);
   }
@@ -150,6 +177,18 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
   while (offset < chunk.byteLength) {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
     offset += bytesWritten;
+  }
+}
+
+function withoutUserinfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return url;
   }
 }
 
