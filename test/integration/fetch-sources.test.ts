@@ -139,7 +139,8 @@ describe('fetchSources over HTTP', () => {
     expect(broken.requests).toEqual([`/sha256/${payloadSha}`, '/demo.tgz']);
     expect(wrong.requests).toEqual([`/sha256/${payloadSha}`, '/demo.tgz']);
     expect(upstream.requests).toEqual(['/dl/demo.tgz']);
-    expect(await filesIn(join(dir, 'cache'))).toEqual([`sha256/${payloadSha}`]);
+    expect(await filesIn(join(dir, 'cache'))).toEqual([`origins/${payloadSha}`, `sha256/${payloadSha}`]);
+    expect(await readFile(join(dir, 'cache', 'origins', payloadSha), 'utf8')).toBe(`${upstream.url}/dl/demo.tgz\n`);
   });
 
   it('uses a good mirror without touching upstream', async () => {
