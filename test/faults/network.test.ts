@@ -58,7 +58,7 @@ describe('network faults during a build', () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.code).toBe(0);
     expect(hits(s)).toBe(3);
-    expect(await filesUnder(p.cacheDir)).toEqual([`sha256/${sha256Of(body)}`]);
+    expect(await filesUnder(p.cacheDir)).toEqual([`origins/${sha256Of(body)}`, `sha256/${sha256Of(body)}`]);
     expect(sha256Of(await readFile(join(p.cacheDir, 'sha256', sha256Of(body))))).toBe(sha256Of(body));
   }, 20_000);
 
@@ -120,7 +120,7 @@ describe('network faults during a build', () => {
       expect(mirror.requests.length).toBeGreaterThanOrEqual(1);
       expect(hits(s)).toBe(1);
       // Sources only: outputs/ is the output cache, which keeps the built extension.
-      expect((await filesUnder(p.cacheDir)).filter((f) => !f.startsWith('outputs/'))).toEqual([`sha256/${sha256Of(body)}`]);
+      expect((await filesUnder(p.cacheDir)).filter((f) => !f.startsWith('outputs/'))).toEqual([`origins/${sha256Of(body)}`, `sha256/${sha256Of(body)}`]);
     } finally {
       await mirror.close();
     }
