@@ -20,6 +20,7 @@ packages=(
   zstd bzip2 unzip zip  # every archive format a source may come in
   tinyproxy openssl ca-certificates  # a real proxy and a private CA for the network tests
   zsh                 # `tczbuild completion zsh` is loaded by a real zsh
+  fish tmux           # ... and fish; tmux gives both a terminal to press Tab in
 )
 missing=()
 for p in "${packages[@]}"; do

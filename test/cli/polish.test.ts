@@ -62,21 +62,25 @@ describe('tczbuild completion', () => {
     expect(complete(script, ['tczbuild', 'all', '--rec'], dir)).toEqual(['--recipes']);
     expect(complete(script, ['tczbuild', 'all', '--arch', 'a'], dir)).toEqual(['aarch64', 'armv7', 'armv6']);
     expect(complete(script, ['tczbuild', 'build', 'g'], dir).sort()).toEqual(['gadget', 'good']);
-    expect(complete(script, ['tczbuild', 'completion', ''], dir)).toEqual(['bash', 'zsh']);
+    expect(complete(script, ['tczbuild', 'completion', ''], dir)).toEqual(['bash', 'zsh', 'fish']);
   });
 
-  it('registers with a real zsh', async () => {
+  it('registers with a real zsh, natively (no bashcompinit), and the zsh and fish scripts parse', async () => {
     const dir = await testdir();
     const script = (await tczbuild(['completion', 'zsh'], { cwd: dir })).stdout;
     expect(script.startsWith('#compdef tczbuild\n')).toBe(true);
+    expect(script).not.toContain('mapfile');
     const out = execFileSync('zsh', ['-fc', 'autoload -U compinit && compinit -u -D; eval "$SCRIPT"; print -r -- "$_comps[tczbuild]"'], { env: { ...process.env, SCRIPT: script }, encoding: 'utf8' });
-    expect(out).toMatch(/_bash_complete.*_tczbuild/);
+    expect(out.trim()).toBe('_tczbuild');
+    execFileSync('zsh', ['-n', '-c', script]);
+    const fish = (await tczbuild(['completion', 'fish'], { cwd: dir })).stdout;
+    execFileSync('fish', ['--no-config', '-n', '-c', fish]);
   });
 
   it('refuses a shell it does not know with a usage error', async () => {
-    const run = await tczbuild(['completion', 'fish'], { cwd: await testdir() });
+    const run = await tczbuild(['completion', 'tcsh'], { cwd: await testdir() });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('completion takes bash or zsh, not "fish"');
+    expect(run.stderr).toContain('completion takes bash, zsh or fish, not "tcsh"');
   });
 });
 

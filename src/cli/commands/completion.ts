@@ -1,11 +1,11 @@
-/** `tczbuild completion bash|zsh`: print a shell completion script built from every command's options. */
+/** `tczbuild completion bash|zsh|fish`: print a shell completion script built from every command's options. */
 import { Option, UsageError } from 'clipanion';
 import { BaseCommand } from '../base-command.js';
-import { bashCompletion, zshCompletion, type CompletableCommand } from '../completion.js';
+import { bashCompletion, fishCompletion, zshCompletion, type CompletableCommand } from '../completion.js';
 import { optionFacts } from '../help.js';
 
 /** Commands whose positional words are recipe names. */
-const recipeWords = new Set(['build', 'fetch', 'explain', 'pin']);
+const recipeWords = new Set(['build', 'fetch', 'explain', 'pin', 'bump', 'test']);
 
 export class CompletionCommand extends BaseCommand {
   static override paths = [['completion']];
@@ -15,6 +15,7 @@ export class CompletionCommand extends BaseCommand {
     examples: [
       ['Enable completion in the current bash', 'eval "$($0 completion bash)"'],
       ['Install it for zsh (a directory on $fpath)', '$0 completion zsh > ~/.zfunc/_tczbuild'],
+      ['Install it for fish', '$0 completion fish > ~/.config/fish/completions/tczbuild.fish'],
     ],
   });
 
@@ -22,16 +23,19 @@ export class CompletionCommand extends BaseCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
-      if (this.shell !== 'bash' && this.shell !== 'zsh') throw new UsageError(`completion takes bash or zsh, not "${this.shell}"`);
+      const render = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[this.shell];
+      if (!Object.hasOwn({ bash: 1, zsh: 1, fish: 1 }, this.shell) || !render) throw new UsageError(`completion takes bash, zsh or fish, not "${this.shell}"`);
       const { loadCommands } = await import('./index.js');
       const commands: CompletableCommand[] = [];
       for (const klass of await loadCommands([])) {
         for (const path of klass.paths ?? []) {
-          const options = optionFacts(klass).flatMap((f) => f.names);
-          commands.push({ path, options, takesRecipes: recipeWords.has(path[0]!) });
+          const facts = optionFacts(klass);
+          const options = facts.flatMap((f) => f.names);
+          const valued = facts.filter((f) => f.arity > 0).flatMap((f) => f.names);
+          commands.push({ path, options, valued, takesRecipes: recipeWords.has(path[0]!) });
         }
       }
-      this.context.stdout.write(this.shell === 'bash' ? bashCompletion(commands) : zshCompletion(commands));
+      this.context.stdout.write(render(commands));
     });
   }
 }
