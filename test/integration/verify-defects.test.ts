@@ -217,7 +217,8 @@ describe('verify catches each planted defect', () => {
     const list = (await readFile(join(dir, 'hello.tcz.list'), 'utf8')).split('\n').filter((l) => !l.endsWith('bin/hi'));
     await writeFile(join(dir, 'hello.tcz.list'), list.join('\n'));
     const found = await verifyMirror(dir);
-    expect(found.diagnostics.map((d) => d.id)).toEqual(['list-mismatch']);
+    // provides.db.gz carries each .list: it now disagrees too
+    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['list-mismatch hello.tcz.list', 'index-stale provides.db.gz']);
     expect(found.diagnostics[0]?.message).toContain('not listed: usr/local/bin/hi');
   });
 
@@ -296,14 +297,17 @@ describe('verify catches each planted defect', () => {
   it("tcz-base-dir: opt/ shipped root:root 0755 would take over the box's /opt (root:staff 0775)", async () => {
     const dir = await rebuilt(world, (e) => [...e, { path: 'opt/cni/bin/bridge', content: 'x', mode: 0o755 }]);
     const found = await verifyMirror(dir);
-    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-base-dir world.tcz']);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-base-dir world.tcz', 'tcz-ships-opt world.tcz']);
     expect(found.diagnostics[0]?.message).toContain("opt/ is root:root 0755 but the box's /opt is root:staff 0775");
     expect(found.diagnostics[0]?.hint).toMatch(/keep it out of the image/);
   });
 
   it('tcz-base-dir: opt/ with its live owner and mode passes; tce.installed root:root 0755 does not', async () => {
     const ok = await rebuilt(world, (e) => [...e, { path: 'opt', type: 'dir', mode: 0o775, gid: 50 }, { path: 'opt/world.conf', content: 'x' }]);
-    expect(await ids(ok)).toEqual([]);
+    // still a warning: /opt may be persistent, and opt/world.conf takes over the user's file of that name
+    const okFound = await verifyMirror(ok);
+    expect(okFound.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-ships-opt warning']);
+    expect(okFound.diagnostics[0]?.message).toContain('world.tcz ships opt/ (opt/world.conf)');
     const bad = await rebuilt(hello, (e) => [...e, { path: 'usr/local/tce.installed', type: 'dir', mode: 0o755, gid: 0 }]);
     const found = await verifyMirror(bad);
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-base-dir']);
@@ -344,7 +348,7 @@ describe('verify catches each planted defect', () => {
   it('tcz-elf-interpreter: a binary asking for /lib64/ld-linux-x86-64.so.2, which TinyCore x86_64 lacks', async () => {
     const dynamic = await readFile('/usr/bin/true'); // Debian's: PT_INTERP /lib64/ld-linux-x86-64.so.2
     const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x)));
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { glibc: '2.36' });
     expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-elf-interpreter hello.tcz']);
     expect(found.diagnostics[0]?.message).toBe('usr/local/bin/hello asks for the loader /lib64/ld-linux-x86-64.so.2, which a TinyCore x86_64 box lacks (its loader is /lib/ld-linux-x86-64.so.2)');
     expect(found.diagnostics[0]?.hint).toContain('box-links: [{ path: /lib64, target: lib }]');
@@ -354,13 +358,13 @@ describe('verify catches each planted defect', () => {
     const dynamic = await readFile('/usr/bin/true');
     const hook = '#!/bin/sh\nbox_link() { :; }\nbox_link /lib64 lib  # the loader upstream asks for\nexit 0\n';
     const linked = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x.path === 'usr/local/tce.installed/hello' ? { ...x, content: hook } : x)));
-    expect(await ids(linked)).toEqual([]);
+    expect(await ids(linked, { glibc: '2.36' })).toEqual([]);
     const viaDep = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: Buffer.from(dynamic.toString('latin1').replace('/lib64/ld-linux-x86-64.so.2', '/usr/local/lib/ld-world.so2'), 'latin1') } : x)));
-    const before = await verifyMirror(viaDep);
+    const before = await verifyMirror(viaDep, { glibc: '2.36' });
     expect(before.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('asks for the loader /usr/local/lib/ld-world.so2')]);
     await buildExtension(viaDep, { ...world, entries: [...world.entries, { path: 'usr/local/lib/ld-world.so2', content: 'loader', mode: 0o755 }] });
     await reindex(viaDep);
-    expect(await ids(viaDep)).toEqual([]);
+    expect(await ids(viaDep, { glibc: '2.36' })).toEqual([]);
   });
 
   it('tcz-elf-arch: an aarch64 binary in the x86_64 mirror', async () => {
@@ -368,6 +372,144 @@ describe('verify catches each planted defect', () => {
     const found = await verifyMirror(dir);
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-elf-arch']);
     expect(found.diagnostics[0]?.message).toContain('usr/local/bin/hello (AArch64 64-bit)');
+  });
+});
+
+/** A static binary gcc leaves unstripped (symbol table kept), built once. */
+async function unstrippedStatic(): Promise<Buffer> {
+  const src = join(scratch, 'fat.c');
+  await writeFile(src, 'int main(void) { return 0; }\n');
+  await execa('gcc', ['-static', '-o', join(scratch, 'fat'), src]);
+  return readFile(join(scratch, 'fat'));
+}
+
+/** Bytes a module's .modinfo carries: enough for verify's vermagic reader. */
+function fakeModule(vermagic: string): Buffer {
+  return Buffer.from(`\0license=GPL\0vermagic=${vermagic} SMP mod_unload modversions \0name=foo\0`, 'latin1');
+}
+
+function moduleExt(name: string, dirRelease: string, vermagic: string, extra: FixtureEntry[] = []): FixtureExtension {
+  return {
+    name,
+    entries: [
+      { path: `usr/local/lib/modules/${dirRelease}/kernel/fs/foo/foo.ko`, content: fakeModule(vermagic) },
+      { path: `usr/local/share/doc/${name}/COPYING`, content: 'GPL\n' },
+      ...extra,
+    ],
+  };
+}
+
+describe('verify judges what a TinyCore box and its QC judge (one planted defect per class)', () => {
+  const hook = (text: string) => (e: readonly FixtureEntry[]): FixtureEntry[] => e.map((x) => (x.path === 'usr/local/tce.installed/hello' ? { ...x, content: text } : x));
+  const swapBinary = (content: Buffer, mode = 0o755) => (e: readonly FixtureEntry[]): FixtureEntry[] => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content, mode } : x));
+
+  it('tcz-compression: an xz-compressed image', async () => {
+    const dir = await rebuilt(world, (e) => [...e], { compression: 'xz' });
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-compression error world.tcz']);
+    expect(found.diagnostics[0]?.message).toContain('compressed with xz');
+  });
+
+  it('hook-shebang, hook-crlf, hook-syntax: install hooks BusyBox ash cannot run as written', async () => {
+    expect(await ids(await rebuilt(hello, hook('echo installed\n')))).toEqual(['hook-shebang hello.tcz']);
+    expect(await ids(await rebuilt(hello, hook('#!/bin/sh\r\necho installed\r\n')))).toEqual(['hook-crlf hello.tcz']);
+    const bad = await verifyMirror(await rebuilt(hello, hook('#!/bin/sh\nif true; then\n  echo unterminated\n')));
+    expect(bad.diagnostics.map((d) => d.id)).toEqual(['hook-syntax']);
+    expect(bad.diagnostics[0]?.message).toMatch(/usr\/local\/tce.installed\/hello fails `busybox ash -n`: .*(syntax|unexpected)/);
+  });
+
+  it('tcz-command-mode: a command others cannot execute', async () => {
+    const found = await verifyMirror(await rebuilt(hello, swapBinary(Buffer.concat([elfHeader(62), Buffer.from('body')]), 0o744)));
+    expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-command-mode']);
+    expect(found.diagnostics[0]?.message).toContain('usr/local/bin/hello (0744)');
+  });
+
+  it('tcz-private-file: a 0600 file, accepted when the recipe sets that mode', async () => {
+    const dir = await rebuilt(world, (e) => e.map((x) => (x.path.endsWith('data.txt') ? { ...x, mode: 0o600 } : x)));
+    expect(await ids(dir)).toEqual(['tcz-private-file world.tcz']);
+    const recipes = join(dir, '..', 'recipes');
+    await mkdir(recipes);
+    await writeFile(join(recipes, 'world.yaml'), recipe('world', 'files:\n  - path: usr/local/share/world/data.txt\n    mode: "0600"\n'));
+    expect(await ids(dir, { recipesDir: recipes })).toEqual([]);
+  });
+
+  it('tcz-dangling-symlink: absolute and relative links to nothing; a link into an upstream dependency is only a warning', async () => {
+    const dir = await rebuilt(world, (e) => [...e, { path: 'usr/local/bin/gone', type: 'symlink', target: '/usr/local/lib/nothing/here' }, { path: 'usr/local/share/world/rel', type: 'symlink', target: '../nothing.txt' }, { path: 'usr/local/share/world/ok', type: 'symlink', target: 'data.txt' }]);
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-dangling-symlink error']);
+    expect(found.diagnostics[0]?.message).toBe('symlinks leading nowhere on the box: usr/local/bin/gone -> /usr/local/lib/nothing/here, usr/local/share/world/rel -> ../nothing.txt');
+    // hello depends on iptables.tcz, which this mirror does not hold: it cannot tell
+    const upstream = await verifyMirror(await rebuilt(hello, (e) => [...e, { path: 'usr/local/bin/ipt', type: 'symlink', target: '/usr/local/sbin/xtables-multi' }]));
+    expect(upstream.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-symlink-unverified warning']);
+    expect(upstream.diagnostics[0]?.message).toContain('iptables.tcz');
+    // a link into a dependency the mirror holds resolves
+    expect(await ids(await rebuilt(hello, (e) => [...e, { path: 'usr/local/bin/data', type: 'symlink', target: '../share/world/data.txt' }]))).toEqual([]);
+  });
+
+  it('elf-glibc-floor: a Debian 12 binary (GLIBC_2.34) in a TinyCore 11 (glibc 2.30) mirror, named with its symbol; fine for glibc 2.36; unknown for 12.x', async () => {
+    const dynamic = await readFile('/usr/bin/true');
+    const hookLinks = '#!/bin/sh\nbox_link() { :; }\nbox_link /lib64 lib\nexit 0\n';
+    const dir = await rebuilt(hello, (e) => hook(hookLinks)(swapBinary(dynamic)(e)));
+    const found = await verifyMirror(dir);
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-glibc-floor error']);
+    expect(found.diagnostics[0]?.message).toBe('usr/local/bin/hello needs GLIBC_2.34 (__libc_start_main), newer than the glibc 2.30 of TinyCore 11.x x86_64: the loader refuses to start it');
+    expect(await ids(dir, { glibc: '2.36' })).toEqual([]);
+    const twelve = await verifyMirror(dir, { tcVersion: '12' });
+    expect(twelve.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-glibc-unknown warning']);
+  });
+
+  it('elf-needed-missing: a library neither the extension, its dependencies nor the base system has', async () => {
+    const ls = await readFile('/usr/bin/ls'); // NEEDED libselinux.so.1, libc.so.6
+    const withLs = (e: readonly FixtureEntry[]): FixtureEntry[] => [...e, { path: 'usr/local/bin/wls', content: ls, mode: 0o755 }];
+    const hookLinks = { path: 'usr/local/tce.installed/world', content: '#!/bin/sh\nbox_link() { :; }\nbox_link /lib64 lib\n', mode: 0o775 };
+    const dir = await rebuilt(world, (e) => [...withLs(e), hookLinks]);
+    const found = await verifyMirror(dir, { glibc: '2.36' });
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-needed-missing error']);
+    expect(found.diagnostics[0]?.message).toContain('libselinux.so.1 (needed by usr/local/bin/wls)');
+    // shipped by the extension itself: found
+    const shipped = await rebuilt(world, (e) => [...withLs(e), hookLinks, { path: 'usr/local/lib/libselinux.so.1', content: 'lib', mode: 0o755 }]);
+    expect(await ids(shipped, { glibc: '2.36' })).toEqual([]);
+  });
+
+  it('elf-unstripped: a binary with its symbol table (warning)', async () => {
+    const found = await verifyMirror(await rebuilt(hello, swapBinary(await unstrippedStatic())));
+    expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-unstripped warning']);
+    expect(found.diagnostics[0]?.message).toBe('not stripped: usr/local/bin/hello');
+  });
+
+  it('index-stale: tags.db disagrees with a .info changed after indexing', async () => {
+    const dir = await copyOfGood();
+    const info = await readFile(join(dir, 'world.tcz.info'), 'utf8');
+    await writeFile(join(dir, 'world.tcz.info'), info.replace(/^Tags:.*$/m, 'Tags:\t\tplanet'));
+    expect(await ids(dir)).toEqual(['index-stale tags.db.gz']);
+  });
+
+  it('kernel modules: name, lib/modules dir and vermagic agree and equal the target kernel; no depmod output', async () => {
+    const good = await copyOfGood();
+    await buildExtension(good, moduleExt('foo-5.4.3-tinycore64', '5.4.3-tinycore64', '5.4.3-tinycore64'));
+    await reindex(good);
+    expect(await ids(good)).toEqual([]);
+
+    const mixed = await copyOfGood();
+    await buildExtension(mixed, moduleExt('foo-5.4.3-tinycore64', '5.4.3-tinycore64', '6.1.0-57-amd64'));
+    await reindex(mixed);
+    const m = await verifyMirror(mixed);
+    expect(m.diagnostics.map((d) => d.id)).toEqual(['kmod-release-mismatch']);
+    expect(m.diagnostics[0]?.message).toContain('vermagic disagrees: usr/local/lib/modules/5.4.3-tinycore64/kernel/fs/foo/foo.ko (6.1.0-57-amd64)');
+
+    // built for the stand-in box's Debian kernel: wrong for TinyCore 11, right when verifying for that box
+    const box = await copyOfGood();
+    await buildExtension(box, moduleExt('foo-6.1.0-57-amd64', '6.1.0-57-amd64', '6.1.0-57-amd64'));
+    await reindex(box);
+    const wrong = await verifyMirror(box);
+    expect(wrong.diagnostics.map((d) => d.id)).toEqual(['kmod-wrong-kernel']);
+    expect(wrong.diagnostics[0]?.message).toBe('foo-6.1.0-57-amd64.tcz is built for 6.1.0-57-amd64, but the target box runs 5.4.3-tinycore64: modprobe refuses modules of another release');
+    expect(await ids(box, { kernelReleases: ['6.1.0-57-amd64'] })).toEqual([]);
+
+    const depmod = await copyOfGood();
+    await buildExtension(depmod, moduleExt('foo-5.4.3-tinycore64', '5.4.3-tinycore64', '5.4.3-tinycore64', [{ path: 'usr/local/lib/modules/5.4.3-tinycore64/modules.dep', content: 'kernel/fs/foo/foo.ko:\n' }]));
+    await reindex(depmod);
+    expect(await ids(depmod)).toEqual(['kmod-depmod-shipped foo-5.4.3-tinycore64.tcz']);
   });
 });
 

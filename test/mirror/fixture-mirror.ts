@@ -29,6 +29,8 @@ export interface FixtureExtension {
   readonly deps?: readonly string[];
   readonly tags?: readonly string[];
   readonly blockSize?: string;
+  /** mksquashfs -comp (default: gzip, mksquashfs's own default). */
+  readonly compression?: string;
 }
 
 /** A 64-byte ELF64 little-endian header for the given e_machine (62 = x86-64, 183 = aarch64). */
@@ -95,7 +97,7 @@ export async function buildExtension(tczDir: string, ext: FixtureExtension): Pro
     await writeFile(pf, `${pseudo.join('\n')}\n`);
     const tcz = join(tczDir, `${ext.name}.tcz`);
     await mkdir(tczDir, { recursive: true });
-    await runTool('mksquashfs', [stage, tcz, '-b', ext.blockSize ?? '4k', '-no-xattrs', '-noappend', '-pf', pf, '-quiet', '-no-progress']);
+    await runTool('mksquashfs', [stage, tcz, '-b', ext.blockSize ?? '4k', '-no-xattrs', '-noappend', '-pf', pf, '-quiet', '-no-progress', ...(ext.compression ? ['-comp', ext.compression] : [])]);
     await writeCompanions(tczDir, ext, entries.filter((e) => e.type !== 'dir').map((e) => e.path));
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -24,7 +24,10 @@ export class VerifyCommand extends BaseCommand {
       'everywhere except usr/local/tce.installed and its single hook NAME (root:staff 0775), directories 0755, nothing world-writable, no setuid/setgid',
       'unless a recipe files: entry or --allow-setuid allows it, no runtime-written path (recipe runtime-paths and etc/resolv.conf, etc/hosts, etc/passwd…),',
       'top-level entries only bin/ etc/ lib/ opt/ sbin/ usr/ var/ (no dot files), ELF e_machine matching the arch, each ELF\'s program interpreter present on the box (base loader, the extension and its deps, box_link lines of its hook), block size 4096, no appended data;',
-      'warnings for empty images and a missing usr/local/share/doc/NAME/ notice. --repro rebuilds from the recipes and compares bytes. Exit code 1 on any error.',
+      'gzip compression; install hooks with a #! line, no CR, clean under `busybox ash -n`; bin/ and sbin/ commands 0755-like; no file others cannot read unless the recipe sets that mode;',
+      'symlinks leading somewhere on the box (the extension, its .dep closure in the mirror, the base system); against the target release (docs/tinycore-releases.md): no GLIBC_x.y newer than its glibc,',
+      'every NEEDED library in the extension, its dependencies or the base system, kernel modules named, placed and vermagic-stamped for its kernel (or --kernel-release), no depmod output;',
+      'warnings for empty images, a missing usr/local/share/doc/NAME/ notice, unstripped ELF files and a shipped opt/. --repro rebuilds from the recipes and compares bytes. Exit code 1 on any error.',
     ].join(' '),
     examples: [['Verify out/', 'tczbuild verify'], ['Machine-readable', 'tczbuild verify out --json']],
   });
@@ -33,6 +36,7 @@ export class VerifyCommand extends BaseCommand {
   recipes = Option.String('--recipes', { description: 'recipes directory for runtime-paths and setuid allowances (default ./recipes when it exists)' });
   allowUpstream = Option.Array('--allow-upstream', { description: 'a known upstream extension a .dep may name (repeatable; e.g. libseccomp or netfilter-KERNEL)' });
   allowSetuid = Option.Array('--allow-setuid', { description: 'glob of image paths allowed to be setuid/setgid (repeatable)' });
+  kernelRelease = Option.Array('--kernel-release', { description: 'a kernel release (uname -r) kernel-module extensions may be built for instead of the target\'s stock kernel, e.g. a stand-in box\'s (repeatable)' });
   arch = Option.String('--arch', { description: 'TinyCore arch the ELF files must match (default: from <major>.x/<arch>/tcz)' });
   repro = Option.Boolean('--repro', false, { description: 'also rebuild every extension that has a recipe in a temp dir and compare bytes' });
   overlays = Option.String('--overlays', { description: 'rootfs overlays for --repro (default: rootfs-overlays beside the recipes directory)' });
@@ -54,7 +58,7 @@ export class VerifyCommand extends BaseCommand {
       let warnings = 0;
       let extensions = 0;
       for (const tczDir of tczDirs) {
-        const report = await verifyMirror(tczDir, { arch: this.arch, recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd });
+        const report = await verifyMirror(tczDir, { arch: this.arch, recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd, ...(this.kernelRelease?.length ? { kernelReleases: this.kernelRelease } : {}) });
         const findings = [...report.diagnostics, ...(this.repro ? await this.reproduce(tczDir, recipesDir) : [])];
         for (const d of findings) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
         errors += findings.filter((d) => d.severity === 'error').length;

@@ -27,6 +27,12 @@ export interface VerifyOptions {
   readonly allowSetuid?: readonly string[];
   /** Paths in findings are shown relative to this directory. */
   readonly displayBase?: string;
+  /** Kernel releases kernel-module extensions may target (a stand-in box's own `uname -r`); default: the release table's stock kernel. */
+  readonly kernelReleases?: readonly string[];
+  /** TinyCore major version, when the directory is not laid out as `<major>.x/<arch>/tcz`. */
+  readonly tcVersion?: string;
+  /** glibc floor instead of the release table's (a stand-in box running another glibc). */
+  readonly glibc?: string;
 }
 
 
@@ -36,7 +42,7 @@ export function archFromPath(tczDir: string): string | undefined {
 
 export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}): Promise<VerifyContext> {
   const arch = opts.arch ?? archFromPath(tczDir);
-  const tcVersion = parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.tcVersion;
+  const tcVersion = opts.tcVersion ?? parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.tcVersion;
   const names = await listExtensions(tczDir);
   const extensions: ExtensionFiles[] = [];
   for (const name of names) extensions.push(await loadExtension(tczDir, name, opts, { arch, tcVersion }));
@@ -48,7 +54,7 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
   for (const name of knownDeps.keys()) available.add(name);
   for (const e of extensions) knownDeps.set(e.name, parseDepText(e.depText ?? ''));
   const shownDir = opts.displayBase ? relative(opts.displayBase, tczDir) || tczDir : tczDir;
-  return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), extensions, available, knownDeps, allowUpstream: new Set([...upstreamPublished, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+  return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), ...(tcVersion ? { tcVersion } : {}), ...(opts.kernelReleases ? { kernelReleases: opts.kernelReleases } : {}), ...(opts.glibc ? { glibc: opts.glibc } : {}), extensions, available, knownDeps, allowUpstream: new Set([...upstreamPublished, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
 }
 
 /** The `.gz` indexes as clients fetch them; a corrupt one is left out (and reported as missing). */
@@ -69,7 +75,7 @@ async function readIndexTexts(tczDir: string): Promise<Partial<Record<IndexFileN
 async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }): Promise<ExtensionFiles> {
   const path = join(dir, name);
   const shown = opts.displayBase ? relative(opts.displayBase, path) || path : path;
-  const hints = opts.recipesDir ? await readRecipeHints(opts.recipesDir, name.replace(/\.tcz$/, ''), target) : { runtimePaths: [], setuidAllowed: [] };
+  const hints = opts.recipesDir ? await readRecipeHints(opts.recipesDir, name.replace(/\.tcz$/, ''), target) : { runtimePaths: [], setuidAllowed: [], privateAllowed: [] };
   const [md5Actual, st, image] = await Promise.all([md5File(path), stat(path), readImage(path)]);
   return {
     name,
@@ -83,5 +89,6 @@ async function loadExtension(dir: string, name: string, opts: VerifyOptions, tar
     image,
     runtimePaths: hints.runtimePaths,
     setuidAllowed: [...hints.setuidAllowed, ...(opts.allowSetuid ?? [])],
+    privateAllowed: hints.privateAllowed,
   };
 }

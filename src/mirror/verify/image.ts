@@ -4,13 +4,15 @@
  * file and the text of its tce.installed hooks (from a temporary extraction, removed afterwards). Any unsquashfs failure becomes `error` instead of a throw,
  * so one broken image is a finding, not the end of the run. I/O only; no judgement.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTczError } from '../../diagnostics/errors.js';
 import { runTool } from '../../util/exec.js';
 import { elfMagic, readElfInterpreter } from './elf.js';
-import { parseBlockSize, parseLongListing } from './listing.js';
+import { readElfDynamic, type ElfDynamicInfo } from './elf-dynamic.js';
+import { parseBlockSize, parseCompression, parseLongListing } from './listing.js';
 import type { ImageInfo } from './types.js';
 
 export async function readImage(tczPath: string): Promise<ImageInfo> {
@@ -27,12 +29,13 @@ export async function readImage(tczPath: string): Promise<ImageInfo> {
   }
   const entries = parseLongListing(listing);
   const blockSize = parseBlockSize(summary);
+  const compression = parseCompression(summary);
   try {
-    return { entries, blockSize, ...(await readElfHeaders(tczPath, entries.filter((e) => e.type === 'file').map((e) => e.path))) };
+    return { entries, blockSize, compression, ...(await readElfHeaders(tczPath, entries.filter((e) => e.type === 'file').map((e) => e.path))) };
   } catch (error) {
     if (!isTczError(error)) throw error;
     // the listing is good, so the ownership checks still run; only the ELF check cannot
-    return { entries, blockSize, elfHeaders: new Map(), elfInterpreters: new Map(), hookTexts: new Map(), elfError: error.diagnostics[0]?.message ?? 'unsquashfs failed' };
+    return { entries, blockSize, compression, elfHeaders: new Map(), elfInterpreters: new Map(), hookTexts: new Map(), elfError: error.diagnostics[0]?.message ?? 'unsquashfs failed' };
   }
 }
 
@@ -40,11 +43,16 @@ export async function readImage(tczPath: string): Promise<ImageInfo> {
 const headBytes = 64 * 1024;
 const hookDir = 'usr/local/tce.installed/';
 
-async function readElfHeaders(tczPath: string, files: readonly string[]): Promise<Pick<ImageInfo, 'elfHeaders' | 'elfInterpreters' | 'hookTexts'>> {
+type FileFacts = Pick<ImageInfo, 'elfHeaders' | 'elfInterpreters' | 'hookTexts' | 'hookSyntaxErrors' | 'elfDynamic' | 'moduleVermagic'>;
+
+async function readElfHeaders(tczPath: string, files: readonly string[]): Promise<FileFacts> {
   const elfHeaders = new Map<string, Buffer>();
   const elfInterpreters = new Map<string, string>();
   const hookTexts = new Map<string, string>();
-  if (files.length === 0) return { elfHeaders, elfInterpreters, hookTexts };
+  const hookSyntaxErrors = new Map<string, string>();
+  const elfDynamic = new Map<string, ElfDynamicInfo>();
+  const moduleVermagic = new Map<string, string>();
+  if (files.length === 0) return { elfHeaders, elfInterpreters, hookTexts, hookSyntaxErrors, elfDynamic, moduleVermagic };
   const tmp = await mkdtemp(join(tmpdir(), 'tczbuild-verify-'));
   try {
     const root = join(tmp, 'root');
@@ -56,11 +64,19 @@ async function readElfHeaders(tczPath: string, files: readonly string[]): Promis
         const buf = Buffer.alloc(headBytes);
         const { bytesRead } = await fh.read(buf, 0, headBytes, 0);
         const head = buf.subarray(0, bytesRead);
-        if (rel.startsWith(hookDir)) hookTexts.set(rel, head.toString('utf8'));
+        if (rel.startsWith(hookDir)) {
+          hookTexts.set(rel, head.toString('utf8'));
+          const syntax = await ashSyntax(join(root, rel));
+          if (syntax !== undefined) hookSyntaxErrors.set(rel, syntax);
+        }
+        if (/\.ko(\.gz)?$/.test(rel)) moduleVermagic.set(rel, vermagicOf(await readFile(join(root, rel)), rel.endsWith('.gz')));
         if (bytesRead < 20 || !head.subarray(0, 4).equals(elfMagic)) continue;
         elfHeaders.set(rel, Buffer.from(head.subarray(0, 20)));
         const interp = readElfInterpreter(head);
         if (interp !== undefined) elfInterpreters.set(rel, interp);
+        // the section headers sit at the end of the file: read it whole (one file at a time)
+        const dynamic = readElfDynamic(bytesRead < headBytes ? head : await readFile(join(root, rel)));
+        if (dynamic) elfDynamic.set(rel, dynamic);
       } finally {
         await fh.close();
       }
@@ -68,5 +84,34 @@ async function readElfHeaders(tczPath: string, files: readonly string[]): Promis
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  return { elfHeaders, elfInterpreters, hookTexts };
+  return { elfHeaders, elfInterpreters, hookTexts, hookSyntaxErrors, elfDynamic, moduleVermagic };
+}
+
+/** What `busybox ash -n` (the shell tce-load runs the hook with) says about a script; undefined when clean or busybox is missing. */
+async function ashSyntax(file: string): Promise<string | undefined> {
+  try {
+    await runTool('busybox', ['ash', '-n', file]);
+    return undefined;
+  } catch (error) {
+    if (!isTczError(error)) return undefined;
+    const d = error.diagnostics[0];
+    if (d?.id !== 'tool-failed') return undefined; // busybox not installed: nothing to judge with
+    return d.message.split('\n').filter(Boolean).slice(-1)[0] ?? 'syntax error';
+  }
+}
+
+/** The `vermagic=` string of a kernel module's .modinfo ('' when absent or unreadable). */
+export function vermagicOf(bytes: Buffer, gzipped: boolean): string {
+  let data = bytes;
+  if (gzipped) {
+    try {
+      data = gunzipSync(bytes);
+    } catch {
+      return '';
+    }
+  }
+  const at = data.indexOf('vermagic=');
+  if (at < 0) return '';
+  const end = data.indexOf(0, at);
+  return data.toString('latin1', at + 9, end < 0 ? data.length : end);
 }

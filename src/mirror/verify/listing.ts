@@ -53,3 +53,7 @@ export function parseBlockSize(text: string): number | undefined {
   const m = /^Block size (\d+)$/m.exec(text);
   return m?.[1] ? Number(m[1]) : undefined;
 }
+
+export function parseCompression(text: string): string | undefined {
+  return /^Compression (\S+)$/m.exec(text)?.[1];
+}

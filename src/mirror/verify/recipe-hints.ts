@@ -12,9 +12,11 @@ import { readOptional } from '../scan.js';
 export interface RecipeHints {
   readonly runtimePaths: readonly string[];
   readonly setuidAllowed: readonly string[];
+  /** Paths the recipe's files:/directories: entries deliberately make unreadable for others (e.g. 0600, 0700). */
+  readonly privateAllowed: readonly string[];
 }
 
-const none: RecipeHints = { runtimePaths: [], setuidAllowed: [] };
+const none: RecipeHints = { runtimePaths: [], setuidAllowed: [], privateAllowed: [] };
 
 export async function readRecipeHints(recipesDir: string, bareName: string, target: { tcVersion?: string; arch?: string }): Promise<RecipeHints> {
   let file = join(recipesDir, `${bareName}.yaml`);
@@ -35,7 +37,9 @@ export async function readRecipeHints(recipesDir: string, bareName: string, targ
   };
   const runtimePaths = w['runtime-paths'].flatMap((p) => expand(p) ?? []);
   const setuidAllowed = w.files.filter((f) => (modeOf(f.mode) & 0o6000) !== 0).flatMap((f) => expand(f.path) ?? []);
-  return { runtimePaths, setuidAllowed };
+  const isPrivate = (m: unknown): boolean => m !== undefined && (modeOf(m) & 0o004) === 0;
+  const privateAllowed = [...w.files, ...(w.directories ?? [])].flatMap((f) => (typeof f === 'object' && f && isPrivate((f as { mode?: unknown }).mode) ? (expand((f as { path: string }).path) ?? []) : []));
+  return { runtimePaths, setuidAllowed, privateAllowed };
 }
 
 function modeOf(mode: unknown): number {

@@ -11,6 +11,9 @@ import { elfInterpreterCheck } from './checks/elf-interpreter.js';
 import { baseDirsCheck, modesCheck, ownershipCheck, setuidCheck } from './checks/image-ownership.js';
 import { indexesCheck } from './checks/indexes.js';
 import { infoCheck } from './checks/info.js';
+import { commandModesCheck, compressionCheck, hooksCheck, optCheck, privateFilesCheck, symlinksCheck } from './checks/box-rules.js';
+import { glibcFloorCheck, neededLibsCheck, unstrippedCheck } from './checks/elf-libs.js';
+import { kernelModulesCheck } from './checks/kernel-modules.js';
 import { listCheck } from './checks/list.js';
 import type { Check } from './types.js';
 
@@ -25,6 +28,7 @@ export const checks: readonly Check[] = [
   indexesCheck,
   unreadableCheck,
   blockSizeCheck,
+  compressionCheck,
   appendedCheck,
   emptyCheck,
   ownershipCheck,
@@ -35,5 +39,17 @@ export const checks: readonly Check[] = [
   rootsCheck,
   elfArchCheck,
   elfInterpreterCheck,
+  glibcFloorCheck,
+  neededLibsCheck,
+  unstrippedCheck,
+  hooksCheck,
+  commandModesCheck,
+  privateFilesCheck,
+  symlinksCheck,
+  kernelModulesCheck,
+  optCheck,
   licenseCheck,
 ];
+
+/** Checks that judge one extension at a time (what build runs before publishing); the rest judge the mirror as a whole. */
+export const perExtensionCheckIds: ReadonlySet<string> = new Set(checks.map((c) => c.id).filter((id) => !['indexes', 'dep-resolve', 'dep-cycle', 'dep-redundant'].includes(id)));

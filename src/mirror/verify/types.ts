@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { IndexFileName } from '../index-parse.js';
+import type { ElfDynamicInfo } from './elf-dynamic.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -26,12 +27,20 @@ export interface ImageInfo {
   readonly error?: string;
   readonly entries: readonly ImageEntry[];
   readonly blockSize?: number;
+  /** The squashfs compressor (`gzip`, `xz`, ...) as `unsquashfs -s` names it. */
+  readonly compression?: string;
   /** The first bytes of each regular file that starts with the ELF magic: path → e_ident + e_machine. */
   readonly elfHeaders: ReadonlyMap<string, Buffer>;
   /** The program interpreter (PT_INTERP) of each dynamically linked ELF: path → `/lib64/ld-linux-x86-64.so.2`. */
   readonly elfInterpreters: ReadonlyMap<string, string>;
   /** Text of each file under usr/local/tce.installed (the install hooks). */
   readonly hookTexts: ReadonlyMap<string, string>;
+  /** What `busybox ash -n` said about each hook that fails its syntax check (absent: clean or not checked). */
+  readonly hookSyntaxErrors?: ReadonlyMap<string, string>;
+  /** NEEDED, symbol versions and symbol tables of each ELF file (from its section headers). */
+  readonly elfDynamic?: ReadonlyMap<string, ElfDynamicInfo>;
+  /** The vermagic of each kernel module (`.ko`, `.ko.gz`); '' when the file has none. */
+  readonly moduleVermagic?: ReadonlyMap<string, string>;
   /** Why the files could not be extracted to read their ELF headers. */
   readonly elfError?: string;
 }
@@ -53,6 +62,8 @@ export interface ExtensionFiles {
   readonly runtimePaths: readonly string[];
   /** Globs of paths allowed to be setuid/setgid (recipe `files:` modes, --allow-setuid). */
   readonly setuidAllowed: readonly string[];
+  /** Globs of paths the recipe deliberately makes unreadable for others (`files:`/`directories:` modes without o+r). */
+  readonly privateAllowed?: readonly string[];
 }
 
 export interface VerifyContext {
@@ -70,6 +81,12 @@ export interface VerifyContext {
   readonly knownDeps: ReadonlyMap<string, readonly string[]>;
   /** Bare names of known upstream extensions (`iptables`, `original-modules-KERNEL`). */
   readonly allowUpstream: ReadonlySet<string>;
+  /** TinyCore major version of the directory (`11`), when known. */
+  readonly tcVersion?: string;
+  /** Kernel releases (`uname -r`) kernel-module extensions may be built for; default: the target release's stock kernel. */
+  readonly kernelReleases?: readonly string[];
+  /** glibc floor to judge ELF files against instead of the release table's (a stand-in box's own glibc). */
+  readonly glibc?: string;
 }
 
 export interface Check {

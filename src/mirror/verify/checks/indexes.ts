@@ -5,8 +5,8 @@
  * info.lst its name. Pure.
  */
 import { diag, type Diagnostic } from '../../../diagnostics/diagnostic.js';
-import { indexFileNames, parseInfoLst, parseMd5Db, parseRecordDb, parseSizelist } from '../../index-parse.js';
-import { parseDepText } from '../../indexes.js';
+import { indexFileNames, parseInfoLst, parseMd5Db, parseRecordDb, parseSizelist, parseTagsDb } from '../../index-parse.js';
+import { parseDepText, tagsFromInfo } from '../../indexes.js';
 import type { Check, VerifyContext } from '../types.js';
 
 function stale(ctx: VerifyContext, file: string, names: string[]): Diagnostic[] {
@@ -36,6 +36,15 @@ export const indexesCheck: Check = {
     if (t.sizelist !== undefined) {
       const sizes = parseSizelist(t.sizelist);
       out.push(...stale(ctx, 'sizelist', ctx.extensions.filter((e) => sizes.get(e.name) !== String(e.sizeBytes)).map((e) => e.name)));
+    }
+    if (t['tags.db'] !== undefined) {
+      const tags = parseTagsDb(t['tags.db']);
+      out.push(...stale(ctx, 'tags.db', ctx.extensions.filter((e) => e.infoText !== undefined && (tags.get(e.name) ?? ['<absent>']).join(' ') !== tagsFromInfo(e.infoText).join(' ')).map((e) => e.name)));
+    }
+    if (t['provides.db'] !== undefined) {
+      const provides = parseRecordDb(t['provides.db']);
+      const listed = (text: string): string => text.split('\n').filter((l) => l.trim() !== '').join('\n');
+      out.push(...stale(ctx, 'provides.db', ctx.extensions.filter((e) => e.listText !== undefined && (provides.get(e.name) ?? ['<absent>']).join('\n') !== listed(e.listText)).map((e) => e.name)));
     }
     if (t['info.lst'] !== undefined) {
       const names = parseInfoLst(t['info.lst']);
