@@ -51,6 +51,8 @@ export interface BuildOptions {
   readonly jobs?: number;
   /** Reuse and keep published files by build key (locally under cacheDir, and on a remote cache). Off unless given. */
   readonly outputCache?: { readonly remote?: RemoteCacheOptions };
+  /** Run verify's per-extension checks before publishing (default true; `--no-verify` turns it off). */
+  readonly verify?: boolean;
 }
 
 export interface BuildResult {
@@ -135,7 +137,7 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
         staged.push(await stageTarget(p, outDir, planned.length > 1 ? join(workRoot, `${p.t.target.tcVersion}.x-${p.t.target.arch}`) : workRoot));
       }
       const changed = staged.filter((s) => s.built.length > 0);
-      if (changed.length > 0) await publish(outDir, changed, all.reporter);
+      if (changed.length > 0) await publish(outDir, changed, all.reporter, all.verify !== false);
     } finally {
       await rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -294,7 +296,7 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
 }
 
 /** Publish every changed target in one swap of out/: each target's files, state and indexes. */
-async function publish(outDir: string, changed: readonly Staged[], reporter: Reporter): Promise<void> {
+async function publish(outDir: string, changed: readonly Staged[], reporter: Reporter, verify: boolean): Promise<void> {
   const start = performance.now();
   const remove: string[] = [];
   const files: PublishFile[] = [];
@@ -315,10 +317,28 @@ async function publish(outDir: string, changed: readonly Staged[], reporter: Rep
     files,
     finalize: async (next) => {
       for (const s of changed) for (const p of s.p.t.plugins) if (p.finalizeMirror) await p.finalizeMirror(join(next, s.tczRel));
+      // the gate: an error in any target stops the one swap, so nothing is published
+      if (verify) await gateTargets(next, changed, reporter);
     },
   });
   const count = changed.reduce((n, s) => n + s.built.length, 0);
   reporter.emit({ type: 'stage-end', name: 'all', stage: 'publish', ms: performance.now() - start, detail: `${count} extensions into ${outDir}` });
+}
+
+/** verify's per-extension checks over what each target publishes; warnings printed, errors thrown together. */
+async function gateTargets(next: string, changed: readonly Staged[], reporter: Reporter): Promise<void> {
+  const { gateBeforePublish } = await import('./verify-gate.js');
+  const errors: Diagnostic[] = [];
+  for (const s of changed) {
+    try {
+      const warnings = await gateBeforePublish({ tczDir: join(next, s.tczRel), target: s.p.t.target, recipes: s.built.map((b) => b.keyed.planned.recipe), recipesDir: s.p.o.recipesDir });
+      for (const w of warnings) reporter.emit({ type: 'diagnostic', diagnostic: w });
+    } catch (error) {
+      if (!(error instanceof TczError)) throw error;
+      errors.push(...error.diagnostics);
+    }
+  }
+  if (errors.length) throw new TczError(errors);
 }
 
 function absolute(file: string, base: string | undefined): string {

@@ -33,6 +33,7 @@ export abstract class BuildCommand extends ProjectCommand {
   remoteCacheUpload = Option.Boolean('--remote-cache-upload', true, { description: 'upload what this build produced to --remote-cache; --no-remote-cache-upload for read-only jobs' });
   remoteCacheTimeout = Option.String('--remote-cache-timeout', '30', { description: 'seconds the remote cache may stay silent before it is given up for this build' });
   override upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: upstream: in tczbuild.yaml, else $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
+  verify = Option.Boolean('--verify', true, { description: "run verify's per-extension checks before publishing (default); --no-verify publishes what they reject" });
   upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
 
   /**
@@ -76,6 +77,7 @@ export abstract class BuildCommand extends ProjectCommand {
         registryMirrors: this.registryMirrorMap(),
         displayBase: this.context.cwd,
         outputCache,
+        verify: this.verify,
       });
       for (const [i, p] of pending.entries()) {
         const result = built[i]!;

@@ -33,6 +33,8 @@ export interface VerifyOptions {
   readonly tcVersion?: string;
   /** glibc floor instead of the release table's (a stand-in box running another glibc). */
   readonly glibc?: string;
+  /** Judge only these extensions (`NAME.tcz`): only they and their `.dep` closure in the directory are read. */
+  readonly onlyExtensions?: readonly string[];
 }
 
 
@@ -43,18 +45,32 @@ export function archFromPath(tczDir: string): string | undefined {
 export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}): Promise<VerifyContext> {
   const arch = opts.arch ?? archFromPath(tczDir);
   const tcVersion = opts.tcVersion ?? parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.tcVersion;
-  const names = await listExtensions(tczDir);
+  const all = await listExtensions(tczDir);
+  const names = opts.onlyExtensions ? await withDepClosure(tczDir, opts.onlyExtensions, new Set(all)) : all;
   const extensions: ExtensionFiles[] = [];
   for (const name of names) extensions.push(await loadExtension(tczDir, name, opts, { arch, tcVersion }));
   const indexTexts = await readIndexTexts(tczDir);
   const md5db = indexTexts['md5.db'] ?? (await readOptional(join(tczDir, 'md5.db')));
-  const available = new Set([...names, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
+  const available = new Set([...all, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
   const depdb = indexTexts['dep.db'];
   const knownDeps = new Map<string, readonly string[]>(depdb ? parseRecordDb(depdb) : []);
   for (const name of knownDeps.keys()) available.add(name);
   for (const e of extensions) knownDeps.set(e.name, parseDepText(e.depText ?? ''));
   const shownDir = opts.displayBase ? relative(opts.displayBase, tczDir) || tczDir : tczDir;
   return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), ...(tcVersion ? { tcVersion } : {}), ...(opts.kernelReleases ? { kernelReleases: opts.kernelReleases } : {}), ...(opts.glibc ? { glibc: opts.glibc } : {}), extensions, available, knownDeps, allowUpstream: new Set([...upstreamPublished, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+}
+
+/** `roots` and every extension of the directory their `.dep` files pull in, transitively. */
+async function withDepClosure(tczDir: string, roots: readonly string[], present: ReadonlySet<string>): Promise<string[]> {
+  const seen = new Set<string>();
+  const queue = roots.filter((n) => present.has(n));
+  while (queue.length) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    for (const dep of parseDepText((await readOptional(join(tczDir, `${name}.dep`))) ?? '')) if (present.has(dep)) queue.push(dep);
+  }
+  return [...seen].sort();
 }
 
 /** The `.gz` indexes as clients fetch them; a corrupt one is left out (and reported as missing). */
