@@ -8,7 +8,7 @@
  * by this script's own shell. Pure text; passes `shellcheck -s sh`, runs under BusyBox ash.
  */
 import { shq } from '../initd/sh.js';
-import { marker } from './protocol.js';
+import { framed } from './protocol.js';
 import type { BoxStep } from './plan.js';
 
 /** Directories every TinyCore box has whose owner and mode an extension must leave alone. */
@@ -26,12 +26,16 @@ export const acceptedChanges: readonly string[] = ['/usr/local/tce.installed roo
 
 const eof = 'TCZBOX_END_OF_TEXT';
 
-export function guestScript(steps: readonly BoxStep[]): string {
+export function guestScript(steps: readonly BoxStep[], nonce = ''): string {
   const body = steps.map(stepText).join('\n');
   return `#!/bin/sh
 # /opt/bootlocal.sh written by \`tczbuild test\`: install extensions with tce-load as tc, run
-# their test steps as root, report each step on the console (${marker} lines), power off.
+# their test steps as root, report each step on the console (framed lines), power off.
 exec </dev/null >/dev/console 2>&1
+# this run's frame; the script (ours, from the test initrd) goes, so a step cannot read it back
+# and forge a result
+MARK=${shq(framed(nonce))}
+case $0 in */bootlocal.sh) rm -f "$0" ;; esac
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 dmesg -n 1 2>/dev/null
@@ -40,7 +44,7 @@ mkdir -p "$T"
 BASEDIRS=${shq(baseDirectories.join(' '))}
 ACCEPTED=${shq(acceptedChanges.map((a) => `${a.replace(' ', '=')}`).join(' '))}
 
-say() { echo "${marker} $*"; }
+say() { echo "$MARK $*"; }
 
 # owner:group:mode of each base directory that exists, one "PATH OWNER:GROUP:MODE" per line
 snapshot() {
@@ -70,6 +74,24 @@ replay() {
   while IFS= read -r line || [ -n "$line" ]; do say out "$1" "$line"; done <"$T/$1.out"
 }
 
+# expected ID: every non-empty line of $T/ID.expect appears in $T/ID.out (sets $missing)
+expected() {
+  missing=
+  [ -f "$T/$1.expect" ] || return 0
+  while IFS= read -r want || [ -n "$want" ]; do
+    [ -n "$want" ] || continue
+    if ! grep -qF -e "$want" "$T/$1.out"; then missing=$want; return 1; fi
+  done <"$T/$1.expect"
+  return 0
+}
+
+# refuse ID REASON: an install step the host refused before boot (an ELF the box cannot start)
+refuse() {
+  say step "$1"
+  echo "$2" >"$T/$1.why"
+  say fail "$1" "$2"
+}
+
 # run_check ID TIMEOUT: run $T/ID.sh as root; pass when it exits 0 (and prints $T/ID.expect)
 run_check() {
   say step "$1"
@@ -84,8 +106,8 @@ run_check() {
     say fail "$1" "timed out after $2 s"
   elif [ "$rc" -ne 0 ]; then
     say fail "$1" "exit status $rc"
-  elif [ -f "$T/$1.expect" ] && ! grep -qF -e "$(cat "$T/$1.expect")" "$T/$1.out"; then
-    say fail "$1" "output lacks: $(cat "$T/$1.expect")"
+  elif ! expected "$1"; then
+    say fail "$1" "output lacks: $missing"
   else
     say pass "$1"
   fi
@@ -102,10 +124,13 @@ install() {
   compare "$1" "$T/$1.before" "$T/$1.after"
   changed=$?
   if [ "$rc" -ne 0 ]; then
+    echo "tce-load -wi $2 failed" >"$T/$1.why"
     say fail "$1" "tce-load exit status $rc"
   elif [ ! -e "/usr/local/tce.installed/$2" ]; then
+    echo "tce-load left no /usr/local/tce.installed/$2" >"$T/$1.why"
     say fail "$1" "tce-load left no /usr/local/tce.installed/$2"
   elif [ "$changed" -ne 0 ]; then
+    echo "installing $2 changed base-system directories" >"$T/$1.why"
     say fail "$1" "changed base-system directories"
   else
     touch "$T/$1.ok"
@@ -137,10 +162,11 @@ poweroff
 
 function stepText(s: BoxStep): string {
   if (s.kind === 'network') return `network ${s.id} ${s.timeout}`;
-  if (s.kind === 'install') return `if [ -e "$T/1.ok" ]; then install ${s.id} ${shq(s.extension)}; else say skip ${s.id} no network; fi`;
+  if (s.kind === 'install' && s.refused !== undefined) return `refuse ${s.id} ${shq(s.refused)}`;
+  if (s.kind === 'install') return `if [ -e "$T/1.ok" ]; then install ${s.id} ${shq(s.extension)}; else echo 'no network' >"$T/${s.id}.why"; say skip ${s.id} no network; fi`;
   const env = Object.entries(s.env).map(([k, v]) => `${k}=${shq(v)}; export ${k}`);
   const files = [`${env.length > 0 ? `printf '%s\\n' ${env.map(shq).join(' ')} >"$T/${s.id}.sh"\n` : ': >"$T/${s.id}.sh"\n'}cat >>"$T/${s.id}.sh" <<'${eof}'\n${s.run.replace(/\n?$/, '\n')}${eof}`];
   if (s.expect !== undefined) files.push(`cat >"$T/${s.id}.expect" <<'${eof}'\n${s.expect.replace(/\n?$/, '\n')}${eof}`);
   return `${files.join('\n')}
-if [ -e "$T/${s.after}.ok" ]; then run_check ${s.id} ${s.timeout ?? 0}; else say skip ${s.id} ${shq(`${s.extension} was not installed`)}; fi`;
+if [ -e "$T/${s.after}.ok" ]; then run_check ${s.id} ${s.timeout ?? 0}; else say skip ${s.id} "skipped: $(cat "$T/${s.after}.why" 2>/dev/null || echo ${shq(`${s.extension} was not installed`)})"; fi`;
 }

@@ -7,7 +7,14 @@ import type { WrittenTestStep } from '../recipe/schema-test.js';
 
 export type BoxStep =
   | { readonly id: number; readonly kind: 'network'; readonly title: string; readonly timeout: number }
-  | { readonly id: number; readonly kind: 'install'; readonly title: string; readonly extension: string }
+  | {
+      readonly id: number;
+      readonly kind: 'install';
+      readonly title: string;
+      readonly extension: string;
+      /** Why the host refuses to install it before boot (an ELF the box cannot start); the step fails with this. */
+      readonly refused?: string;
+    }
   | {
       readonly id: number;
       readonly kind: 'check';

@@ -11,11 +11,20 @@
  *   @@tczbox finding ID PATH BEFORE AFTER   a base directory's owner:group:mode changed
  *   @@tczbox done                 every step ran; the guest powers off
  *
+ * Each run frames its lines with a fresh nonce (`@@tczbox:NONCE VERB …`): a line a step's
+ * program or a daemon writes to the console cannot pass for an event without knowing it (the
+ * guest script reads it once and deletes itself; step output is replayed as `out` lines).
+ *
  * parseConsoleLine reads one line; ConsoleTracker folds events into the run's state (which
  * step is running, what each step printed) so a bound or a crash can name the step. Pure.
  */
 
 export const marker = '@@tczbox';
+
+/** The frame of one run: `@@tczbox:NONCE`, or the bare marker when no nonce is given. */
+export function framed(nonce = ''): string {
+  return nonce ? `${marker}:${nonce}` : marker;
+}
 
 export type GuestEvent =
   | { readonly kind: 'step'; readonly id: number }
@@ -26,12 +35,14 @@ export type GuestEvent =
   | { readonly kind: 'finding'; readonly id: number; readonly path: string; readonly before: string; readonly after: string }
   | { readonly kind: 'done' };
 
-/** One console line (any \r removed) → the event it carries, or undefined for other output. */
-export function parseConsoleLine(raw: string): GuestEvent | undefined {
+/** One console line (any \r removed) → the event it carries, or undefined for other output (or another frame's). */
+export function parseConsoleLine(raw: string, nonce = ''): GuestEvent | undefined {
   const line = raw.replace(/\r/g, '');
-  const at = line.indexOf(`${marker} `);
+  const frame = framed(nonce);
+  // kernel messages may share the serial line with ours, so the frame may start mid-line
+  const at = line.indexOf(`${frame} `);
   if (at < 0) return undefined;
-  const rest = line.slice(at + marker.length + 1);
+  const rest = line.slice(at + frame.length + 1);
   const verb = rest.split(' ', 1)[0] ?? '';
   if (verb === 'done') return rest.trim() === 'done' ? { kind: 'done' } : undefined;
   const m = /^(\w+) (\d+)(?: (.*))?$/.exec(rest);

@@ -23,6 +23,11 @@ export const writtenBox = z
     initrd: z.array(bootFile).min(1).describe('initrd files, concatenated in order (TinyCore: corepure64.gz, modules64.gz)'),
     cmdline: z.string().default('console=ttyS0').describe('kernel command line; console=ttyS0 is required for the results to reach the host'),
     memory: z.number().int().min(128).max(65536).default(1024).describe('guest memory in MiB'),
+    glibc: z
+      .string()
+      .regex(/^\d+\.\d+$/)
+      .optional()
+      .describe("the glibc the box's base system really runs, when it is not the target release's (a stand-in box runs its host's): the GLIBC_x.y floor installed ELF files are checked against; default: the target release's glibc from docs/tinycore-releases.md"),
     accel: z.enum(['kvm', 'tcg', 'auto']).default('auto').describe('kvm, tcg, or auto: probe KVM with a short boot and fall back to tcg'),
     target: z
       .strictObject({

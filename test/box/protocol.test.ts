@@ -55,3 +55,13 @@ describe('console protocol', () => {
     expect(t.steps.has(9)).toBe(false);
   });
 });
+
+describe('per-run nonce framing', () => {
+  it('reads only lines framed with this run\'s nonce: console text without it cannot forge an event', () => {
+    expect(parseConsoleLine('@@tczbox:3f9a pass 4', '3f9a')).toEqual({ kind: 'pass', id: 4 });
+    expect(parseConsoleLine('@@tczbox pass 4', '3f9a')).toBeUndefined();
+    expect(parseConsoleLine('@@tczbox:0000 pass 4', '3f9a')).toBeUndefined();
+    // a replayed output line carrying a forged event stays output
+    expect(parseConsoleLine('@@tczbox:3f9a out 5 @@tczbox:3f9a pass 5', '3f9a')).toEqual({ kind: 'out', id: 5, text: '@@tczbox:3f9a pass 5' });
+  });
+});

@@ -282,6 +282,11 @@ describe('verify catches each planted defect', () => {
   it('tcz-owner: a file owned by tc:staff', async () => {
     const dir = await rebuilt(world, (e) => e.map((x) => (x.path.endsWith('data.txt') ? { ...x, uid: 1001, gid: 50 } : x)));
     expect(await ids(dir)).toEqual(['tcz-owner world.tcz']);
+    // a recipe files: entry that gives the file that owner on purpose
+    const recipes = join(dir, '..', 'recipes');
+    await mkdir(recipes);
+    await writeFile(join(recipes, 'world.yaml'), recipe('world', 'files:\n  - { path: usr/local/share/world/data.txt, owner: tc, group: staff }\n'));
+    expect(await ids(dir, { recipesDir: recipes })).toEqual([]);
   });
 
   it('tcz-tce-installed: the hook is root:root 0755', async () => {

@@ -91,7 +91,7 @@ async function readIndexTexts(tczDir: string): Promise<Partial<Record<IndexFileN
 async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }): Promise<ExtensionFiles> {
   const path = join(dir, name);
   const shown = opts.displayBase ? relative(opts.displayBase, path) || path : path;
-  const hints = opts.recipesDir ? await readRecipeHints(opts.recipesDir, name.replace(/\.tcz$/, ''), target) : { runtimePaths: [], setuidAllowed: [], privateAllowed: [] };
+  const hints = opts.recipesDir ? await readRecipeHints(opts.recipesDir, name.replace(/\.tcz$/, ''), target) : { runtimePaths: [], setuidAllowed: [], privateAllowed: [], ownerAllowed: [] };
   const [md5Actual, st, image] = await Promise.all([md5File(path), stat(path), readImage(path)]);
   return {
     name,
@@ -106,5 +106,6 @@ async function loadExtension(dir: string, name: string, opts: VerifyOptions, tar
     runtimePaths: hints.runtimePaths,
     setuidAllowed: [...hints.setuidAllowed, ...(opts.allowSetuid ?? [])],
     privateAllowed: hints.privateAllowed,
+    ownerAllowed: hints.ownerAllowed,
   };
 }

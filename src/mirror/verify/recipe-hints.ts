@@ -14,9 +14,11 @@ export interface RecipeHints {
   readonly setuidAllowed: readonly string[];
   /** Paths the recipe's files:/directories: entries deliberately make unreadable for others (e.g. 0600, 0700). */
   readonly privateAllowed: readonly string[];
+  /** Files the recipe's files: entries deliberately give another owner or group (e.g. group: staff). */
+  readonly ownerAllowed: readonly string[];
 }
 
-const none: RecipeHints = { runtimePaths: [], setuidAllowed: [], privateAllowed: [] };
+const none: RecipeHints = { runtimePaths: [], setuidAllowed: [], privateAllowed: [], ownerAllowed: [] };
 
 export async function readRecipeHints(recipesDir: string, bareName: string, target: { tcVersion?: string; arch?: string }): Promise<RecipeHints> {
   let file = join(recipesDir, `${bareName}.yaml`);
@@ -39,7 +41,8 @@ export async function readRecipeHints(recipesDir: string, bareName: string, targ
   const setuidAllowed = w.files.filter((f) => (modeOf(f.mode) & 0o6000) !== 0).flatMap((f) => expand(f.path) ?? []);
   const isPrivate = (m: unknown): boolean => m !== undefined && (modeOf(m) & 0o004) === 0;
   const privateAllowed = [...w.files, ...(w.directories ?? [])].flatMap((f) => (typeof f === 'object' && f && isPrivate((f as { mode?: unknown }).mode) ? (expand((f as { path: string }).path) ?? []) : []));
-  return { runtimePaths, setuidAllowed, privateAllowed };
+  const ownerAllowed = w.files.filter((f) => (f.owner !== undefined && f.owner !== 'root') || (f.group !== undefined && f.group !== 'root')).flatMap((f) => expand(f.path) ?? []);
+  return { runtimePaths, setuidAllowed, privateAllowed, ownerAllowed };
 }
 
 function modeOf(mode: unknown): number {

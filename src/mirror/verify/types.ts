@@ -64,6 +64,8 @@ export interface ExtensionFiles {
   readonly setuidAllowed: readonly string[];
   /** Globs of paths the recipe deliberately makes unreadable for others (`files:`/`directories:` modes without o+r). */
   readonly privateAllowed?: readonly string[];
+  /** Globs of files the recipe deliberately gives another owner or group (`files:` owner/group). */
+  readonly ownerAllowed?: readonly string[];
 }
 
 export interface VerifyContext {

@@ -45,7 +45,9 @@ function tceInstalledProblems(e: ExtensionFiles, x: ImageEntry): string | undefi
 
 export const ownershipCheck = perImage('ownership', 'root:root everywhere, tce.installed root:staff 0775', (e) => {
   const out: Diagnostic[] = [];
-  const notRoot = e.image.entries.filter((x) => !isHookArea(x.path) && !isBaseDir(x) && x.type !== 'symlink' && (x.uid !== 0 || x.gid !== 0));
+  // a file a recipe's files: entry deliberately gives an owner or group (never a directory: tce-load re-owns the live one)
+  const declared = (x: ImageEntry): boolean => x.type === 'file' && (e.ownerAllowed ?? []).some((g) => matchGlob(g, x.path));
+  const notRoot = e.image.entries.filter((x) => !isHookArea(x.path) && !isBaseDir(x) && x.type !== 'symlink' && (x.uid !== 0 || x.gid !== 0) && !declared(x));
   if (notRoot.length) out.push(diag('tcz-owner', { file: e.file }, `not root:root: ${listed(notRoot.map((x) => `${x.path || '/'} (${x.uid}:${x.gid})`))}`));
   const hookProblems = e.image.entries.filter((x) => isHookArea(x.path) && x.type !== 'symlink').flatMap((x) => tceInstalledProblems(e, x) ?? []);
   if (hookProblems.length) out.push(diag('tcz-tce-installed', { file: e.file }, hookProblems.join('; ')));
