@@ -4,6 +4,7 @@
  * pick the accelerator, boot, follow the console protocol and report each step as it ends.
  * Whatever happens, QEMU is stopped and the server closed before this returns.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import type { BoxStep } from './plan.js';
 import { ConsoleTracker, parseConsoleLine, type StepState } from './protocol.js';
 import { bootArgs } from './qemu-args.js';
 import { bootBox, kvmWorks, requireQemu } from './qemu.js';
+import { interruptedBy } from '../util/interrupt.js';
 
 export interface BoxRunOptions {
   readonly loaded: LoadedBox;
@@ -38,6 +40,8 @@ export interface BoxRunResult {
   readonly tracker: ConsoleTracker;
   readonly end: 'done' | 'bound' | 'exited';
   readonly exitDetail?: string;
+  /** The signal that stopped tczbuild (and with it QEMU) during the run. */
+  readonly interrupted?: NodeJS.Signals;
   readonly accel: 'kvm' | 'tcg';
   readonly consoleLog: string;
   readonly ms: number;
@@ -50,7 +54,9 @@ export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
   await writeFile(consoleLog, '');
   const server = await startMirrorServer({ root: o.mirrorRoot, host: '127.0.0.1', port: 0, upstream: o.upstream });
   try {
-    const initrd = await writeInitrd(o, server.port);
+    // a fresh frame per run: console lines without it are not events (protocol.ts)
+    const nonce = randomBytes(8).toString('hex');
+    const initrd = await writeInitrd(o, server.port, nonce);
     const accel = await chooseAccel(o.loaded.box.accel, o.boot.kernel, o.reporter);
     const args = bootArgs({ kernel: o.boot.kernel, initrd, cmdline: o.loaded.box.cmdline, memoryMb: o.loaded.box.memory, accel });
     o.reporter.emit({ type: 'info', message: `booting ${o.loaded.box.name} (${accel}), mirror http://10.0.2.2:${server.port}/ (127.0.0.1:${server.port} here)`, data: { box: 'boot', accel, port: server.port, consoleLog } });
@@ -62,24 +68,26 @@ export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
       logPath: consoleLog,
       boundMs: o.boundMs,
       onLine: (line) => {
-        const event = parseConsoleLine(line);
+        const event = parseConsoleLine(line, nonce);
         if (!event) return false;
         const ended = tracker.apply(event, Date.now());
         if (ended) o.onStepEnd(byId.get(ended.id)!, ended);
         return tracker.done;
       },
     });
-    const detail = end.kind === 'exited' ? `QEMU exited (${end.signal ?? `status ${end.code}`})` : undefined;
-    return { tracker, end: end.kind, ...(detail ? { exitDetail: detail } : {}), accel, consoleLog, ms: Date.now() - started };
+    // QEMU stopped because tczbuild was: say that, not how QEMU ended
+    const signal = interruptedBy();
+    const detail = signal ? `interrupted by ${signal}` : end.kind === 'exited' ? `QEMU exited (${end.signal ?? `status ${end.code}`})` : undefined;
+    return { tracker, end: signal ? 'exited' : end.kind, ...(detail ? { exitDetail: detail } : {}), ...(signal ? { interrupted: signal } : {}), accel, consoleLog, ms: Date.now() - started };
   } finally {
     await server.close(1000);
   }
 }
 
-async function writeInitrd(o: BoxRunOptions, port: number): Promise<string> {
+async function writeInitrd(o: BoxRunOptions, port: number, nonce: string): Promise<string> {
   const path = join(o.workDir, 'initrd.gz');
   const extra = gzipNewc([
-    { path: 'opt/bootlocal.sh', data: Buffer.from(guestScript(o.steps)), mode: 0o775, uid: 0, gid: STAFF_GID },
+    { path: 'opt/bootlocal.sh', data: Buffer.from(guestScript(o.steps, nonce)), mode: 0o775, uid: 0, gid: STAFF_GID },
     { path: 'opt/tcemirror', data: Buffer.from(`http://10.0.2.2:${port}/\n`), mode: 0o664, uid: 0, gid: STAFF_GID },
   ]);
   const out = createWriteStream(path);

@@ -12,6 +12,17 @@ const children = new Set<number>();
 const cleanups = new Set<Cleanup>();
 let critical = 0;
 let stopping = false;
+let caught: NodeJS.Signals | undefined;
+
+/** The signal tczbuild is stopping for, once one arrived (so a result can say "interrupted by SIGTERM"). */
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return caught;
+}
+
+/** The exit code tczbuild ends with for a signal: 130 for SIGINT, 143 for SIGTERM. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}
 const signals = ['SIGINT', 'SIGTERM'] as const;
 
 /** Time a program gets to exit after SIGTERM before its group gets SIGKILL. */
@@ -61,8 +72,9 @@ function syncHandlers(): void {
 function onSignal(signal: NodeJS.Signals): void {
   if (stopping) return; // a second Ctrl-C while cleaning up: the cleanup is short, let it finish
   stopping = true;
+  caught = signal;
   process.stderr.write(`tczbuild: ${signal}: stopping, cleaning up\n`);
-  void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  void stopAll().finally(() => process.exit(signalExitCode(signal)));
 }
 
 async function stopAll(): Promise<void> {

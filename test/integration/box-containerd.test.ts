@@ -49,15 +49,15 @@ describe('tczbuild test containerd faasd on the stand-in box', () => {
   it('installed the whole .dep closure with the real tce-load, -KERNEL resolved to the guest kernel', async () => {
     const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
     for (const tcz of ['iptables.tcz', `netfilter-${project.release}.tcz`, `overlayfs-${project.release}.tcz`, 'containerd.tcz']) {
-      expect(log).toMatch(new RegExp(`@@tczbox out 2 ${tcz.replace(/\./g, '\\.')}: OK`));
+      expect(log).toMatch(new RegExp(`@@tczbox:[0-9a-f]{16} out 2 ${tcz.replace(/\./g, '\\.')}: OK`));
     }
   });
 
   it('loaded the overlay module tczbuild built, and ran containers with overlayfs and over the CNI bridge', async () => {
     const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
     expect(log).toContain(`/lib/modules/${project.release}/kernel.tclocal/fs/overlayfs/overlay.ko`);
-    expect(log).toMatch(/@@tczbox out \d+ hello from a container on 6\./);
-    expect(log).toMatch(/@@tczbox out \d+ +inet 10\.77\.0\.\d+/);
+    expect(log).toMatch(/@@tczbox:[0-9a-f]{16} out \d+ hello from a container on 6\./);
+    expect(log).toMatch(/@@tczbox:[0-9a-f]{16} out \d+ +inet 10\.77\.0\.\d+/);
     const md5 = (await readFile(join(project.tczDir, 'containerd.tcz.md5.txt'), 'utf8')).trim();
     expect(log).toContain(md5);
   });
@@ -73,7 +73,7 @@ describe('tczbuild test containerd faasd on the stand-in box', () => {
   it('still runs a container with --cni after faasd installed and started (no empty conflist left behind)', async () => {
     expect(steps.find((s) => s.title === 'faasd: a container still runs on a CNI bridge after faasd started')?.status).toBe('pass');
     const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
-    expect(log).toMatch(/@@tczbox out \d+ +inet 10\.78\.0\.\d+/);
+    expect(log).toMatch(/@@tczbox:[0-9a-f]{16} out \d+ +inet 10\.78\.0\.\d+/);
     expect(log).not.toMatch(/unexpected end of JSON input/);
   });
 

@@ -79,8 +79,8 @@ describe('tczbuild test catches broken extensions and hung guests', () => {
     expect(bound.map((d) => d.message)).toEqual(['the guest was stopped after 60 s in step "hang: sleeps forever"']);
     expect(run.events.find((e) => (e.data as { title?: string } | undefined)?.title === 'hang: quick')?.data).toMatchObject({ status: 'pass' });
     const log = await readFile(join(dir, 'log/console.log'), 'utf8');
-    expect(log).toContain('@@tczbox step 6');
-    expect(log).not.toContain('@@tczbox done');
+    expect(log).toMatch(/@@tczbox:[0-9a-f]{16} step 6/);
+    expect(log).not.toMatch(/@@tczbox:[0-9a-f]{16} done/);
   });
 
   it('leaves no QEMU and no mirror server running', async () => {
@@ -99,7 +99,9 @@ describe('tczbuild test catches broken extensions and hung guests', () => {
 describe('tczbuild test under SIGTERM', () => {
   it('stops QEMU and the mirror and exits 143 when tczbuild is terminated mid-step', async () => {
     const logDir = join(dir, 'log-term');
-    const cli = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), 'test', 'hang', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', logDir], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    const cli = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), 'test', 'hang', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', logDir, '--json'], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
     const qemuRunning = (): boolean => execFileSync('ps', ['-eo', 'args']).toString().split('\n').some((l) => l.includes('qemu-system') && l.includes(logDir));
     try {
@@ -113,6 +115,10 @@ describe('tczbuild test under SIGTERM', () => {
       cli.kill('SIGTERM');
       expect(await exited).toBe(143);
       expect(qemuRunning()).toBe(false);
+      // it says it was interrupted, not how QEMU ended, and the result's exit code is the process's
+      const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; exitCode?: number; diagnostic?: { message: string } });
+      expect(events.filter((e) => e.type === 'diagnostic').map((e) => e.diagnostic!.message)).toEqual([expect.stringMatching(/^interrupted by SIGTERM in step "hang: sleeps forever"/)]);
+      expect(events.find((e) => e.type === 'result')?.exitCode).toBe(143);
     } finally {
       cli.kill('SIGKILL');
     }

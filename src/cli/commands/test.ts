@@ -47,7 +47,11 @@ export class TestCommand extends ProjectCommand {
       const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
       const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
       const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter });
-      const steps = planBoxSteps(extensions, 60, this.stepEnv());
+      const { preflight } = await import('../../box/preflight.js');
+      // the box's glibc may be its host's (a stand-in box): the target's floor is enforced here
+      const checked = await preflight(this.outDir(), target, planBoxSteps(extensions, 60, this.stepEnv()), loaded.box.glibc);
+      const steps = checked.steps;
+      reporter.emit({ type: 'info', message: checked.floor === 'unknown' ? `glibc floor not checked: the glibc of TinyCore ${target.tcVersion}.x is unknown (docs/tinycore-releases.md)` : `installed ELF files checked against glibc ${checked.floor} and the box's loader`, data: { box: 'preflight', glibc: checked.floor } });
       const workDir = this.logDir ? resolve(this.context.cwd, this.logDir) : await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
       const upstreamUrl = this.settings().upstream.value;
       const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(defaultCacheDir(this.context.env), 'upstream'), localRoot: this.outDir() }) : undefined;
@@ -68,10 +72,13 @@ export class TestCommand extends ProjectCommand {
       }
       const ok = !failed && result.tracker.passed();
       const passed = [...result.tracker.steps.values()].filter((s) => s.status === 'pass').length;
-      const summary = { box: 'summary', ok, passed, steps: steps.length, ms: result.ms, accel: result.accel, consoleLog: result.consoleLog };
-      reporter.emit({ type: 'info', message: `${ok ? 'passed' : 'FAILED'}: ${passed} of ${steps.length} steps passed in ${(result.ms / 1000).toFixed(1)}s (${result.accel}); console log: ${result.consoleLog}`, data: summary });
+      const { signalExitCode } = await import('../../util/interrupt.js');
+      // the exit code this process ends with: a signal's (130/143) when interrupted
+      const exitCode = result.interrupted ? signalExitCode(result.interrupted) : ok ? ExitCode.ok : ExitCode.failed;
+      const summary = { box: 'summary', ok, passed, steps: steps.length, ms: result.ms, accel: result.accel, consoleLog: result.consoleLog, exitCode, ...(result.interrupted ? { interrupted: result.interrupted } : {}) };
+      reporter.emit({ type: 'info', message: `${result.interrupted ? `interrupted by ${result.interrupted}` : ok ? 'passed' : 'FAILED'}: ${passed} of ${steps.length} steps passed in ${(result.ms / 1000).toFixed(1)}s (${result.accel}); console log: ${result.consoleLog}`, data: summary });
       reporter.emit({ type: 'result', ...summary });
-      return ok ? ExitCode.ok : ExitCode.failed;
+      return exitCode;
     });
   }
 

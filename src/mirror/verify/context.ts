@@ -61,7 +61,7 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
 }
 
 /** `roots` and every extension of the directory their `.dep` files pull in, transitively. */
-async function withDepClosure(tczDir: string, roots: readonly string[], present: ReadonlySet<string>): Promise<string[]> {
+export async function withDepClosure(tczDir: string, roots: readonly string[], present: ReadonlySet<string>): Promise<string[]> {
   const seen = new Set<string>();
   const queue = roots.filter((n) => present.has(n));
   while (queue.length) {
