@@ -56,29 +56,39 @@ export class TestCommand extends ProjectCommand {
       const upstreamUrl = this.settings().upstream.value;
       const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(defaultCacheDir(this.context.env), 'upstream'), localRoot: this.outDir() }) : undefined;
       let failed = false;
-      const result = await runBox({
-        loaded, boot, steps, mirrorRoot: this.outDir(), ...(upstream ? { upstream } : {}), workDir, boundMs, reporter,
-        onStepEnd: (step, state) => {
-          reporter.emit({ type: 'info', message: stepLine(step, state), data: { box: 'step', id: step.id, title: step.title, status: state.status, ms: (state.endedMs ?? 0) - (state.startedMs ?? 0), reason: state.reason, findings: state.findings } });
-          for (const d of stepDiagnostics(step, state, join(workDir, 'console.log'))) {
-            failed = true;
-            reporter.emit({ type: 'diagnostic', diagnostic: d });
-          }
-        },
-      });
-      if (result.end !== 'done') {
-        failed = true;
-        reporter.emit({ type: 'diagnostic', diagnostic: unfinishedDiagnostic(steps, result.tracker, result.end, boundMs, result.consoleLog, result.exitDetail) });
+      // on SIGINT/SIGTERM QEMU is stopped first; give this run the moment it needs to say so
+      const { onInterrupt } = await import('../../util/interrupt.js');
+      let reported: () => void = () => undefined;
+      const said = new Promise<void>((res) => (reported = res));
+      const unguard = onInterrupt(() => Promise.race([said, new Promise<void>((res) => setTimeout(res, 5000).unref())]));
+      try {
+        const result = await runBox({
+          loaded, boot, steps, mirrorRoot: this.outDir(), ...(upstream ? { upstream } : {}), workDir, boundMs, reporter,
+          onStepEnd: (step, state) => {
+            reporter.emit({ type: 'info', message: stepLine(step, state), data: { box: 'step', id: step.id, title: step.title, status: state.status, ms: (state.endedMs ?? 0) - (state.startedMs ?? 0), reason: state.reason, findings: state.findings } });
+            for (const d of stepDiagnostics(step, state, join(workDir, 'console.log'))) {
+              failed = true;
+              reporter.emit({ type: 'diagnostic', diagnostic: d });
+            }
+          },
+        });
+        if (result.end !== 'done') {
+          failed = true;
+          reporter.emit({ type: 'diagnostic', diagnostic: unfinishedDiagnostic(steps, result.tracker, result.end, boundMs, result.consoleLog, result.exitDetail) });
+        }
+        const ok = !failed && result.tracker.passed();
+        const passed = [...result.tracker.steps.values()].filter((s) => s.status === 'pass').length;
+        const { signalExitCode } = await import('../../util/interrupt.js');
+        // the exit code this process ends with: a signal's (130/143) when interrupted
+        const exitCode = result.interrupted ? signalExitCode(result.interrupted) : ok ? ExitCode.ok : ExitCode.failed;
+        const summary = { box: 'summary', ok, passed, steps: steps.length, ms: result.ms, accel: result.accel, consoleLog: result.consoleLog, exitCode, ...(result.interrupted ? { interrupted: result.interrupted } : {}) };
+        reporter.emit({ type: 'info', message: `${result.interrupted ? `interrupted by ${result.interrupted}` : ok ? 'passed' : 'FAILED'}: ${passed} of ${steps.length} steps passed in ${(result.ms / 1000).toFixed(1)}s (${result.accel}); console log: ${result.consoleLog}`, data: summary });
+        reporter.emit({ type: 'result', ...summary });
+        reported();
+        return exitCode;
+      } finally {
+        unguard();
       }
-      const ok = !failed && result.tracker.passed();
-      const passed = [...result.tracker.steps.values()].filter((s) => s.status === 'pass').length;
-      const { signalExitCode } = await import('../../util/interrupt.js');
-      // the exit code this process ends with: a signal's (130/143) when interrupted
-      const exitCode = result.interrupted ? signalExitCode(result.interrupted) : ok ? ExitCode.ok : ExitCode.failed;
-      const summary = { box: 'summary', ok, passed, steps: steps.length, ms: result.ms, accel: result.accel, consoleLog: result.consoleLog, exitCode, ...(result.interrupted ? { interrupted: result.interrupted } : {}) };
-      reporter.emit({ type: 'info', message: `${result.interrupted ? `interrupted by ${result.interrupted}` : ok ? 'passed' : 'FAILED'}: ${passed} of ${steps.length} steps passed in ${(result.ms / 1000).toFixed(1)}s (${result.accel}); console log: ${result.consoleLog}`, data: summary });
-      reporter.emit({ type: 'result', ...summary });
-      return exitCode;
     });
   }
 
