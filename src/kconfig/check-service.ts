@@ -10,6 +10,9 @@ import { checkConfig, type CheckResult } from './check.js';
 import { parseConfig } from './config-text.js';
 import { readKconfigIndex } from './kconfig-tree.js';
 import { readKernelConfig } from './load.js';
+import { makefileKernelVersion, treeVersionMismatch } from './module-target.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { collectKernelNeeds } from './merge-recipes.js';
 import { loadedModules } from './recipe-needs.js';
 import { findingToDiagnostic } from './report.js';
@@ -36,8 +39,11 @@ export interface CheckOutcome {
 
 export async function runConfigCheck(o: CheckOptions): Promise<CheckOutcome> {
   const needs = await collectKernelNeeds(o.recipes, o.kernelConfigDir, o.displayBase !== undefined ? { displayBase: o.displayBase } : {});
-  const config = parseConfig(await readKernelConfig(o.configPath), o.configPath);
+  const configText = await readKernelConfig(o.configPath);
+  const config = parseConfig(configText, o.configPath);
   const index = o.kernelTree ? await readKconfigIndex(o.kernelTree) : undefined;
+  const treeMakefile = o.kernelTree ? await readFile(join(o.kernelTree, 'Makefile'), 'utf8').catch(() => undefined) : undefined;
+  const treeVersion = o.kernelTree && treeMakefile ? treeVersionMismatch(configText, o.configPath, makefileKernelVersion(treeMakefile), o.kernelTree) : undefined;
   const modules = o.modules ?? (o.recipes ? loadedModules(o.recipes) : undefined);
   const result = checkConfig({
     requirements: needs.requirements,
@@ -50,7 +56,7 @@ export async function runConfigCheck(o: CheckOptions): Promise<CheckOutcome> {
     result,
     fragments: needs.fragmentNames,
     modulesKnown: modules !== undefined,
-    diagnostics: [...needs.diagnostics, ...config.diagnostics, ...result.findings.map(findingToDiagnostic)],
+    diagnostics: [...needs.diagnostics, ...config.diagnostics, ...(treeVersion ? [treeVersion] : []), ...result.findings.map(findingToDiagnostic)],
   };
 }
 

@@ -24,6 +24,8 @@ registerCodes({
   // module build
   'kconfig-module-dropped': { severity: 'error', title: 'olddefconfig dropped a module symbol the build needs' },
   'kconfig-source-invalid': { severity: 'error', title: 'the --source is not a Linux kernel tree or tarball' },
+  'kconfig-tree-version': { severity: 'warning', title: 'the --kernel-tree is another kernel version than the config' },
+  'kconfig-release-mismatch': { severity: 'error', title: '--release differs from the release of the --headers tree', hint: 'pass the headers of the kernel the box runs (/usr/src/linux-headers-$(uname -r)), or drop --release' },
   'kconfig-version-mismatch': { severity: 'error', title: 'the base config was made for another kernel version than the source tree' },
   'kconfig-symvers-missing': { severity: 'error', title: "CONFIG_MODVERSIONS=y but no Module.symvers of the target kernel was given", hint: "pass --symvers FILE (the target kernel's Module.symvers, .gz allowed) or --headers DIR (e.g. /usr/src/linux-headers-$(uname -r))" },
   'kconfig-headers-invalid': { severity: 'error', title: 'the --headers directory is not a prepared kernel headers tree', hint: 'pass a directory with .config, Module.symvers and include/generated/utsrelease.h, e.g. /usr/src/linux-headers-$(uname -r)' },

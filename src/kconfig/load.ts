@@ -90,7 +90,7 @@ export async function readKernelConfig(path: string): Promise<string> {
     fail(
       'kconfig-config-unreadable',
       { file: path },
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}${proc ? ' (the running kernel was built without CONFIG_IKCONFIG_PROC, as TinyCore 11 is)' : ''}`,
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}${proc ? ' (the running kernel was built without CONFIG_IKCONFIG_PROC, as TinyCore 11 is, or has IKCONFIG=m and its configs module is not loaded: try `modprobe configs`)' : ''}`,
       `pass a .config, a config.gz or /proc/config.gz. ${tinyCoreConfigs}`,
       error,
     );

@@ -57,13 +57,13 @@ export async function kernelRelease(sourceDir: string, objDir: string): Promise<
 }
 
 /** modules_prepare once, then each module directory alone; returns each built .ko's path. */
-export async function compileModules(sourceDir: string, objDir: string, modules: readonly ModuleToBuild[], jobs: number, log: BuildLog): Promise<Map<ModuleToBuild, string>> {
+export async function compileModules(sourceDir: string, objDir: string, modules: readonly ModuleToBuild[], jobs: number, log: BuildLog, vars: readonly string[] = []): Promise<Map<ModuleToBuild, string>> {
   log(`make modules_prepare (-j${jobs})`);
-  await make(sourceDir, objDir, [`-j${jobs}`, 'modules_prepare']);
+  await make(sourceDir, objDir, [`-j${jobs}`, ...vars, 'modules_prepare']);
   const built = new Map<ModuleToBuild, string>();
   for (const m of modules) {
     log(`make M=${m.moduleDir} modules (-j${jobs})`);
-    await make(sourceDir, objDir, [`-j${jobs}`, `M=${m.moduleDir}`, 'modules']);
+    await make(sourceDir, objDir, [`-j${jobs}`, ...vars, `M=${m.moduleDir}`, 'modules']);
     const ko = join(objDir, m.moduleDir, `${m.module}.ko`);
     await stat(ko).catch(() => fail('tool-failed', undefined, `make M=${m.moduleDir} modules finished but ${ko} was not built`, `check that CONFIG_${m.symbol}=m builds ${m.module}.ko in ${m.moduleDir}`));
     built.set(m, ko);

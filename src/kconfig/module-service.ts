@@ -22,7 +22,8 @@ import { mergeFragments } from './merge.js';
 import { collectKernelNeeds } from './merge-recipes.js';
 import { compileModules, kernelRelease, olddefconfig, prepareSource, type BuildLog } from './module-build.js';
 import { packModules, type PackedModules } from './module-pack.js';
-import { checkBuiltModule, makefileKernelVersion, versionMismatch } from './module-target.js';
+import { checkBuiltModule, compilerMismatch, makefileKernelVersion, versionMismatch } from './module-target.js';
+import { runTool } from '../util/exec.js';
 import { builtExports, compileAgainstHeaders, inspectModule, placeSymvers, readHeadersDir, readSymvers, type HeadersDir } from './module-target-io.js';
 import { moduleFragmentText, nothingToBuildMessage, planModules, type ModuleToBuild } from './module-plan.js';
 import { explain, findingSummary } from './report.js';
@@ -45,6 +46,8 @@ export interface ModuleBuildOptions {
   readonly jobs: number;
   readonly epoch?: number;
   readonly log: BuildLog;
+  /** Pin the modules' kernel release (vermagic, lib/modules dir, file name) to the box's `uname -r`. */
+  readonly release?: string;
 }
 
 export type ModuleBuildResult =
@@ -76,6 +79,11 @@ export async function buildKernelModules(o: ModuleBuildOptions): Promise<ModuleB
       const mismatch = versionMismatch({ file: config, text }, { file: o.source, version: sourceVersion });
       if (mismatch) throw new TczError([mismatch]);
     }
+    const compiler = compilerMismatch(headers ? await readFile(headers.configFile, 'utf8') : baseText, await hostCompiler());
+    if (compiler) o.log(`warning: ${compiler}`);
+    if (headers && o.release !== undefined && o.release !== headers.release) {
+      fail('kconfig-release-mismatch', { file: o.headers }, `--release ${o.release} but ${o.headers} is the headers of ${headers.release}: modules built against them carry ${headers.release}`);
+    }
     const { release, built } = headers ? await compileWithHeaders(o, sourceDir, headers, workDir, plan.build) : await compileInTree(o, sourceDir, baseConfig, baseText, workDir, plan.build, needs.table, symversFile);
     await checkBuilt(built, { release, modversions, ...(symvers ? { symvers, symversFile: symversFile! } : {}) }, o.log);
     const epoch = o.epoch ?? (await treeEpoch(sourceDir));
@@ -102,9 +110,21 @@ async function compileInTree(o: ModuleBuildOptions, sourceDir: string, baseConfi
   o.log(`make olddefconfig (base ${basename(baseConfig)} + ${build.map((m) => `CONFIG_${m.symbol}=m`).join(' ')})`);
   const resolved = parseConfig(await olddefconfig({ sourceDir, objDir, configText: renderConfig(merged.entries.values()) }));
   assertModulesKept(build, resolved.entries, table);
-  const release = await kernelRelease(sourceDir, objDir);
+  // --release pins KERNELRELEASE (and so UTS_RELEASE, the vermagic) to the box's uname -r instead
+  // of what this tree and config would call themselves
+  const release = o.release ?? (await kernelRelease(sourceDir, objDir));
+  if (o.release !== undefined) o.log(`kernel release pinned to ${o.release} (make KERNELRELEASE=${o.release})`);
   if (symversFile !== undefined) await placeSymvers(symversFile, objDir);
-  return { release, built: await compileModules(sourceDir, objDir, build, o.jobs, o.log) };
+  return { release, built: await compileModules(sourceDir, objDir, build, o.jobs, o.log, o.release !== undefined ? [`KERNELRELEASE=${o.release}`] : []) };
+}
+
+/** First line of `gcc --version`, or undefined when it cannot be run. */
+async function hostCompiler(): Promise<string | undefined> {
+  try {
+    return (await runTool('gcc', ['--version'])).stdout.split('\n')[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every .ko must carry the target's vermagic and import only what the target (or a sibling) exports. */

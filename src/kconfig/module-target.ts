@@ -32,6 +32,34 @@ export function versionMismatch(config: { file: string; text: string }, source: 
   );
 }
 
+/** The compiler a config records (CONFIG_CC_VERSION_TEXT), e.g. `gcc (Debian 12.2.0-14) 12.2.0`. */
+export function configCompiler(configText: string): string | undefined {
+  return /^CONFIG_CC_VERSION_TEXT="(.*)"$/m.exec(configText)?.[1];
+}
+
+/**
+ * A module built by another compiler than the kernel's: the kernel may refuse it (struct layout
+ * plugins, RANDSTRUCT seeds) or it may misbehave, so it is reported, not hidden. `hostCompiler`
+ * is the first line of `gcc --version`.
+ */
+export function compilerMismatch(configText: string, hostCompiler: string | undefined): string | undefined {
+  const recorded = configCompiler(configText);
+  if (recorded === undefined || hostCompiler === undefined || recorded.trim() === hostCompiler.trim()) return undefined;
+  return `the kernel was built with "${recorded}" but this build uses "${hostCompiler.trim()}": the module may not load or may misbehave; build with the kernel's compiler where you can`;
+}
+
+/** A kernel tree of another version than the config: its Kconfig symbols and depends lines are not this kernel's. */
+export function treeVersionMismatch(configText: string, configFile: string, treeVersion: string | undefined, treeDir: string): Diagnostic | undefined {
+  const wanted = configKernelVersion(configText);
+  if (wanted === undefined || treeVersion === undefined || normalise(wanted) === normalise(treeVersion)) return undefined;
+  return diag(
+    'kconfig-tree-version',
+    { file: configFile },
+    `${configFile} is the config of Linux ${wanted}, but --kernel-tree ${treeDir} is Linux ${treeVersion}: unknown symbols and depends lines are judged by the ${treeVersion} tree`,
+    `pass the source tree of Linux ${wanted} as --kernel-tree`,
+  );
+}
+
 function normalise(v: string): string {
   return v.split('.').length === 2 ? `${v}.0` : v;
 }

@@ -38,3 +38,23 @@ describe('kernel versions', () => {
     expect(versionMismatch({ file: 'c', text: '# Linux/x86 6.1.192 Kernel Configuration\n' }, { file: 's', version: '6.1.192' })).toBeUndefined();
   });
 });
+
+describe('what kernel-module build and kernel-config check report about their inputs', () => {
+  const config = '#\n# Linux/x86 6.1.192 Kernel Configuration\n#\nCONFIG_CC_VERSION_TEXT="gcc (Debian 12.2.0-14) 12.2.0"\nCONFIG_MODULES=y\n';
+
+  it('a compiler other than the one the config records', async () => {
+    const { compilerMismatch, configCompiler } = await import('../../src/kconfig/module-target.js');
+    expect(configCompiler(config)).toBe('gcc (Debian 12.2.0-14) 12.2.0');
+    expect(compilerMismatch(config, 'gcc (Debian 12.2.0-14) 12.2.0\n')).toBeUndefined();
+    expect(compilerMismatch(config, 'gcc (GCC) 9.2.0')).toBe('the kernel was built with "gcc (Debian 12.2.0-14) 12.2.0" but this build uses "gcc (GCC) 9.2.0": the module may not load or may misbehave; build with the kernel\'s compiler where you can');
+    expect(compilerMismatch('CONFIG_MODULES=y\n', 'gcc (GCC) 9.2.0')).toBeUndefined();
+  });
+
+  it('a --kernel-tree of another version than the config', async () => {
+    const { treeVersionMismatch } = await import('../../src/kconfig/module-target.js');
+    expect(treeVersionMismatch(config, 'config-6.1.192', '6.1.192', 'linux')).toBeUndefined();
+    const d = treeVersionMismatch(config, 'config-6.1.192', '5.4.3', '/usr/src/linux-5.4.3');
+    expect(d).toMatchObject({ id: 'kconfig-tree-version', severity: 'warning', file: 'config-6.1.192' });
+    expect(d!.message).toBe('config-6.1.192 is the config of Linux 6.1.192, but --kernel-tree /usr/src/linux-5.4.3 is Linux 5.4.3: unknown symbols and depends lines are judged by the 5.4.3 tree');
+  });
+});

@@ -21,7 +21,10 @@ export class KernelModuleBuildCommand extends BaseCommand {
       (\`--symvers FILE\`), or build against a prepared headers tree with \`--headers DIR\` (its .config,
       Module.symvers and release; \`--base-config\` then only decides which modules are missing).
       Each built module is checked before packing: vermagic, and every undefined symbol exported by
-      the target with its CRC in \`__versions\`.
+      the target with its CRC in \`__versions\`. In a source tree the release is what the tree and
+      config call themselves (Debian's source says 6.1.192, its kernel 6.1.0-57-amd64): \`--release\`
+      pins it to the box's \`uname -r\` so the vermagic check is against the kernel that will load it.
+      A compiler other than the one the config records (CONFIG_CC_VERSION_TEXT) is reported.
     `,
     examples: [
       ['Build overlay.ko for a TinyCore kernel', '$0 kernel-module build --source linux-6.1.2.tar.xz --base-config config-6.1.2-tinycore64 --symvers Module.symvers-6.1.2-tinycore64 --out out/kernel'],
@@ -37,6 +40,7 @@ export class KernelModuleBuildCommand extends BaseCommand {
   recipes = Option.String('--recipes', { description: 'only the fragments these recipes name (default: all fragments)' });
   kernelConfig = Option.String('--kernel-config', { description: 'fragments and symbols.yaml (default: ./kernel-config, else the bundled one)' });
   work = Option.String('--work', { description: 'keep the unpacked source and object tree here (default: a temporary directory)' });
+  release = Option.String('--release', { description: "pin the modules' kernel release (vermagic, lib/modules dir, NAME-<release>.tcz) to the box's `uname -r`, e.g. 6.1.0-57-amd64 when Debian's source tree calls itself 6.1.192" });
   jobs = Option.String('--jobs,-j', { description: 'make -j (default: number of CPUs)' });
 
   async execute(): Promise<number> {
@@ -57,6 +61,7 @@ export class KernelModuleBuildCommand extends BaseCommand {
         kernelConfigDir: this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd),
         ...(recipes ? { recipes } : {}),
         ...(this.work ? { workDir: resolve(cwd, this.work) } : {}),
+        ...(this.release ? { release: this.release } : {}),
         ...(epoch !== undefined && /^\d+$/.test(epoch) ? { epoch: Number(epoch) } : {}),
         jobs: this.jobs === undefined ? availableParallelism() : this.positiveInteger('--jobs', this.jobs),
         log: (message) => this.reporter().emit({ type: 'info', message }),
