@@ -415,11 +415,11 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
     expect(found.diagnostics[0]?.message).toContain('compressed with xz');
   });
 
-  it('hook-shebang, hook-crlf, hook-syntax: install hooks BusyBox ash cannot run as written', async () => {
-    expect(await ids(await rebuilt(hello, hook('echo installed\n')))).toEqual(['hook-shebang hello.tcz']);
-    expect(await ids(await rebuilt(hello, hook('#!/bin/sh\r\necho installed\r\n')))).toEqual(['hook-crlf hello.tcz']);
+  it('tcz-hook-shebang, tcz-hook-crlf, tcz-hook-syntax: install hooks BusyBox ash cannot run as written', async () => {
+    expect(await ids(await rebuilt(hello, hook('echo installed\n')))).toEqual(['tcz-hook-shebang hello.tcz']);
+    expect(await ids(await rebuilt(hello, hook('#!/bin/sh\r\necho installed\r\n')))).toEqual(['tcz-hook-crlf hello.tcz']);
     const bad = await verifyMirror(await rebuilt(hello, hook('#!/bin/sh\nif true; then\n  echo unterminated\n')));
-    expect(bad.diagnostics.map((d) => d.id)).toEqual(['hook-syntax']);
+    expect(bad.diagnostics.map((d) => d.id)).toEqual(['tcz-hook-syntax']);
     expect(bad.diagnostics[0]?.message).toMatch(/usr\/local\/tce.installed\/hello fails `busybox ash -n`: .*(syntax|unexpected)/);
   });
 

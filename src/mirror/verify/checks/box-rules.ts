@@ -24,10 +24,10 @@ export const hooksCheck = perImage('hooks', 'install hooks start with a shebang,
   const out: Diagnostic[] = [];
   for (const [path, text] of e.image.hookTexts) {
     if (text === '') continue; // an empty marker file is not run
-    if (!text.startsWith('#!')) out.push(diag('hook-shebang', { file: e.file }, `${path} has no #! line: tce-load runs it with sh, other tools exec it directly and fail`));
-    if (text.includes('\r')) out.push(diag('hook-crlf', { file: e.file }, `${path} has CR characters: BusyBox ash reads "\\r" as part of each command`));
+    if (!text.startsWith('#!')) out.push(diag('tcz-hook-shebang', { file: e.file }, `${path} has no #! line: tce-load runs it with sh, other tools exec it directly and fail`));
+    if (text.includes('\r')) out.push(diag('tcz-hook-crlf', { file: e.file }, `${path} has CR characters: BusyBox ash reads "\\r" as part of each command`));
     const syntax = e.image.hookSyntaxErrors?.get(path);
-    if (syntax !== undefined) out.push(diag('hook-syntax', { file: e.file }, `${path} fails \`busybox ash -n\`: ${syntax}`));
+    if (syntax !== undefined) out.push(diag('tcz-hook-syntax', { file: e.file }, `${path} fails \`busybox ash -n\`: ${syntax}`));
   }
   return out;
 });
