@@ -127,6 +127,18 @@ describe('faasd.tcz with bundled images', () => {
     ]);
     expect(listing.filter((l) => /squashfs-root\/(var|etc)\b/.test(l))).toEqual([]);
     expect(listing).toContain('-rwxr-xr-x 0/0 squashfs-root/usr/local/etc/init.d/faasd');
+    // provenance: every bundled image with its pinned digest, tarball and the registry it came from
+    const provenance = JSON.parse(await readFile(join(dir, tcz, 'faasd.tcz.build.json'), 'utf8')) as { images: Array<Record<string, string>> };
+    expect(provenance.images).toEqual(
+      digests.map(([ref, digest]) => ({
+        ref,
+        digest,
+        namespace: 'default',
+        file: `usr/local/share/faasd/images/${ref!.replace(/^.*\/([^/:]+):.*$/, '$1')}.tar`,
+        registry: 'docker.io',
+        pulledFrom: registry.url,
+      })),
+    );
 
     // The generated init script imports the tarballs with the real ctr into the real containerd.
     const unpacked = join(dir, 'unpacked');
