@@ -3,9 +3,8 @@
  * Diagnostic naming the file, line and column; then resolve its boot files to local paths,
  * fetching and verifying URL ones through the source cache (and --source-mirror).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { fetchSources } from '../builder/fetch/fetch-sources.js';
 import type { SourceCache } from '../builder/fetch/source-cache.js';
 import type { Position } from '../diagnostics/diagnostic.js';
@@ -14,6 +13,8 @@ import { fail, TczError } from '../diagnostics/errors.js';
 import type { SourceSpec } from '../recipe/model.js';
 import { issueToDiagnostics } from '../recipe/parse.js';
 import { createSourceMap, type SourceMap } from '../recipe/source-map.js';
+import { parseYamlLimited } from '../recipe/yaml-limits.js';
+import { readInputFile } from '../util/read-input.js';
 import type { Reporter } from '../report/reporter.js';
 import './codes.js';
 import { writtenBox, type WrittenBootFile, type WrittenBox } from './schema.js';
@@ -28,17 +29,15 @@ export async function loadBox(path: string, displayBase: string): Promise<Loaded
   const file = relative(displayBase, path) || path;
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readInputFile(path);
   } catch (error) {
-    fail('box-file-missing', { file }, `cannot read box definition ${file}: ${(error as Error).message}`);
+    fail('box-file-missing', { file }, `cannot read box definition: ${(error as Error).message}`);
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const map = createSourceMap(file, doc, lines);
-  if (doc.errors.length > 0) {
-    throw new TczError(doc.errors.map((e) => diag('yaml-syntax', { file, ...lines.linePos(e.pos[0]) }, e.message.split('\n')[0] ?? e.message)));
-  }
-  const parsed = writtenBox.safeParse(doc.toJS());
+  const yaml = parseYamlLimited(text);
+  if (!yaml.ok) throw new TczError(yaml.problems.map((p) => diag(p.kind === 'limit' ? 'yaml-limit' : 'yaml-syntax', { file, ...yaml.lines.linePos(p.offset) }, p.message)));
+  const { doc } = yaml;
+  const map = createSourceMap(file, doc, yaml.lines);
+  const parsed = writtenBox.safeParse(yaml.data);
   if (!parsed.success) throw new TczError(parsed.error.issues.flatMap((i) => issueToDiagnostics(i, map, doc.hasIn.bind(doc))));
   return { file: path, box: parsed.data, map };
 }

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { diag } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { defaultCacheDir } from '../util/cache-dir.js';
+import { readInputFile } from '../util/read-input.js';
 import { toolVersion } from '../util/version.js';
 import type { ParsedConfig } from './parse.js';
 
@@ -38,9 +39,10 @@ export async function loadConfig(o: { cwd: string; env: NodeJS.ProcessEnv; expli
   if (!file) return undefined;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new TczError([diag('config-invalid', { file }, `cannot read ${file}`, 'pass --config FILE naming a readable tczbuild.yaml')]);
+    // a FIFO, a directory or /dev/zero named by --config is refused, not waited on or read forever
+    text = await readInputFile(file);
+  } catch (error) {
+    throw new TczError([diag('config-invalid', { file }, `cannot read the config: ${(error as Error).message}`, 'pass --config FILE naming a readable tczbuild.yaml')]);
   }
   const memo = join(defaultCacheDir(o.env), 'config', `${createHash('sha256').update(`${memoFormat}\0${toolVersion}\0${file}\0${text}`).digest('hex').slice(0, 32)}.json`);
   const saved = await readMemo(memo);

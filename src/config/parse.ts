@@ -2,9 +2,9 @@
  * Parse tczbuild.yaml text: the validated config and the line each key is on (for `tczbuild
  * config` to say where a value came from), or diagnostics with positions. Pure.
  */
-import { LineCounter, parseDocument } from 'yaml';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { createSourceMap, type KeyPath } from '../recipe/source-map.js';
+import { parseYamlLimited } from '../recipe/yaml-limits.js';
 import { projectConfig, type ProjectConfig } from './schema.js';
 
 export interface ParsedConfig {
@@ -14,11 +14,11 @@ export interface ParsedConfig {
 }
 
 export function parseConfig(text: string, file: string): { ok: true; value: ParsedConfig } | { ok: false; diagnostics: Diagnostic[] } {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  const map = createSourceMap(file, doc, counter);
-  if (doc.errors.length) return { ok: false, diagnostics: doc.errors.map((e) => diag('config-invalid', { file, ...counter.linePos(e.pos[0]) }, e.message.split('\n')[0]!)) };
-  const data: unknown = doc.toJS() ?? {};
+  // the same depth and alias limits as recipes: a config is as hostile an input as they are
+  const yaml = parseYamlLimited(text);
+  if (!yaml.ok) return { ok: false, diagnostics: yaml.problems.map((p) => diag('config-invalid', { file, ...yaml.lines.linePos(p.offset) }, p.message)) };
+  const map = createSourceMap(file, yaml.doc, yaml.lines);
+  const data: unknown = yaml.data ?? {};
   const parsed = projectConfig.safeParse(data);
   if (!parsed.success) {
     return {

@@ -37,6 +37,7 @@ export const codes = {
   // fetching
   'fetch-failed': { severity: 'error', title: 'a source could not be downloaded' },
   'fetch-offline-missing': { severity: 'error', title: 'sources are missing from the cache in --offline mode', hint: 'run `tczbuild fetch` on a connected machine, or pass --source-mirror' },
+  'yaml-limit': { severity: 'error', title: 'a YAML file exceeds a parser limit (alias count or nesting depth)', hint: 'simplify the marked part: a real file never comes near these limits' },
   'recipe-unreadable': { severity: 'error', title: 'a recipe file cannot be read', hint: 'a recipe is a regular YAML file of at most 1 MiB; remove or replace what stands at that name' },
   'checksum-mismatch': { severity: 'error', title: 'a download does not match its pinned sha256', hint: 'if upstream re-released the file on purpose, verify it and run `tczbuild pin --force`' },
   'source-hash-stale': { severity: 'error', title: "a source's url changed but its sha256 still names the bytes of another URL", hint: 'update the sha256 (`tczbuild pin --force NAME`) or put the old URL back' },

@@ -3,7 +3,7 @@
  * across all files before failing once with everything found. The only recipe module that
  * touches the filesystem.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { diag, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
@@ -12,6 +12,7 @@ import { normalizeRecipe } from './normalize.js';
 import { parseRecipe } from './parse.js';
 import { builtinRules, type RecipeRule } from './rules.js';
 import { knownUpstreamExtensions } from './upstream.js';
+import { InputFileError, readInputFile } from '../util/read-input.js';
 
 export interface LoadOptions {
   readonly recipesDir: string;
@@ -36,7 +37,15 @@ export async function loadRecipes(o: LoadOptions): Promise<LoadedRecipes> {
   const recipes: Recipe[] = [];
   for (const file of files) {
     const shown = relative(o.displayBase ?? process.cwd(), file) || file;
-    const parsed = parseRecipe(await readFile(file, 'utf8'), shown);
+    let text: string;
+    try {
+      text = await readInputFile(file);
+    } catch (error) {
+      if (!(error instanceof InputFileError)) throw error;
+      diagnostics.push(diag('recipe-unreadable', { file: shown }, `cannot read the recipe: ${error.message}`));
+      continue;
+    }
+    const parsed = parseRecipe(text, shown);
     if (!parsed.ok) {
       diagnostics.push(...parsed.diagnostics);
       continue;

@@ -2,11 +2,10 @@
  * Parse one recipe file: YAML text → WrittenRecipe, or every problem found, each with its
  * line and column. Never throws for bad input and never touches the filesystem. Pure.
  */
-import { LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { z } from 'zod';
-import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { writtenRecipe, type WrittenRecipe } from './schema.js';
-import { firstTooDeep, maxAliasCount, maxNestingDepth } from './yaml-limits.js';
+import { parseYamlLimited } from './yaml-limits.js';
 import { createSourceMap, type KeyPath, type SourceMap } from './source-map.js';
 
 export type ParseResult =
@@ -14,32 +13,12 @@ export type ParseResult =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function parseRecipe(text: string, file: string): ParseResult {
-  const lines = new LineCounter();
-  // The document composer recurses once per level: refuse deep nesting before it runs.
-  const deep = firstTooDeep(text);
-  if (deep !== undefined) {
-    const { line, col } = lineCol(text, deep);
-    return limit({ file, line, col }, `the YAML nests more than ${maxNestingDepth} levels deep here`);
+  const yaml = parseYamlLimited(text);
+  if (!yaml.ok) {
+    return { ok: false, diagnostics: yaml.problems.map((p) => diag(p.kind === 'limit' ? 'recipe-limit' : 'yaml-syntax', { file, ...yaml.lines.linePos(p.offset) }, p.message)) };
   }
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const map = createSourceMap(file, doc, lines);
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      diagnostics: doc.errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return diag('yaml-syntax', { file, line, col }, firstLine(e.message));
-      }),
-    };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount });
-  } catch (error) {
-    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
-    const alias = firstAlias(doc.contents);
-    return limit(map.atOffset(alias), `the aliases expand to too many nodes (more than ${maxAliasCount} per alias, a "billion laughs" bomb)`);
-  }
+  const { doc, data } = yaml;
+  const map = createSourceMap(file, doc, yaml.lines);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, diagnostics: [diag('invalid-value', map.at([]), 'a recipe is a YAML mapping of keys such as name:, version:, sources:')] };
   }
@@ -52,28 +31,6 @@ export function parseRecipe(text: string, file: string): ParseResult {
     return { ok: false, diagnostics: parsed.error.issues.flatMap((i) => issueToDiagnostics(i, map, doc.hasIn.bind(doc), written)) };
   }
   return { ok: true, value: parsed.data, map };
-}
-
-function limit(at: Position, message: string): ParseResult {
-  return { ok: false, diagnostics: [diag('recipe-limit', at, message)] };
-}
-
-/** 1-based line and column of a character offset. */
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, offset);
-  const lastBreak = before.lastIndexOf('\n');
-  return { line: before.split('\n').length, col: offset - lastBreak };
-}
-
-/** Offset of the first alias in document order (where a bomb starts to expand). */
-function firstAlias(root: unknown): number | undefined {
-  let found: number | undefined;
-  visit(root as Node, { Alias: (_key, node) => ((found = node.range?.[0]), visit.BREAK) });
-  return found;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }
 
 export function issueToDiagnostics(issue: z.core.$ZodIssue, map: SourceMap, has: (p: KeyPath) => boolean, written: (p: KeyPath) => { source: string; value: unknown } | undefined = () => undefined): Diagnostic[] {

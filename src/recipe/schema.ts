@@ -121,12 +121,17 @@ const directory = z.strictObject({
   group: group.optional(),
 });
 
+/** Far above any TinyCore extension name, far enough below 255 bytes for NAME.tcz.tree.tmp-PID-hex. */
+export const maxNameLength = 128;
+
 export const writtenRecipe = z
   .strictObject({
     $schema: z.string().optional(),
     name: z
       .string()
       .regex(/^[a-zA-Z0-9][a-zA-Z0-9._+-]*$/, 'a name is letters, digits and . _ + -')
+      // every file named after it (NAME.tcz.build.json, index temp files) must fit a filesystem's 255-byte names
+      .max(maxNameLength, `a name is at most ${maxNameLength} characters: the files named after it must fit the 255-byte file-name limit`)
       .describe('extension name: NAME.tcz; must equal the file name'),
     version: z.string().min(1),
     description: z.string().min(1),
