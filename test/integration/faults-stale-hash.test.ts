@@ -1,8 +1,9 @@
 /**
  * The stale-hash trap: a recipe whose url changed (a version bump) while its sha256 still names
  * the bytes the cache fetched from the old url is refused, naming the line and the fix, instead
- * of publishing the old release under the new name. Unchanged recipes still build offline, and
- * bytes a --source-mirror served for the recipe's own url count as fetched for that url.
+ * of publishing the old release under the new name. Unchanged recipes still build offline, a new
+ * url that serves the very same bytes is taken, and bytes a --source-mirror served for the
+ * recipe's own url count as fetched for that url.
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,6 +50,16 @@ describe('a url bumped without its sha256', () => {
 
   it('still builds unchanged recipes from the cache with --offline', async () => {
     const r = await run(p.recipesA, ['--offline', '--force']);
+    expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+  }, 60_000);
+
+  it('takes a new url that serves exactly the pinned bytes (identical files at two URLs), and builds', async () => {
+    const copied = join(p.dir, 'recipes-copied');
+    await cp(p.recipesA, copied, { recursive: true });
+    const beta = join(copied, 'beta.yaml');
+    await cp(join(p.dir, 'sources', 'beta-1.tar.gz'), join(p.dir, 'sources', 'beta-1-copy.tar.gz'));
+    await writeFile(beta, (await readFile(beta, 'utf8')).replace('beta-1.tar.gz', 'beta-1-copy.tar.gz'));
+    const r = await run(copied, ['--offline', '--force']);
     expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
   }, 60_000);
 

@@ -130,7 +130,9 @@ async function fetchOne(spec: PinnedSpec, opts: FetchOptions, credentials: Crede
     // A recipe whose url changed while its sha256 did not (a bumped version, a forgotten hash)
     // would otherwise build the old release's bytes under the new name.
     const others = await opts.cache.fetchedForOthers(spec.sha256, spec.url);
-    if (others) return hashStale(spec, others);
+    // The same bytes may live at several URLs (identical files, a moved release): the new url
+    // is taken when it serves exactly these bytes; only one that cannot show them is refused.
+    if (others && !(await servesSameBytes(spec, opts, credentials))) return hashStale(spec, others);
     await rememberOrigin(opts.cache, spec.sha256, spec.url);
     return { sha256: spec.sha256, size: (await stat(cached)).size, path: cached };
   }
@@ -145,6 +147,14 @@ async function fetchOne(spec: PinnedSpec, opts: FetchOptions, credentials: Crede
     return result;
   }
   return opts.offline && result.attempts.every((a) => a.notFound) ? offlineMissing(spec) : fetchFailed(spec, result.attempts);
+}
+
+/** Whether the recipe's own url (not a mirror; offline only a local path) serves bytes of its pinned sha256. */
+async function servesSameBytes(spec: PinnedSpec, opts: FetchOptions, credentials: CredentialLookup): Promise<boolean> {
+  const all = candidatesOrFailure(spec, []);
+  if ('id' in all) return false;
+  const upstream = opts.offline ? all.filter((c) => c.where.kind === 'path') : all;
+  return !('attempts' in (await tryCandidates(spec, upstream, opts, credentials)));
 }
 
 /** An unsupported URL scheme is the source's own fetch failure, not a crash. */
