@@ -1,7 +1,8 @@
 /**
  * What `tczbuild test` checks on the host before booting: the ELF files each install brings (the
  * extension and its `.dep` closure in the served mirror) must start on the box — their loader
- * exists there and no GLIBC_x.y they need is newer than the box's glibc. A stand-in box runs its
+ * exists there, no GLIBC_x.y they need is newer than the box's glibc, and every NEEDED library is
+ * in the extension, its dependencies or the target's base system. A stand-in box runs its
  * host's glibc, not TinyCore's, so this is where the target's floor is enforced; a failing
  * install step names the binary and the symbol or loader. Uses verify's checks; decides nothing
  * else.
@@ -35,7 +36,8 @@ export async function preflight(mirrorRoot: string, target: Target, steps: reado
   const names = [...new Set([...closures.values()].flat())];
   if (names.length === 0) return { steps: [...steps], floor: glibc };
   const report = await verifyMirror(tczDir, { tcVersion: target.tcVersion, arch: target.arch, onlyExtensions: names, ...(glibc !== 'unknown' ? { glibc } : {}) });
-  const wanted = new Set(['elf-glibc-floor', 'tcz-elf-interpreter']);
+  // what a box refuses to start: the glibc floor, a missing loader, a library nothing provides
+  const wanted = new Set(['elf-glibc-floor', 'tcz-elf-interpreter', 'elf-needed-missing']);
   const findings = report.diagnostics.filter((d) => wanted.has(d.id));
   const ofExtension = (name: string): string[] =>
     findings.filter((d) => d.file?.split('/').pop() === name).map((d) => `${name}: ${d.message}${d.id === 'elf-glibc-floor' && declaredGlibc ? ` (this box runs glibc ${declaredGlibc})` : ''}`);
