@@ -19,13 +19,20 @@ export interface GateInput {
   readonly recipesDir: string;
 }
 
+/**
+ * submitqc's presentation warnings (no copyright notice, an image with almost nothing in it) do
+ * not change what a box does: `verify` reports them, the build gate does not repeat them on every
+ * build.
+ */
+const qcOnly = new Set(['tcz-no-license', 'tcz-empty']);
+
 /** Verify the extensions about to be published; throws a TczError listing the errors, returns the warnings. */
 export async function gateBeforePublish(g: GateInput): Promise<Diagnostic[]> {
   const { verifyMirror } = await import('../mirror/verify/run.js');
   const names = g.recipes.map((r) => `${r.name}.tcz`);
   const report = await verifyMirror(g.tczDir, { tcVersion: g.target.tcVersion, arch: g.target.arch, recipesDir: g.recipesDir, onlyExtensions: names });
   const byName = new Map(g.recipes.map((r) => [`${r.name}.tcz`, r]));
-  const located = report.diagnostics.map((d) => {
+  const located = report.diagnostics.filter((d) => !qcOnly.has(d.id)).map((d) => {
     const ext = names.find((n) => d.file?.split('/').pop()?.startsWith(n));
     const recipe = ext ? byName.get(ext) : undefined;
     return recipe ? { ...d, ...recipeLine(d, recipe), message: `${ext} would be published with: ${d.message}` } : d;
