@@ -57,9 +57,9 @@ afterAll(async () => {
 
 describe('a stand-in box as strict as TinyCore', () => {
   it('has the loader only at /lib/ld-linux-x86-64.so.2, no /lib64, and declares the glibc it runs', async () => {
-    const listing = execFileSync('sh', ['-c', `zcat "${join(dir, 'box/core.gz')}" | cpio -t --quiet`], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n');
-    expect(listing).toContain('./lib/ld-linux-x86-64.so.2');
-    expect(listing.filter((l) => l === './lib64' || l.startsWith('./lib64/'))).toEqual([]);
+    const listing = execFileSync('sh', ['-c', `zcat "${join(dir, 'box/core.gz')}" | cpio -t --quiet`], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').map((l) => l.replace(/^\.\//, ''));
+    expect(listing).toContain('lib/ld-linux-x86-64.so.2');
+    expect(listing.filter((l) => l === 'lib64' || l.startsWith('lib64/'))).toEqual([]);
     const box = await readFile(join(dir, 'box/box.yaml'), 'utf8');
     expect(box).toContain('target: { tc-version: "14", arch: x86_64 }');
     expect(box).toMatch(/^glibc: "2\.\d+"$/m);
