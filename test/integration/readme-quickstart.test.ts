@@ -1,41 +1,76 @@
 /**
- * The README's quick start, run as written in a fresh copy of this checkout: setup.sh (which
- * installs npm packages from the committed lock) and the demo must leave `git status` clean,
- * and `npx tczbuild` must run this checkout's CLI as the README says.
+ * The repository stands alone: a `git clone` of HEAD into an empty directory, with nothing
+ * beside it, runs the README's quick start (setup.sh, which installs npm packages from the
+ * committed lock, then `npm run demo` on the booted stand-in box) and the unit suite, with
+ * TinyCore's Core-scripts only through the documented override; `git status` stays clean and
+ * `npx tczbuild` is this checkout's CLI. Offline without Core-scripts, the demo stops with one
+ * clear error and exit 1. (A clone has only what is committed: commit before running this.)
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { coreScripts } from '../../src/tinycore/core-scripts.js';
+import { coreScriptsCheckout } from '../helpers/core-scripts.js';
 import { readmeBlock, repoRoot } from '../helpers/readme.js';
 import { testdir } from '../helpers/testdir.js';
-import { coreScriptsCheckout } from '../helpers/core-scripts.js';
+import { kernelRelease, overlayModule } from './helpers/box-project.js';
 
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd, encoding: 'utf8' });
 
-describe('README quick start', () => {
-  it('leaves git status clean and gives a working `npx tczbuild`', async () => {
-    const dir = await testdir();
-    // The files a clone would have: tracked ones plus new, not ignored ones, as they are now.
-    for (const rel of git(repoRoot, 'ls-files', '-co', '--exclude-standard', '-z').split('\0').filter(Boolean)) {
-      mkdirSync(join(dir, rel, '..'), { recursive: true });
-      cpSync(join(repoRoot, rel), join(dir, rel), { verbatimSymlinks: true });
-    }
-    git(dir, 'init', '-q');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'checkout');
+/** The environment a user's shell would have: no vitest variables, no Core-scripts unless given. */
+function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TCZBUILD_CORE_SCRIPTS$)/.test(k) && k !== 'NODE_ENV'));
+  return { ...env, ...extra };
+}
+
+function sh(command: string, cwd: string, env: NodeJS.ProcessEnv, timeout: number): { code: number; out: string } {
+  const r = spawnSync('bash', ['-c', command], { cwd, env, encoding: 'utf8', timeout, maxBuffer: 256 << 20 });
+  return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+
+describe('a fresh clone with nothing beside it', () => {
+  it('runs the quick start demo and the unit suite with Core-scripts only through the override, and fails clearly offline without them', async () => {
+    const empty = await testdir();
+    const clone = join(empty, 'tczbuild');
+    git(empty, 'clone', '-q', '--no-hardlinks', repoRoot, clone);
+    expect(readdirSync(empty)).toEqual(['tczbuild']);
+    const override = { TCZBUILD_CORE_SCRIPTS: coreScriptsCheckout() };
+
+    // The overlay module takes minutes to compile: the clone's demo reuses the one the box tests
+    // build (the same `kernel-module build` against Debian's headers), kept where the demo keeps its own.
+    const release = await kernelRelease();
+    const modules = join(clone, 'out-demo', 'box', 'overlayfs');
+    mkdirSync(modules, { recursive: true });
+    cpSync(await overlayModule(release), modules, { recursive: true });
 
     const mainJob = readmeBlock('## Quick start', 'sh').split('\n')[0]!;
     expect(mainJob).toMatch(/^\.\/scripts\/setup\.sh && npm run demo/);
-    // TinyCore's Core-scripts reach the demo's stand-in box only through the override (or the pinned download).
-    const env = { ...process.env, TCZBUILD_CORE_SCRIPTS: coreScriptsCheckout() };
-    execFileSync('bash', ['-c', mainJob], { cwd: dir, stdio: 'pipe', timeout: 600_000, env });
-    expect(git(dir, 'status', '--porcelain')).toBe('');
+    const demo = sh(mainJob, clone, userEnv(override), 900_000);
+    expect(demo.code, demo.out.slice(-4000)).toBe(0);
+    expect(demo.out).toContain('hello from a container');
+    expect(demo.out).toContain(`Core-scripts ${coreScripts.commit.slice(0, 12)} verified`);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
 
-    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
-    expect(execFileSync('npx', ['--offline', 'tczbuild', '--version'], { cwd: dir, encoding: 'utf8' }).trim()).toBe(version);
+    const { version } = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { version: string };
+    expect(execFileSync('npx', ['--offline', 'tczbuild', '--version'], { cwd: clone, encoding: 'utf8' }).trim()).toBe(version);
     const realJob = readmeBlock('## Quick start', 'sh', 1);
     for (const line of realJob.split('\n').filter(Boolean)) expect(line).toMatch(/^npx tczbuild (pin|all|serve)\b/);
-  }, 900_000);
+
+    const unit = sh('npm run test:unit', clone, userEnv(override), 900_000);
+    expect(unit.code, unit.out.slice(-4000)).toBe(0);
+    expect(unit.out).toMatch(/Tests +\d+ passed/);
+
+    // Offline, no checkout handed in, an empty download cache: one clear error, exit 1.
+    const cache = join(empty, 'empty-cache');
+    const offline = sh('npm run demo -- --offline', clone, userEnv({ XDG_CACHE_HOME: cache }), 300_000);
+    expect(offline.code, offline.out.slice(-4000)).toBe(1);
+    expect(offline.out).toContain('error[core-scripts-unavailable]');
+    expect(offline.out).toContain(coreScripts.url);
+    expect(offline.out).toContain('TCZBUILD_CORE_SCRIPTS=DIR');
+    expect(offline.out).not.toMatch(/^\s+at .*\.js:\d+/m);
+    expect(existsSync(join(cache, 'tczbuild', 'core-scripts'))).toBe(false);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+  }, 2_400_000);
 });

@@ -73,7 +73,7 @@ export async function createBoxProject(dir: string, extraRecipes: Record<string,
  * kernel lacked overlayfs. Kept in the test cache beside the unpacked Linux tree, so later runs
  * on this machine skip the compile (kernel-module-build.test.ts tests the build itself).
  */
-async function overlayModule(release: string): Promise<string> {
+export async function overlayModule(release: string): Promise<string> {
   const out = join(cacheDir, `overlayfs-${release}`);
   if (existsSync(join(out, `overlayfs-${release}.tcz`))) return out;
   const headers = await debianHeadersDir();
