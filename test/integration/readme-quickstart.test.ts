@@ -4,10 +4,11 @@
  * committed lock, then `npm run demo` on the booted stand-in box) and the unit suite, with
  * TinyCore's Core-scripts only through the documented override; `git status` stays clean and
  * `npx tczbuild` is this checkout's CLI. Offline without Core-scripts, the demo stops with one
- * clear error and exit 1. (A clone has only what is committed: commit before running this.)
+ * clear error and exit 1. A src/ broken after the build fails the CLI tests (no stale dist/).
+ * (A clone has only what is committed: commit before running this.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreScripts } from '../../src/tinycore/core-scripts.js';
@@ -72,5 +73,12 @@ describe('a fresh clone with nothing beside it', () => {
     expect(offline.out).not.toMatch(/^\s+at .*\.js:\d+/m);
     expect(existsSync(join(cache, 'tczbuild', 'core-scripts'))).toBe(false);
     expect(git(clone, 'status', '--porcelain')).toBe('');
+
+    // No stale build: break src/ (it still compiles) without `npm run build`, and the CLI test
+    // of that module fails, because the suite's global setup rebuilds dist/ first.
+    appendFileSync(join(clone, 'src/builder/noop-stamp.ts'), "\nthrow new Error('noop-stamp broken on purpose');\n");
+    const stale = sh('npx vitest run test/integration/noop-stamp.test.ts', clone, userEnv(override), 600_000);
+    expect(stale.code, stale.out.slice(-4000)).not.toBe(0);
+    expect(stale.out).toContain('noop-stamp broken on purpose');
   }, 2_400_000);
 });
