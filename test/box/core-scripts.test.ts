@@ -26,7 +26,7 @@ beforeAll(async () => {
   archive = await forgeArchive(coreScriptsCheckout());
   server = await startFixtureServer({ [`/${archiveName}`]: { body: archive } });
 });
-afterAll(() => server.close());
+afterAll(() => server?.close());
 
 async function diagnosticOf(p: Promise<unknown>): Promise<{ id: string; message: string; hint?: string }> {
   const error = await p.then(() => undefined, (e: unknown) => e);
