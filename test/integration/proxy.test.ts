@@ -18,6 +18,10 @@ import { buildArtifacts, fillPlaceholders, sha256Of } from '../faults/helpers/ar
 import { projectDirs, runTczbuild, testEnv, type ProjectDirs } from '../faults/helpers/run.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
+import { tczbuild } from '../helpers/cli.js';
+import { archiveName, coreScriptsCheckout, forgeArchive } from '../helpers/core-scripts.js';
+import { coreScripts } from '../../src/tinycore/core-scripts.js';
+import { treeSha256 } from '../../src/util/tree-hash.js';
 import { makePrivateCa, startTinyproxy, type PrivateCa } from '../helpers/tinyproxy.js';
 
 const template = join(import.meta.dirname, '..', 'fixtures', 'bad-recipes', 'network', 'recipes', 'fetchy.yaml');
@@ -114,6 +118,19 @@ describe('sources through a real proxy', () => {
     expect(r.code).toBe(0);
     expect(await readFile(join(p.recipesDir, 'fetchy.yaml'), 'utf8')).toContain(`sha256: ${sha256Of(body)}`);
     expect(await proxy.requests()).toEqual([`GET ${server.url}${path} HTTP/1.1`]);
+  });
+});
+
+describe('Core-scripts through a real proxy', () => {
+  it('downloads the pinned archive through HTTP_PROXY from a --source-mirror and verifies its tree', async () => {
+    server.route(`/${archiveName}`, { body: await forgeArchive(coreScriptsCheckout()) });
+    const proxy = await startTinyproxy();
+    const dir = await testdir();
+    const r = await tczbuild(['core-scripts', '--cache', 'cache', '--source-mirror', server.url, '--into', 'core'], { cwd: dir, env: { HTTP_PROXY: proxy.url, TCZBUILD_CORE_SCRIPTS: '' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await proxy.requests()).toEqual([`GET ${server.url}/${archiveName} HTTP/1.1`]);
+    expect(await treeSha256(join(dir, 'core'))).toBe(coreScripts.treeSha256);
   });
 });
 
