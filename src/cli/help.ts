@@ -41,6 +41,7 @@ const valueNames: Readonly<Record<string, string>> = {
   '--boxes': 'DIR',
   '--bound': 'SECONDS',
   '--log-dir': 'DIR',
+  '--into': 'DIR',
   '--upstream-max-age': 'SECONDS',
   '--max-connections': 'N',
   '--idle-timeout': 'SECONDS',
