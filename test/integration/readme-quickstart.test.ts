@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreScripts } from '../../src/tinycore/core-scripts.js';
 import { coreScriptsCheckout } from '../helpers/core-scripts.js';
-import { readmeBlock, repoRoot } from '../helpers/readme.js';
+import { readmeBlock, readmeBlocks, repoRoot } from '../helpers/readme.js';
 import { testdir } from '../helpers/testdir.js';
 import { kernelRelease, overlayModule } from './helpers/box-project.js';
 
@@ -56,8 +56,12 @@ describe('a fresh clone with nothing beside it', () => {
 
     const { version } = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { version: string };
     expect(execFileSync('npx', ['--offline', 'tczbuild', '--version'], { cwd: clone, encoding: 'utf8' }).trim()).toBe(version);
-    const realJob = readmeBlock('## Quick start', 'sh', 1);
-    for (const line of realJob.split('\n').filter(Boolean)) expect(line).toMatch(/^npx tczbuild (pin|all|serve)\b/);
+    const blocks = readmeBlocks('## Quick start', 'sh');
+    const realJob = blocks.find((b) => b.includes('npx tczbuild all'));
+    for (const line of (realJob ?? '').split('\n').filter(Boolean)) expect(line).toMatch(/^npx tczbuild (pin|all|serve)\b/);
+    // how Core-scripts arrive: the override, or the demo's own --offline
+    const coreBlock = blocks.find((b) => b.includes('TCZBUILD_CORE_SCRIPTS='));
+    for (const line of (coreBlock ?? '').split('\n').filter(Boolean)) expect(line).toMatch(/^(TCZBUILD_CORE_SCRIPTS=\S+ npm run demo|npm run demo -- --offline)\b/);
 
     const unit = sh('npm run test:unit', clone, userEnv(override), 900_000);
     expect(unit.code, unit.out.slice(-4000)).toBe(0);
