@@ -93,3 +93,23 @@ describe('tczbuild kernel-config emit', () => {
     expect(strict.stderr).toContain('error[kconfig-redefined-strict]');
   });
 });
+
+describe('tczbuild kernel-config check --kernel-tree of another version', () => {
+  it('says the tree and the config are different Linux versions', async () => {
+    const tree = 'config OVERLAY_FS\n\ttristate "overlay"\nconfig NAMESPACES\n\tbool "ns"\nconfig VETH\n\ttristate "veth"\nconfig SECCOMP\n\tbool "seccomp"\n';
+    const dir = await testdir({
+      ...kernelConfig,
+      '.config': '#\n# Linux/x86 6.1.192 Kernel Configuration\n#\nCONFIG_OVERLAY_FS=y\nCONFIG_NAMESPACES=y\nCONFIG_VETH=y\nCONFIG_SECCOMP=y\n',
+      'linux-5.4.3/Makefile': 'VERSION = 5\nPATCHLEVEL = 4\nSUBLEVEL = 3\nEXTRAVERSION =\n',
+      'linux-5.4.3/Kconfig': tree,
+      'linux-6.1.192/Makefile': 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192\nEXTRAVERSION =\n',
+      'linux-6.1.192/Kconfig': tree,
+    });
+    const other = await tczbuild(['kernel-config', 'check', '.config', '--kernel-config', 'kc', '--kernel-tree', 'linux-5.4.3', '--json'], { cwd: dir });
+    const d = diagnosticsOf(other).filter((x) => x.id === 'kconfig-tree-version');
+    expect(d.map((x) => [x.severity, x.message])).toEqual([['warning', expect.stringContaining('is the config of Linux 6.1.192, but --kernel-tree')]]);
+    expect(d[0]!.message).toContain('linux-5.4.3 is Linux 5.4.3');
+    const same = await tczbuild(['kernel-config', 'check', '.config', '--kernel-config', 'kc', '--kernel-tree', 'linux-6.1.192', '--json'], { cwd: dir });
+    expect(diagnosticsOf(same).filter((x) => x.id === 'kconfig-tree-version')).toEqual([]);
+  });
+});
