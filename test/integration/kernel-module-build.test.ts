@@ -51,6 +51,21 @@ describe('kernel-module build', () => {
     expect(await readFile(join(out, `${name}.info`), 'utf8')).toMatch(new RegExp(`^Title:\\t${name.replace(/\./g, '\\.')}\\n`));
   }, 900_000);
 
+  it('--release pins a source-tree build to the box\'s uname -r: vermagic, module path and file name', async () => {
+    const work = await testdir();
+    // the case Debian's source gives: the tree calls itself 6.1.x, the box runs 6.1.0-57-amd64
+    await writeFile(join(work, 'base.config'), `${defconfig}\n# CONFIG_OVERLAY_FS is not set\n`);
+    const release = '6.1.0-57-amd64';
+    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'base.config', '--release', release, '--out', 'out', '--jobs', '2'], { cwd: work });
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const name = `overlayfs-${release}.tcz`;
+    expect(await readdir(join(work, 'out'))).toContain(name);
+    const unpacked = join(work, 'unpacked');
+    await runTool('unsquashfs', ['-d', unpacked, join(work, 'out', name)]);
+    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', join(unpacked, `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`)])).stdout.trim();
+    expect(vermagic.split(' ')[0]).toBe(release);
+  }, 900_000);
+
   it('says "nothing to build" for a base config that already has CONFIG_OVERLAY_FS=y', async () => {
     const work = await testdir();
     await writeFile(join(work, 'base.config'), `${defconfig}\nCONFIG_OVERLAY_FS=y\n`);
