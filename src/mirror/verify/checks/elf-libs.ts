@@ -92,7 +92,8 @@ export const unstrippedCheck: Check = {
   description: 'ELF files are stripped (TinyCore QC)',
   run: (ctx) =>
     ctx.extensions.flatMap((e) => {
-      const fat = [...(e.image.elfDynamic ?? new Map<string, ElfDynamicInfo>())].filter(([, i]) => i.unstripped).map(([p]) => p);
+      // kernel modules keep .symtab on purpose: the kernel's module loader needs it
+      const fat = [...(e.image.elfDynamic ?? new Map<string, ElfDynamicInfo>())].filter(([p, i]) => i.unstripped && !/\.ko$/.test(p)).map(([p]) => p);
       return fat.length ? [diag('elf-unstripped', { file: e.file }, `not stripped: ${someOf(fat)}`)] : [];
     }),
 };
