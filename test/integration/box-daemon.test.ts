@@ -100,7 +100,9 @@ beforeAll(async () => {
   await runTool(join(repoRoot, 'scripts/make-standin-box.sh'), [join(dir, 'box')]);
   const lint = await tczbuild(['lint'], { cwd: dir });
   expect(lint.code, lint.stdout + lint.stderr).toBe(0);
-  const built = await tczbuild(['build', 'webd', 'webcheck', '--tc-version', '11'], { cwd: dir });
+  // --no-verify: Debian's busybox needs GLIBC_2.34, newer than TinyCore 11's 2.30, so the build
+  // gate refuses it for a real TinyCore 11; the stand-in box runs (and declares) glibc 2.36
+  const built = await tczbuild(['build', 'webd', 'webcheck', '--tc-version', '11', '--no-verify'], { cwd: dir });
   expect(built.code, built.stdout + built.stderr).toBe(0);
   run = await tczbuild(['test', 'webd', 'webcheck', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', 'log', '--json'], { cwd: dir });
 }, 900_000);

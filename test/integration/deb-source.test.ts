@@ -104,7 +104,9 @@ describe('.deb sources', () => {
 
   it("Debian's own busybox package builds into exactly the files dpkg-deb -x gives", async () => {
     const p = await project('busybox', debs.busybox!);
-    const r = await runTczbuild(p, ['all']);
+    // --no-verify: Debian's busybox asks for /lib64/ld-linux-x86-64.so.2 and GLIBC_2.34, which
+    // the build gate rightly refuses for TinyCore 11; this test is about the unpacked bytes
+    const r = await runTczbuild(p, ['all', '--no-verify']);
     expect(r.diagnostics).toEqual([]);
     const image = await imageTree(p, 'busybox');
     expect(image).toEqual(await dpkgTree(debs.busybox!));
