@@ -5,12 +5,16 @@
  * config file's directory (file).
  */
 import { resolve } from 'node:path';
-import { Option } from 'clipanion';
+import { Option, UsageError } from 'clipanion';
 import type { Target } from '../recipe/model.js';
 import { BaseCommand } from './base-command.js';
 import { tinyCoreArches } from '../recipe/arch.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { resolveSettings, type Settings } from '../config/settings.js';
+import { resolveSettings, targetName, type Settings } from '../config/settings.js';
+
+/** The shared flags a command may refuse, by the property that holds each. */
+export type SharedFlag = 'recipes' | 'overlays' | 'out' | 'cache' | 'targets' | 'upstream';
+const flagNames: Readonly<Record<SharedFlag, string>> = { recipes: '--recipes', overlays: '--overlays', out: '--out', cache: '--cache', targets: '--target/--tc-version/--arch', upstream: '--upstream' };
 
 export abstract class ProjectCommand extends BaseCommand {
   config = Option.String('--config', { description: 'project config file (default: tczbuild.yaml here or in a parent directory)' });
@@ -31,8 +35,54 @@ export abstract class ProjectCommand extends BaseCommand {
   private loadedConfig: LoadedConfig | undefined;
   private resolved: Settings | undefined;
 
+  /**
+   * Shared flags this command does not use, each with the reason: given on the command line it
+   * is refused (exit 2) rather than silently ignored. From tczbuild.yaml it is simply not used.
+   */
+  protected refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return {};
+  }
+
   protected override async prepare(): Promise<void> {
+    const given: Record<SharedFlag, boolean> = {
+      recipes: this.recipes !== undefined,
+      overlays: this.overlays !== undefined,
+      out: this.out !== undefined,
+      cache: this.cache !== undefined,
+      targets: this.tcVersion !== undefined || this.arch !== undefined || this.targetFlags.length > 0,
+      upstream: this.upstream !== undefined,
+    };
+    for (const [flag, reason] of Object.entries(this.refusedFlags()) as Array<[SharedFlag, string]>) {
+      if (given[flag]) throw new UsageError(`${this.path.join(' ')} does not take ${flagNames[flag]}: ${reason}`);
+    }
     this.loadedConfig = await loadConfig({ cwd: this.context.cwd, env: this.context.env, explicit: this.config, displayBase: this.context.cwd });
+    this.announceSettings();
+  }
+
+  /**
+   * With --json (or --verbose), the settings this run uses, each with its origin, as one event:
+   * what a script (and the table test) reads to know which out/, cache and targets were used.
+   */
+  private announceSettings(): void {
+    if (!this.json && !this.verbose) return;
+    const s = this.settings();
+    const refused = this.refusedFlags();
+    const used = <T>(key: SharedFlag, v: { value: T; origin: string }): { value: T; origin: string } | undefined => (refused[key] === undefined ? v : undefined);
+    const settings = {
+      config: s.configFile ?? null,
+      recipes: used('recipes', s.recipes),
+      overlays: used('overlays', s.overlays),
+      out: used('out', s.out),
+      cache: used('cache', s.cache),
+      targets: used('targets', { value: s.targets.value.map(targetName), origin: s.targets.origin }),
+      // only commands with an --upstream option use it
+      upstream: Object.hasOwn(this, 'upstream') ? used('upstream', s.upstream) : undefined,
+    };
+    const line = Object.entries(settings)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify((v as { value: unknown }).value)}`)
+      .join(' ');
+    this.reporter().emit({ type: 'info', message: `settings: ${line}`, data: { settings } });
   }
 
   /** Effective settings with their origins (after prepare(), i.e. inside run()). */

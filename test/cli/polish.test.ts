@@ -27,7 +27,7 @@ describe('help', () => {
     expect(all.stdout).toMatch(/--source-mirror URL\|DIR /);
     expect(all.stdout).toMatch(/--arch ARCH .*\(default: x86_64\)/);
     const overview = await tczbuild(['--help'], { cwd: dir });
-    expect(overview.stdout).toMatch(/tczbuild serve \[--json\] \[--quiet\] \[--verbose\] .*\[--out DIR\] \[--host HOST\] \[--port PORT\]/);
+    expect(overview.stdout).toMatch(/tczbuild serve \[--json\] \[--quiet,-q\] \[--verbose\] .*\[--out DIR\] \[--cache DIR\] \[--host HOST\] \[--port PORT\]/);
     for (const text of [overview.stdout, all.stdout]) expect(text).not.toMatch(/#\d/);
     for (const word of ['build', 'lint', 'serve', 'pin', 'verify', 'kernel-module build', 'completion']) {
       expect((await tczbuild([...word.split(' '), '--help'], { cwd: dir })).stdout).not.toMatch(/#\d/);

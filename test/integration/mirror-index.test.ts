@@ -45,7 +45,7 @@ describe('tczbuild index', () => {
     await writeFile(join(upstream, 'dep.db.gz'), gzipSync('iptables.tcz\nlibnetfilter.tcz\n\nzstd.tcz\n'));
     await writeFile(join(upstream, 'tags.db.gz'), gzipSync('zstd.tcz\tcompression\n'));
 
-    const r = await cli(['index', 'merged', '--upstream-indexes', 'upstream']);
+    const r = await cli(['index', 'merged', '--upstream-index', 'upstream']);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/indexed 2 extension\(s\)/);
 

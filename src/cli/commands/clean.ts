@@ -8,9 +8,24 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Option, UsageError } from 'clipanion';
-import { ProjectCommand } from '../project-command.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 export class CleanCommand extends ProjectCommand {
+  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
+  override recipes = Option.String('--recipes', { hidden: true });
+  override overlays = Option.String('--overlays', { hidden: true });
+  override tcVersion = Option.String('--tc-version', { hidden: true });
+  override arch = Option.String('--arch', { hidden: true });
+  override targetFlags = Option.Array('--target', [], { hidden: true });
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return {
+      recipes: 'it cleans beside --out and prunes --cache, and reads no recipes',
+      overlays: 'it cleans beside --out and prunes --cache, and reads no overlays',
+      targets: 'out/ holds every target and is cleaned whole (clean --all removes every target)',
+    };
+  }
+
   static override paths = [['clean']];
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',
@@ -23,11 +38,14 @@ export class CleanCommand extends ProjectCommand {
 
   all = Option.Boolean('--all', false, { description: 'also remove the output directory itself' });
   pruneCache = Option.Boolean('--prune-cache', false, { description: 'prune the output cache (under --cache) by --max-age and --max-size' });
-  maxAge = Option.String('--max-age', '30', { description: 'with --prune-cache: drop entries not used for this many days' });
-  maxSize = Option.String('--max-size', '10G', { description: 'with --prune-cache: then drop the least recently used entries until the rest fit (K, M, G, T)' });
+  maxAge = Option.String('--max-age', { description: 'with --prune-cache: drop entries not used for this many days (default 30)' });
+  maxSize = Option.String('--max-size', { description: 'with --prune-cache: then drop the least recently used entries until the rest fit (K, M, G, T) (default 10G)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      for (const [flag, v] of [['--max-age', this.maxAge], ['--max-size', this.maxSize]] as const) {
+        if (v !== undefined && !this.pruneCache) throw new UsageError(`${flag} bounds the output cache, which only --prune-cache prunes: pass --prune-cache ${flag} ${v}`);
+      }
       const [{ recoverOut }, { isProcessAlive }] = await Promise.all([import('../../builder/publish.js'), import('../../util/process.js')]);
       const out = this.outDir();
       const parent = dirname(out);
@@ -52,8 +70,8 @@ export class CleanCommand extends ProjectCommand {
   private async prune(): Promise<string> {
     const { parseSize } = await import('../../recipe/sizes.js');
     const { LocalOutputCache } = await import('../../builder/output-cache/local-store.js');
-    const days = this.positiveInteger('--max-age', this.maxAge);
-    const maxBytes = parseSize(this.maxSize);
+    const days = this.positiveInteger('--max-age', this.maxAge ?? '30');
+    const maxBytes = parseSize(this.maxSize ?? '10G');
     if (maxBytes === undefined) throw new UsageError(`--max-size takes a size such as 500M or 10G, not "${this.maxSize}"`);
     const r = await new LocalOutputCache(this.cacheDir()).prune({ nowMs: Date.now(), maxAgeMs: days * 86_400_000, maxBytes });
     const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;

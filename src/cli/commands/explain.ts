@@ -2,6 +2,7 @@
 import { dirname } from 'node:path';
 import { Option } from 'clipanion';
 import { ProjectCommand } from '../project-command.js';
+import { targetName } from '../../config/settings.js';
 
 export class ExplainCommand extends ProjectCommand {
   static override paths = [['explain']];
@@ -21,22 +22,28 @@ export class ExplainCommand extends ProjectCommand {
     return this.run(async () => {
       const { explainBuild } = await import('../../builder/explain.js');
       const { defaultPlugins } = await import('../../builder/plugins.js');
-      const result = await explainBuild({
-        recipesDir: this.recipesDir(),
-        overlaysDir: this.overlaysDir(),
-        outDir: this.outDir(),
-        target: this.target(),
-        only: this.names.length ? this.names : undefined,
-        env: this.context.env,
-        plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
-        displayBase: this.context.cwd,
-        cacheDir: this.cacheDir(),
-        outputCache: { remote: this.remoteCacheUrl() === undefined ? undefined : { url: this.remoteCacheUrl()!, upload: false, timeoutMs: 30_000 } },
-        reporter: this.reporter(),
-      });
       const reporter = this.reporter();
-      for (const e of result) {
-        reporter.emit(e.upToDate ? { type: 'skip', name: e.name, reason: `up to date, key ${e.key.slice(0, 12)}` } : { type: 'rebuild', name: e.name, reasons: e.reasons, ...(e.cache ? { cache: e.cache } : {}) });
+      const targets = this.targets();
+      // Every configured target, as `all` builds them; each event names its target.
+      for (const target of targets) {
+        if (targets.length > 1) reporter.emit({ type: 'info', message: `target ${targetName(target)}` });
+        const result = await explainBuild({
+          recipesDir: this.recipesDir(),
+          overlaysDir: this.overlaysDir(),
+          outDir: this.outDir(),
+          target,
+          only: this.names.length ? this.names : undefined,
+          env: this.context.env,
+          plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
+          displayBase: this.context.cwd,
+          cacheDir: this.cacheDir(),
+          outputCache: { remote: this.remoteCacheUrl() === undefined ? undefined : { url: this.remoteCacheUrl()!, upload: false, timeoutMs: 30_000 } },
+          reporter: this.reporter(),
+        });
+        const named = { target: targetName(target) };
+        for (const e of result) {
+          reporter.emit(e.upToDate ? { type: 'skip', name: e.name, reason: `up to date, key ${e.key.slice(0, 12)}`, ...named } : { type: 'rebuild', name: e.name, reasons: e.reasons, ...(e.cache ? { cache: e.cache } : {}), ...named });
+        }
       }
     });
   }

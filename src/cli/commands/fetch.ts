@@ -1,8 +1,20 @@
 /** `tczbuild fetch [NAME…]`: download and verify every source into the cache, so later builds can run --offline. */
 import { Option } from 'clipanion';
-import { ProjectCommand } from '../project-command.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
+import { targetName } from '../../config/settings.js';
 
 export class FetchCommand extends ProjectCommand {
+  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
+  override out = Option.String('--out', { hidden: true });
+  override overlays = Option.String('--overlays', { hidden: true });
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return {
+      out: 'it fills the download cache and writes nothing under out/',
+      overlays: 'overlays are local files; it downloads sources and images only',
+    };
+  }
+
   static override paths = [['fetch']];
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',
@@ -27,7 +39,9 @@ export class FetchCommand extends ProjectCommand {
       let sources = 0;
       let images = 0;
       // Each target has its own sources (arch:, ${arch}), so each is filled in.
-      for (const target of this.targets()) {
+      const targets = this.targets();
+      for (const target of targets) {
+        if (targets.length > 1) reporter.emit({ type: 'info', message: `target ${targetName(target)}` });
         const { recipes } = await loadRecipes({ recipesDir: this.recipesDir(), target, displayBase: this.context.cwd });
         const plan = planBuild(recipes, this.names.length ? this.names : undefined);
         sources += (await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env })).size;

@@ -4,11 +4,23 @@
  * shellcheck), the project's box definitions (boxes/*.yaml), and the list of what is unpinned.
  */
 import { dirname, join } from 'node:path';
+import { Option } from 'clipanion';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
 import { ExitCode } from '../exit-codes.js';
-import { ProjectCommand } from '../project-command.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 export class LintCommand extends ProjectCommand {
+  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
+  override out = Option.String('--out', { hidden: true });
+  override cache = Option.String('--cache', { hidden: true });
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return {
+      out: 'it checks recipes and writes nothing under out/',
+      cache: 'it checks recipes offline and downloads nothing',
+    };
+  }
+
   static override paths = [['lint']];
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',

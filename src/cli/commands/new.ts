@@ -8,9 +8,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Option, UsageError } from 'clipanion';
-import { ProjectCommand } from '../project-command.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 export class NewCommand extends ProjectCommand {
+  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
+  override out = Option.String('--out', { hidden: true });
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return {
+      out: 'it writes a recipe and builds nothing into out/',
+    };
+  }
+
   static override paths = [['new']];
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',

@@ -7,9 +7,21 @@ import { Option } from 'clipanion';
 import { diag, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { PinChange } from '../../images/pin/pin-recipes.js';
 import { ExitCode } from '../exit-codes.js';
-import { ProjectCommand } from '../project-command.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
+import { targetName } from '../../config/settings.js';
 
 export class PinCommand extends ProjectCommand {
+  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
+  override out = Option.String('--out', { hidden: true });
+  override overlays = Option.String('--overlays', { hidden: true });
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return {
+      out: 'it rewrites recipes and writes nothing under out/',
+      overlays: 'overlays are local files with nothing to pin',
+    };
+  }
+
   static override paths = [['pin']];
   static override usage = ProjectCommand.Usage({
     category: 'Recipe commands',
@@ -37,17 +49,28 @@ export class PinCommand extends ProjectCommand {
       const { RegistryClient } = await import('../../images/registry/client.js');
       const { resolve } = await import('node:path');
       const sourceMirrors = this.sourceMirrorList();
-      const result = await pinRecipes({
-        recipesDir: this.recipesDir(),
-        names: this.names,
-        force: this.force,
-        offline: this.offline,
-        cache: new SourceCache(this.cacheDir()),
-        target: this.target(),
-        displayBase: this.context.cwd,
-        registryMirrors: this.registryMirrorMap(),
-        sourceMirrors,
-      });
+      // Every configured target: a source for one arch only is pinned when that target is.
+      const targets = this.targets();
+      const result = { changes: [] as PinChange[], unchanged: 0, diagnostics: [] as Diagnostic[], seen: new Set<string>() };
+      for (const target of targets) {
+        if (targets.length > 1) this.reporter().emit({ type: 'info', message: `target ${targetName(target)}` });
+        const one = await pinRecipes({
+          recipesDir: this.recipesDir(),
+          names: this.names,
+          force: this.force,
+          offline: this.offline,
+          cache: new SourceCache(this.cacheDir()),
+          target,
+          displayBase: this.context.cwd,
+          registryMirrors: this.registryMirrorMap(),
+          sourceMirrors,
+        });
+        result.changes.push(...one.changes);
+        // entries shared by the targets are counted once, not once per target
+        result.unchanged = Math.max(result.unchanged, one.unchanged);
+        result.diagnostics.push(...one.diagnostics.filter((d) => !result.diagnostics.some((e) => e.id === d.id && e.message === d.message && e.file === d.file && e.line === d.line)));
+        for (const n of one.seen) result.seen.add(n);
+      }
       const boxes = await pinBoxes({
         boxesDir: this.boxes ? this.resolvePath(this.boxes) : resolve(this.recipesDir(), '..', 'boxes'),
         names: this.names,

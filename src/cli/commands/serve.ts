@@ -5,28 +5,24 @@
  */
 import { networkInterfaces } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { Option } from 'clipanion';
+import { Option, UsageError } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
-import { BaseCommand } from '../base-command.js';
-import { defaultCacheDir } from '../../util/cache-dir.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
-export class ServeCommand extends BaseCommand {
+export class ServeCommand extends ProjectCommand {
   static override paths = [['serve']];
-  static override usage = BaseCommand.Usage({
+  static override usage = ProjectCommand.Usage({
     description: 'serve the output directory as a TinyCore tce mirror',
     details: 'Point a box at it with the printed /opt/tcemirror line, then `tce-load -wi NAME`. With --upstream, files out/ lacks (iptables.tcz, original-modules-KERNEL deps) are fetched from that mirror, md5-checked and cached.',
     examples: [['Serve out/ to the LAN', 'tczbuild serve --host 0.0.0.0 --port 8080']],
   });
 
-  out = Option.String('--out', { description: 'mirror root (the directory holding <major>.x/) (default: out:, else out)' });
   host = Option.String('--host', '127.0.0.1', { description: 'address to bind; 0.0.0.0 for every interface' });
   port = Option.String('--port', '8080', { description: 'TCP port (0 picks a free one)' });
-  upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks (default: upstream: in tczbuild.yaml)' });
-  cache = Option.String('--cache', { description: 'cache directory; upstream files are kept in its upstream/ (default: cache: in tczbuild.yaml, else ~/.cache/tczbuild)' });
+  override upstream = Option.String('--upstream', { description: 'base URL of a TinyCore mirror to fall through to for files out/ lacks (default: upstream: in tczbuild.yaml)' });
   /** The old spelling: still taken as the upstream directory itself, with a note to move on. */
-  cacheDir = Option.String('--cache-dir', { hidden: true });
+  oldCacheDir = Option.String('--cache-dir', { hidden: true });
   printNginx = Option.Boolean('--print-nginx-config', false, { description: 'print an nginx site config serving out/ the same way (with --upstream as a proxy_cache) and exit' });
-  override quiet = Option.Boolean('--quiet', false, { description: 'no access log' });
   maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
   idleTimeout = Option.String('--idle-timeout', '60', { description: 'seconds a client may take no data (or send nothing) before it is dropped' });
   upstreamMaxMb = Option.String('--upstream-max-mb', '1024', { description: 'largest file fetched from --upstream, in MiB' });
@@ -39,12 +35,13 @@ export class ServeCommand extends BaseCommand {
       const { isDirectory } = await import('../../mirror/scan.js');
       const { startMirrorServer } = await import('../../mirror/server.js');
       const { createUpstreamCache } = await import('../../mirror/upstream-cache.js');
-      const out = await this.applyProjectConfig();
-      const root = resolve(this.context.cwd, out);
+      const root = this.outDir();
+      const out = relative(this.context.cwd, root) || '.';
+      this.upstream = this.settings().upstream.value;
       if (!(await isDirectory(root))) fail('mirror-root-missing', { file: out }, `${out} is not a directory`);
       const port = Number(this.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) fail('invalid-value', undefined, `--port ${this.port} is not a TCP port`, 'use a number from 0 to 65535');
-      if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) fail('invalid-value', undefined, `--upstream ${this.upstream} is not an http(s) URL`, 'pass the mirror base, e.g. http://HOST/tinycorelinux (the part before 11.x/)');
+      if (!/^\d+$/.test(this.port) || port > 65535) throw new UsageError(`--port takes a TCP port from 0 to 65535, not "${this.port}"`);
+      if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) throw new UsageError(`--upstream takes an http(s) URL, the mirror base such as http://HOST/tinycorelinux (the part before 11.x/), not "${this.upstream}"`);
       if (this.printNginx) {
         const { renderNginxSite } = await import('../../mirror/nginx-config.js');
         this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir: this.cachePaths().nginx }));
@@ -67,28 +64,34 @@ export class ServeCommand extends BaseCommand {
     });
   }
 
-  /** out: and upstream: from tczbuild.yaml where no flag gave them. */
-  private async applyProjectConfig(): Promise<string> {
-    const [{ loadConfig }, { resolveSettings }] = await Promise.all([import('../../config/load.js'), import('../../config/settings.js')]);
-    const { cwd, env } = this.context;
-    const project = resolveSettings({ out: this.out, upstream: this.upstream }, await loadConfig({ cwd, env, displayBase: cwd }), cwd, env);
-    this.upstream = project.upstream.value;
-    return this.out ?? (relative(cwd, project.out.value) || '.');
+  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
+  override recipes = Option.String('--recipes', { hidden: true });
+  override overlays = Option.String('--overlays', { hidden: true });
+  override tcVersion = Option.String('--tc-version', { hidden: true });
+  override arch = Option.String('--arch', { hidden: true });
+  override targetFlags = Option.Array('--target', [], { hidden: true });
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return {
+      recipes: 'it serves the built mirror under --out, and reads no recipes',
+      overlays: 'it serves the built mirror under --out, and reads no overlays',
+      targets: 'it serves every <major>.x/<arch> under --out',
+    };
   }
 
-  /** --quiet here drops the access log only: the banner names the URL boxes need. */
+  /** -q/--quiet here drops the access log only: the banner names the URL boxes need. */
   protected override quietHidesInfo(): boolean {
     return false;
   }
 
   /** Where upstream files go (`upstream`) and nginx's proxy_cache (`nginx`). */
   private cachePaths(): { upstream: string; nginx: string } {
-    if (this.cacheDir) {
-      this.reporter().emit({ type: 'info', message: `warning: --cache-dir is now spelled --cache (the cache root; upstream files go in its upstream/): --cache-dir ${this.cacheDir} is taken as the upstream directory this once` });
-      const dir = resolve(this.context.cwd, this.cacheDir);
+    if (this.oldCacheDir) {
+      this.reporter().emit({ type: 'info', message: `warning: --cache-dir is now spelled --cache (the cache root; upstream files go in its upstream/): --cache-dir ${this.oldCacheDir} is taken as the upstream directory this once` });
+      const dir = resolve(this.context.cwd, this.oldCacheDir);
       return { upstream: dir, nginx: join(dir, 'nginx') };
     }
-    const root = this.cache ? resolve(this.context.cwd, this.cache) : defaultCacheDir(this.context.env);
+    const root = this.cacheDir();
     return { upstream: join(root, 'upstream'), nginx: join(root, 'nginx') };
   }
 
@@ -110,10 +113,10 @@ export class ServeCommand extends BaseCommand {
   }
 }
 
-/** A positive number option (zero allowed where it switches a check off), else a usage diagnostic. */
+/** A positive number option (zero allowed where it switches a check off), else a usage error (exit 2). */
 function positive(flag: string, value: string, zeroOk = false): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroOk)) fail('invalid-value', undefined, `${flag} ${value} is not a positive number`, `pass a number, e.g. ${flag} 60`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zeroOk)) throw new UsageError(`${flag} takes a positive number, e.g. ${flag} 60, not "${value}"`);
   return n;
 }
 

@@ -7,15 +7,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, UsageError } from 'clipanion';
+import { targetName } from '../../config/settings.js';
+import type { Target } from '../../recipe/model.js';
 import { ExitCode } from '../exit-codes.js';
-import { ProjectCommand } from '../project-command.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 export class TestCommand extends ProjectCommand {
   static override paths = [['test']];
   static override usage = ProjectCommand.Usage({
     category: 'Build commands',
     description: 'install extensions on a booted TinyCore box (QEMU) and run their test: steps',
-    details: 'Serves --out on 127.0.0.1 (the guest reaches it as 10.0.2.2), boots the box with a generated /opt/bootlocal.sh that runs `tce-load -wi NAME` as tc and each recipe\'s test: steps as root, and compares the owner and mode of the base system\'s directories before and after each install. The console log is kept and its path printed. The mirror directory tested is <tc-version>.x/<arch>/tcz from the box\'s target:, not --tc-version.',
+    details: 'Serves --out on 127.0.0.1 (the guest reaches it as 10.0.2.2), boots the box with a generated /opt/bootlocal.sh that runs `tce-load -wi NAME` as tc and each recipe\'s test: steps as root, and compares the owner and mode of the base system\'s directories before and after each install. The console log is kept and its path printed. The mirror directory tested is <tc-version>.x/<arch>/tcz from the box\'s target:; --target/--tc-version/--arch, when given, must name that target.',
     examples: [
       ['On the stand-in box', 'scripts/make-standin-box.sh /tmp/box && $0 test containerd --box /tmp/box/box.yaml --upstream http://HOST/'],
       ['On TinyCore 15 (after `tczbuild pin` filled the box\'s hashes)', '$0 test containerd --box boxes/tinycore-15.x-x86_64.yaml'],
@@ -31,6 +33,28 @@ export class TestCommand extends ProjectCommand {
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
   env = Option.Array('--env', [], { description: 'NAME=VALUE set for every test: step on the box (repeatable), e.g. FAASD_FUNCTION_IMAGE=REF' });
 
+  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
+  override overlays = Option.String('--overlays', { hidden: true });
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return { overlays: 'it installs the extensions already built into --out; overlays go into them at `tczbuild all`' };
+  }
+
+  /**
+   * The box's target: decides the mirror directory tested. A target given on the command line
+   * (or the only one in tczbuild.yaml) must be that one, or the run would test something else.
+   */
+  private refuseOtherTarget(box: Target): void {
+    const s = this.settings().targets;
+    if (s.origin === 'default') return;
+    const fromFlags = this.tcVersion !== undefined || this.arch !== undefined || this.targetFlags.length > 0;
+    if (s.value.some((t) => t.tcVersion === box.tcVersion && t.arch === box.arch)) return;
+    const asked = s.value.map(targetName).join(', ');
+    const message = `the box ${this.box} is ${targetName(box)}, not ${asked} (${s.origin}): test boots that box and tests its target's mirror directory`;
+    if (fromFlags) throw new UsageError(`${message}; pass a box for ${asked}, or leave the target flags out`);
+    this.reporter().emit({ type: 'info', message: `note: ${message}` });
+  }
+
   async execute(): Promise<number> {
     return this.run(async () => {
       const boundMs = this.positiveInteger('--bound', this.bound) * 1000;
@@ -41,10 +65,10 @@ export class TestCommand extends ProjectCommand {
       const { stepLine, stepDiagnostics, unfinishedDiagnostic } = await import('../../box/report.js');
       const { SourceCache } = await import('../../builder/fetch/source-cache.js');
       const { createUpstreamCache } = await import('../../mirror/upstream-cache.js');
-      const { defaultCacheDir } = await import('../../util/cache-dir.js');
       const reporter = this.reporter();
       const loaded = await loadBox(this.resolvePath(this.box), this.context.cwd);
       const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
+      this.refuseOtherTarget(target);
       const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
       const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter });
       const { preflight } = await import('../../box/preflight.js');
@@ -54,7 +78,8 @@ export class TestCommand extends ProjectCommand {
       reporter.emit({ type: 'info', message: checked.floor === 'unknown' ? `glibc floor not checked: the glibc of TinyCore ${target.tcVersion}.x is unknown (docs/tinycore-releases.md)` : `installed ELF files checked against glibc ${checked.floor} and the box's loader`, data: { box: 'preflight', glibc: checked.floor } });
       const workDir = this.logDir ? resolve(this.context.cwd, this.logDir) : await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
       const upstreamUrl = this.settings().upstream.value;
-      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(defaultCacheDir(this.context.env), 'upstream'), localRoot: this.outDir() }) : undefined;
+      // under the project's cache (--cache, cache: in tczbuild.yaml), as `serve` keeps it
+      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir() }) : undefined;
       let failed = false;
       // on SIGINT/SIGTERM QEMU is stopped first; give this run the moment it needs to say so
       const { onInterrupt } = await import('../../util/interrupt.js');

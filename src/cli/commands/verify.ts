@@ -3,17 +3,17 @@
  * mirror and report each finding with its id, file and fix; exit 1 when any is an error.
  * The checks live in src/mirror/verify; this class only finds directories and reports.
  */
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { Option } from 'clipanion';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { fail } from '../../diagnostics/errors.js';
-import { BaseCommand } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';
-import { defaultCacheDir } from '../../util/cache-dir.js';
+import { ProjectCommand, type SharedFlag } from '../project-command.js';
+import { targetName } from '../../config/settings.js';
 
-export class VerifyCommand extends BaseCommand {
+export class VerifyCommand extends ProjectCommand {
   static override paths = [['verify']];
-  static override usage = BaseCommand.Usage({
+  static override usage = ProjectCommand.Usage({
     description: 'check a mirror the way TinyCore submitqc and tce-load would',
     details: [
       'Checks, each finding with an id, the file and the fix: .md5.txt present, md5sum-formatted and matching; .dep LF-only, no # lines, NAME.tcz names,',
@@ -33,14 +33,11 @@ export class VerifyCommand extends BaseCommand {
   });
 
   dir = Option.String({ required: false });
-  recipes = Option.String('--recipes', { description: 'recipes directory for runtime-paths and setuid allowances (default ./recipes when it exists)' });
   allowUpstream = Option.Array('--allow-upstream', { description: 'a known upstream extension a .dep may name (repeatable; e.g. libseccomp or netfilter-KERNEL)' });
   allowSetuid = Option.Array('--allow-setuid', { description: 'glob of image paths allowed to be setuid/setgid (repeatable)' });
   kernelRelease = Option.Array('--kernel-release', { description: 'a kernel release (uname -r) kernel-module extensions may be built for instead of the target\'s stock kernel, e.g. a stand-in box\'s (repeatable)' });
-  arch = Option.String('--arch', { description: 'TinyCore arch the ELF files must match (default: from <major>.x/<arch>/tcz)' });
   repro = Option.Boolean('--repro', false, { description: 'also rebuild every extension that has a recipe in a temp dir and compare bytes' });
-  overlays = Option.String('--overlays', { description: 'rootfs overlays for --repro (default: rootfs-overlays beside the recipes directory)' });
-  cache = Option.String('--cache', { description: 'source cache for --repro (default: $XDG_CACHE_HOME/tczbuild or ~/.cache/tczbuild)' });
+  override sourceMirrors = Option.Array('--source-mirror', [], { description: 'for --repro: URL or directory tried before upstream for every source (repeatable)' });
   offline = Option.Boolean('--offline', false, { description: 'for --repro: use only cached sources' });
 
   async execute(): Promise<number> {
@@ -48,17 +45,18 @@ export class VerifyCommand extends BaseCommand {
       await import('../../mirror/codes.js'); // registers the mirror-* ids fail() below reports
       const { findTczDirs, isDirectory } = await import('../../mirror/scan.js');
       const { verifyMirror } = await import('../../mirror/verify/run.js');
-      const given = this.dir ?? 'out';
-      const dir = resolve(this.context.cwd, given);
+      // DIR, else --out, else out: in tczbuild.yaml, else out
+      const dir = this.dir === undefined ? this.outDir() : resolve(this.context.cwd, this.dir);
+      const given = this.dir ?? (relative(this.context.cwd, dir) || '.');
       if (!(await isDirectory(dir))) fail('mirror-root-missing', { file: given }, `${given} is not a directory`);
-      const tczDirs = await findTczDirs(dir);
-      if (tczDirs.length === 0) fail('mirror-no-tcz-dir', { file: given }, `no <major>.x/<arch>/tcz directory with extensions under ${given}`);
-      const recipesDir = this.recipes ? resolve(this.context.cwd, this.recipes) : (await isDirectory(resolve(this.context.cwd, 'recipes'))) ? resolve(this.context.cwd, 'recipes') : undefined;
+      const tczDirs = this.ofTargets(await findTczDirs(dir));
+      if (tczDirs.length === 0) fail('mirror-no-tcz-dir', { file: given }, `no <major>.x/<arch>/tcz directory with extensions under ${given}${this.narrowed() ? ` for ${this.targets().map(targetName).join(', ')}` : ''}`);
+      const recipesDir = (await isDirectory(this.recipesDir())) ? this.recipesDir() : this.recipes === undefined ? undefined : fail('mirror-no-recipes', { file: this.recipes }, `${this.recipes} is not a directory`);
       let errors = 0;
       let warnings = 0;
       let extensions = 0;
       for (const tczDir of tczDirs) {
-        const report = await verifyMirror(tczDir, { arch: this.arch, recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd, ...(this.kernelRelease?.length ? { kernelReleases: this.kernelRelease } : {}) });
+        const report = await verifyMirror(tczDir, { recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd, ...(this.kernelRelease?.length ? { kernelReleases: this.kernelRelease } : {}) });
         const findings = [...report.diagnostics, ...(this.repro ? await this.reproduce(tczDir, recipesDir) : [])];
         for (const d of findings) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
         errors += findings.filter((d) => d.severity === 'error').length;
@@ -71,15 +69,32 @@ export class VerifyCommand extends BaseCommand {
     });
   }
 
+  /** Whether targets were asked for (flags or targets: in tczbuild.yaml); else every directory found is verified. */
+  private narrowed(): boolean {
+    return this.settings().targets.origin !== 'default';
+  }
+
+  /** The tcz directories of the targets asked for, or all of them. */
+  private ofTargets(tczDirs: readonly string[]): string[] {
+    if (!this.narrowed()) return [...tczDirs];
+    const wanted = new Set(this.targets().map((t) => `${sep}${t.tcVersion}.x${sep}${t.arch}${sep}tcz`));
+    return tczDirs.filter((d) => [...wanted].some((w) => d.endsWith(w)));
+  }
+
+  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
+    return { upstream: 'it checks .dep names against the merged upstream md5.db already in the mirror; run `tczbuild index --upstream URL` to merge one' };
+  }
+
   private async reproduce(tczDir: string, recipesDir: string | undefined): Promise<Diagnostic[]> {
-    if (!recipesDir) fail('mirror-no-recipes', undefined, '--repro needs the recipes the mirror was built from', 'pass --recipes DIR or run from the project directory');
+    if (!recipesDir) fail('mirror-no-recipes', undefined, '--repro needs the recipes the mirror was built from', 'pass --recipes DIR, set recipes: in tczbuild.yaml, or run from the project directory');
     const env = this.context.env;
     const { reproduce } = await import('../../mirror/verify/repro.js');
-    const cacheDir = this.cache ? resolve(this.context.cwd, this.cache) : defaultCacheDir(env);
     return reproduce(tczDir, {
       recipesDir,
-      overlaysDir: this.overlays ? resolve(this.context.cwd, this.overlays) : resolve(recipesDir, '..', 'rootfs-overlays'),
-      cacheDir,
+      overlaysDir: this.overlaysDir(),
+      cacheDir: this.cacheDir(),
+      mirrors: this.sourceMirrorList(),
+      registryMirrors: this.registryMirrorMap(),
       env,
       offline: this.offline,
       displayBase: this.context.cwd,

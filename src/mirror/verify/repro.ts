@@ -30,6 +30,9 @@ export interface ReproOptions {
   readonly cacheDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly offline?: boolean;
+  /** Source mirrors (--source-mirror, source-mirrors: in tczbuild.yaml), as `all` uses them. */
+  readonly mirrors?: readonly string[];
+  readonly registryMirrors?: Readonly<Record<string, string>>;
   readonly displayBase?: string;
   /** Where build diagnostics (warnings) go. */
   readonly reporter: Reporter;
@@ -61,6 +64,8 @@ export async function reproduce(tczDir: string, o: ReproOptions): Promise<Diagno
       target,
       only: names,
       offline: o.offline,
+      mirrors: o.mirrors,
+      registryMirrors: o.registryMirrors,
       force: true,
       reporter,
       env: o.env,
