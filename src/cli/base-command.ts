@@ -4,6 +4,7 @@
  * their execute() to a call into a service function.
  */
 import { Command, Option, UsageError, type BaseContext } from 'clipanion';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isTczError } from '../diagnostics/errors.js';
 import { useNetwork } from '../util/network-settings.js';
@@ -75,7 +76,8 @@ export abstract class BaseCommand extends Command<TczContext> {
     try {
       if (this.quiet && this.verbose) throw new UsageError('--quiet and --verbose contradict each other: pass one');
       // Every request this command makes goes through one client: this command's proxies and CA.
-      useNetwork({ env: this.context.env, ...(this.caFile !== undefined ? { caFile: resolve(this.context.cwd, this.caFile) } : {}) });
+      const caFile = this.caFile === undefined ? undefined : checkedCaFile(resolve(this.context.cwd, this.caFile), this.caFile);
+      useNetwork({ env: this.context.env, ...(caFile !== undefined ? { caFile } : {}) });
       await this.prepare();
       return (await fn()) ?? ExitCode.ok;
     } catch (error) {
@@ -95,4 +97,19 @@ export abstract class BaseCommand extends Command<TczContext> {
       return ExitCode.internal;
     }
   }
+}
+
+/**
+ * --ca-file must name a readable PEM file: found out here, as a usage error (exit 2), instead
+ * of as four network retries that each fail to load it. Read only when the option is given.
+ */
+function checkedCaFile(path: string, given: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca-file ${given}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}); pass a PEM file of CA certificates`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${given}: holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line); pass a PEM file of CA certificates`);
+  return path;
 }

@@ -144,6 +144,7 @@ export class VersionWordCommand extends Command<TczContext> {
   static override paths = [['-V'], ['-v'], ['--version']];
 
   async execute(): Promise<void> {
-    this.context.stdout.write(`${this.cli.binaryVersion ?? 'unknown'}\n`);
+    const { sourceCommit } = await import('../util/version.js');
+    this.context.stdout.write(`${this.cli.binaryVersion ?? 'unknown'} (commit ${sourceCommit()})\n`);
   }
 }

@@ -37,7 +37,9 @@ describe('help', () => {
   it('answers -V, -v, --version and the help word', async () => {
     const dir = await testdir();
     const { toolVersion } = await import('../../src/util/version.js');
-    for (const flag of ['-V', '-v', '--version']) expect((await tczbuild([flag], { cwd: dir })).stdout).toBe(`${toolVersion}\n`);
+    const { execFileSync } = await import('node:child_process');
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
+    for (const flag of ['-V', '-v', '--version']) expect((await tczbuild([flag], { cwd: dir })).stdout).toMatch(new RegExp(`^${toolVersion.replace(/\./g, '\\.')} \\(commit ${head}(-dirty)?\\)\n$`));
     const help = await tczbuild(['help'], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('tczbuild all');
@@ -75,7 +77,7 @@ describe('tczbuild completion', () => {
     execFileSync('zsh', ['-n', '-c', script]);
     const fish = (await tczbuild(['completion', 'fish'], { cwd: dir })).stdout;
     execFileSync('fish', ['--no-config', '-n', '-c', fish]);
-  });
+  }, 30_000);
 
   it('refuses a shell it does not know with a usage error', async () => {
     const run = await tczbuild(['completion', 'tcsh'], { cwd: await testdir() });
@@ -153,5 +155,22 @@ describe('--json', () => {
     const result = checkStream(run.events);
     expect(result).toMatchObject({ type: 'result', command: 'kernel-config emit', ok: true, exitCode: 0 });
     expect(result.text).toMatch(/CONFIG_OVERLAY_FS=/);
+  });
+});
+
+describe('usage errors a new user meets first', () => {
+  it('tczbuild test without --box says it needs one (exit 2), not "Command not found"', async () => {
+    const run = await tczbuild(['test', 'hello'], { cwd: await testdir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('tczbuild test needs --box FILE');
+    expect(run.stdout + run.stderr).not.toContain('Command not found');
+  });
+
+  it('a --ca-file that is missing or holds no certificate is a usage error (exit 2) before any download', async () => {
+    const dir = await testdir({ 'recipes/good.yaml': good, 'not-a-cert.pem': 'hello\n' });
+    const missing = await tczbuild(['fetch', '--ca-file', 'nope.pem'], { cwd: dir });
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('--ca-file nope.pem: cannot read it (ENOENT)')]);
+    const bogus = await tczbuild(['fetch', '--ca-file', 'not-a-cert.pem'], { cwd: dir });
+    expect([bogus.code, bogus.stderr]).toEqual([2, expect.stringContaining('--ca-file not-a-cert.pem: holds no PEM certificate')]);
   });
 });

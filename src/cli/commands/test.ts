@@ -25,7 +25,8 @@ export class TestCommand extends ProjectCommand {
   });
 
   names = Option.Rest();
-  box = Option.String('--box', { required: true, description: 'box definition (boxes/*.yaml, or DIR/box.yaml from scripts/make-standin-box.sh)' });
+  // Not `required`: clipanion would answer a missing --box with "Command not found".
+  box = Option.String('--box', { description: 'box definition (boxes/*.yaml, or DIR/box.yaml from scripts/make-standin-box.sh)' });
   override upstream = Option.String('--upstream', { description: 'TinyCore mirror base URL the served mirror falls through to (iptables.tcz, …) (default: upstream: in tczbuild.yaml)' });
   bound = Option.String('--bound', '600', { description: 'seconds the whole boot may take before the guest is killed' });
   logDir = Option.String('--log-dir', { description: 'where the initrd and console.log go (default: a new directory under the system temp dir)' });
@@ -57,6 +58,10 @@ export class TestCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
+      if (this.box === undefined) {
+        throw new UsageError('tczbuild test needs --box FILE: a box definition such as boxes/tinycore-15.x-x86_64.yaml, or DIR/box.yaml written by scripts/make-standin-box.sh DIR');
+      }
+      const box = this.box;
       const boundMs = this.positiveInteger('--bound', this.bound) * 1000;
       const { loadBox, resolveBootFiles } = await import('../../box/load.js');
       const { selectExtensions } = await import('../../box/select.js');
@@ -66,7 +71,7 @@ export class TestCommand extends ProjectCommand {
       const { SourceCache } = await import('../../builder/fetch/source-cache.js');
       const { createUpstreamCache } = await import('../../mirror/upstream-cache.js');
       const reporter = this.reporter();
-      const loaded = await loadBox(this.resolvePath(this.box), this.context.cwd);
+      const loaded = await loadBox(this.resolvePath(box), this.context.cwd);
       const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
       this.refuseOtherTarget(target);
       const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
