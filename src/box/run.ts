@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { startMirrorServer } from '../mirror/server.js';
@@ -81,6 +81,9 @@ export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
     return { tracker, end: signal ? 'exited' : end.kind, ...(detail ? { exitDetail: detail } : {}), ...(signal ? { interrupted: signal } : {}), accel, consoleLog, ms: Date.now() - started };
   } finally {
     await server.close(1000);
+    // The initrd is the box's own files plus two small ones: tens of MB nobody reads again.
+    // console.log stays where --log-dir (or the temp directory named in the output) says.
+    await rm(join(o.workDir, 'initrd.gz'), { force: true });
   }
 }
 

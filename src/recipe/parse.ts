@@ -7,6 +7,7 @@ import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { writtenRecipe, type WrittenRecipe } from './schema.js';
 import { parseYamlLimited } from './yaml-limits.js';
 import { createSourceMap, type KeyPath, type SourceMap } from './source-map.js';
+import { closest, keysAt } from './suggest.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly value: WrittenRecipe; readonly map: SourceMap }
@@ -28,16 +29,35 @@ export function parseRecipe(text: string, file: string): ParseResult {
       const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
       return node?.range ? { source: text.slice(node.range[0], node.range[1]).trim(), value: doc.getIn(path) } : undefined;
     };
-    return { ok: false, diagnostics: parsed.error.issues.flatMap((i) => issueToDiagnostics(i, map, doc.hasIn.bind(doc), written)) };
+    const known = (path: KeyPath): string[] | undefined => keysAt(writtenRecipe, path, data);
+    return { ok: false, diagnostics: parsed.error.issues.flatMap((i) => issueToDiagnostics(i, map, doc.hasIn.bind(doc), written, known)) };
   }
   return { ok: true, value: parsed.data, map };
 }
 
-export function issueToDiagnostics(issue: z.core.$ZodIssue, map: SourceMap, has: (p: KeyPath) => boolean, written: (p: KeyPath) => { source: string; value: unknown } | undefined = () => undefined): Diagnostic[] {
+export function issueToDiagnostics(
+  issue: z.core.$ZodIssue,
+  map: SourceMap,
+  has: (p: KeyPath) => boolean,
+  written: (p: KeyPath) => { source: string; value: unknown } | undefined = () => undefined,
+  known: (p: KeyPath) => readonly string[] | undefined = () => undefined,
+): Diagnostic[] {
   const path = issue.path as KeyPath;
   const where = path.length ? path.join('.') : 'recipe';
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => diag('unknown-key', map.atKey(path, key), `unknown key "${key}" in ${where}`));
+    const allowed = known(path) ?? [];
+    return issue.keys.map((key) => {
+      const meant = closest(key, allowed.filter((k) => !issue.keys.includes(k)));
+      return diag('unknown-key', map.atKey(path, key), `unknown key "${key}" in ${where}${meant ? `; did you mean "${meant}"?` : ''}`);
+    });
+  }
+  // Domain words for a kind: no "Invalid discriminator value".
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
+    const options = (issue as unknown as { options: string[]; discriminator: string }).options.map(String);
+    const got = written(path)?.value;
+    const meant = typeof got === 'string' ? closest(got, options) : undefined;
+    const shown = got === undefined ? 'missing' : JSON.stringify(got);
+    return [diag('invalid-value', map.at(path), `${where}: ${shown} is not a ${String(path[path.length - 1] ?? 'kind')} tczbuild knows${meant ? `; did you mean "${meant}"?` : ''} (one of ${options.join(', ')})`)];
   }
   if (issue.code === 'invalid_type' && !has(path)) {
     const key = String(path[path.length - 1] ?? where);

@@ -27,8 +27,8 @@ export function parseYamlLimited(text: string): LimitedYaml {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
     return { ok: false, lines, problems: [{ kind: 'limit', offset: deep, message: `the YAML nests more than ${maxNestingDepth} levels deep here` }] };
   }
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) return { ok: false, lines, doc, problems: doc.errors.map((e) => ({ kind: 'syntax' as const, offset: e.pos[0], message: firstLine(e.message) })) };
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) return { ok: false, lines, doc, problems: doc.errors.map((e) => ({ kind: 'syntax' as const, offset: e.pos[0], message: withFrame(e.message) })) };
   try {
     return { ok: true, doc, lines, data: doc.toJS({ maxAliasCount }) };
   } catch (error) {
@@ -65,6 +65,13 @@ function firstAlias(root: unknown): number | undefined {
   return found;
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+/**
+ * yaml's prettyErrors message is "WHAT at line L, column C:\n\nSOURCE LINE\n   ^\n": keep the
+ * words (the position is the diagnostic's own) and the code frame under them.
+ */
+export function withFrame(message: string): string {
+  const [first = message, ...rest] = message.split('\n');
+  const words = first.replace(/ at line \d+, column \d+:?$/, '');
+  const frame = rest.filter((l) => l.trim() !== '').map((l) => `  | ${l}`);
+  return frame.length > 0 ? `${words}\n${frame.join('\n')}` : words;
 }

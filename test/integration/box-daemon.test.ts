@@ -130,6 +130,11 @@ describe('a kind: daemon service on the booted box', () => {
     expect(run.code, run.stdout.slice(-4000)).toBe(0);
   });
 
+  it('keeps the console log in --log-dir and removes the initrd it wrote there', async () => {
+    expect(await readdir(join(dir, 'log'))).toEqual(['console.log']);
+    expect(await readFile(join(dir, 'log/console.log'), 'utf8')).toContain('webd: running (pid');
+  });
+
   it.each([
     'webd: answers after the install hook started it',
     'webd: runs as tc from the Debian busybox',
