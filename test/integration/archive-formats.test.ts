@@ -39,7 +39,7 @@ async function makeArchives(): Promise<void> {
   // Python's zipfile writes the names it is given, "../" included.
   execFileSync('python3', ['-c', 'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],"w")\nz.writestr("pkg-1.0/ok","fine\\n")\nz.writestr("pkg-1.0/../../etc/evil","pwned\\n")\nz.close()', join(work, 'evil.zip')]);
   served['/a/evil-zip'] = await readFile(join(work, 'evil.zip'));
-  served['/a/zeros'] = execFileSync('gzip', ['-c'], { input: execFileSync('tar', ['-C', work, '-cf', '-', '--transform', 's,^,zeros/,', 'pkg-1.0']) });
+  served['/a/zeros'] = execFileSync('gzip', ['-c'], { input: execFileSync('tar', ['-C', work, '-cf', '-', '--transform', 's,^,zeros/,S', 'pkg-1.0']) });
   execFileSync('rm', ['-rf', work]);
 }
 

@@ -35,12 +35,14 @@ export const hooksCheck = perImage('hooks', 'install hooks start with a shebang,
 const commandDir = /^(usr\/(local\/)?)?s?bin\/[^/]+$/;
 
 export const commandModesCheck = perImage('command-modes', 'commands under bin/ and sbin/ are executable and readable by everyone', (e) => {
-  const bad = e.image.entries.filter((x) => x.type === 'file' && commandDir.test(x.path) && (x.mode & 0o555) !== 0o555 && !e.privateAllowed?.some((g) => matchGlob(g, x.path)));
+  // a command: executable by its owner; others must be able to read and run it too (a data file
+  // beside the commands, 0644, is not one)
+  const bad = e.image.entries.filter((x) => x.type === 'file' && commandDir.test(x.path) && (x.mode & 0o111) !== 0 && (x.mode & 0o555) !== 0o555 && !e.privateAllowed?.some((g) => matchGlob(g, x.path)));
   return bad.length ? [diag('tcz-command-mode', { file: e.file }, `commands a tc user cannot run: ${someOf(bad.map((x) => `${x.path} (0${(x.mode & 0o7777).toString(8)})`))}`)] : [];
 });
 
 export const privateFilesCheck = perImage('private-files', 'no file a tc user cannot read, unless the recipe says so', (e) => {
-  const bad = e.image.entries.filter((x) => x.type === 'file' && (x.mode & 0o004) === 0 && !x.path.startsWith('usr/local/tce.installed') && !commandDir.test(x.path) && !e.privateAllowed?.some((g) => matchGlob(g, x.path)));
+  const bad = e.image.entries.filter((x) => x.type === 'file' && (x.mode & 0o004) === 0 && !x.path.startsWith('usr/local/tce.installed') && !(commandDir.test(x.path) && (x.mode & 0o111) !== 0) && !e.privateAllowed?.some((g) => matchGlob(g, x.path)));
   return bad.length ? [diag('tcz-private-file', { file: e.file }, `files other users cannot read: ${someOf(bad.map((x) => `${x.path} (0${(x.mode & 0o7777).toString(8)})`))}`)] : [];
 });
 
