@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool } from '../util/exec.js';
+import { sourceDateEpochFrom } from '../util/source-date-epoch.js';
 
 /** Hash an overlay tree: relative paths, the executable bit, link targets and contents. */
 export async function hashTree(root: string): Promise<string> {
@@ -35,8 +36,8 @@ export const FALLBACK_EPOCH = 1_577_836_800;
 
 /** SOURCE_DATE_EPOCH, else the recipe file's last git commit time, else a fixed date. */
 export async function sourceEpoch(recipeFile: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const fromEnv = env.SOURCE_DATE_EPOCH;
-  if (fromEnv !== undefined && /^\d+$/.test(fromEnv)) return Number(fromEnv);
+  const fromEnv = sourceDateEpochFrom(env);
+  if (fromEnv !== undefined) return fromEnv;
   try {
     const { stdout } = await runTool('git', ['log', '-1', '--format=%ct', '--', recipeFile], { cwd: dirOf(recipeFile) });
     const t = Number.parseInt(stdout.trim(), 10);

@@ -21,7 +21,11 @@ export async function lockOut(outDir: string): Promise<OutLock> {
   // into place (which fails if a lock exists). A lock created empty and filled afterwards
   // would let a second build read it in between, take it for stale and publish alongside.
   const mine = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(mine, `${process.pid}\n`).catch((error: NodeJS.ErrnoException) => cannotCreate(error, path, outDir));
+  await writeFile(mine, `${process.pid}\n`).catch(async (error: NodeJS.ErrnoException) => {
+    // a full disk can create the file and then refuse its bytes: leave nothing behind
+    await rm(mine, { force: true }).catch(() => undefined);
+    cannotCreate(error, path, outDir);
+  });
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -48,6 +52,7 @@ export async function lockOut(outDir: string): Promise<OutLock> {
 
 function cannotCreate(error: NodeJS.ErrnoException, path: string, outDir: string): never {
   if (error.code === 'ENOENT') fail('out-unwritable', { file: outDir }, `cannot create ${path}: its directory does not exist`, 'create the parent directory of --out');
+  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') fail('out-unwritable', { file: outDir }, `cannot create ${path}: no space left on the device (${error.code})`, 'free space on the filesystem holding --out, or pass --out DIR elsewhere');
   fail('out-unwritable', { file: outDir }, `cannot create ${path}: ${error.message}`, "check the permissions of the output directory's parent");
 }
 

@@ -55,6 +55,7 @@ export const codes = {
   'extension-empty': { severity: 'error', title: 'an extension would contain no files', hint: 'for a meta-extension that only pulls in its depends, set `allow-empty: true`' },
   'file-override-unmatched': { severity: 'error', title: 'a files: entry names a path the image does not contain' },
   // tools and output
+  'source-date-epoch-invalid': { severity: 'error', title: 'SOURCE_DATE_EPOCH is not a number of seconds', hint: 'set SOURCE_DATE_EPOCH to digits only, or unset it' },
   'tool-missing': { severity: 'error', title: 'a required tool is not installed' },
   'tool-failed': { severity: 'error', title: 'an external tool failed', hint: 'read the tool\'s output above; check free disk space and the tool\'s version' },
   'out-locked': { severity: 'error', title: 'another tczbuild is publishing into the same output directory' },

@@ -1,9 +1,11 @@
 /**
- * What Ctrl-C and SIGTERM do while tczbuild has something to undo: stop every program it
- * started (each runs in its own process group, so the whole group is signalled), wait for a
- * step that must not be cut in half (the publish swap), run the registered cleanups (work
- * directories, the out/ lock) and exit 130 (SIGINT) or 143 (SIGTERM). The handlers are installed
- * only while a child or a cleanup is registered; otherwise a signal keeps Node's default.
+ * What Ctrl-C, SIGTERM and SIGHUP (a closed terminal or ssh session) do while tczbuild has
+ * something to undo, and what a reader leaving stdout does (`tczbuild all --json | head -1`):
+ * stop every program it started (each runs in its own process group, so the whole group is
+ * signalled), wait for a step that must not be cut in half (the publish swap), run the
+ * registered cleanups (work directories, the out/ lock) and exit 128 + the signal's number
+ * (130, 143, 129; 141 for the broken pipe, as SIGPIPE would). The handlers are installed only
+ * while a child or a cleanup is registered; otherwise a signal keeps Node's default.
  */
 
 type Cleanup = () => Promise<void> | void;
@@ -19,11 +21,11 @@ export function interruptedBy(): NodeJS.Signals | undefined {
   return caught;
 }
 
-/** The exit code tczbuild ends with for a signal: 130 for SIGINT, 143 for SIGTERM. */
+/** The exit code tczbuild ends with for a signal: 128 + its number (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 141 SIGPIPE). */
 export function signalExitCode(signal: NodeJS.Signals): number {
-  return signal === 'SIGINT' ? 130 : 143;
+  return ({ SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGPIPE: 141 } as Record<string, number>)[signal] ?? 143;
 }
-const signals = ['SIGINT', 'SIGTERM'] as const;
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Time a program gets to exit after SIGTERM before its group gets SIGKILL. */
 const childGraceMs = 2000;
@@ -73,8 +75,25 @@ function onSignal(signal: NodeJS.Signals): void {
   if (stopping) return; // a second Ctrl-C while cleaning up: the cleanup is short, let it finish
   stopping = true;
   caught = signal;
-  process.stderr.write(`tczbuild: ${signal}: stopping, cleaning up\n`);
+  // stderr may be the closed terminal or pipe itself; nothing to do about that
+  try {
+    process.stderr.write(`tczbuild: ${signal}: stopping, cleaning up\n`);
+  } catch {
+    // ignored on purpose
+  }
   void stopAll().finally(() => process.exit(signalExitCode(signal)));
+}
+
+/**
+ * Watch a stream tczbuild writes its output to: when its reader goes away (EPIPE), stop as
+ * SIGPIPE would end it, but cleaned up like Ctrl-C, instead of dying of the unhandled error with
+ * out.lock and the work directory left behind.
+ */
+export function stopOnBrokenPipe(stream: NodeJS.EventEmitter): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    onSignal('SIGPIPE');
+  });
 }
 
 async function stopAll(): Promise<void> {

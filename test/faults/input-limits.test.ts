@@ -5,6 +5,7 @@
  * its file (exit 1), never a hang, a bug report (exit 70) or gigabytes of memory.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,5 +112,23 @@ describe('what stands at a recipe name', () => {
     const all = await tczbuild(['all', '--json', '--cache', join(dir, 'cache')], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1600000000' } });
     expect(all.code).toBe(1);
     expect(diagnosticsOf(all).map((d) => d.id)).toEqual(['invalid-value']);
+  });
+});
+
+describe('SOURCE_DATE_EPOCH', () => {
+  it.each(['-1', 'abc', ' 1600000000', '1.5', '99999999999'])('%j is refused with a clear error before any work', async (value) => {
+    const dir = await testdir({ 'recipes/hello.yaml': recipe('hello') });
+    const r = await tczbuild(['all', '--json', '--cache', join(dir, 'cache')], { cwd: dir, env: { SOURCE_DATE_EPOCH: value } });
+    expect(r.code).toBe(1);
+    const d = diagnosticsOf(r);
+    expect(d.map((x) => x.id)).toEqual(['source-date-epoch-invalid']);
+    expect(d[0]!.message).toContain(`SOURCE_DATE_EPOCH=${JSON.stringify(value)}`);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('a well-formed one is used', async () => {
+    const dir = await testdir({ 'recipes/hello.yaml': recipe('hello') });
+    const r = await tczbuild(['all', '--json', '--cache', join(dir, 'cache')], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1600000000' } });
+    expect(r.code, r.stdout).toBe(0);
   });
 });

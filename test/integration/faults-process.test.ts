@@ -1,8 +1,8 @@
 /**
- * Process faults (issue 12, items 7 and 8): Ctrl-C, SIGTERM and kill -9 while `tczbuild all` is
- * packing, and out/ being a mount point. A signal
+ * Process faults (issue 12, items 7 and 8): Ctrl-C, SIGTERM, SIGHUP, a closed stdout pipe and
+ * kill -9 while `tczbuild all` is packing, and out/ being a mount point. A signal (or EPIPE)
  * stops mksquashfs, removes the work directory and out.lock, leaves out/ as it was and exits
- * 130/143; kill -9 of tczbuild alone takes mksquashfs down with it (its image is left
+ * 130/143/129/141; kill -9 of tczbuild alone takes mksquashfs down with it (its image is left
  * unfinished, not completed by an orphan); a lock file left by a kill while the lock was being
  * taken (`out.lock.PID-hex`) is swept by the next `all`. A bind-mounted out/ is published into
  * (the swap happens inside it), and a kill at each point of that swap is recovered.
@@ -109,6 +109,7 @@ describe('signals during tczbuild all', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129],
   ] as const)('on %s stops mksquashfs, removes the work dir and the lock, keeps out/ and exits %i', async (signal, code) => {
     const cli = startCli(args('big'), dir);
     let packer: Packer | undefined;
@@ -118,6 +119,23 @@ describe('signals during tczbuild all', () => {
       const exit = await cli.done;
       expect({ code: exit.code, signal: exit.signal }, exit.stderr).toEqual({ code, signal: null });
       expect(exit.stderr).toContain(`${signal}: stopping, cleaning up`);
+      expect(stopped(packer.pid)).toBe(true);
+      expect(await leftoversBeside(out)).toEqual([]);
+      expect(await snapshotTree(out)).toEqual(before);
+    } finally {
+      reap(cli, packer);
+    }
+  }, 120_000);
+
+  it('cleans up like Ctrl-C when the reader of its stdout goes away (all --json | head -1), exiting 141', async () => {
+    const cli = startCli([...args('big'), '--json'], dir);
+    let packer: Packer | undefined;
+    try {
+      packer = await packerOf(cli.pid);
+      cli.child.stdout!.destroy(); // the reader is gone: the next event written meets EPIPE
+      const exit = await cli.done;
+      expect({ code: exit.code, signal: exit.signal }, exit.stderr).toEqual({ code: 141, signal: null });
+      expect(exit.stderr).not.toContain('hit a bug');
       expect(stopped(packer.pid)).toBe(true);
       expect(await leftoversBeside(out)).toEqual([]);
       expect(await snapshotTree(out)).toEqual(before);

@@ -4,8 +4,8 @@
  * its target; an out/ that holds the project, the recipes or the cache is refused before any
  * work; directory modes inside out/ survive a publish.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { chmod, mkdir, readdir, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,24 @@ describe('publishing under readers', () => {
     await chmod(p.outDir, 0o755);
     await chmod(join(p.outDir, '11.x'), 0o755);
   }, 120_000);
+});
+
+describe('a full disk', () => {
+  it('while taking the lock is named as such and leaves nothing beside out/ (a real full tmpfs)', async () => {
+    const small = join(p.dir, 'full');
+    await mkdir(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
+    try {
+      spawnSync('dd', ['if=/dev/zero', `of=${join(small, 'filler')}`, 'bs=4k']); // until ENOSPC
+      const r = await runCliJson(['all', '--recipes', p.recipesA, '--out', join(small, 'out'), '--cache', p.cacheDir], p.dir);
+      expect(r.code).toBe(1);
+      expect(r.diagnostics.map((d) => d.id)).toEqual(['out-unwritable']);
+      expect(r.diagnostics[0]!.message).toContain('no space left on the device');
+      expect(readdirSync(small)).toEqual(['filler']);
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  }, 60_000);
 });
 
 describe('where out/ may be', () => {

@@ -51,7 +51,8 @@ export class KernelModuleBuildCommand extends BaseCommand {
       const { buildKernelModules } = await import('../../kconfig/module-service.js');
       const cwd = this.context.cwd;
       const recipes = this.recipes ? await loadRecipesForKernel(resolve(cwd, this.recipes), cwd) : undefined;
-      const epoch = this.context.env.SOURCE_DATE_EPOCH;
+      const { sourceDateEpochFrom } = await import('../../util/source-date-epoch.js');
+      const epoch = sourceDateEpochFrom(this.context.env);
       const result = await buildKernelModules({
         source: resolve(cwd, this.source),
         ...(this.baseConfig ? { baseConfig: resolve(cwd, this.baseConfig) } : {}),
@@ -62,7 +63,7 @@ export class KernelModuleBuildCommand extends BaseCommand {
         ...(recipes ? { recipes } : {}),
         ...(this.work ? { workDir: resolve(cwd, this.work) } : {}),
         ...(this.release ? { release: this.release } : {}),
-        ...(epoch !== undefined && /^\d+$/.test(epoch) ? { epoch: Number(epoch) } : {}),
+        ...(epoch !== undefined ? { epoch } : {}),
         jobs: this.jobs === undefined ? availableParallelism() : this.positiveInteger('--jobs', this.jobs),
         log: (message) => this.reporter().emit({ type: 'info', message }),
       });
