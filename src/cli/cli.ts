@@ -26,7 +26,7 @@ export async function runCli(argv: string[], context: TczContext): Promise<numbe
   try {
     command = cli.process(argv, context);
   } catch (error) {
-    context.stderr.write(cli.error(error));
+    context.stderr.write((await didYouMean(argv, error)) ?? cli.error(error));
     // A --json consumer still gets its one closing result event.
     if (argv.includes('--json')) {
       const stream = jsonReporter(context.stdout, argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' '));
@@ -36,4 +36,27 @@ export async function runCli(argv: string[], context: TczContext): Promise<numbe
     return ExitCode.usage;
   }
   return cli.run(command, context);
+}
+
+/**
+ * clipanion answers a mistyped command with every command there is, and a mistyped option with
+ * the whole synopsis: name the one that was most likely meant instead. Undefined when there is
+ * no close match, so clipanion's own text is shown.
+ */
+async function didYouMean(argv: readonly string[], error: unknown): Promise<string | undefined> {
+  const message = error instanceof Error ? error.message : '';
+  const { closest } = await import('../recipe/suggest.js');
+  const { commandsByWord } = await import('./commands/index.js');
+  if (/Command not found/.test(message)) {
+    const word = argv.find((a) => !a.startsWith('-'));
+    const meant = word === undefined ? undefined : closest(word, [...Object.keys(commandsByWord), 'help']);
+    return meant ? `tczbuild: unknown command "${word}"; did you mean "${meant}"? (tczbuild help lists them)\n` : undefined;
+  }
+  const option = /Unsupported option name \("([^"]+)"\)/.exec(message)?.[1];
+  const load = argv[0] !== undefined && Object.hasOwn(commandsByWord, argv[0]) ? commandsByWord[argv[0]] : undefined;
+  if (option === undefined || !load) return undefined;
+  const { optionFacts } = await import('./help.js');
+  const names = (await load()).flatMap((klass) => optionFacts(klass).flatMap((f) => f.names));
+  const meant = closest(option, names.filter((n) => n.startsWith('--')));
+  return meant ? `tczbuild ${argv[0]}: unknown option ${option}; did you mean ${meant}? (tczbuild ${argv[0]} --help lists them)\n` : undefined;
 }

@@ -174,3 +174,15 @@ describe('usage errors a new user meets first', () => {
     expect([bogus.code, bogus.stderr]).toEqual([2, expect.stringContaining('--ca-file not-a-cert.pem: holds no PEM certificate')]);
   });
 });
+
+describe('did you mean, for commands and options', () => {
+  it('names the command and the option most likely meant, exit 2', async () => {
+    const dir = await testdir();
+    const cmd = await tczbuild(['bild'], { cwd: dir });
+    expect([cmd.code, cmd.stderr]).toEqual([2, 'tczbuild: unknown command "bild"; did you mean "build"? (tczbuild help lists them)\n']);
+    const opt = await tczbuild(['build', '--arhc', 'x86'], { cwd: dir });
+    expect([opt.code, opt.stderr]).toEqual([2, 'tczbuild build: unknown option --arhc; did you mean --arch? (tczbuild build --help lists them)\n']);
+    // nothing close: clipanion's own answer
+    expect((await tczbuild(['zzzzzz'], { cwd: dir })).stderr).toContain('Command not found');
+  });
+});
