@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Reporter } from '../report/reporter.js';
+import type { Spawner } from '../util/spawner.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import { toolVersion } from '../util/version.js';
 import { imageTarballPath } from '../initd/image-path.js';
@@ -32,6 +33,8 @@ export interface BuildOneInput {
   readonly plugins: readonly StagePlugin[];
   readonly generateContext: Omit<GenerateContext, 'workDir'>;
   readonly reporter: Reporter;
+  /** Starts mksquashfs without forking Node (util/spawner.ts); runTool when absent. */
+  readonly spawner?: Spawner;
 }
 
 export interface BuiltExtension {
@@ -60,7 +63,7 @@ export async function buildOne(i: BuildOneInput): Promise<BuiltExtension> {
   const tczName = `${recipe.name}.tcz`;
   await mkdir(join(dir, 'pub'), { recursive: true });
   const tczPath = join(dir, 'pub', tczName);
-  const packed = await timed('pack', () => packSquashfs({ stageDir: join(dir, 'root'), table, outFile: tczPath, epoch: i.epoch }), (p) => `${p.size} bytes`);
+  const packed = await timed('pack', () => packSquashfs({ stageDir: join(dir, 'root'), table, outFile: tczPath, epoch: i.epoch, spawner: i.spawner }), (p) => `${p.size} bytes`);
   const companions: Array<[string, string | undefined]> = [
     ['.md5.txt', renderMd5Txt(tczName, packed.md5)],
     ['.dep', renderDep(recipe.depends)],

@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { digestFile } from '../util/hash.js';
 import { runTool } from '../util/exec.js';
+import type { Spawner } from '../util/spawner.js';
 import { renderPseudoFile, type FileTable } from './file-table.js';
 import { squashfsArgs } from './squashfs-args.js';
 
@@ -15,11 +16,14 @@ export interface PackedImage {
   readonly sha256: string;
 }
 
-export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number }): Promise<PackedImage> {
+export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number; spawner?: Spawner }): Promise<PackedImage> {
   const pseudoFile = `${o.outFile}.pseudo`;
   await writeFile(pseudoFile, renderPseudoFile(o.table));
   // mksquashfs refuses SOURCE_DATE_EPOCH together with -all-time; the epoch is already in the args.
-  await runTool('mksquashfs', squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors }), { env: { SOURCE_DATE_EPOCH: undefined } });
+  const args = squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors });
+  // many extensions at once: through the build's spawner shells (util/spawner.ts), not a fork of Node each
+  if (o.spawner) await o.spawner.runTool('mksquashfs', args);
+  else await runTool('mksquashfs', args, { env: { SOURCE_DATE_EPOCH: undefined } });
   const { md5, sha256, size } = await digestFile(o.outFile);
   return { path: o.outFile, size, md5, sha256 };
 }

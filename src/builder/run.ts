@@ -19,7 +19,7 @@ import { buildKey, canonicalJson, sha256Hex, type BuildKey } from './build-key.j
 import type { BuiltExtension } from './build-one.js';
 import { compareWithPublished, readState, renderState, statePath, type BuildState, type PublishedExtension } from './build-state.js';
 import type { FetchOptions } from './fetch/fetch-sources.js';
-import { hashTree, sourceEpoch } from './inputs.js';
+import { hashTree, sourceEpochs } from './inputs.js';
 import { lockOut } from './lock.js';
 import type { CacheOrigin, OutputCache } from './output-cache/output-cache.js';
 import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
@@ -199,21 +199,31 @@ export function refuseUnbuildable(plan: readonly PlannedRecipe[], plugins: reado
 
 export async function computeKeys(plan: readonly PlannedRecipe[], o: BuildOptions): Promise<Keyed[]> {
   const tools = { tczbuild: toolVersion, mksquashfs: await mksquashfsVersion() };
+  const toolsJson = canonicalJson(tools);
+  const targetJson = canonicalJson(o.target);
   const keys = new Map<string, string>();
   const out: Keyed[] = [];
+  // one git run for every recipe, and each overlay hashed once however many recipes share it
+  const epochs = await sourceEpochs(plan.map((p) => absolute(p.recipe.file, o.displayBase)), o.env);
+  const overlayHashes = new Map<string, Promise<string>>();
+  const overlayHash = (name: string): Promise<string> => {
+    let h = overlayHashes.get(name);
+    if (!h) overlayHashes.set(name, (h = hashTree(join(o.overlaysDir, name))));
+    return h;
+  };
   for (const planned of plan) {
     const r = planned.recipe;
-    const epoch = await sourceEpoch(absolute(r.file, o.displayBase), o.env);
+    const epoch = epochs.get(absolute(r.file, o.displayBase))!;
     // test: steps run on a booted box (`tczbuild test`); they never change what is packed
     const { test: _boxTests, ...packed } = r.written;
     const components: Record<string, string> = {
-      tools: canonicalJson(tools),
-      target: canonicalJson(o.target),
+      tools: toolsJson,
+      target: targetJson,
       recipe: sha256Hex(canonicalJson(packed)),
       epoch: String(epoch),
     };
     for (const s of r.sources) components[`source ${s.id}`] = s.sha256 ?? 'unpinned';
-    for (const name of r.overlays) components[`overlay ${name}`] = await hashTree(join(o.overlaysDir, name));
+    for (const name of r.overlays) components[`overlay ${name}`] = await overlayHash(name);
     for (const p of o.plugins) if (p.keyComponents) for (const [k, v] of Object.entries(await p.keyComponents(r, o.target))) components[`${p.name} ${k}`] = v;
     for (const d of planned.localDeps) components[`dependency ${d}`] = keys.get(d)!;
     const key = buildKey(components);
@@ -258,13 +268,15 @@ interface Built {
 }
 
 async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptions, outDir: string, workDir: string): Promise<Array<{ ext: BuiltExtension; keyed: Keyed }>> {
-  const [{ SourceCache }, { fetchSources }, { buildOne }] = await Promise.all([import('./fetch/source-cache.js'), import('./fetch/fetch-sources.js'), import('./build-one.js')]);
+  const [{ SourceCache }, { fetchSources }, { buildOne }, { Spawner }] = await Promise.all([import('./fetch/source-cache.js'), import('./fetch/fetch-sources.js'), import('./build-one.js'), import('../util/spawner.js')]);
   const cache = new SourceCache(o.cacheDir);
   const specs = stale.flatMap((k) => k.planned.recipe.sources);
   const start = performance.now();
   const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env });
   o.reporter.emit({ type: 'stage-end', name: 'all', stage: 'fetch', ms: performance.now() - start, detail: `${fetched.size} sources` });
   const tools = { mksquashfs: await mksquashfsVersion() };
+  const jobs = o.jobs ?? Math.max(1, availableParallelism());
+  const spawner = new Spawner(jobs);
   try {
     return await runScheduled(
       stale,
@@ -285,13 +297,16 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
           plugins: o.plugins,
           generateContext: { cache, offline: o.offline ?? false, reporter: o.reporter, registryMirrors: o.registryMirrors },
           reporter: o.reporter,
+          spawner,
         }),
       }),
-      o.jobs ?? Math.max(1, availableParallelism()),
+      jobs,
     );
   } catch (error) {
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     throw asOutError(error, outDir);
+  } finally {
+    spawner.close();
   }
 }
 
