@@ -4,8 +4,8 @@
  * bytes read).
  */
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { runTool } from '../util/exec.js';
 import { sourceDateEpochFrom } from '../util/source-date-epoch.js';
 
@@ -36,19 +36,70 @@ export const FALLBACK_EPOCH = 1_577_836_800;
 
 /** SOURCE_DATE_EPOCH, else the recipe file's last git commit time, else a fixed date. */
 export async function sourceEpoch(recipeFile: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const fromEnv = sourceDateEpochFrom(env);
-  if (fromEnv !== undefined) return fromEnv;
-  try {
-    const { stdout } = await runTool('git', ['log', '-1', '--format=%ct', '--', recipeFile], { cwd: dirOf(recipeFile) });
-    const t = Number.parseInt(stdout.trim(), 10);
-    if (Number.isInteger(t) && t > 0) return t;
-  } catch {
-    // not a git checkout, or git is not installed: fall back to the fixed date
-  }
-  return FALLBACK_EPOCH;
+  return (await sourceEpochs([recipeFile], env)).get(recipeFile) ?? FALLBACK_EPOCH;
 }
 
-function dirOf(file: string): string {
-  const i = file.lastIndexOf('/');
-  return i <= 0 ? '.' : file.slice(0, i);
+/**
+ * sourceEpoch() for many recipe files with one `git log` per recipes directory instead of one
+ * per file (a repository of thousands of recipes paid two process starts per recipe for this).
+ * A file's epoch is the commit time of the first commit in `git log -- DIR` (DIR: the file's
+ * own directory, whatever the selection, so `build X` and `all` agree) whose change list names
+ * it; merges count where they differ from every parent. With merges in the history this can
+ * differ from `git log -1 -- FILE`, whose simplification follows one file instead of the
+ * directory; either is a commit that changed the recipe.
+ */
+export async function sourceEpochs(recipeFiles: readonly string[], env: NodeJS.ProcessEnv): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const fromEnv = sourceDateEpochFrom(env);
+  if (fromEnv !== undefined) {
+    for (const f of recipeFiles) out.set(f, fromEnv);
+    return out;
+  }
+  const byDir = new Map<string, Array<{ file: string; real: string }>>();
+  for (const file of recipeFiles) {
+    const real = await realpath(file).catch(() => undefined);
+    if (real) byDir.set(dirname(real), [...(byDir.get(dirname(real)) ?? []), { file, real }]);
+  }
+  for (const [dir, files] of byDir) {
+    const top = await gitTopLevel(dir);
+    if (!top) continue;
+    const rel = (p: string): string => relative(top, p).split(sep).join('/');
+    const times = await lastCommitTimes(top, rel(dir));
+    for (const f of files) {
+      const t = times.get(rel(f.real));
+      if (t !== undefined) out.set(f.file, t);
+    }
+  }
+  for (const f of recipeFiles) if (!out.has(f)) out.set(f, FALLBACK_EPOCH);
+  return out;
+}
+
+/** The directory holding `.git` (a directory, or a worktree's file) above dir; undefined outside git. */
+async function gitTopLevel(dir: string): Promise<string | undefined> {
+  for (let d = dir; ; d = dirname(d)) {
+    if (await lstat(join(d, '.git')).then(() => true, () => false)) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/** Repository-relative path of each file under dir → commit time of the newest commit that changed it. */
+async function lastCommitTimes(top: string, dir: string): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  let stdout: string;
+  try {
+    // -z keeps unusual names unquoted; combined diffs list what a merge changed against every parent
+    ({ stdout } = await runTool('git', ['log', '--format=%x01%ct', '--name-only', '--diff-merges=combined', '-z', '--', `:(literal)${dir || '.'}`], { cwd: top }));
+  } catch {
+    return times; // not a git checkout after all, or git is not installed: the fixed date
+  }
+  let current: number | undefined;
+  for (const field of stdout.split('\0')) {
+    const name = field.replace(/^\n/, '');
+    if (name.startsWith('\x01')) {
+      current = Number.parseInt(name.slice(1), 10);
+      continue;
+    }
+    if (name && current && current > 0 && !times.has(name)) times.set(name, current);
+  }
+  return times;
 }
