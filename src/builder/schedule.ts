@@ -1,6 +1,8 @@
 /**
  * Run tasks as soon as their dependencies finished, at most `limit` at once. The first failure
- * stops new tasks from starting and is rethrown once running ones settle.
+ * stops new tasks from starting and is rethrown once running ones settle. Linear in tasks plus
+ * dependency edges: a repository of thousands of recipes must not rescan the whole list each
+ * time one finishes.
  */
 export async function runScheduled<T, R>(
   items: readonly T[],
@@ -9,30 +11,35 @@ export async function runScheduled<T, R>(
   run: (t: T) => Promise<R>,
   limit: number,
 ): Promise<R[]> {
-  const names = new Set(items.map(nameOf));
-  const done = new Set<string>();
-  const started = new Set<string>();
-  const results = new Map<string, R>();
-  let failure: unknown;
+  const index = new Map(items.map((t, i) => [nameOf(t), i]));
+  // how many of its in-run dependencies each task still waits for, and who waits on whom
+  const waiting = items.map((t) => new Set(depsOf(t).filter((d) => index.has(d) && d !== nameOf(t))).size);
+  const dependents = items.map(() => [] as number[]);
+  items.forEach((t, i) => {
+    for (const d of new Set(depsOf(t))) if (index.has(d) && d !== nameOf(t)) dependents[index.get(d)!]!.push(i);
+  });
+  const ready = items.flatMap((_, i) => (waiting[i] === 0 ? [i] : []));
+  const results: R[] = new Array<R>(items.length);
+  let next = 0; // ready[] is consumed in order, so a task's position in items decides ties
+  let done = 0;
   let running = 0;
+  let failure: unknown;
   return new Promise<R[]>((resolvePromise, reject) => {
     const pump = (): void => {
       if (failure !== undefined) {
         if (running === 0) reject(failure);
         return;
       }
-      if (done.size === items.length) return resolvePromise(items.map((t) => results.get(nameOf(t))!));
-      for (const t of items) {
-        if (running >= limit) break;
-        const name = nameOf(t);
-        if (started.has(name) || !depsOf(t).every((d) => !names.has(d) || done.has(d))) continue;
-        started.add(name);
+      if (done === items.length) return resolvePromise(results);
+      while (running < limit && next < ready.length) {
+        const i = ready[next++]!;
         running++;
-        run(t).then(
+        run(items[i]!).then(
           (r) => {
-            results.set(name, r);
-            done.add(name);
+            results[i] = r;
+            done++;
             running--;
+            for (const j of dependents[i]!) if (--waiting[j]! === 0) ready.push(j);
             pump();
           },
           (error: unknown) => {

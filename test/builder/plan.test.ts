@@ -77,3 +77,23 @@ describe('runScheduled', () => {
     expect(started).toEqual(['a']);
   });
 });
+
+describe('runScheduled at scale', () => {
+  it('runs 3,000 tasks in dependency order within the limit', async () => {
+    const names = Array.from({ length: 3000 }, (_, i) => `r${i}`);
+    const deps = (n: string): string[] => (Number(n.slice(1)) % 10 === 0 ? [] : [`r${Number(n.slice(1)) - 1}`]);
+    const finished = new Set<string>();
+    let running = 0;
+    let peak = 0;
+    const out = await runScheduled(names, (n) => n, deps, async (n) => {
+      for (const d of deps(n)) expect(finished.has(d)).toBe(true);
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setImmediate(r));
+      running--;
+      finished.add(n);
+      return n.toUpperCase();
+    }, 3);
+    expect(out).toEqual(names.map((n) => n.toUpperCase()));
+    expect(peak).toBe(3);
+  });
+});
