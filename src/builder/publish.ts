@@ -50,12 +50,20 @@ export async function publishAtomically(p: PublishInput): Promise<void> {
     if (await exists(p.outDir)) await cloneTree(p.outDir, next, isScaffold);
     else await mkdir(next, { recursive: true });
     for (const rel of p.remove) await rm(join(next, rel), { force: true });
+    const made = new Set<string>();
     for (const f of p.files) {
       const dest = join(next, f.rel);
-      await mkdir(dirname(dest), { recursive: true });
-      await rm(dest, { force: true });
+      if (!made.has(dirname(dest))) {
+        await mkdir(dirname(dest), { recursive: true });
+        made.add(dirname(dest));
+      }
+      // rename() replaces a hard link cloned from the current out/ without touching it; a
+      // write would go through the link into the published file, so those unlink first
       if (f.from !== undefined) await moveFile(f.from, dest);
-      else await writeFile(dest, f.content ?? '');
+      else {
+        await rm(dest, { force: true });
+        await writeFile(dest, f.content ?? '');
+      }
     }
     if (p.finalize) await p.finalize(next);
   } catch (error) {
@@ -211,6 +219,7 @@ async function moveFile(from: string, to: string): Promise<void> {
     await rename(from, to);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await rm(to, { force: true }); // never copy through a hard link into the published file
     await copyFile(from, to);
   }
 }

@@ -39,38 +39,54 @@ export async function stageRecipe(input: StageInput): Promise<FileTable> {
 async function stageTree(input: StageInput): Promise<FileTable> {
   const { recipe, stageDir } = input;
   const table = new FileTable();
+  const made = new MadeDirs(stageDir);
   await mkdir(stageDir, { recursive: true });
   const whole = newBudget(recipe.maxUnpackedBytes ?? defaultExtensionLimit, `${recipe.name}.tcz`, 'max-unpacked-size', recipe.positionOf(['max-unpacked-size']));
   for (const src of input.sources) {
     if (src.spec.kind === 'archive') {
       const own = newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);
       await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [own, whole] });
-    } else await placeFile(table, stageDir, src);
+    } else await placeFile(table, stageDir, src, made);
   }
   for (const [i, name] of recipe.overlays.entries()) await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
-  for (const g of input.generated) await writeGenerated(table, stageDir, g);
+  for (const g of input.generated) await writeGenerated(table, stageDir, g, made);
   for (const d of recipe.directories) {
     claimPath(table, d.path, { type: 'dir', ...imageDirDefaults(d.path), origin: 'directories' }, d.at);
     table.update(d.path, { mode: d.mode, uid: d.uid, gid: d.gid });
-    await mkdir(join(stageDir, d.path), { recursive: true });
+    await made.ensure(d.path);
   }
   for (const l of recipe.symlinks) {
     if (climbsOut(l.path, l.target)) fail('bad-path', l.at, `symlink ${l.path} -> ${l.target} climbs above the image root`);
     claimPath(table, l.path, { type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: l.target, origin: 'symlinks' }, l.at);
-    await mkdir(dirname(join(stageDir, l.path)), { recursive: true });
+    await made.ensure(dirname(l.path));
     await symlink(l.target, join(stageDir, l.path));
   }
-  await materializeParents(table, stageDir);
+  await materializeParents(table, made);
   const problems = [...applyOverrides(recipe, table), ...runtimePathProblems(recipe, table), ...emptyProblems(recipe, table)];
   if (problems.length) throw new TczError(problems);
   return table;
 }
 
-async function placeFile(table: FileTable, stageDir: string, src: FetchedSource): Promise<void> {
+/**
+ * Directories of the stage tree this build has already created, so that each is made once:
+ * thousands of small extensions paid a mkdir (and an EEXIST and a stat) per parent per file.
+ */
+class MadeDirs {
+  private readonly done = new Set<string>(['', '.']);
+  constructor(private readonly stageDir: string) {}
+
+  async ensure(rel: string): Promise<void> {
+    if (this.done.has(rel)) return;
+    await mkdir(join(this.stageDir, rel), { recursive: true });
+    for (let d = rel; !this.done.has(d); d = dirname(d)) this.done.add(d);
+  }
+}
+
+async function placeFile(table: FileTable, stageDir: string, src: FetchedSource, made: MadeDirs): Promise<void> {
   const to = src.spec.install!.to;
   const mode = src.spec.install!.mode ?? defaultInstallMode(to);
   claimPath(table, to, { type: 'file', mode, uid: 0, gid: 0, origin: src.spec.id }, src.spec.at);
-  await mkdir(dirname(join(stageDir, to)), { recursive: true });
+  await made.ensure(dirname(to));
   await copyFile(src.path, join(stageDir, to));
 }
 
@@ -107,17 +123,17 @@ async function copyOverlay(table: FileTable, stageDir: string, root: string, ori
   await walk(root);
 }
 
-async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFile): Promise<void> {
+async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFile, made: MadeDirs): Promise<void> {
   claimPath(table, g.path, { type: 'file', mode: g.mode, uid: g.uid ?? 0, gid: g.gid ?? 0, origin: 'generated' }, undefined);
   const dest = join(stageDir, g.path);
-  await mkdir(dirname(dest), { recursive: true });
+  await made.ensure(dirname(g.path));
   if (typeof g.content === 'string' || Buffer.isBuffer(g.content)) await writeFile(dest, g.content);
   else await copyFile(g.content.fromFile, dest);
 }
 
 /** Directories the table implies (parents) must exist on disk for mksquashfs to pick them up. */
-async function materializeParents(table: FileTable, stageDir: string): Promise<void> {
-  for (const [path, e] of table) if (e.type === 'dir') await mkdir(join(stageDir, path), { recursive: true });
+async function materializeParents(table: FileTable, made: MadeDirs): Promise<void> {
+  for (const [path, e] of table) if (e.type === 'dir') await made.ensure(path);
 }
 
 function applyOverrides(recipe: Recipe, table: FileTable): Diagnostic[] {
