@@ -76,12 +76,22 @@ async function packerOf(pid: number): Promise<Packer> {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
         const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
         const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        if (ppid === pid && argv[0]?.endsWith('mksquashfs') && argv.includes('-noappend')) return { pid: Number(entry), image: argv[2]! };
+        // a child of tczbuild or of one of the shells it starts programs through (util/spawner.ts)
+        if ((ppid === pid || parentOf(ppid) === pid) && argv[0]?.endsWith('mksquashfs') && argv.includes('-noappend')) return { pid: Number(entry), image: argv[2]! };
       } catch {
         // exited while we looked
       }
     }
     await sleep(20);
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
   }
 }
 
