@@ -11,7 +11,10 @@ import { indexFileNames, parseMd5Db, parseRecordDb, type IndexFileName } from '.
 import { parseDepText } from '../indexes.js';
 import { parseTczRelPath } from '../layout.js';
 import { listExtensions, md5File, readOptional } from '../scan.js';
-import { readImage } from './image.js';
+import { readImage, type RunTool } from './image.js';
+import { availableParallelism } from 'node:os';
+import { mapLimit } from '../../builder/fetch/map-limit.js';
+import { Spawner } from '../../util/spawner.js';
 import { readRecipeHints } from './recipe-hints.js';
 import { upstreamPublished } from '../../recipe/upstream.js';
 import type { ExtensionFiles, VerifyContext } from './types.js';
@@ -47,8 +50,17 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
   const tcVersion = opts.tcVersion ?? parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.tcVersion;
   const all = await listExtensions(tczDir);
   const names = opts.onlyExtensions ? await withDepClosure(tczDir, opts.onlyExtensions, new Set(all)) : all;
-  const extensions: ExtensionFiles[] = [];
-  for (const name of names) extensions.push(await loadExtension(tczDir, name, opts, { arch, tcVersion }));
+  // Images are read side by side, a core's worth at a time (unsquashfs is CPU-bound), through
+  // spawner shells instead of a fork of Node per unsquashfs: a repository of thousands of
+  // small extensions is mostly process starts.
+  const jobs = availableParallelism() + 1;
+  const spawner = new Spawner(jobs);
+  let extensions: ExtensionFiles[];
+  try {
+    extensions = await mapLimit(names, jobs, (name) => loadExtension(tczDir, name, opts, { arch, tcVersion }, (file, args) => spawner.runTool(file, args)));
+  } finally {
+    spawner.close();
+  }
   const indexTexts = await readIndexTexts(tczDir);
   const md5db = indexTexts['md5.db'] ?? (await readOptional(join(tczDir, 'md5.db')));
   const available = new Set([...all, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
@@ -88,11 +100,11 @@ async function readIndexTexts(tczDir: string): Promise<Partial<Record<IndexFileN
   return texts;
 }
 
-async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }): Promise<ExtensionFiles> {
+async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }, run: RunTool): Promise<ExtensionFiles> {
   const path = join(dir, name);
   const shown = opts.displayBase ? relative(opts.displayBase, path) || path : path;
   const hints = opts.recipesDir ? await readRecipeHints(opts.recipesDir, name.replace(/\.tcz$/, ''), target) : { runtimePaths: [], setuidAllowed: [], privateAllowed: [], ownerAllowed: [] };
-  const [md5Actual, st, image] = await Promise.all([md5File(path), stat(path), readImage(path)]);
+  const [md5Actual, st, image] = await Promise.all([md5File(path), stat(path), readImage(path, run)]);
   return {
     name,
     file: shown,
