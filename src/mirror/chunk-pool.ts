@@ -24,7 +24,7 @@ interface Slab {
 const burst = 32;
 const collectDelayMs = 1000;
 
-export function chunkPool(chunkSize: number, slabBytes = 33 * 1024 * 1024): { take(): Chunk } {
+export function chunkPool(chunkSize: number, slabBytes = 33 * 1024 * 1024, maxOpen = Infinity): { take(): Chunk; tryTake(): Chunk | undefined } {
   const perSlab = Math.floor(slabBytes / chunkSize);
   const slabs: Slab[] = [];
   let open = 0;
@@ -45,26 +45,29 @@ export function chunkPool(chunkSize: number, slabBytes = 33 * 1024 * 1024): { ta
     fullCollection();
   };
 
+  const take = (): Chunk => {
+    const slab = slabs.find((s) => s.free.length > 0) ?? newSlab();
+    const index = slab.free.pop()!;
+    open++;
+    peak = Math.max(peak, open);
+    let released = false;
+    return {
+      buf: slab.mem.subarray(index * chunkSize, (index + 1) * chunkSize),
+      release: () => {
+        if (released) return;
+        released = true;
+        slab.free.push(index);
+        open--;
+        if (open > 0 || peak < burst || timer) return;
+        timer = setTimeout(afterBurst, collectDelayMs);
+        timer.unref();
+      },
+    };
+  };
   return {
-    take: () => {
-      const slab = slabs.find((s) => s.free.length > 0) ?? newSlab();
-      const index = slab.free.pop()!;
-      open++;
-      peak = Math.max(peak, open);
-      let released = false;
-      return {
-        buf: slab.mem.subarray(index * chunkSize, (index + 1) * chunkSize),
-        release: () => {
-          if (released) return;
-          released = true;
-          slab.free.push(index);
-          open--;
-          if (open > 0 || peak < burst || timer) return;
-          timer = setTimeout(afterBurst, collectDelayMs);
-          timer.unref();
-        },
-      };
-    },
+    take,
+    /** A chunk while fewer than maxOpen are out; undefined past that bound. */
+    tryTake: () => (open < maxOpen ? take() : undefined),
   };
 }
 

@@ -12,9 +12,18 @@ import { chunkPool } from './chunk-pool.js';
 
 export interface OpenedFile {
   readonly kind: 'file';
+  /** -1 when the bytes are already in memory (body). */
   readonly fd: number;
   readonly size: number;
   readonly mtimeMs: number;
+  /** The whole file, from the small-file cache (small-cache.ts), with its validators precomputed. */
+  readonly body?: Buffer;
+  readonly etag?: string;
+  readonly lastModified?: string;
+}
+
+function closeFd(f: OpenedFile): void {
+  if (f.fd >= 0) closeSync(f.fd);
 }
 
 /** Bytes handed to the socket so far, for the access log. */
@@ -25,21 +34,24 @@ export interface ByteCounter {
 /** The one buffer a response holds while it streams; also the unit of progress for the idle timeout. */
 export const chunkSize = 64 * 1024;
 const chunks = chunkPool(chunkSize);
+/** Large-file chunks: 1 MiB each, at most one slab's worth (32 MiB) at a time, whatever the clients do. */
+export const bigChunkSize = 1024 * 1024;
+const bigChunks = chunkPool(bigChunkSize, 33 * 1024 * 1024, 32);
 
 export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string, f: OpenedFile, counter: ByteCounter): void {
   const headers = req.headers;
   res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('ETag', etagOf(f));
-  res.setHeader('Last-Modified', lastModifiedOf(f));
+  res.setHeader('ETag', f.etag ?? etagOf(f));
+  res.setHeader('Last-Modified', f.lastModified ?? lastModifiedOf(f));
   if (isNotModified({ ifNoneMatch: headers['if-none-match'], ifModifiedSince: headers['if-modified-since'] }, f)) {
-    closeSync(f.fd);
+    closeFd(f);
     res.writeHead(304).end();
     return;
   }
   const ifRange = headers['if-range'];
   const range = decideRange(headers.range, Array.isArray(ifRange) ? ifRange[0] : ifRange, f);
   if (range.kind === 'unsatisfiable') {
-    closeSync(f.fd);
+    closeFd(f);
     res.writeHead(416, { 'Content-Range': `bytes */${f.size}`, 'Content-Length': 0 }).end();
     return;
   }
@@ -50,12 +62,15 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string,
   if (range.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end}/${f.size}`);
   res.writeHead(range.kind === 'partial' ? 206 : 200);
   if (req.method === 'HEAD' || length === 0) {
-    closeSync(f.fd);
+    closeFd(f);
     res.end();
     return;
   }
+  if (f.body) return void res.end(f.body.subarray(start, start + length), () => void (counter.bytes = length));
   if (length <= chunkSize) return sendSmall(f.fd, start, length, res, counter);
-  const chunk = chunks.take();
+  // a large file goes in big reads while few are in flight (fewer thread-pool round trips and
+  // socket writes per byte); past that bound every response falls back to one 64 KiB chunk
+  const chunk = length > chunkSize * 4 ? (bigChunks.tryTake() ?? chunks.take()) : chunks.take();
   pump(f.fd, start, length, res, counter, chunk.buf)
     .catch(() => void res.destroy())
     .finally(() => {

@@ -8,7 +8,7 @@
  * upstream cache, a file the root lacks is fetched, cached and served from the cache. Path rules
  * live in http-path.ts; this module only wires them to sockets and fds.
  */
-import { closeSync, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,6 +17,7 @@ import { fail } from '../diagnostics/errors.js';
 import './codes.js';
 import { resolveRequestPath } from './http-path.js';
 import { sendFile, type ByteCounter, type OpenedFile } from './send-file.js';
+import { SmallFileCache } from './small-cache.js';
 import type { UpstreamCache } from './upstream-cache.js';
 
 export interface MirrorServerOptions {
@@ -42,7 +43,7 @@ export interface MirrorServer {
   close(graceMs?: number): Promise<void>;
 }
 
-type Opened = OpenedFile | { readonly kind: 'missing' } | { readonly kind: 'forbidden' };
+type Opened = (OpenedFile & { readonly path: string; readonly stats: Stats }) | { readonly kind: 'missing' } | { readonly kind: 'forbidden' };
 
 /**
  * Open rel under root, refusing anything whose real path leaves root or is not a regular file.
@@ -69,18 +70,19 @@ function openUnder(rootReal: string, rel: string): Opened {
     closeSync(fd);
     return { kind: 'missing' };
   }
-  return { kind: 'file', fd, size: st.size, mtimeMs: st.mtimeMs };
+  return { kind: 'file', fd, size: st.size, mtimeMs: st.mtimeMs, path: real, stats: st };
 }
 
 export async function startMirrorServer(opts: MirrorServerOptions): Promise<MirrorServer> {
   const rootReal = await realpath(opts.root);
   const cacheReal = opts.upstream ? await realpathOrCreate(opts.upstream.dir) : undefined;
   const idleMs = opts.idleTimeoutMs ?? defaultLimits.idleTimeoutMs;
+  const small = new SmallFileCache();
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const counter: ByteCounter = { bytes: 0 };
     res.on('close', () => opts.log?.(accessLine(req, res, counter.bytes)));
-    handle({ rootReal, cacheReal, upstream: opts.upstream, idleMs }, req, res, counter).catch(() => {
+    handle({ rootReal, cacheReal, upstream: opts.upstream, idleMs, small }, req, res, counter).catch(() => {
       if (!res.headersSent) sendStatus(res, 500, 'internal error', counter);
       else res.destroy();
     });
@@ -115,6 +117,7 @@ export async function startMirrorServer(opts: MirrorServerOptions): Promise<Mirr
 }
 
 interface Roots {
+  readonly small: SmallFileCache;
   readonly idleMs: number;
   readonly rootReal: string;
   readonly cacheReal?: string;
@@ -128,6 +131,9 @@ async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, c
   }
   const path = resolveRequestPath(req.url ?? '/');
   if (!path.ok) return sendStatus(res, path.status, path.reason, counter);
+  // a hot small file: one stat() against the cached copy, no realpath/open/read
+  const hit = roots.small.get(join(roots.rootReal, path.rel));
+  if (hit) return sendFile(req, res, path.rel, { kind: 'file', fd: -1, size: hit.size, mtimeMs: hit.mtimeMs, body: hit.body, etag: hit.etag, lastModified: hit.lastModified }, counter);
   let opened = openUnder(roots.rootReal, path.rel);
   if (opened.kind === 'missing' && roots.upstream && roots.cacheReal && !isCompanionOfOurs(roots.rootReal, path.rel)) {
     // the upstream's own deadline bounds this wait; the idle timeout must not cut it short
@@ -143,7 +149,22 @@ async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, c
   }
   if (opened.kind === 'missing') return sendStatus(res, 404, 'not found', counter);
   if (opened.kind === 'forbidden') return sendStatus(res, 403, 'forbidden', counter);
-  sendFile(req, res, path.rel, opened, counter);
+  sendFile(req, res, path.rel, opened.kind === 'file' && opened.size <= roots.small.maxEntryBytes ? (readIntoCache(roots.small, opened) ?? opened) : opened, counter);
+}
+
+/**
+ * A small file's whole body into the cache (the fd is closed); undefined, fd still open, when it
+ * does not fit or changed size while read.
+ */
+function readIntoCache(cache: SmallFileCache, f: OpenedFile & { readonly path: string; readonly stats: Stats }): OpenedFile | undefined {
+  const body = Buffer.allocUnsafe(f.size);
+  let got = 0;
+  for (let n = -1; got < f.size && n !== 0; got += n) n = readSync(f.fd, body, got, f.size - got, got);
+  if (got !== f.size) return undefined;
+  const e = cache.put(f.path, body, f.stats);
+  if (!e) return undefined;
+  closeSync(f.fd);
+  return { kind: 'file', fd: -1, size: e.size, mtimeMs: e.mtimeMs, body: e.body, etag: e.etag, lastModified: e.lastModified };
 }
 
 /**
