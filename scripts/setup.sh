@@ -12,6 +12,7 @@ packages=(
   docker-registry     # a real OCI registry on 127.0.0.1 for the image puller tests
   nginx-light         # the serve benchmark compares against nginx
   python3             # ... and against `python3 -m http.server`, what users run today
+  curl apache2-utils wrk  # bench/serve drives every server with the same non-Node clients
   linux-source-6.1    # a real Kconfig tree for kernel-config and module-build tests
   bc flex bison libelf-dev libssl-dev kmod build-essential  # building overlay.ko against that tree
   iproute2 util-linux time xz-utils
