@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 export class LintCommand extends ProjectCommand {
+  strict = Option.Boolean('--strict', false, { description: 'for CI: also refuse TODO values, unsupported glob syntax, missing overlays and escaping symlinks, and fail on every warning' });
   /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
   override out = Option.String('--out', { hidden: true });
   override cache = Option.String('--cache', { hidden: true });
@@ -38,6 +39,7 @@ export class LintCommand extends ProjectCommand {
       const { recipesForTarget } = await import('../../builder/target-recipes.js');
       const { lintUserHooks } = await import('../../initd/hook-lint.js');
       const { lintBoxes } = await import('../../box/lint.js');
+      const { strictChecks } = await import('../../recipe/strict.js');
       const reporter = this.reporter();
       const plugins = defaultPlugins({ projectDir: dirname(this.recipesDir()) });
       // Each target sees its own sources (arch:) and variables, so each is checked.
@@ -52,7 +54,8 @@ export class LintCommand extends ProjectCommand {
         const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
         // Hook bodies are read by the real ash and shellcheck, once per target like the rest.
         const hooks = await lintUserHooks(recipes, target);
-        for (const d of sortDiagnostics([...diagnostics, ...unpinned, ...skipped, ...hooks])) {
+        const strict = this.strict ? recipes.flatMap((r) => strictChecks(r, this.overlaysDir())) : [];
+        for (const d of sortDiagnostics([...diagnostics, ...unpinned, ...skipped, ...hooks, ...strict])) {
           const key = JSON.stringify(d);
           if (seen.has(key)) continue;
           seen.add(key);
@@ -69,7 +72,7 @@ export class LintCommand extends ProjectCommand {
         reporter.emit({ type: 'diagnostic', diagnostic: d });
       }
       // Errors found while loading recipes throw before this; these come from checks that run after it.
-      if (errors > 0) return ExitCode.failed;
+      if (errors > 0 || (this.strict && count > 0)) return ExitCode.failed;
       const boxText = boxes.count > 0 ? `, ${boxes.count} boxes` : '';
       reporter.emit({ type: 'info', message: `${recipeCount} recipes${boxText} ok${count ? `, ${count} warnings` : ''}` });
       return ExitCode.ok;
