@@ -26,6 +26,7 @@ beforeAll(async () => {
     { name: 'tool-1.2.0/tool', content: '#!/bin/sh\necho tool 1.2.0\n', mode: 0o755 },
     { name: 'tool-1.2.0/LICENSE', content: 'MIT\n', mode: 0o644 },
   ]);
+  files['/private/tool-1.2.0-linux-amd64.tar.gz'] = files['/releases/v1.2.0/tool-1.2.0-linux-amd64.tar.gz'];
   files['/releases/v1.2.0/helper-linux-arm64'] = Buffer.from('#!/bin/sh\necho helper\n');
   files['/fhs/kit-3.1.tar.gz'] = await makeTarGz([
     { name: 'bin/kit', content: '#!/bin/sh\n', mode: 0o755 },
@@ -50,6 +51,21 @@ beforeAll(async () => {
   server = await startFixtureServer(Object.fromEntries(Object.entries(files).map(([p, body]) => [p, { body }])));
 });
 afterAll(() => server?.close());
+
+describe('tczbuild new with credentials in the URL', () => {
+  it('downloads with them but never writes the password into the recipe or the output', async () => {
+    const dir = await testdir();
+    const withPassword = server.url.replace('http://', 'http://builder:S3cretPW@') + '/private/tool-1.2.0-linux-amd64.tar.gz';
+    const run = await tczbuild(['new', 'tool', '--from', withPassword], { cwd: dir });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const recipe = await readFile(join(dir, 'recipes/tool.yaml'), 'utf8');
+    expect(recipe).not.toContain('S3cretPW');
+    expect(recipe).not.toContain('builder@');
+    expect(recipe, recipe).toContain(`${server.url}/private/tool-`);
+    expect(run.stdout + run.stderr).not.toContain('S3cretPW');
+    expect(run.stdout).toContain('~/.netrc');
+  });
+});
 
 describe('tczbuild init', () => {
   it('lays out a project and keeps what is already there', async () => {

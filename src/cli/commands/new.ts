@@ -50,13 +50,18 @@ export class NewCommand extends ProjectCommand {
       const reporter = this.reporter();
       const cache = new SourceCache(this.cacheDir());
       const sources = [];
+      const { splitUserinfo } = await import('../../util/credentials.js');
       for (const url of this.from) {
         const entry = await fetchAndHash(url, { cache, mirrors: this.sourceMirrorList(), reporter });
-        const proposal = proposeSource(this.name, url, entry.sha256, await inspectDownload(entry.path));
-        reporter.emit({ type: 'info', message: `${url}: sha256 ${entry.sha256}, ${proposal.extract ? `archive → extract into /${proposal.extract.into}` : `file → /${proposal.install!.to}`}` });
+        // `user:password@` is for this download only: a recipe is committed and published, so
+        // it names the URL without it (the build finds credentials in ~/.netrc)
+        const { url: shown, credentials } = splitUserinfo(url);
+        const proposal = proposeSource(this.name, shown, entry.sha256, await inspectDownload(entry.path));
+        reporter.emit({ type: 'info', message: `${shown}: sha256 ${entry.sha256}, ${proposal.extract ? `archive → extract into /${proposal.extract.into}` : `file → /${proposal.install!.to}`}` });
+        if (credentials) reporter.emit({ type: 'info', message: `${shown}: the credentials in the URL were not written into the recipe; put them in ~/.netrc (machine ${new URL(shown).hostname}) for builds` });
         sources.push(proposal);
       }
-      const text = renderRecipe(this.name, urlFacts(this.from[0]!), sources, `tczbuild new ${this.name} --from …`);
+      const text = renderRecipe(this.name, urlFacts(splitUserinfo(this.from[0]!).url), sources, `tczbuild new ${this.name} --from …`);
       // What we write must be a recipe lint accepts; anything else is a bug here.
       const parsed = parseRecipe(text, file);
       const problems = parsed.ok ? normalizeRecipe(parsed.value, parsed.map, this.target()).diagnostics : parsed.diagnostics;
