@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
@@ -19,7 +20,7 @@ describe('the flagship recipes', () => {
     const run = await tczbuild(['lint', '--json'], { cwd: repo });
     expect(run.code).toBe(0);
     const found = diagnosticsOf(run).map((d) => `${d.id} ${d.file}:${d.line}`);
-    expect(found.filter((d) => d.startsWith('source-unpinned'))).toEqual(['source-unpinned recipes/faasd.yaml:36', 'source-unpinned recipes/faasd.yaml:41']);
+    expect(found.filter((d) => d.startsWith('source-unpinned'))).toEqual(['source-unpinned recipes/faasd.yaml:42', 'source-unpinned recipes/faasd.yaml:47']);
     expect(found.filter((d) => d.startsWith('image-unpinned'))).toHaveLength(3);
     const recipeFindings = found.filter((d) => !d.startsWith('box-unpinned'));
     expect(recipeFindings.every((d) => d.includes('recipes/faasd.yaml'))).toBe(true);
@@ -83,5 +84,22 @@ describe('the flagship recipes', () => {
     const dep = (tcVersion: string): string | undefined => renderDep(normalizeRecipe(parsed.value, parsed.map, { tcVersion, arch: 'x86_64' }).recipe.depends);
     expect(dep('11')).toBe('iptables.tcz\nnetfilter-KERNEL.tcz\noverlayfs-KERNEL.tcz\n');
     expect(dep('15')).toBe('iptables.tcz\nnetfilter-KERNEL.tcz\n');
+  });
+
+  it('faasd starts its provider with --pull-policy IfNotPresent, so images already on the box deploy without a registry', () => {
+    const parsed = parseRecipe(readFileSync(`${repo}recipes/faasd.yaml`, 'utf8'), 'recipes/faasd.yaml');
+    if (!parsed.ok) throw new Error('recipes/faasd.yaml does not parse');
+    const faasd = parsed.value.services?.['faasd'];
+    expect(faasd?.kind === 'faasd' ? faasd.provider.args : []).toEqual(['--pull-policy', 'IfNotPresent']);
+    expect(faasd?.kind === 'faasd' ? faasd['stop-timeout'] : 0).toBeGreaterThanOrEqual(5 * 30);
+  });
+
+  it("no recipe's test: steps use `wget -T`, which Debian's BusyBox 1.35 answers with a segfault", async () => {
+    for (const name of ['containerd', 'faasd']) {
+      const parsed = parseRecipe(await readFile(`${repo}recipes/${name}.yaml`, 'utf8'), `recipes/${name}.yaml`);
+      if (!parsed.ok) throw new Error(`recipes/${name}.yaml does not parse`);
+      expect(parsed.value.test?.length ?? 0).toBeGreaterThan(0);
+      for (const step of parsed.value.test ?? []) expect(step.run, `${name}: ${step.name}`).not.toMatch(/\bwget\b[^\n|;&]*\s-T\b/);
+    }
   });
 });
