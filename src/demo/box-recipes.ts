@@ -5,6 +5,7 @@
  * iptables.tcz and netfilter-KERNEL.tcz built from Debian's files. Sources are file:// URLs
  * hashed here, so the normal verified fetch applies. Used by `npm run demo` and the box tests.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,7 +27,16 @@ export async function debianContainerdRecipe(repoRoot: string): Promise<string> 
   sources.push(await fileSource('libseccomp', '/lib/x86_64-linux-gnu/libseccomp.so.2', 'usr/local/lib/libseccomp.so.2', '0644'));
   for (const plugin of (await readdir('/usr/lib/cni')).sort()) sources.push(await fileSource(`cni-${plugin}`, `/usr/lib/cni/${plugin}`, `usr/local/lib/cni/bin/${plugin}`));
   doc.set('sources', doc.createNode(sources));
+  // The .info must name what is packed: Debian's builds, not the release the recipe pins.
+  const version = debianVersion('containerd');
+  doc.set('version', version);
+  doc.set('comments', `Built from Debian's installed packages: containerd ${version}, runc ${debianVersion('runc')}, containernetworking-plugins ${debianVersion('containernetworking-plugins')}`);
   return doc.toString();
+}
+
+/** The installed version of a Debian package, as dpkg records it. */
+function debianVersion(pkg: string): string {
+  return execFileSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' }).trim();
 }
 
 const upstreamInfo = (name: string, what: string): string => `name: ${name}
