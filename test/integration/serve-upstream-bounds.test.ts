@@ -18,6 +18,7 @@ let pair: UpstreamPair;
 const closed: string[] = [];
 /** Writes each upstream response made before its connection closed. */
 const writes = new Map<string, number>();
+let cacheAtStart: string[] = [];
 
 /** An upstream response that writes `bytes` every `everyMs` until the client hangs up. */
 function endless(bytes: Buffer, everyMs: number, headers: Record<string, number | string> = {}) {
@@ -47,14 +48,25 @@ beforeAll(async () => {
     },
     { maxBytes: 2 * 1024 * 1024, timeoutMs: 3000, minBytesPerSec: 1024, rateWindowMs: 1000, deadlineMs: 4000 },
   );
+  // the cache this server writes to is under the directory walked below (else the check means nothing)
+  expect(upstreamCacheDirFor(pair.cacheDir, pair.upstream.url).startsWith(pair.cacheDir)).toBe(true);
+  cacheAtStart = await filesUnder(pair.cacheDir);
 });
 afterAll(() => stopMirrorWithUpstream(pair));
 
+/** Every file under the whole cache directory, wherever a partial download might be left. */
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name)).sort();
+}
+
+/** Files the cache gained since the server started (what it holds from the start is not a leftover). */
 async function cacheLeftovers(): Promise<string[]> {
-  const cache = upstreamCacheDirFor(pair.cacheDir, pair.upstream.url);
-  const partial = await readdir(join(cache, '.partial')).catch(() => []);
-  const tcz = await readdir(join(cache, '11.x/x86_64/tcz')).catch(() => []);
-  return [...partial, ...tcz];
+  const now = await filesUnder(pair.cacheDir);
+  return now.filter((f) => !cacheAtStart.includes(f));
 }
 
 async function closedUpstream(name: string): Promise<void> {
