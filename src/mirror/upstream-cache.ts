@@ -5,11 +5,13 @@
  * inside out/) and hand back the cached path. Concurrent requests for one file share one
  * download, which is cancelled once every client waiting for it has gone. Transfers are bounded
  * (upstream-fetch.ts): an unreachable or bad upstream is a 502, a slow one a 504 in bounded
- * time, and the partial file is removed; an upstream 404 stays a 404. It never serves bytes
- * itself; server.ts does.
+ * time, and the partial file is removed; an upstream 404 stays a 404. Partial files are named
+ * after their server's pid, so the ones a killed serve left are swept when the next one starts.
+ * It never serves bytes itself; server.ts does.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { isProcessAlive } from '../util/process.js';
 import { dirname, join } from 'node:path';
 import { indexFileNames } from './index-parse.js';
 import { defaultUpstreamLimits, fetchBounded, type UpstreamLimits } from './upstream-fetch.js';
@@ -46,6 +48,7 @@ function normalizeBase(url: string): string {
 
 export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
   const dir = upstreamCacheDirFor(opts.cacheDir, opts.upstream);
+  const swept = sweepDeadPartials(join(dir, '.partial'));
   const base = normalizeBase(opts.upstream);
   const limits: UpstreamLimits = { ...defaultUpstreamLimits, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...opts.limits };
   const inflight = new Map<string, Flight>();
@@ -69,7 +72,8 @@ export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
     const cached = join(dir, rel);
     if (await isFile(cached)) return { kind: 'cached', path: cached, fetched: false };
     const url = `${base}/${rel.split('/').map(encodeURIComponent).join('/')}`;
-    const tmp = join(dir, '.partial', `${randomBytes(8).toString('hex')}`);
+    await swept;
+    const tmp = join(dir, '.partial', `${process.pid}-${randomBytes(8).toString('hex')}`);
     await mkdir(dirname(tmp), { recursive: true });
     try {
       // An index is read whole by whoever asked for it: it gets its own, much smaller cap.
@@ -137,6 +141,15 @@ const indexNames = new Set<string>(indexFileNames.flatMap((n) => [n, `${n}.gz`])
 /** md5.db.gz, info.lst, … : a mirror-wide index, as opposed to an extension or its companions. */
 function isIndexFile(rel: string): boolean {
   return indexNames.has(rel.split('/').pop() ?? '');
+}
+
+/** Remove partial files of servers that died mid-transfer (kill -9): a live server's are left alone. */
+async function sweepDeadPartials(partialDir: string): Promise<void> {
+  for (const name of await readdir(partialDir).catch(() => [] as string[])) {
+    const pid = Number(/^(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && (pid === process.pid || isProcessAlive(pid))) continue;
+    await rm(join(partialDir, name), { force: true }).catch(() => undefined);
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
