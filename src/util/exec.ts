@@ -1,5 +1,7 @@
 /**
- * runTool(): the only place tczbuild starts an external program. A missing program becomes
+ * runTool(): where tczbuild starts an external program (spawner.ts, for builds and verifies of
+ * many extensions, starts them through long-lived shells with the same guarantees and the same
+ * diagnostics). A missing program becomes
  * `tool-missing` with an install hint; a failure becomes `tool-failed` with the tail of its
  * stderr; spawnTracked() starts one whose streams the caller reads. Nothing else in src/ imports execa. execa is loaded on the first call, not at
  * startup: it costs ~100 ms to import and most commands never run a program.
