@@ -91,7 +91,9 @@ const code = await new Promise<number>((resolvePromise) => {
 await upstream.close();
 
 const consoleLog = await readFile(join(logDir, 'console.log'), 'utf8');
-const shown = consoleLog.split('\n').filter((l) => /@@tczbox out \d+ (hello from a container|\s*inet 10\.77\.|[0-9a-f]{32} {2}containerd\.tcz)/.test(l)).map((l) => l.replace(/^.*@@tczbox out \d+ /, '').trim());
+// A step's output lines are framed `@@tczbox:NONCE out ID TEXT` (src/box/protocol.ts).
+const outLine = /^.*@@tczbox(?::\S+)? out \d+ /;
+const shown = consoleLog.split('\n').filter((l) => outLine.test(l) && /^(hello from a container|\s*inet 10\.77\.|[0-9a-f]{32} {2}containerd\.tcz)/.test(l.replace(outLine, ''))).map((l) => l.replace(outLine, '').trim());
 say('what the containers printed on the booted box:');
 for (const line of shown) process.stdout.write(`  ${line}\n`);
 process.exitCode = code;
