@@ -7,7 +7,7 @@
  * Step commands travel as quoted here-documents into files, so no recipe text is re-parsed
  * by this script's own shell. Pure text; passes `shellcheck -s sh`, runs under BusyBox ash.
  */
-import { shq } from '../initd/sh.js';
+import { shq } from '../util/sh.js';
 import { framed } from './protocol.js';
 import type { BoxStep } from './plan.js';
 

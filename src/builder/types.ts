@@ -13,13 +13,4 @@ export interface FetchedSource {
   readonly size: number;
 }
 
-/** A file some module generates into an image (init scripts, hooks, image tarballs). */
-export interface GeneratedFile {
-  /** Path inside the image, relative to /. */
-  readonly path: string;
-  /** The bytes, or a file on disk to copy (for large generated files such as image tarballs). */
-  readonly content: string | Buffer | { readonly fromFile: string };
-  readonly mode: number;
-  readonly uid?: number;
-  readonly gid?: number;
-}
+export type { GeneratedFile } from '../util/generated-file.js';

@@ -61,7 +61,7 @@ export abstract class BuildCommand extends ProjectCommand {
     }
     if (pending.length > 0) {
       // The builder, YAML, schema and plugins load only when the stamp could not settle it.
-      const [{ buildTargets }, { defaultPlugins }] = await Promise.all([import('../builder/run.js'), import('../builder/plugins.js')]);
+      const [{ buildTargets }, { defaultPlugins }] = await Promise.all([import('../builder/run.js'), import('../plugins.js')]);
       const built = await buildTargets({
         recipesDir: this.recipesDir(),
         overlaysDir: this.overlaysDir(),

@@ -3,7 +3,7 @@
  * them: one SysV script per service under usr/local/etc/init.d and the tce.installed hook. The
  * builder adds the result to the image's file table. Pure: no filesystem, no processes.
  */
-import type { GeneratedFile } from '../builder/types.js';
+import type { GeneratedFile } from '../util/generated-file.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import type { WrittenService } from '../recipe/schema-services.js';
 import { renderCgroupfsScript } from './cgroupfs.js';

@@ -3,19 +3,11 @@
  * box paths behind the `$ROOT` prefix. Pure string functions; they never run a shell.
  */
 
-const bareWord = /^[A-Za-z0-9._+@/=:,%-]+$/;
+import { shq } from '../util/sh.js';
+
+export { shq, shWords } from '../util/sh.js';
+
 const safeInDoubleQuotes = /^[A-Za-z0-9._+@/:,%= -]*$/;
-
-/** One shell word: bare when it needs no quoting, else single-quoted. */
-export function shq(value: string): string {
-  if (bareWord.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Several shell words separated by spaces. */
-export function shWords(values: readonly string[]): string {
-  return values.map(shq).join(' ');
-}
 
 /**
  * A box path as one double-quoted word behind the test prefix: `"$ROOT/var/run/x.pid"`. Paths

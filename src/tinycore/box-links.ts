@@ -3,7 +3,7 @@
  * from a recipe's box-links), written by the hook generator and read back by verify so it knows
  * which paths the box will have without the recipe. Pure.
  */
-import { shq } from '../initd/sh.js';
+import { shq } from '../util/sh.js';
 
 export interface BoxLinkLine {
   readonly path: string;

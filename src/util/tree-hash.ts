@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hashFile } from '../builder/fetch/source-cache.js';
+import { hashFile } from './hash.js';
 
 export interface TreeEntry {
   readonly path: string;

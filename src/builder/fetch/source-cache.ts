@@ -192,12 +192,6 @@ function withoutUserinfo(url: string): string {
   }
 }
 
-export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.byteLength;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
+import { hashFile } from '../../util/hash.js';
+
+export { hashFile };

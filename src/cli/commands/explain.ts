@@ -21,7 +21,7 @@ export class ExplainCommand extends ProjectCommand {
   async execute(): Promise<number> {
     return this.run(async () => {
       const { explainBuild } = await import('../../builder/explain.js');
-      const { defaultPlugins } = await import('../../builder/plugins.js');
+      const { defaultPlugins } = await import('../../plugins.js');
       const reporter = this.reporter();
       const targets = this.targets();
       // Every configured target, as `all` builds them; each event names its target.

@@ -32,7 +32,7 @@ export class LintCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
-      const { defaultPlugins } = await import('../../builder/plugins.js');
+      const { defaultPlugins } = await import('../../plugins.js');
       const { planBuild } = await import('../../builder/plan.js');
       const { loadRecipes } = await import('../../recipe/load.js');
       const { unpinnedSources } = await import('../../recipe/rules.js');

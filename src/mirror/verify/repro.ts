@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { diag, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { registerCodes } from '../../diagnostics/codes.js';
 import { isTczError } from '../../diagnostics/errors.js';
-import { defaultPlugins } from '../../builder/plugins.js';
+import { defaultPlugins } from '../../plugins.js';
 import { buildAll } from '../../builder/run.js';
 import type { Reporter } from '../../report/reporter.js';
 import { parseTczRelPath } from '../layout.js';

@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { buildAll } from '../../../src/builder/run.js';
-import { defaultPlugins } from '../../../src/builder/plugins.js';
+import { defaultPlugins } from '../../../src/plugins.js';
 import type { FetchOptions } from '../../../src/builder/fetch/fetch-sources.js';
 import { runCli } from '../../../src/cli/cli.js';
 import { ExitCode } from '../../../src/cli/exit-codes.js';

@@ -1,17 +1,18 @@
 /**
- * The stage plugins every build uses, in order. Modules that own a recipe section register
+ * The stage plugins every build uses, in order: the wiring above builder/, so that the builder
+ * (which only knows the StagePlugin interface) never imports the modules that plug into it. Modules that own a recipe section register
  * here; the builder itself stays ignorant of init scripts, images and kernel config.
  */
-import { checkImages, unpinnedImageErrors } from '../images/check.js';
-import { tarballFormatVersion } from '../images/layout.js';
-import { checkServices, generateInitFiles } from '../initd/index.js';
-import { hasErrors } from '../diagnostics/diagnostic.js';
-import { TczError } from '../diagnostics/errors.js';
-import { defaultKernelConfigDir } from '../kconfig/load.js';
-import { kernelFragmentRuleForSync } from '../kconfig/recipe-rules.js';
-import { sha256Hex } from './build-key.js';
-import { hashTree } from './inputs.js';
-import type { StagePlugin } from './plugin.js';
+import { checkImages, unpinnedImageErrors } from './images/check.js';
+import { tarballFormatVersion } from './images/layout.js';
+import { checkServices, generateInitFiles } from './initd/index.js';
+import { hasErrors } from './diagnostics/diagnostic.js';
+import { TczError } from './diagnostics/errors.js';
+import { defaultKernelConfigDir } from './kconfig/load.js';
+import { kernelFragmentRuleForSync } from './kconfig/recipe-rules.js';
+import { sha256Hex } from './builder/build-key.js';
+import { hashTree } from './builder/inputs.js';
+import type { StagePlugin } from './builder/plugin.js';
 
 /** services: → SysV scripts and the tce.installed hook. Pure, so its key is the scripts' own bytes. */
 export const initdPlugin: StagePlugin = {
@@ -31,7 +32,7 @@ export const imagesPlugin: StagePlugin = {
   buildErrors: unpinnedImageErrors,
   keyComponents: (recipe): Record<string, string> => ((recipe.written.images?.length ?? 0) > 0 ? { tarball: tarballFormatVersion } : {}),
   // The registry client and tarball writer load only for recipes that bundle images.
-  generate: async (recipe, target, ctx) => ((recipe.written.images?.length ?? 0) > 0 ? (await import('../images/stage.js')).stageImages(recipe, target, ctx) : []),
+  generate: async (recipe, target, ctx) => ((recipe.written.images?.length ?? 0) > 0 ? (await import('./images/stage.js')).stageImages(recipe, target, ctx) : []),
 };
 
 /** kernel: → the merged fragment out/kernel/tczbuild.config, from the project's kernel-config/. */
@@ -44,7 +45,7 @@ export function kconfigPlugin(kernelConfigDir: string): StagePlugin {
     async publishExtras(recipes) {
       const wanting = recipes.filter(needsKernel);
       if (wanting.length === 0) return [];
-      const { mergeFragmentsForRecipes } = await import('../kconfig/merge-recipes.js');
+      const { mergeFragmentsForRecipes } = await import('./kconfig/merge-recipes.js');
       const { text, diagnostics } = await mergeFragmentsForRecipes(wanting, kernelConfigDir);
       if (hasErrors(diagnostics)) throw new TczError(diagnostics.filter((d) => d.severity === 'error'));
       return [{ rel: 'kernel/tczbuild.config', content: text }];
@@ -56,7 +57,7 @@ export function kconfigPlugin(kernelConfigDir: string): StagePlugin {
 export function mirrorIndexPlugin(upstreamIndexes: readonly string[]): StagePlugin {
   return {
     name: 'mirror',
-    finalizeMirror: async (tczDir) => (await import('../mirror/write-indexes.js')).writeMirrorIndexes(tczDir, { upstreamIndexFiles: upstreamIndexes }),
+    finalizeMirror: async (tczDir) => (await import('./mirror/write-indexes.js')).writeMirrorIndexes(tczDir, { upstreamIndexFiles: upstreamIndexes }),
   };
 }
 
