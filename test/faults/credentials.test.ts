@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
 import { buildArtifacts, fillPlaceholders } from './helpers/artifacts.js';
-import { projectDirs, runTczbuild, testEnv, type ProjectDirs } from './helpers/run.js';
+import { projectDirs, runPin, runTczbuild, testEnv, type ProjectDirs } from './helpers/run.js';
 import { filesUnder } from './helpers/tree-snapshot.js';
 
 const template = join(import.meta.dirname, '..', 'fixtures', 'bad-recipes', 'network', 'recipes', 'fetchy.yaml');
@@ -93,7 +93,7 @@ describe('credentials for sources', () => {
     const { s, auth } = await privateServer('alice');
     const p = await project(withUserinfo, s);
     await writeFile(join(p.recipesDir, 'fetchy.yaml'), (await readFile(join(p.recipesDir, 'fetchy.yaml'), 'utf8')).replace(/sha256: [0-9a-f]{64}/, 'sha256: unpinned'));
-    const r = await runTczbuild(p, ['pin', 'fetchy']);
+    const r = await runPin(p, ['fetchy']);
     expect(r.diagnostics).toEqual([]);
     expect(r.code).toBe(0);
     expect(auth).toEqual([basic('alice', password)]);

@@ -15,7 +15,7 @@ import { defaultTimeouts, httpGet as registryGet } from '../../src/images/regist
 import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
 import { useNetwork } from '../../src/util/network-settings.js';
 import { buildArtifacts, fillPlaceholders, sha256Of } from '../faults/helpers/artifacts.js';
-import { projectDirs, runTczbuild, testEnv, type ProjectDirs } from '../faults/helpers/run.js';
+import { projectDirs, runPin, runTczbuild, testEnv, type ProjectDirs } from '../faults/helpers/run.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
 import { tczbuild } from '../helpers/cli.js';
@@ -113,7 +113,7 @@ describe('sources through a real proxy', () => {
   it('pins an unpinned source through the proxy', async () => {
     const proxy = await startTinyproxy();
     const p = await project(`${server.url}${path}`, false);
-    const r = await runTczbuild(p, ['pin', 'fetchy'], { ...testEnv, HTTP_PROXY: proxy.url });
+    const r = await runPin(p, ['fetchy'], { ...testEnv, HTTP_PROXY: proxy.url });
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(r.code).toBe(0);
     expect(await readFile(join(p.recipesDir, 'fetchy.yaml'), 'utf8')).toContain(`sha256: ${sha256Of(body)}`);

@@ -21,11 +21,11 @@ describe('README: tczbuild.yaml', () => {
     expect(pasted).toContain('upstream: http://repo.tinycorelinux.net/');
     const dir = await testdir({ 'tczbuild.yaml': pasted.replace('http://repo.tinycorelinux.net/', `${upstream.url}/`), 'recipes/hello.yaml': recipe, 'rootfs-overlays/hello/usr/local/share/hello/README': 'hello\n' });
     const out = await runReadmeLines(readmeBlock(section, 'sh'), dir);
-    expect(out).toMatch(/^targets: 15\.x\/x86_64, 15\.x\/aarch64, 11\.x\/x86_64 +# tczbuild\.yaml:5$/m);
+    expect(out).toMatch(/^targets: 17\.x\/x86_64, 15\.x\/aarch64, 11\.x\/x86_64 +# tczbuild\.yaml:5$/m);
     expect(upstream.requests).toContain('/15.x/aarch64/tcz/md5.db.gz');
     expect(out).toMatch(/^registry-mirrors: docker\.io=http:\/\/127\.0\.0\.1:5000 +# tczbuild\.yaml:8$/m);
     expect(existsSync(join(dir, 'out/15.x/aarch64/tcz/hello.tcz'))).toBe(true);
-    expect(existsSync(join(dir, 'out/15.x/x86_64'))).toBe(false);
+    expect(existsSync(join(dir, 'out/17.x/x86_64'))).toBe(false);
     expect(existsSync(join(dir, '.tczbuild-cache'))).toBe(true);
   });
 });

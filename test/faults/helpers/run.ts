@@ -53,6 +53,11 @@ export function runTczbuild(p: ProjectDirs, argv: readonly string[], env: NodeJS
   return runCliJson([...argv, '--recipes', p.recipesDir, '--out', p.outDir, '--cache', p.cacheDir], p.dir, env);
 }
 
+/** `tczbuild pin` on the project: it rewrites recipes and refuses --out, which it has no use for. */
+export function runPin(p: ProjectDirs, argv: readonly string[], env: NodeJS.ProcessEnv = testEnv): Promise<RunResult> {
+  return runCliJson(['pin', ...argv, '--recipes', p.recipesDir, '--cache', p.cacheDir], p.dir, env);
+}
+
 /** Any `tczbuild <argv> --json` in process, from `cwd`, with its events parsed. */
 export async function runCliJson(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv = testEnv): Promise<RunResult> {
   const stdout = new Capture();
