@@ -110,7 +110,7 @@ describe('registry failures', () => {
     proxy.behaviour.dropBlobs = new Set([layer]);
     const r = await stage(image.manifest.digest);
     expect(r.diagnostics.map((d) => d.id)).toEqual(['registry-failed']);
-    expect(r.diagnostics[0]!.message).toMatch(/broke off after \d+ bytes: .* \(after 3 attempts\)$/);
+    expect(r.diagnostics[0]!.message).toMatch(/broke off after \d+ of \d+ bytes \(the connection was closed early.*\) \(after 3 attempts\)$/);
     expect(proxy.requests.filter((q) => q.includes(layer))).toHaveLength(3);
     expect(r.cacheFiles).not.toContain(hex(layer));
     expect(r.tmpFiles).toEqual([]);
