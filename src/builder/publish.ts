@@ -12,7 +12,7 @@
 import { chmod, link, lstat, mkdir, readdir, readlink, realpath, rename, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fail, isTczError } from '../diagnostics/errors.js';
-import { uninterruptible } from '../util/interrupt.js';
+import { settledBeforeCleanup, stopPoint, uninterruptible } from '../util/interrupt.js';
 import { isMountPoint } from './mount-point.js';
 import { insideDir, insideNext, isScaffold, recoverInside, swapInside } from './publish-inside.js';
 
@@ -45,6 +45,14 @@ export async function publishAtomically(p: PublishInput): Promise<void> {
   // a mount point cannot be renamed: swap its entries instead (publish-inside.ts)
   const inside = await isMountPoint(p.outDir);
   const next = inside ? insideNext(p.outDir) : siblingPath(p.outDir, 'new');
+  // a signal waits for this to settle (it stops at the next stopPoint and removes next), so the
+  // cleanup never races a tree still being written
+  await settledBeforeCleanup(() => assembleNext(p, inside, next));
+  // a Ctrl-C between the two renames would leave no out/: the swap finishes first
+  await uninterruptible(() => (inside ? swapFromInside(p.outDir) : swapInto(p.outDir, next)));
+}
+
+async function assembleNext(p: PublishInput, inside: boolean, next: string): Promise<void> {
   await rm(next, { recursive: true, force: true });
   try {
     if (await exists(p.outDir)) await cloneTree(p.outDir, next, isScaffold);
@@ -52,6 +60,7 @@ export async function publishAtomically(p: PublishInput): Promise<void> {
     for (const rel of p.remove) await rm(join(next, rel), { force: true });
     const made = new Set<string>();
     for (const f of p.files) {
+      stopPoint();
       const dest = join(next, f.rel);
       if (!made.has(dirname(dest))) {
         await mkdir(dirname(dest), { recursive: true });
@@ -65,13 +74,13 @@ export async function publishAtomically(p: PublishInput): Promise<void> {
         await writeFile(dest, f.content ?? '');
       }
     }
+    stopPoint();
     if (p.finalize) await p.finalize(next);
+    stopPoint();
   } catch (error) {
     await rm(inside ? insideDir(p.outDir) : next, { recursive: true, force: true }).catch(() => undefined);
     throw asOutError(error, p.outDir);
   }
-  // a Ctrl-C between the two renames would leave no out/: the swap finishes first
-  await uninterruptible(() => (inside ? swapFromInside(p.outDir) : swapInto(p.outDir, next)));
 }
 
 const fsRefusals = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST']);

@@ -34,9 +34,12 @@ export interface ByteCounter {
 /** The one buffer a response holds while it streams; also the unit of progress for the idle timeout. */
 export const chunkSize = 64 * 1024;
 const chunks = chunkPool(chunkSize);
-/** Large-file chunks: 1 MiB each, at most one slab's worth (32 MiB) at a time, whatever the clients do. */
+/**
+ * Large-file chunks: 1 MiB each, at most 16 at a time (16 MiB) whatever the clients do; the
+ * rest fall back to 64 KiB. 32 in flight took 200 stalled readers past serve-limits' 50 MiB bound.
+ */
 export const bigChunkSize = 1024 * 1024;
-const bigChunks = chunkPool(bigChunkSize, 33 * 1024 * 1024, 32);
+const bigChunks = chunkPool(bigChunkSize, 33 * 1024 * 1024, 16);
 
 export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string, f: OpenedFile, counter: ByteCounter): void {
   const headers = req.headers;

@@ -64,6 +64,27 @@ export async function uninterruptible<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Run fn, work that writes beside out/ and must not outlive the cleanups, as in flight: a signal
+ * waits for it to settle before the registered cleanups run, and fn gives up at its next
+ * stopPoint(). Without this, a build whose signal (or broken pipe) lands mid-publish keeps
+ * writing its next tree after the cleanup removed it.
+ */
+export async function settledBeforeCleanup<T>(fn: () => Promise<T>): Promise<T> {
+  stopPoint();
+  critical++;
+  try {
+    return await fn();
+  } finally {
+    critical--;
+  }
+}
+
+/** Throws once tczbuild is stopping for a signal, so work in settledBeforeCleanup() ends early. */
+export function stopPoint(): void {
+  if (stopping) throw new Error(`interrupted by ${caught ?? 'a signal'}`);
+}
+
 function syncHandlers(): void {
   const wanted = children.size + cleanups.size > 0;
   const installed = process.listeners('SIGINT').includes(onSignal);

@@ -159,6 +159,8 @@ describe('signals during tczbuild all', () => {
     let packer: Packer | undefined;
     try {
       packer = await packerOf(cli.pid);
+      // kill once mksquashfs has begun writing its image, so the kill lands mid-pack
+      while (!existsSync(packer.image)) await sleep(10); // the test timeout bounds this
       process.kill(cli.pid, 'SIGKILL'); // tczbuild alone, not its process group
       await cli.done;
       while (!stopped(packer.pid)) await sleep(20); // the test timeout bounds this
