@@ -3,9 +3,10 @@
  * checked against the layer map drawn in README.md ("Layers"); an import from a lower layer into
  * a higher one fails here with the file and the import.
  */
-import { readFile, readdir } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tsSources } from '../helpers/source-files.js';
 
 const src = resolve(import.meta.dirname, '..', '..', 'src');
 
@@ -38,21 +39,11 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
  */
 const knownUpward = new Set(['builder/build-one.ts -> initd/image-path.ts', 'builder/build-one.ts -> images/reference.ts', 'builder/verify-gate.ts -> mirror/verify/run.ts']);
 
-async function sources(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await sources(p)));
-    else if (e.name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
-
 const part = (rel: string): string => (rel.includes('/') ? rel.split('/')[0]! : rel.replace(/\.ts$/, ''));
 
 async function upwardImports(): Promise<string[]> {
   const found: string[] = [];
-  for (const file of await sources(src)) {
+  for (const file of await tsSources(src)) {
     const from = relative(src, file);
     const allowed = mayImport[part(from)];
     expect(allowed, `${from}: its part of src/ has no place in the layer map`).toBeDefined();
