@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isTczError } from '../diagnostics/errors.js';
 import { useNetwork } from '../util/network-settings.js';
+import { exitOwnedBySignal } from '../util/interrupt.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { ExitCode } from './exit-codes.js';
 import type { Reporter } from '../report/reporter.js';
@@ -81,6 +82,8 @@ export abstract class BaseCommand extends Command<TczContext> {
       await this.prepare();
       return (await fn()) ?? ExitCode.ok;
     } catch (error) {
+      const stopping = exitOwnedBySignal();
+      if (stopping !== undefined) return stopping;
       if (error instanceof UsageError) {
         this.context.stderr.write(this.cli.error(error, { command: this }));
         return ExitCode.usage;

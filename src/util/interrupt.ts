@@ -80,9 +80,26 @@ export async function settledBeforeCleanup<T>(fn: () => Promise<T>): Promise<T> 
   }
 }
 
+/** What stopPoint() throws: not a failure of the work, the process is stopping for a signal. */
+export class Interrupted extends Error {
+  constructor(signal: NodeJS.Signals | undefined) {
+    super(`interrupted by ${signal ?? 'a signal'}`);
+    this.name = 'Interrupted';
+  }
+}
+
 /** Throws once tczbuild is stopping for a signal, so work in settledBeforeCleanup() ends early. */
 export function stopPoint(): void {
-  if (stopping) throw new Error(`interrupted by ${caught ?? 'a signal'}`);
+  if (stopping) throw new Interrupted(caught);
+}
+
+/**
+ * Once a signal is being handled, the signal handler owns the exit (cleanups, then 128 + n):
+ * whatever the interrupted work threw on its way out is a consequence of the stop, not a bug to
+ * report. Returns a promise that never settles in that case, and undefined otherwise.
+ */
+export function exitOwnedBySignal(): Promise<never> | undefined {
+  return stopping ? new Promise<never>(() => undefined) : undefined;
 }
 
 function syncHandlers(): void {
