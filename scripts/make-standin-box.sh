@@ -36,8 +36,9 @@ if [ -z "$KERNEL" ] || [ ! -f "$KERNEL" ]; then die "no /boot/vmlinuz-*-amd64 (a
 KVER=${KERNEL##*/vmlinuz-}
 [ -d "/lib/modules/$KVER/kernel" ] || die "no /lib/modules/$KVER for $KERNEL"
 
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+# DIR is made only once the box is assembled: a run that fails (no Core-scripts offline, a
+# checkout that does not match the pin, a missing tool) leaves no empty or half-filled DIR.
+case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/standin-box.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT INT TERM
 R=$STAGE/root
@@ -252,10 +253,11 @@ mkdir -p "$R/usr/local/lib/modules/$KVER/kernel"
 ln -s "/usr/local/lib/modules/$KVER/kernel" "$R/lib/modules/$KVER/kernel.tclocal"
 
 # --- pack -----------------------------------------------------------------------------
-(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9n) >"$STAGE/core.gz"
-mv "$STAGE/core.gz" "$OUT/core.gz"
-cp "$KERNEL" "$OUT/vmlinuz"
-cat >"$OUT/box.yaml" <<EOF
+P=$STAGE/pack
+mkdir -p "$P"
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9n) >"$P/core.gz"
+cp "$KERNEL" "$P/vmlinuz"
+cat >"$P/box.yaml" <<EOF
 # yaml-language-server: \$schema=../boxes/box.schema.json
 # Stand-in TinyCore box written by scripts/make-standin-box.sh (see scripts/standin-box.md):
 # Debian's kernel $KVER with TinyCore's Core-scripts on BusyBox.
@@ -270,4 +272,8 @@ target: { tc-version: "${TCVER%%.*}", arch: x86_64 }
 # the glibc this box really runs (the host's): \`tczbuild test\` judges installed ELF files against it
 glibc: "$HOST_GLIBC"
 EOF
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+mv "$P/core.gz" "$P/vmlinuz" "$OUT/"
+mv "$P/box.yaml" "$OUT/box.yaml"
 echo "$OUT/box.yaml"
