@@ -15,6 +15,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/**'],
+          // Many unit tests run a real tool (busybox ash, shellcheck, mksquashfs): 5 s is a
+          // quiet machine's margin, not a loaded 2-core one's. A hang still fails, in 30 s.
+          testTimeout: 30_000,
         },
       },
       {

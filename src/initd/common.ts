@@ -122,6 +122,14 @@ export interface Verb {
   readonly body: string;
 }
 
+/** The four verbs every service script answers (LSB: start, stop, restart, status). */
+export const serviceVerbs: readonly Verb[] = [
+  { names: ['start'], body: 'start' },
+  { names: ['stop'], body: 'stop' },
+  { names: ['restart'], body: 'stop && start' },
+  { names: ['status'], body: 'status' },
+];
+
 /** `case "$1"` over the verbs; anything else prints usage and exits 2 (LSB: invalid argument). */
 export function dispatch(verbs: readonly Verb[]): string {
   const usage = verbs.map((v) => v.names[0]).join('|');

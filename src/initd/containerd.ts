@@ -5,7 +5,7 @@
  * socket; stop signals the daemon only, like KillMode=process). Pure text generation.
  */
 import type { ContainerdService } from '../recipe/schema-services.js';
-import { dispatch, header, logTailFunction, messageFunctions, pidFunctions, requireFunctions } from './common.js';
+import { dispatch, header, serviceVerbs, logTailFunction, messageFunctions, pidFunctions, requireFunctions } from './common.js';
 import { dirOf, rooted, shq, shWords, unique } from './sh.js';
 
 export function renderContainerdScript(name: string, recipeName: string, s: ContainerdService): string {
@@ -20,12 +20,7 @@ export function renderContainerdScript(name: string, recipeName: string, s: Cont
     readinessFunction,
     startFunction(s),
     stopAndStatus,
-    dispatch([
-      { names: ['start'], body: 'start' },
-      { names: ['stop'], body: 'stop' },
-      { names: ['restart'], body: 'stop && start' },
-      { names: ['status'], body: 'status' },
-    ]),
+    dispatch(serviceVerbs),
   ].join('');
 }
 

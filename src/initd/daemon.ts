@@ -10,7 +10,7 @@
  * left, 3 stopped; 4 is missing privilege, 5 a program that is not installed. Pure text.
  */
 import type { DaemonService } from '../recipe/schema-services.js';
-import { dispatch, header, logTailFunction, pidFunctions, requireFunctions } from './common.js';
+import { dispatch, header, serviceVerbs, logTailFunction, pidFunctions, requireFunctions } from './common.js';
 import { dirOf, rooted, shq, shWords, unique } from './sh.js';
 
 /** Defaults that depend on the service name, so two daemons of one recipe never share files. */
@@ -40,12 +40,7 @@ export function renderDaemonScript(name: string, recipeName: string, s: DaemonSe
     launchFunction(s),
     startFunction(name, s),
     stopAndStatus,
-    dispatch([
-      { names: ['start'], body: 'start' },
-      { names: ['stop'], body: 'stop' },
-      { names: ['restart'], body: 'stop && start' },
-      { names: ['status'], body: 'status' },
-    ]),
+    dispatch(serviceVerbs),
   ].join('');
 }
 
