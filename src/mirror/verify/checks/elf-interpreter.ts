@@ -9,6 +9,7 @@ import { diag } from '../../../diagnostics/diagnostic.js';
 import { parseBoxLinks } from '../../../tinycore/box-links.js';
 import { baseLoaders } from '../../../tinycore/base-system.js';
 import type { Check, ExtensionFiles, VerifyContext } from '../types.js';
+import { normalise } from './box-view.js';
 
 interface Link {
   readonly path: string;
@@ -41,16 +42,6 @@ function throughLink(path: string, links: readonly Link[]): string | undefined {
     return normalise(`${base}${path.slice(l.path.length)}`);
   }
   return undefined;
-}
-
-function normalise(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
 }
 
 export const elfInterpreterCheck: Check = {
