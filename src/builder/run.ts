@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { Reporter } from '../report/reporter.js';
-import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { loadRecipes } from '../recipe/load.js';
 import type { Recipe, Target } from '../recipe/model.js';
@@ -31,6 +31,7 @@ import type { StagePlugin } from './plugin.js';
 import { asOutError, exists, publishAtomically, recoverOut, siblingPath, type PublishFile } from './publish.js';
 import { runScheduled } from './schedule.js';
 import { recipesForTarget } from './target-recipes.js';
+import { shardName, shareOf, type Shard } from './shard.js';
 
 export interface BuildOptions {
   readonly recipesDir: string;
@@ -53,6 +54,10 @@ export interface BuildOptions {
   readonly outputCache?: { readonly remote?: RemoteCacheOptions };
   /** Run verify's per-extension checks before publishing (default true; `--no-verify` turns it off). */
   readonly verify?: boolean;
+  /** `all --shard I/N`: build only this shard's share of the recipes (and what they depend on). */
+  readonly shard?: Shard;
+  /** `--from-cache`: every rebuild must come from the output cache; one that would be built fails the run before publishing. */
+  readonly cacheOnly?: boolean;
 }
 
 export interface BuildResult {
@@ -160,7 +165,13 @@ async function planTarget(o: BuildOptions, t: TargetBuild): Promise<Planned> {
   const { recipes, diagnostics: warnings } = await loadRecipes({ recipesDir: o.recipesDir, target: o.target, displayBase: o.displayBase, rules: o.plugins.flatMap((p) => p.rules ?? []) });
   const { buildable, skipped: leftOut } = recipesForTarget(recipes, o.target, o.only);
   for (const w of [...warnings, ...leftOut]) o.reporter.emit({ type: 'diagnostic', diagnostic: w });
-  const plan = planBuild(buildable, o.only);
+  const only = o.shard ? shareOf(buildable.map((r) => r.name).sort(), o.shard) : o.only;
+  const plan = planBuild(buildable, only);
+  if (o.shard) {
+    const deps = plan.map((p) => p.recipe.name).filter((n) => !only!.includes(n));
+    const share = only!.length ? only!.join(', ') : 'no recipe';
+    o.reporter.emit({ type: 'info', message: `shard ${shardName(o.shard)} of ${targetField(o.target).target}: ${share} (${only!.length} of ${buildable.length} recipes)${deps.length ? `, with the dependencies ${deps.join(', ')}` : ''}` });
+  }
   refuseUnbuildable(plan, o.plugins);
   return { t, o, buildable, plan, warnings };
 }
@@ -182,6 +193,13 @@ async function stageTarget(p: Planned, outDir: string, workDir: string): Promise
   const cache = o.outputCache ? new (await import('./output-cache/output-cache.js')).OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
   const restored = cache && !o.force ? await restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir, workDir) : [];
   const toBuild = keyed.filter((k) => stale.has(k.planned.recipe.name) && !restored.some((r) => r.keyed === k));
+  if (o.cacheOnly && toBuild.length) {
+    throw new TczError(
+      toBuild.map((k) =>
+        diag('output-cache-miss', k.planned.recipe.positionOf([]), `${k.planned.recipe.name} (${targetField(o.target).target}) is in neither the local nor the remote output cache under build key ${k.key.key.slice(0, 12)}…, and --from-cache forbids building it here`),
+      ),
+    );
+  }
   const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir, workDir) : [];
   if (cache) for (const b of fresh) await cache.save(b.ext.name, b.keyed.key.key, b.ext.files);
   return { p, tczRel, stateFile, state, keyed, skipped, built: [...restored, ...fresh], restored };

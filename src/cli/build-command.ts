@@ -13,6 +13,7 @@ import { ProjectCommand } from './project-command.js';
 import type { ManifestEntry } from '../report/reporter.js';
 import type { Target } from '../recipe/model.js';
 import { targetName } from '../config/settings.js';
+import type { Shard } from '../builder/shard.js';
 
 interface TargetResult {
   readonly target: Target;
@@ -35,13 +36,15 @@ export abstract class BuildCommand extends ProjectCommand {
   override upstream = Option.String('--upstream', { description: 'an upstream TinyCore mirror (default: upstream: in tczbuild.yaml, else $TCZBUILD_UPSTREAM): its indexes are fetched, cached and merged into ours' });
   verify = Option.Boolean('--verify', true, { description: "run verify's per-extension checks before publishing (default); --no-verify publishes what they reject" });
   upstreamMaxAge = Option.String('--upstream-max-age', { description: 'seconds before cached upstream indexes are fetched again (default 21600)' });
+  fromCache = Option.Boolean('--from-cache', false, { description: 'take every rebuilt extension from the output cache (local or --remote-cache); one that would have to be built fails the run and publishes nothing (the assembly job after --shard jobs)' });
 
   /**
    * Build every target (`targets:` in tczbuild.yaml, narrowed by --target): each is staged, and
    * out/ is published once with all of them, so a target that fails publishes none.
    */
-  protected async build(only?: readonly string[]): Promise<number> {
+  protected async build(only?: readonly string[], shard?: Shard): Promise<number> {
     const targets = this.targets();
+    if (this.fromCache && !this.outputCache) throw new UsageError('--from-cache takes extensions from the output cache, which --no-output-cache turns off: pass one of them');
     const reporter = this.reporter();
     const outputCache = this.outputCacheOptions();
     const results: TargetResult[] = [];
@@ -49,8 +52,8 @@ export abstract class BuildCommand extends ProjectCommand {
     for (const target of targets) {
       if (targets.length > 1) reporter.emit({ type: 'info', message: `target ${targetName(target)}` });
       const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes(target))];
-      // Only a plain `all` may take the stamp shortcut: a selection or --force always goes the full way.
-      const stamp = only || this.force ? undefined : this.stampInput(target, upstreamIndexes);
+      // Only a plain `all` may take the stamp shortcut: a selection, a shard or --force always goes the full way.
+      const stamp = only || shard || this.force ? undefined : this.stampInput(target, upstreamIndexes);
       const upToDate = stamp && (await matchStamp(stamp));
       if (upToDate) {
         for (const name of upToDate) reporter.emit({ type: 'skip', name, reason: 'no input changed since the last build', target: targetName(target) });
@@ -78,6 +81,8 @@ export abstract class BuildCommand extends ProjectCommand {
         displayBase: this.context.cwd,
         outputCache,
         verify: this.verify,
+        ...(shard ? { shard } : {}),
+        cacheOnly: this.fromCache,
       });
       for (const [i, p] of pending.entries()) {
         const result = built[i]!;
@@ -166,6 +171,8 @@ export async function manifestOf(outDir: string): Promise<ManifestEntry[]> {
       }
     }
   };
+  // a job with nothing to build (an empty --shard share, on a fresh checkout) has no out/ yet
+  if (!(await stat(outDir).catch(() => undefined))?.isDirectory()) return out;
   await walk(outDir, '');
   return out;
 }

@@ -26,6 +26,9 @@ export async function runCli(argv: string[], context: TczContext): Promise<numbe
   try {
     command = cli.process(argv, context);
   } catch (error) {
+    // clipanion takes --help only before a command's positional words: `index out --help` shows index's help too
+    const help = helpFor(cli, argv, context);
+    if (help) return cli.run(help, context);
     context.stderr.write((await didYouMean(argv, error)) ?? cli.error(error));
     // A --json consumer still gets its one closing result event.
     if (argv.includes('--json')) {
@@ -36,6 +39,21 @@ export async function runCli(argv: string[], context: TczContext): Promise<numbe
     return ExitCode.usage;
   }
   return cli.run(command, context);
+}
+
+/** The help command for the longest leading run of words that names a command, when argv asks for help; else undefined. */
+function helpFor(cli: Cli<TczContext>, argv: readonly string[], context: TczContext): ReturnType<Cli<TczContext>['process']> | undefined {
+  if (!argv.includes('--help') && !argv.includes('-h')) return undefined;
+  const end = argv.findIndex((a) => a.startsWith('-'));
+  const words = argv.slice(0, end < 0 ? argv.length : end);
+  for (let k = Math.min(words.length, 2); k >= 1; k--) {
+    try {
+      return cli.process([...words.slice(0, k), '--help'], context);
+    } catch {
+      // not a command path of k words: try fewer
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -50,7 +68,8 @@ async function didYouMean(argv: readonly string[], error: unknown): Promise<stri
   if (/Command not found/.test(message)) {
     const word = argv.find((a) => !a.startsWith('-'));
     const meant = word === undefined ? undefined : closest(word, [...Object.keys(commandsByWord), 'help']);
-    return meant ? `tczbuild: unknown command "${word}"; did you mean "${meant}"? (tczbuild help lists them)\n` : undefined;
+    // the word is a command, the words after it are not what it takes: clipanion's own text says which
+    return meant && meant !== word ? `tczbuild: unknown command "${word}"; did you mean "${meant}"? (tczbuild help lists them)\n` : undefined;
   }
   const option = /Unsupported option name \("([^"]+)"\)/.exec(message)?.[1];
   const load = argv[0] !== undefined && Object.hasOwn(commandsByWord, argv[0]) ? commandsByWord[argv[0]] : undefined;

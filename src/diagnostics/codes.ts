@@ -56,6 +56,7 @@ export const codes = {
   'file-override-unmatched': { severity: 'error', title: 'a files: entry names a path the image does not contain' },
   // tools and output
   'source-date-epoch-invalid': { severity: 'error', title: 'SOURCE_DATE_EPOCH is not a number of seconds', hint: 'set SOURCE_DATE_EPOCH to digits only, or unset it' },
+  'output-cache-miss': { severity: 'error', title: 'an extension that must come from the output cache is not in it', hint: 'run the --shard jobs (with upload to the same --remote-cache) before the assembly job, or drop --from-cache to build what is missing here' },
   'tool-missing': { severity: 'error', title: 'a required tool is not installed' },
   'tool-failed': { severity: 'error', title: 'an external tool failed', hint: 'read the tool\'s output above; check free disk space and the tool\'s version' },
   'out-locked': { severity: 'error', title: 'another tczbuild is publishing into the same output directory' },

@@ -106,7 +106,7 @@ describe('output volume and colour', () => {
     const quietBuild = await tczbuild(['all', '--cache', 'cache', '--force', '--quiet'], { cwd: local });
     expect(quietBuild.code).toBe(0);
     expect(quietBuild.stdout + quietBuild.stderr).toBe('');
-  });
+  }, 30_000);
 
   it('colours severities on a terminal unless NO_COLOR is set', async () => {
     const dir = await testdir({ 'recipes/good.yaml': good.replace('name: good', 'name: bad') });
@@ -185,4 +185,16 @@ describe('did you mean, for commands and options', () => {
     // nothing close: clipanion's own answer
     expect((await tczbuild(['zzzzzz'], { cwd: dir })).stderr).toContain('Command not found');
   });
+
+  it('--help after a command\'s arguments shows that command\'s help; a known command with a wrong argument is never "did you mean" itself', async () => {
+    const dir = await testdir();
+    for (const [argv, first] of [[['index', 'out', '--help'], 'Regenerate info.lst'], [['build', 'foo', '-h'], 'Build the named recipes'], [['kernel-config', 'check', 'x', '--help'], 'Check a kernel config']] as const) {
+      const r = await tczbuild([...argv], { cwd: dir });
+      expect([r.code, r.stdout.split('\n')[0]], argv.join(' ')).toEqual([0, expect.stringContaining(first)]);
+    }
+    const extra = await tczbuild(['index', 'out', 'extra'], { cwd: dir });
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).not.toContain('did you mean "index"');
+    expect(extra.stderr).toContain('tczbuild index [--json]');
+  }, 30_000);
 });
