@@ -10,5 +10,6 @@ registerCodes({
   'mirror-no-recipes': { severity: 'error', title: 'no recipes directory was found', hint: 'pass --recipes DIR' },
   'upstream-index-unavailable': { severity: 'error', title: "the upstream mirror's indexes could not be fetched", hint: 'check --upstream (the mirror base, the part before 11.x/) and the network, or leave --upstream out to index only this mirror' },
   'upstream-index-too-large': { severity: 'error', title: 'an upstream index file is far larger than any real one', hint: 'check that --upstream (or --upstream-index) names a TinyCore mirror; its md5.db.gz is about 100 KiB' },
+  'nginx-path-unreachable': { severity: 'warning', title: "nginx's workers cannot reach a directory the printed site config names", hint: 'pass --out and --nginx-cache under directories other users may enter (e.g. /srv/tce and /var/cache/tczbuild-nginx), or run the workers as the owner (`user` in nginx.conf)' },
   'mirror-no-tcz-dir': { severity: 'error', title: 'no <major>.x/<arch>/tcz directory was found', hint: 'pass the tcz directory itself or an out/ tree that holds <major>.x/<arch>/tcz' },
 });

@@ -35,8 +35,9 @@ export function renderNginxSite(o: NginxSiteOptions): string {
     '# Include it in the http {} block (e.g. /etc/nginx/sites-enabled/tczbuild), then `nginx -s reload`.',
     ...(up
       ? [
-          `# Files out/ lacks come from ${up.href} and are kept in ${o.cacheDir}:`,
-          `#   mkdir -p ${o.cacheDir} && chown www-data ${o.cacheDir}   (the user nginx's workers run as)`,
+          `# Files out/ lacks come from ${up.href} and are kept in ${o.cacheDir}.`,
+          "# nginx started as root creates it for its workers' user; an nginx started as that user needs",
+          `#   mkdir -p ${o.cacheDir} && chown www-data ${o.cacheDir}   (www-data: the user nginx's workers run as)`,
           `proxy_cache_path ${token(o.cacheDir, 'the cache directory')} levels=1:2 keys_zone=${zone}:10m max_size=10g inactive=60d use_temp_path=off;`,
           '',
         ]

@@ -1,11 +1,15 @@
 /**
- * `tczbuild serve --print-nginx-config` with Debian's real nginx: BusyBox wget (tce-load's
- * client) downloads and resumes our images and an upstream-only extension through the
- * proxy_cache, directories are not listed, and nothing outside out/ (or in its dot files) leaks.
+ * `tczbuild serve --print-nginx-config` with Debian's real nginx, started as root the way its
+ * service starts it, with workers as root and as www-data (Debian's `user`): BusyBox wget
+ * (tce-load's client) downloads and resumes our images and an upstream-only extension through
+ * the proxy_cache, directories are not listed, and nothing outside out/ (or in its dot files)
+ * leaks. The proxy cache is a directory nginx creates for its workers, not tczbuild's own cache:
+ * under /root (tczbuild run as root) www-data could not write it and the fall-through answered
+ * 500; a site naming a path the workers cannot enter is warned about at print time.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,9 +24,7 @@ const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 let parent: string;
 let mirror: FixtureMirror;
 let upstream: FixtureServer;
-let nginx: ResultPromise | undefined;
-let base: string;
-let site: string;
+const nginxes: ResultPromise[] = [];
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -42,6 +44,8 @@ async function waitForPort(url: string): Promise<void> {
 
 beforeAll(async () => {
   parent = await mkdtemp('/tmp/tczbuild-nginx-');
+  // www-data's workers must be able to enter the tree, as they must enter a real out/
+  await chmod(parent, 0o755);
   await writeFile(join(parent, 'secret.txt'), secret);
   mirror = await makeGoodMirror(join(parent, 'out'));
   await writeFile(join(mirror.tczDir, 'big.tcz'), randomBytes(3 * 1024 * 1024));
@@ -49,42 +53,50 @@ beforeAll(async () => {
   await mkdir(join(mirror.out, '.tczbuild'));
   await writeFile(join(mirror.out, '.tczbuild', 'state.json'), 'build state');
   upstream = await startFixtureServer({ '/tc/11.x/x86_64/tcz/iptables.tcz': { body: iptables } });
-
-  const port = await freePort();
-  const printed = await tczbuild(['serve', '--out', mirror.out, '--port', String(port), '--upstream', `${upstream.url}/tc/`, '--cache', join(parent, 'cache'), '--print-nginx-config'], { cwd: parent });
-  expect(printed.stderr).toBe('');
-  expect(printed.code).toBe(0);
-  site = printed.stdout;
-  // The main config a test needs around the site: its own prefix, pid and logs, workers as root
-  // so they can read the temporary tree.
-  const prefix = join(parent, 'nginx');
-  // As the printed config asks: the cache directory must exist.
-  expect(site).toContain(`mkdir -p ${join(parent, 'cache', 'nginx')}`);
-  await mkdir(join(parent, 'cache', 'nginx'), { recursive: true });
-  await mkdir(join(prefix, 'tmp'), { recursive: true });
-  await writeFile(join(prefix, 'site.conf'), site);
-  await writeFile(
-    join(prefix, 'nginx.conf'),
-    `user root;\nworker_processes 1;\npid ${prefix}/nginx.pid;\nerror_log ${prefix}/error.log;\nevents { worker_connections 64; }\nhttp {\n` +
-      `  access_log ${prefix}/access.log;\n  client_body_temp_path ${prefix}/tmp/body;\n  proxy_temp_path ${prefix}/tmp/proxy;\n  fastcgi_temp_path ${prefix}/tmp/fastcgi;\n  uwsgi_temp_path ${prefix}/tmp/uwsgi;\n  scgi_temp_path ${prefix}/tmp/scgi;\n` +
-      `  include ${prefix}/site.conf;\n}\n`,
-  );
-  await execa('nginx', ['-t', '-p', prefix, '-c', join(prefix, 'nginx.conf')]);
-  nginx = execa('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { reject: false });
-  base = `http://127.0.0.1:${port}`;
-  await waitForPort(base);
 }, 60_000);
 
 afterAll(async () => {
-  nginx?.kill('SIGTERM');
-  await nginx;
+  for (const n of nginxes) n.kill('SIGTERM');
+  await Promise.all(nginxes);
   await upstream?.close();
   if (parent) await rm(parent, { recursive: true, force: true });
 });
 
-const accessLog = (): Promise<string> => readFile(join(parent, 'nginx/access.log'), 'utf8');
+/**
+ * The printed site inside a main config shaped like Debian's /etc/nginx/nginx.conf (its `user`
+ * line, mime types, sendfile, gzip), with this test's own prefix, pid, logs and temp paths.
+ * The proxy cache directory is not made beforehand: nginx makes it, as the printed comment says.
+ */
+async function startNginx(user: 'root' | 'www-data'): Promise<{ base: string; prefix: string }> {
+  const port = await freePort();
+  const prefix = join(parent, `nginx-${user}`);
+  const printed = await tczbuild(['serve', '--out', mirror.out, '--port', String(port), '--upstream', `${upstream.url}/tc/`, '--nginx-cache', join(prefix, 'proxy-cache'), '--print-nginx-config'], { cwd: parent });
+  expect(printed.stderr).toBe('');
+  expect(printed.code).toBe(0);
+  await mkdir(join(prefix, 'tmp'), { recursive: true });
+  await writeFile(join(prefix, 'site.conf'), printed.stdout);
+  await writeFile(
+    join(prefix, 'nginx.conf'),
+    `user ${user};\nworker_processes 1;\npid ${prefix}/nginx.pid;\nerror_log ${prefix}/error.log;\nevents { worker_connections 64; }\nhttp {\n` +
+      `  sendfile on;\n  tcp_nopush on;\n  types_hash_max_size 2048;\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n  gzip on;\n` +
+      `  access_log ${prefix}/access.log;\n  client_body_temp_path ${prefix}/tmp/body;\n  proxy_temp_path ${prefix}/tmp/proxy;\n  fastcgi_temp_path ${prefix}/tmp/fastcgi;\n  uwsgi_temp_path ${prefix}/tmp/uwsgi;\n  scgi_temp_path ${prefix}/tmp/scgi;\n` +
+      `  include ${prefix}/site.conf;\n}\n`,
+  );
+  await execa('nginx', ['-t', '-p', prefix, '-c', join(prefix, 'nginx.conf')]);
+  nginxes.push(execa('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { reject: false }));
+  const base = `http://127.0.0.1:${port}`;
+  await waitForPort(base);
+  return { base, prefix };
+}
 
-describe('nginx with the printed site config', () => {
+describe.each(['root', 'www-data'] as const)('nginx with the printed site config, workers as %s', (user) => {
+  let base: string;
+  let prefix: string;
+  const accessLog = (): Promise<string> => readFile(join(prefix, 'access.log'), 'utf8');
+  beforeAll(async () => {
+    ({ base, prefix } = await startNginx(user));
+  }, 60_000);
+
   it('serves our images to BusyBox wget and resumes a cut download with a byte range', async () => {
     const dl = await mkdtemp(join(parent, 'dl-'));
     expect((await busyboxWget([`${base}/11.x/x86_64/tcz/hello.tcz`], dl)).exitCode).toBe(0);
@@ -106,7 +118,11 @@ describe('nginx with the printed site config', () => {
     const ranged = await rawRequest(base, '/11.x/x86_64/tcz/iptables.tcz', 'GET', 'Range: bytes=100-199\r\n');
     expect(ranged.status).toBe(206);
     expect(ranged.head).toMatch(/X-Cache: HIT/i);
-    expect(upstream.requests.filter((r) => r === '/tc/11.x/x86_64/tcz/iptables.tcz')).toHaveLength(1);
+    const upstreamGets = upstream.requests.filter((r) => r === '/tc/11.x/x86_64/tcz/iptables.tcz').length;
+    expect(upstreamGets).toBe(user === 'root' ? 1 : 2); // once per nginx: the root one ran first
+    // nginx made the cache directory the printed comment names, for its workers' user
+    const { uid } = await stat(join(prefix, 'proxy-cache'));
+    expect(uid).toBe(Number((await execa('id', ['-u', user])).stdout));
   });
 
   it('lists no directory and leaks nothing outside out/ or from its dot files', async () => {
@@ -121,4 +137,38 @@ describe('nginx with the printed site config', () => {
     }
     expect((await rawRequest(base, '/11.x/x86_64/tcz/hello.tcz', 'DELETE')).status).toBe(403);
   });
+});
+
+describe('paths nginx cannot reach', () => {
+  it('defaults the proxy cache to /var/cache/tczbuild-nginx, not the build user\'s cache', async () => {
+    const printed = await tczbuild(['serve', '--out', mirror.out, '--upstream', `${upstream.url}/tc/`, '--cache', join(parent, 'own-cache'), '--print-nginx-config'], { cwd: parent });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain('proxy_cache_path /var/cache/tczbuild-nginx levels=1:2');
+    expect(printed.stdout).not.toContain('own-cache');
+    const stray = await tczbuild(['serve', '--nginx-cache', join(parent, 'x')], { cwd: parent });
+    expect(stray.code).toBe(2);
+  });
+
+  it('warns at print time about an out/ or proxy cache behind a directory other users cannot enter; nginx as www-data then answers 500 for upstream files, as warned', async () => {
+    const home = join(parent, 'home-0700');
+    await mkdir(join(home, 'cache'), { recursive: true });
+    await chmod(home, 0o700);
+    const port = await freePort();
+    const printed = await tczbuild(['serve', '--out', mirror.out, '--port', String(port), '--upstream', `${upstream.url}/tc/`, '--nginx-cache', join(home, 'cache', 'nginx'), '--print-nginx-config'], { cwd: parent });
+    expect(printed.code).toBe(0);
+    expect(printed.stderr).toContain(`warning[nginx-path-unreachable]: nginx's workers (www-data on Debian) cannot enter ${home} (mode 0700), so they cannot reach the proxy cache (--nginx-cache) at ${join(home, 'cache', 'nginx')}: every upstream file would answer 500`);
+    expect(printed.stderr).not.toContain('the mirror (--out)');
+    const prefix = join(parent, 'nginx-unreachable');
+    await mkdir(join(prefix, 'tmp'), { recursive: true });
+    await writeFile(join(prefix, 'site.conf'), printed.stdout);
+    await writeFile(join(prefix, 'nginx.conf'), `user www-data;\nworker_processes 1;\npid ${prefix}/nginx.pid;\nerror_log ${prefix}/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n  proxy_temp_path ${prefix}/tmp/proxy;\n  client_body_temp_path ${prefix}/tmp/body;\n  include ${prefix}/site.conf;\n}\n`);
+    const n = execa('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { reject: false });
+    nginxes.push(n);
+    await waitForPort(`http://127.0.0.1:${port}`);
+    expect((await rawRequest(`http://127.0.0.1:${port}`, '/11.x/x86_64/tcz/iptables.tcz')).status).toBe(500);
+    expect((await rawRequest(`http://127.0.0.1:${port}`, '/11.x/x86_64/tcz/hello.tcz')).status).toBe(200);
+
+    const hidden = await tczbuild(['serve', '--out', join(home, 'cache'), '--print-nginx-config'], { cwd: parent });
+    expect(hidden.stderr).toContain(`cannot enter ${home} (mode 0700), so they cannot reach the mirror (--out) at ${join(home, 'cache')}: every request for it would be refused (403)`);
+  }, 60_000);
 });

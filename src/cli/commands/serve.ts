@@ -9,6 +9,9 @@ import { Option, UsageError } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
 import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
+/** nginx's proxy cache by default: under /var/cache, which nginx (started as root) creates and hands to its workers' user. */
+const defaultNginxCache = '/var/cache/tczbuild-nginx';
+
 export class ServeCommand extends ProjectCommand {
   static override paths = [['serve']];
   static override usage = ProjectCommand.Usage({
@@ -23,6 +26,7 @@ export class ServeCommand extends ProjectCommand {
   /** The old spelling: still taken as the upstream directory itself, with a note to move on. */
   oldCacheDir = Option.String('--cache-dir', { hidden: true });
   printNginx = Option.Boolean('--print-nginx-config', false, { description: 'print an nginx site config serving out/ the same way (with --upstream as a proxy_cache) and exit' });
+  nginxCache = Option.String('--nginx-cache', { description: `with --print-nginx-config: nginx's proxy_cache directory for upstream files, owned by nginx's workers, not by tczbuild (default ${defaultNginxCache})` });
   maxConnections = Option.String('--max-connections', '1024', { description: 'connections served at once; more are refused and logged' });
   idleTimeout = Option.String('--idle-timeout', '60', { description: 'seconds a client may take no data (or send nothing) before it is dropped' });
   upstreamMaxMb = Option.String('--upstream-max-mb', '1024', { description: 'largest file fetched from --upstream, in MiB' });
@@ -42,9 +46,12 @@ export class ServeCommand extends ProjectCommand {
       const port = Number(this.port);
       if (!/^\d+$/.test(this.port) || port > 65535) throw new UsageError(`--port takes a TCP port from 0 to 65535, not "${this.port}"`);
       if (this.upstream !== undefined && !/^https?:\/\/[^/]/.test(this.upstream)) throw new UsageError(`--upstream takes an http(s) URL, the mirror base such as http://HOST/tinycorelinux (the part before 11.x/), not "${this.upstream}"`);
+      if (this.nginxCache !== undefined && !this.printNginx) throw new UsageError('--nginx-cache names the cache of the nginx site --print-nginx-config prints: pass both, or neither');
       if (this.printNginx) {
         const { renderNginxSite } = await import('../../mirror/nginx-config.js');
-        this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir: this.cachePaths().nginx }));
+        const cacheDir = this.nginxCachePath();
+        this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir }));
+        await this.warnUnreachable(root, this.upstream === undefined ? undefined : cacheDir);
         return;
       }
       const limits = {
@@ -93,6 +100,30 @@ export class ServeCommand extends ProjectCommand {
     }
     const root = this.cacheDir();
     return { upstream: join(root, 'upstream'), nginx: join(root, 'nginx') };
+  }
+
+  /**
+   * nginx's proxy_cache: --nginx-cache, else the old --cache-dir's nginx/, else a system
+   * directory. Not tczbuild's own cache: that is the build user's (under /root when tczbuild
+   * runs as root), where nginx's workers cannot write, and the upstream fall-through answered 500.
+   */
+  private nginxCachePath(): string {
+    if (this.nginxCache !== undefined) return resolve(this.context.cwd, this.nginxCache);
+    return this.oldCacheDir ? this.cachePaths().nginx : defaultNginxCache;
+  }
+
+  /** A warning for each path the printed site names that nginx's workers cannot enter (the config would answer 403 or 500). */
+  private async warnUnreachable(root: string, cacheDir: string | undefined): Promise<void> {
+    const { blockedForOthers } = await import('../../mirror/nginx-reach.js');
+    const { diag } = await import('../../diagnostics/diagnostic.js');
+    const paths: Array<[string, string, string]> = [[root, 'the mirror (--out)', 'every request for it would be refused (403)']];
+    if (cacheDir) paths.push([cacheDir, 'the proxy cache (--nginx-cache)', 'every upstream file would answer 500']);
+    for (const [path, what, effect] of paths) {
+      const blocked = await blockedForOthers(path);
+      if (!blocked) continue;
+      const mode = blocked.mode.toString(8).padStart(4, '0');
+      this.reporter().emit({ type: 'diagnostic', diagnostic: diag('nginx-path-unreachable', undefined, `nginx's workers (www-data on Debian) cannot enter ${blocked.dir} (mode ${mode}), so they cannot reach ${what} at ${path}: ${effect}`) });
+    }
   }
 
   private say(message: string): void {
