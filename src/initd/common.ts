@@ -64,13 +64,15 @@ running_pid() {
   echo "$pid"
 }
 
-# Wait up to $2 seconds for process $1 to exit.
+# Wait up to $2 seconds for process $1 to exit, looking every tenth of a second so stop
+# returns as soon as the daemon is gone. TinyCore's BusyBox has usleep: Core-scripts'
+# etc/init.d/tc-config (github.com/tinycorelinux/Core-scripts) waits for /dev/zram0 with it.
 wait_gone() {
-  waited=0
+  tenths=0
   while alive "$1"; do
-    [ "$waited" -ge "$2" ] && return 1
-    sleep 1
-    waited=$((waited + 1))
+    [ "$tenths" -ge "$(($2 * 10))" ] && return 1
+    usleep 100000
+    tenths=$((tenths + 1))
   done
   return 0
 }

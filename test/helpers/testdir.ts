@@ -6,10 +6,14 @@ import { onTestFinished } from 'vitest';
 
 export type TreeSpec = Record<string, string | Buffer | { content: string | Buffer; mode: number }>;
 
-export async function testdir(files: TreeSpec = {}, { keep = false } = {}): Promise<string> {
+/**
+ * `onFinished` is the test's own `onTestFinished` (from its context): concurrent tests must pass
+ * it, because vitest's global hook cannot tell which of several running tests it belongs to.
+ */
+export async function testdir(files: TreeSpec = {}, { keep = false, onFinished = onTestFinished } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
   await writeTree(dir, files);
-  if (!keep) onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  if (!keep) onFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 

@@ -1,5 +1,5 @@
 import { chmod, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
 import { recipeFromYaml, recipeHead, target } from './helpers/recipe.js';
 import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
@@ -36,9 +36,13 @@ services:
 `);
 }
 
-/** A sandbox with the faasd script, a running stub containerd and the gateway tarball shipped. */
-async function sandbox(attempts = 3): Promise<Sandbox> {
-  const sb = await makeSandbox(generateInitFiles(faasdRecipe(attempts), target));
+/**
+ * A sandbox with the faasd script, a running stub containerd and the gateway tarball shipped.
+ * `t` is the test's context: the tests run concurrently (each in its own sandbox, mostly waiting
+ * on the script's sleeps), so cleanup must be tied to the test that made the sandbox.
+ */
+async function sandbox(t: TestContext, attempts = 3): Promise<Sandbox> {
+  const sb = await makeSandbox(generateInitFiles(faasdRecipe(attempts), target), { onFinished: t.onTestFinished });
   await sb.stubService('containerd');
   await sb.control('containerd-up');
   await writeRoot(sb, 'run/containerd/containerd.sock', '');
@@ -67,9 +71,11 @@ async function filesUnder(root: string): Promise<string[]> {
 
 const imports = (calls: string[]) => calls.filter((c) => c.includes(' image import '));
 
-describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
-  it('retries a failing import exactly import-attempts times, says which attempt failed, then still starts faasd', async () => {
-    const sb = await sandbox(3);
+// Concurrent: every test has its own sandbox and spends its time in the script's waits (a second
+// watching each daemon it starts, import delays, stop timeouts), not on the CPU.
+describe('faasd init script under busybox ash', { timeout: 40_000, concurrent: true }, () => {
+  it('retries a failing import exactly import-attempts times, says which attempt failed, then still starts faasd', async (t) => {
+    const sb = await sandbox(t, 3);
     await sb.control('import-failures', 'always');
     const r = await sb.run(script, 'start');
     const calls = await sb.calls();
@@ -80,8 +86,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(calls.filter((c) => c.startsWith('faasd '))).toHaveLength(2);
   });
 
-  it('stops retrying as soon as the image is listed', async () => {
-    const sb = await sandbox(5);
+  it('stops retrying as soon as the image is listed', async (t) => {
+    const sb = await sandbox(t, 5);
     await sb.control('import-failures', '1');
     const r = await sb.run(script, 'start');
     expect(imports(await sb.calls())).toHaveLength(2);
@@ -89,16 +95,16 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(r.code).toBe(0);
   });
 
-  it('counts an import that exits 0 without listing the image as failed', async () => {
-    const sb = await sandbox(2);
+  it('counts an import that exits 0 without listing the image as failed', async (t) => {
+    const sb = await sandbox(t, 2);
     await sb.control('import-silent');
     const r = await sb.run(script, 'import');
     expect(imports(await sb.calls())).toHaveLength(2);
     expect(r.code).toBe(1);
   });
 
-  it('skips the import when the image is already there', async () => {
-    const sb = await sandbox();
+  it('skips the import when the image is already there', async (t) => {
+    const sb = await sandbox(t);
     await sb.control('images-default', `${gateway}\n`);
     const r = await sb.run(script, 'import');
     expect(imports(await sb.calls())).toEqual([]);
@@ -106,8 +112,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(r.code).toBe(0);
   });
 
-  it('starts provider then up, each once, in their working directories with the unit environment', async () => {
-    const sb = await sandbox();
+  it('starts provider then up, each once, in their working directories with the unit environment', async (t) => {
+    const sb = await sandbox(t);
     expect((await sb.run(script, 'start')).code).toBe(0);
     const second = await sb.run(script, 'start');
     expect([second.code, second.stdout.trim()]).toEqual([0, 'faasd: already running']);
@@ -120,8 +126,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect((await sb.run(script, 'status')).code).toBe(0);
   });
 
-  it('removes stale links into the extension where faasd writes, leaves those files for faasd to write, and refreshes copied files', async () => {
-    const sb = await sandbox();
+  it('removes stale links into the extension where faasd writes, leaves those files for faasd to write, and refreshes copied files', async (t) => {
+    const sb = await sandbox(t);
     await mkdir(`${sb.root}/var/lib/faasd-provider`, { recursive: true });
     await symlink('/tmp/tcloop/faasd/var/lib/faasd-provider/resolv.conf', `${sb.root}/var/lib/faasd-provider/resolv.conf`);
     expect((await sb.run(script, 'start')).code).toBe(0);
@@ -132,8 +138,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(await readFile(`${sb.root}/var/lib/faasd/docker-compose.yaml`, 'utf8')).toBe(compose);
   });
 
-  it('pre-creates only files faasd cannot create itself, each for a stated reason', async () => {
-    const sb = await sandbox();
+  it('pre-creates only files faasd cannot create itself, each for a stated reason', async (t) => {
+    const sb = await sandbox(t);
     const before = new Set(await filesUnder(sb.root));
     expect((await sb.run('usr/local/tce.installed/faasd')).code).toBe(0);
     expect((await sb.run(script, 'start')).code).toBe(0);
@@ -152,8 +158,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(made.sort()).toEqual(Object.keys(reasons).sort());
   });
 
-  it('stop sends TERM to up before provider; stop when stopped exits 0; status exits 3', async () => {
-    const sb = await sandbox();
+  it('stop sends TERM to up before provider; stop when stopped exits 0; status exits 3', async (t) => {
+    const sb = await sandbox(t);
     expect((await sb.run(script, 'stop')).code).toBe(0);
     expect((await sb.run(script, 'start')).code).toBe(0);
     const stop = await sb.run(script, 'stop');
@@ -163,8 +169,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect((await sb.run(script, 'stop')).code).toBe(0);
   });
 
-  it('gives up waiting for containerd after wait-containerd seconds and starts nothing', async () => {
-    const sb = await sandbox();
+  it('gives up waiting for containerd after wait-containerd seconds and starts nothing', async (t) => {
+    const sb = await sandbox(t);
     const { rm } = await import('node:fs/promises');
     await rm(`${sb.ctl}/containerd-up`);
     const r = await sb.run(script, 'start');
@@ -173,8 +179,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect((await sb.calls()).filter((c) => c.startsWith('faasd '))).toEqual([]);
   });
 
-  it('reports a daemon that exits right after start', async () => {
-    const sb = await sandbox();
+  it('reports a daemon that exits right after start', async (t) => {
+    const sb = await sandbox(t);
     await sb.control('faasd-up-exit');
     const r = await sb.run(script, 'start');
     expect(r.stdout).toContain('faasd: faasd up exited right after start');
@@ -183,16 +189,16 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect((await sb.run(script, 'status')).code).toBe(3);
   });
 
-  it('the install hook leaves the CNI conflist to faasd (an empty one breaks containerd) and starts faasd (autostart: true)', async () => {
-    const sb = await sandbox();
+  it('the install hook leaves the CNI conflist to faasd (an empty one breaks containerd) and starts faasd (autostart: true)', async (t) => {
+    const sb = await sandbox(t);
     expect((await sb.run('usr/local/tce.installed/faasd')).code).toBe(0);
     await expect(lstat(`${sb.root}/etc/cni/net.d/10-openfaas.conflist`)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await lstat(`${sb.root}/etc/cni/net.d`)).isDirectory()).toBe(true);
     expect((await sb.run(script, 'status')).code).toBe(0);
   });
 
-  it('writes the basic-auth secrets as faasd install does before the provider starts: admin, 63 letters and digits with 10 digits, 0644 in a root-only directory', async () => {
-    const sb = await sandbox();
+  it('writes the basic-auth secrets as faasd install does before the provider starts: admin, 63 letters and digits with 10 digits, 0644 in a root-only directory', async (t) => {
+    const sb = await sandbox(t);
     const r = await sb.run(script, 'start');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     // the stub provider listed the directory the moment it started
@@ -208,8 +214,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(r.stdout).toContain('faasd: wrote a new gateway password: sudo cat /var/lib/faasd/secrets/basic-auth-password');
   });
 
-  it('keeps the password across stop and start, and repairs a restored file mode; another box gets another password', async () => {
-    const sb = await sandbox();
+  it('keeps the password across stop and start, and repairs a restored file mode; another box gets another password', async (t) => {
+    const sb = await sandbox(t);
     expect((await sb.run(script, 'start')).code).toBe(0);
     const first = await sb.readRoot('var/lib/faasd/secrets/basic-auth-password');
     expect((await sb.run(script, 'stop')).code).toBe(0);
@@ -219,13 +225,13 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(again.stdout).not.toContain('wrote a new gateway password');
     expect(await sb.readRoot('var/lib/faasd/secrets/basic-auth-password')).toBe(first);
     expect((await stat(`${sb.root}/var/lib/faasd/secrets/basic-auth-password`)).mode & 0o777).toBe(0o644);
-    const other = await sandbox();
+    const other = await sandbox(t);
     expect((await other.run(script, 'start')).code).toBe(0);
     expect(await other.readRoot('var/lib/faasd/secrets/basic-auth-password')).not.toBe(first);
   });
 
-  it("writes the core containers' resolv.conf from the box's own DNS, without loopback servers, on every start", async () => {
-    const sb = await sandbox();
+  it("writes the core containers' resolv.conf from the box's own DNS, without loopback servers, on every start", async (t) => {
+    const sb = await sandbox(t);
     await writeRoot(sb, 'etc/resolv.conf', '# udhcpc\nsearch lan\nnameserver 127.0.0.1\nnameserver 10.0.2.3\nnameserver ::1\n');
     expect((await sb.run(script, 'start')).code).toBe(0);
     expect(await sb.readRoot('var/lib/faasd/resolv.conf')).toBe('search lan\nnameserver 10.0.2.3\n');
@@ -235,8 +241,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(await sb.readRoot('var/lib/faasd/resolv.conf')).toBe('nameserver 192.168.1.1\n');
   });
 
-  it('says so when the box has no usable nameserver, and still starts', async () => {
-    const sb = await sandbox();
+  it('says so when the box has no usable nameserver, and still starts', async (t) => {
+    const sb = await sandbox(t);
     await writeRoot(sb, 'etc/resolv.conf', 'nameserver 127.0.0.1\n');
     const r = await sb.run(script, 'start');
     expect(r.code).toBe(0);
@@ -244,8 +250,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(await sb.readRoot('var/lib/faasd/resolv.conf')).toBe('');
   });
 
-  it('stop waits while faasd up removes its containers, then finds none left; a second start runs both daemons again', async () => {
-    const sb = await sandbox();
+  it('stop waits while faasd up removes its containers, then finds none left; a second start runs both daemons again', async (t) => {
+    const sb = await sandbox(t);
     await sb.control('up-stop-delay', '2');
     expect((await sb.run(script, 'start')).code).toBe(0);
     expect(await readFile(`${sb.ctl}/containers-default`, 'utf8')).toBe('gateway\nnats\n');
@@ -258,8 +264,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect((await sb.calls()).filter((c) => /^faasd (provider|up) cwd/.test(c))).toHaveLength(4);
   });
 
-  it('stop fails and names the core containers faasd up left behind', async () => {
-    const sb = await sandbox();
+  it('stop fails and names the core containers faasd up left behind', async (t) => {
+    const sb = await sandbox(t);
     await sb.control('up-leaves-containers');
     expect((await sb.run(script, 'start')).code).toBe(0);
     const stop = await sb.run(script, 'stop');
@@ -267,8 +273,8 @@ describe('faasd init script under busybox ash', { timeout: 40_000 }, () => {
     expect(stop.code).toBe(1);
   });
 
-  it('stop fails when faasd up is still removing containers after stop-timeout, and leaves it running', async () => {
-    const sb = await sandbox();
+  it('stop fails when faasd up is still removing containers after stop-timeout, and leaves it running', async (t) => {
+    const sb = await sandbox(t);
     await sb.control('up-stop-delay', '30');
     expect((await sb.run(script, 'start')).code).toBe(0);
     const stop = await sb.run(script, 'stop');

@@ -67,7 +67,7 @@ describe('generateInitFiles', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // shellcheck over every script: seconds on a loaded machine
 
   it('uses none of the tools Debian busybox lacks, and no bash syntax', () => {
     for (const f of all) {

@@ -136,8 +136,9 @@ export interface Sandbox {
   readRoot(path: string): Promise<string>;
 }
 
-export async function makeSandbox(files: readonly GeneratedFile[]): Promise<Sandbox> {
-  const dir = await testdir();
+/** `onFinished`: the test's own onTestFinished, which concurrent tests must pass (see testdir). */
+export async function makeSandbox(files: readonly GeneratedFile[], { onFinished = onTestFinished }: { onFinished?: typeof onTestFinished } = {}): Promise<Sandbox> {
+  const dir = await testdir({}, { onFinished });
   const root = join(dir, 'root');
   const ctl = join(dir, 'ctl');
   const bin = join(dir, 'stubs');
@@ -153,7 +154,7 @@ export async function makeSandbox(files: readonly GeneratedFile[]): Promise<Sand
     wrapper,
     ['mount() { "$STUB_BIN/mount" "$@"; }', 'umount() { "$STUB_BIN/umount" "$@"; }', 'modprobe() { "$STUB_BIN/modprobe" "$@"; }', '. "$SCRIPT"', ''].join('\n'),
   );
-  onTestFinished(() => killRecorded(ctl));
+  onFinished(() => killRecorded(ctl));
   const env = { TCZ_ROOT: root, STUB_CTL: ctl, STUB_BIN: bin, PATH: `${bin}:/usr/bin:/bin` };
   return {
     root,
