@@ -50,6 +50,8 @@ const readinessFunction = `
 # Wait until the socket answers, the daemon dies, or READY_TIMEOUT seconds pass. The socket
 # file is checked first because ctr blocks for seconds dialing one that does not exist yet.
 wait_ready() {
+  # date counts whole seconds: give up only past the deadline second, so the wait is at least
+  # READY_TIMEOUT s (-ge gave up a second early when the wait began late in a second)
   deadline=$(($(date +%s) + READY_TIMEOUT))
   until [ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1; do
     if ! alive "$1"; then
@@ -58,7 +60,7 @@ wait_ready() {
       rm -f "$PIDFILE"
       return 1
     fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then
+    if [ "$(date +%s)" -gt "$deadline" ]; then
       say "gave up waiting: no answer on $SOCKET after $READY_TIMEOUT s (pid $1 still runs; log: $LOGFILE)"
       return 1
     fi

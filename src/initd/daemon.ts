@@ -98,6 +98,8 @@ ${probe}
 # Wait until the probe passes, the daemon dies, or READY_TIMEOUT seconds pass. Without a
 # probe, a daemon still alive after one second counts as started.
 wait_ready() {
+  # date counts whole seconds: give up only past the deadline second, so the wait is at least
+  # READY_TIMEOUT s (-ge gave up a second early when the wait began late in a second)
   deadline=$(($(date +%s) + READY_TIMEOUT))
   ${s.ready === undefined ? 'sleep 1\n  ' : ''}until alive "$1" && ready_probe; do
     if ! alive "$1"; then
@@ -106,7 +108,7 @@ wait_ready() {
       rm -f "$PIDFILE"
       return 1
     fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then
+    if [ "$(date +%s)" -gt "$deadline" ]; then
       say "gave up waiting for ${what} after $READY_TIMEOUT s (pid $1 still runs; log: $LOGFILE)"
       return 1
     fi

@@ -61,9 +61,11 @@ const containerdFunctions = `
 # Wait until containerd answers on SOCKET, at most WAIT_CONTAINERD seconds. The socket file
 # is checked first because ctr blocks for seconds dialing one that does not exist yet.
 wait_containerd() {
+  # date counts whole seconds: give up only past the deadline second, so the wait is at least
+  # WAIT_CONTAINERD s (-ge gave up a second early when the wait began late in a second)
   deadline=$(($(date +%s) + WAIT_CONTAINERD))
   until [ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then
+    if [ "$(date +%s)" -gt "$deadline" ]; then
       say "gave up waiting for containerd: no answer on $SOCKET after $WAIT_CONTAINERD s"
       return 1
     fi
