@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './test/sequencer.js';
 
 // clipanion's ESM build imports a directory (lib/platform), which Node's ESM loader refuses
 // when vitest externalizes it; letting vite transform it resolves the import as bundlers do.
@@ -8,6 +10,8 @@ export default defineConfig({
   test: {
     // Builds dist/ once per run when it is older than src/: CLI tests never run a stale build.
     globalSetup: ['test/global-setup.ts'],
+    // The longest files start first (a fresh clone has no timings for vitest to go by).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         test: {
@@ -18,6 +22,9 @@ export default defineConfig({
           // Many unit tests run a real tool (busybox ash, shellcheck, mksquashfs): 5 s is a
           // quiet machine's margin, not a loaded 2-core one's. A hang still fails, in 30 s.
           testTimeout: 30_000,
+          // At least two at a time (vitest's default on a 2-core machine is one): most unit files
+          // wait on the processes they start (busybox scripts, the CLI), not on the CPU.
+          maxWorkers: Math.max(2, availableParallelism() - 1),
         },
       },
       {
