@@ -24,7 +24,6 @@ import type { SourceSpec } from '../recipe/model.js';
 import type { Reporter } from '../report/reporter.js';
 import { coreScripts, coreScriptsEnv } from '../tinycore/core-scripts.js';
 import { treeSha256 } from '../util/tree-hash.js';
-import './codes.js';
 
 interface CoreScriptsPin {
   readonly repository: string;

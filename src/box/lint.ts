@@ -6,20 +6,10 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { registerCodes } from '../diagnostics/codes.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { isTczError } from '../diagnostics/errors.js';
 import { findRelease } from '../tinycore/releases.js';
 import { loadBox } from './load.js';
-
-registerCodes({
-  'box-unpinned': { severity: 'warning', title: 'a box boot file has no pinned sha256', hint: 'run `tczbuild pin` on a machine that reaches the URL; `tczbuild test` refuses it until then' },
-  'box-release-unknown': {
-    severity: 'warning',
-    title: 'the box targets a TinyCore release tczbuild has no facts for',
-    hint: 'add the release to src/tinycore/releases.ts with its public source, or pick a known release',
-  },
-});
 
 export async function lintBoxes(boxesDir: string, displayBase: string): Promise<{ count: number; diagnostics: Diagnostic[] }> {
   const names = (await readdir(boxesDir).catch(() => [] as string[])).filter((n) => /\.ya?ml$/.test(n)).sort();

@@ -16,7 +16,6 @@ import { createSourceMap, type SourceMap } from '../recipe/source-map.js';
 import { parseYamlLimited } from '../recipe/yaml-limits.js';
 import { readInputFile } from '../util/read-input.js';
 import type { Reporter } from '../report/reporter.js';
-import './codes.js';
 import { writtenBox, type WrittenBootFile, type WrittenBox } from './schema.js';
 
 export interface LoadedBox {

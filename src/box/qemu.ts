@@ -9,7 +9,6 @@ import { access, constants } from 'node:fs/promises';
 import { fail } from '../diagnostics/errors.js';
 import { diesWithUs, findProgram } from '../util/exec.js';
 import { trackChild } from '../util/interrupt.js';
-import './codes.js';
 import { kernelBanner, kvmProbeArgs, qemuBinary } from './qemu-args.js';
 
 export type BootEnd = { readonly kind: 'done' } | { readonly kind: 'bound' } | { readonly kind: 'exited'; readonly code: number | null; readonly signal: string | null };

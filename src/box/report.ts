@@ -4,7 +4,6 @@
  * and after) and a bound that ran out (naming the step the guest was in). Pure formatting.
  */
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import './codes.js';
 import type { BoxStep } from './plan.js';
 import type { ConsoleTracker, StepState } from './protocol.js';
 

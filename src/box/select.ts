@@ -9,7 +9,6 @@ import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import type { Target } from '../recipe/model.js';
 import { loadRecipes } from '../recipe/load.js';
-import './codes.js';
 import type { ExtensionTests } from './plan.js';
 
 export interface SelectOptions {

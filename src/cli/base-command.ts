@@ -6,7 +6,9 @@
 import { Command, Option, UsageError, type BaseContext } from 'clipanion';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isTczError } from '../diagnostics/errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diag } from '../diagnostics/diagnostic.js';
+import { causeChain, exitFor, isTczError } from '../diagnostics/errors.js';
 import { useNetwork } from '../util/network-settings.js';
 import { exitOwnedBySignal } from '../util/interrupt.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
@@ -65,6 +67,14 @@ export abstract class BaseCommand extends Command<TczContext> {
     return code;
   }
 
+  /**
+   * --verbose: what a user-facing error wrapped (an errno, undici's reason, a tool's own
+   * failure), one `caused by:` line per link, on stderr so --json's stdout stays events.
+   */
+  private showCauses(error: Error): void {
+    for (const line of causeChain(error)) this.context.stderr.write(`  caused by: ${line}\n`);
+  }
+
   /** Whether --quiet hides info lines; serve's --quiet only drops its access log. */
   protected quietHidesInfo(): boolean {
     return true;
@@ -90,14 +100,13 @@ export abstract class BaseCommand extends Command<TczContext> {
       }
       if (isTczError(error)) {
         for (const d of error.diagnostics) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
-        return ExitCode.failed;
+        if (this.verbose) this.showCauses(error);
+        return exitFor(error.diagnostics);
       }
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      if (this.json) this.reporter().emit({ type: 'diagnostic', diagnostic: { id: 'internal-error', severity: 'error', message: `tczbuild hit a bug: ${message.split('\n')[0]}` } });
-      this.context.stderr.write(
-        `${formatDiagnostic({ id: 'internal-error', severity: 'error', message: `tczbuild hit a bug: ${message}`, hint: 'please report it with the command line and the output above' })}\n`,
-      );
-      return ExitCode.internal;
+      if (this.json) this.reporter().emit({ type: 'diagnostic', diagnostic: diag('internal-error', undefined, `tczbuild hit a bug: ${message.split('\n')[0]}`) });
+      this.context.stderr.write(`${formatDiagnostic(diag('internal-error', undefined, `tczbuild hit a bug: ${message}`))}\n`);
+      return codes['internal-error'].exit;
     }
   }
 }

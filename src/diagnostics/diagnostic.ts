@@ -3,7 +3,7 @@
  * stable id, where it happened (file, line, column, 1-based) and what to do about it. Pure.
  */
 import { redactUserinfo } from '../util/credentials.js';
-import { lookupCode, type Severity } from './codes.js';
+import { lookupCode, type DiagnosticId, type Severity } from './codes.js';
 
 export interface Position {
   readonly file?: string;
@@ -12,16 +12,15 @@ export interface Position {
 }
 
 export interface Diagnostic extends Position {
-  readonly id: string;
+  readonly id: DiagnosticId;
   readonly severity: Severity;
   readonly message: string;
   readonly hint?: string;
 }
 
-/** Build a diagnostic for a registered id; the hint defaults to the registry's. Any `user:password@` in a URL is masked. */
-export function diag(id: string, at: Position | undefined, message: string, hint?: string): Diagnostic {
+/** Build a diagnostic for a registered id (a compile-time fact: `id` is a DiagnosticId); the hint defaults to the registry's. Any `user:password@` in a URL is masked. */
+export function diag(id: DiagnosticId, at: Position | undefined, message: string, hint?: string): Diagnostic {
   const code = lookupCode(id);
-  if (!code) throw new Error(`unregistered diagnostic id: ${id}`);
   const finalHint = hint ?? code.hint;
   return {
     id,

@@ -3,7 +3,6 @@
  * that do not parse, tarball paths that are bad or collide, images not pinned yet (a warning
  * while editing, an error when building). Pure: reads the recipe, never the network.
  */
-import './codes.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { imageTarballPath } from '../initd/image-path.js';
 import type { Recipe } from '../recipe/model.js';

@@ -5,7 +5,6 @@
  * cache, and anything that does not match is refused without leaving a file. Offline, a miss
  * is `image-offline-missing`.
  */
-import './codes.js';
 import { readFile } from 'node:fs/promises';
 import { ChecksumMismatchError, type SourceCache } from '../builder/fetch/source-cache.js';
 import type { Reporter } from '../report/reporter.js';

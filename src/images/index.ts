@@ -3,7 +3,6 @@
  * lint and the builder check (checkImages, unpinnedImageErrors), and what `tczbuild pin`
  * uses. Everything else in src/images is internal.
  */
-import './codes.js';
 
 export { prefetchImages, stageImages, type StageImagesContext } from './stage.js';
 export { checkImages, unpinnedImageErrors } from './check.js';

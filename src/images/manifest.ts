@@ -3,7 +3,6 @@
  * OCI / Docker image manifest) into descriptors, and pick the manifest for a platform out of
  * an index. Pure: bytes in, data or a diagnostic out; it never fetches.
  */
-import './codes.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { dockerManifest, dockerManifestList, indexTypes, manifestTypes, ociIndex, ociManifest } from './media-types.js';
 

@@ -4,7 +4,6 @@
  * fetch-verified.ts). A single-platform pin must be built for the wanted platform. What comes
  * back is exactly what the pin names. It writes nothing but cache entries.
  */
-import './codes.js';
 import { readFile } from 'node:fs/promises';
 import { fail, TczError } from '../diagnostics/errors.js';
 import { ensureBlob, hexOf, manifestBytes, type FetchContext } from './fetch-verified.js';

@@ -5,7 +5,6 @@
  * Unpinned images are refused before any work; offline, every missing image is listed at once.
  * prefetchImages() does the pulling alone, to fill the cache for later offline builds.
  */
-import './codes.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceCache } from '../builder/fetch/source-cache.js';

@@ -8,26 +8,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerCodes } from '../diagnostics/codes.js';
 import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import { findProgram, runTool } from '../util/exec.js';
 import { userHookMarker } from './hook.js';
 import { generateInitFiles } from './index.js';
-
-registerCodes({
-  'hook-syntax': {
-    severity: 'error',
-    title: "the recipe's hook body is not valid shell for BusyBox ash",
-    hint: 'fix the line named; tce-load would run a hook that stops at the syntax error',
-  },
-  'hook-shellcheck': { severity: 'warning', title: 'shellcheck finds a problem in the recipe hook body', hint: 'fix it, or add a `# shellcheck disable=SCxxxx` comment saying why' },
-  'hook-check-skipped': {
-    severity: 'warning',
-    title: 'a hook body could not be checked',
-    hint: 'install shellcheck and busybox (apt-get install shellcheck busybox-static) so lint can check hook bodies',
-  },
-});
 
 interface ShellcheckComment {
   readonly line: number;

@@ -5,7 +5,6 @@
  * it never reads files and never decides whether a value is acceptable.
  */
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import './codes.js';
 
 export interface ConfigEntry {
   readonly symbol: string;

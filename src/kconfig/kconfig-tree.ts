@@ -6,7 +6,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../diagnostics/errors.js';
 import { indexSymbols, parseKconfigSymbols, type KconfigSymbol } from './kconfig-language.js';
-import './codes.js';
 
 /** Directories that hold no Kconfig the kernel build reads, skipped for speed. */
 const skipDirs = new Set(['.git', 'Documentation', 'tools', 'LICENSES', 'include', 'scripts']);

@@ -15,7 +15,6 @@ import { runTool } from '../util/exec.js';
 import type { Position } from '../diagnostics/diagnostic.js';
 import type { Fragment } from './merge.js';
 import { validateSymbolTable, type TableResult } from './symbol-table.js';
-import './codes.js';
 
 /** The kernel-config/ shipped with tczbuild (src/kconfig and dist/kconfig are both two levels down). */
 export const bundledKernelConfigDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'kernel-config');

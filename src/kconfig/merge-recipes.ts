@@ -12,7 +12,6 @@ import { listFragments, loadSymbolTable, readFragments } from './load.js';
 import { mergeFragments, renderMerged, type MergeOptions, type MergeResult } from './merge.js';
 import { fragmentNeeds, type FragmentNeed } from './recipe-needs.js';
 import type { SymbolTable } from './symbol-table.js';
-import './codes.js';
 
 export interface KernelNeeds {
   readonly fragmentNames: readonly string[];

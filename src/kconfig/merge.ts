@@ -7,7 +7,6 @@
  */
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { parseConfig, renderConfig, type ConfigEntry } from './config-text.js';
-import './codes.js';
 
 export interface Fragment {
   /** Name shown in messages, e.g. `overlay` or `kernel-config/overlay.cfg`. */

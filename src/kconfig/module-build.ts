@@ -11,7 +11,6 @@ import { fail } from '../diagnostics/errors.js';
 import { runTool } from '../util/exec.js';
 import { isKernelTree } from './kconfig-tree.js';
 import type { ModuleToBuild } from './module-plan.js';
-import './codes.js';
 
 export interface BuildLog {
   (message: string): void;

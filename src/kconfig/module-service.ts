@@ -27,7 +27,6 @@ import { runTool } from '../util/exec.js';
 import { builtExports, compileAgainstHeaders, inspectModule, placeSymvers, readHeadersDir, readSymvers, type HeadersDir } from './module-target-io.js';
 import { moduleFragmentText, nothingToBuildMessage, planModules, type ModuleToBuild } from './module-plan.js';
 import { explain, findingSummary } from './report.js';
-import './codes.js';
 
 export interface ModuleBuildOptions {
   readonly source: string;

@@ -13,7 +13,6 @@ import { runTool } from '../util/exec.js';
 import type { BuildLog } from './module-build.js';
 import type { ModuleToBuild } from './module-plan.js';
 import { parseModversions, parseSymvers, type BuiltModuleFacts } from './module-target.js';
-import './codes.js';
 
 /** A Module.symvers as text, gunzipped when it is a .gz. */
 async function symversText(file: string): Promise<string> {

@@ -6,7 +6,6 @@
  * .ko has the target's vermagic and only imports symbols the target exports, with their CRCs.
  */
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import './codes.js';
 
 /** VERSION.PATCHLEVEL.SUBLEVEL from a config header, or undefined (fragments and defconfigs have none). */
 export function configKernelVersion(configText: string): string | undefined {

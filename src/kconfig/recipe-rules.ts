@@ -7,7 +7,6 @@ import { readdirSync } from 'node:fs';
 import { diag } from '../diagnostics/diagnostic.js';
 import type { RecipeRule } from '../recipe/rules.js';
 import { listFragments } from './load.js';
-import './codes.js';
 
 export function kernelFragmentRule(available: readonly string[], kernelConfigDir: string): RecipeRule {
   return (recipe) =>

@@ -4,12 +4,12 @@
  * miss with who needs the symbol, why, and the values of what it depends on. Pure: it only
  * formats and never decides what counts as a problem.
  */
+import type { DiagnosticId } from '../diagnostics/codes.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { CheckResult, DependencyValue, Finding, FindingCategory } from './check.js';
 import { renderConfigLine } from './config-text.js';
-import './codes.js';
 
-const idFor: Readonly<Record<FindingCategory, string>> = {
+const idFor: Readonly<Record<FindingCategory, DiagnosticId>> = {
   missing: 'kconfig-missing',
   'wrong-value': 'kconfig-wrong-value',
   'm-not-y': 'kconfig-m-not-y',

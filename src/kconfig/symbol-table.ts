@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import './codes.js';
 
 export const symbolEntrySchema = z.strictObject({
   symbol: z.string().regex(/^[A-Z0-9_]+$/, 'a symbol is written without CONFIG_, in capitals'),

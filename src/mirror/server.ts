@@ -14,7 +14,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { join, sep } from 'node:path';
 import { fail } from '../diagnostics/errors.js';
-import './codes.js';
 import { resolveRequestPath } from './http-path.js';
 import { sendFile, type ByteCounter, type OpenedFile } from './send-file.js';
 import { SmallFileCache } from './small-cache.js';

@@ -16,7 +16,6 @@ import { FetchFailure } from '../util/http/failure.js';
 import { httpRequest } from '../util/http/request.js';
 import { defaultMinRate } from '../util/min-rate.js';
 import { indexFileNames } from './index-parse.js';
-import './codes.js';
 
 export interface UpstreamIndexOptions {
   /** Mirror base URL, the part before `11.x/` (as for `serve --upstream`). */

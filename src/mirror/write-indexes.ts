@@ -11,7 +11,6 @@ import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fail } from '../diagnostics/errors.js';
 import { gunzipCapped, InflateTooLarge } from '../util/inflate.js';
-import './codes.js';
 import { indexFileNames, parseIndexes, type IndexFileName, type IndexTables } from './index-parse.js';
 import { mergeTables, parseDepText, renderIndexes, renderTree, tagsFromInfo, type ExtensionRecord } from './indexes.js';
 import { listExtensions, md5File, readOptional } from './scan.js';

@@ -6,20 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { registerCodes } from '../diagnostics/codes.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Recipe } from './model.js';
-
-registerCodes({
-  'strict-todo': { severity: 'warning', title: 'a value still says TODO', hint: 'fill it in: `tczbuild new` marks every guess it could not back with TODO' },
-  'strict-glob-syntax': {
-    severity: 'warning',
-    title: 'a pattern uses glob syntax tczbuild does not support',
-    hint: 'patterns know * (within a segment), ** (across segments) and ? only; list the alternatives as separate patterns',
-  },
-  'strict-overlay-missing': { severity: 'warning', title: 'an overlay directory does not exist', hint: 'create rootfs-overlays/NAME/ or remove it from overlays:' },
-  'strict-symlink-escapes': { severity: 'warning', title: 'a symlink points above the image root', hint: 'make the target stay inside the image, or use an absolute path on the box' },
-});
 
 type KeyPath = (string | number)[];
 

@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DiagnosticId } from '../../diagnostics/codes.js';
 import { diag } from '../../diagnostics/diagnostic.js';
 import type { Reporter } from '../../report/reporter.js';
 import { digestFile } from '../../util/hash.js';
@@ -15,7 +16,6 @@ import { redactUserinfo } from '../../util/credentials.js';
 import { ChecksumMismatchError } from '../fetch/source-cache.js';
 import type { PublishFile } from '../publish.js';
 import { decodeActionResult, encodeActionResult, type CachedFile } from './action-result.js';
-import './codes.js';
 import { BadBlobError, LocalOutputCache } from './local-store.js';
 import { RemoteCache, type RemoteCacheOptions } from './remote-cache.js';
 
@@ -157,7 +157,7 @@ export class OutputCache {
     }
   }
 
-  private warn(id: string, message: string): void {
+  private warn(id: DiagnosticId, message: string): void {
     this.reporter.emit({ type: 'diagnostic', diagnostic: diag(id, undefined, message) });
   }
 }

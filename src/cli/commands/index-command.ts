@@ -30,7 +30,6 @@ export class IndexCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
-      await import('../../mirror/codes.js'); // registers the mirror-* ids fail() below reports
       const { findTczDirs, isDirectory, listExtensions } = await import('../../mirror/scan.js');
       const { writeMirrorIndexes } = await import('../../mirror/write-indexes.js');
       // DIR, else --out, else out: in tczbuild.yaml, else out

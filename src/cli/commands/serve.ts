@@ -35,7 +35,6 @@ export class ServeCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
-      await import('../../mirror/codes.js'); // registers the mirror-* ids fail() below reports
       const { isDirectory } = await import('../../mirror/scan.js');
       const { startMirrorServer } = await import('../../mirror/server.js');
       const { createUpstreamCache } = await import('../../mirror/upstream-cache.js');

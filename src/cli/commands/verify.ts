@@ -42,7 +42,6 @@ export class VerifyCommand extends ProjectCommand {
 
   async execute(): Promise<number> {
     return this.run(async () => {
-      await import('../../mirror/codes.js'); // registers the mirror-* ids fail() below reports
       const { findTczDirs, isDirectory } = await import('../../mirror/scan.js');
       const { verifyMirror } = await import('../../mirror/verify/run.js');
       // DIR, else --out, else out: in tczbuild.yaml, else out

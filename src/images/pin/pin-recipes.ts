@@ -5,7 +5,6 @@
  * failure; a failure in one entry does not stop the others.
  */
 import { redactUserinfo, withUserinfo } from '../../util/credentials.js';
-import '../codes.js';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';

@@ -5,7 +5,6 @@
  * cache, or a file in a local --source-mirror directory, counts.
  * I/O adapters; deciding what to resolve and editing recipes happen elsewhere.
  */
-import '../codes.js';
 import { fetchAndHash } from '../../builder/fetch/fetch-sources.js';
 import { candidatesFor } from '../../builder/fetch/locations.js';
 import type { SourceCache } from '../../builder/fetch/source-cache.js';

@@ -4,7 +4,6 @@
  * → retry, tokens kept per repository). It returns bytes and streams; checking them against
  * digests is the caller's job (src/images/pull.ts), and it never writes to disk.
  */
-import '../codes.js';
 import { createHash } from 'node:crypto';
 import { fail } from '../../diagnostics/errors.js';
 import { manifestAccept } from '../media-types.js';

@@ -5,7 +5,6 @@
  * `registry-failed` diagnostics that say what broke. It knows nothing about manifests, tokens or
  * the cache.
  */
-import '../codes.js';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
 import { FetchFailure } from '../../util/http/failure.js';

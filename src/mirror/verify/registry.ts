@@ -2,7 +2,6 @@
  * The registry of verify checks, in report order. Adding a check is one module and one line
  * here. Pure.
  */
-import './codes.js';
 import { md5Check } from './checks/companions-md5.js';
 import { depCycleCheck, depRedundantCheck, depResolveCheck } from './checks/dep-graph.js';
 import { depFormatCheck } from './checks/dep-format.js';

@@ -10,19 +10,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { diag, type Diagnostic } from '../../diagnostics/diagnostic.js';
-import { registerCodes } from '../../diagnostics/codes.js';
 import { isTczError } from '../../diagnostics/errors.js';
 import { defaultPlugins } from '../../plugins.js';
 import { buildAll } from '../../builder/run.js';
 import type { Reporter } from '../../report/reporter.js';
 import { parseTczRelPath } from '../layout.js';
 import { listExtensions, readOptional } from '../scan.js';
-
-registerCodes({
-  'repro-mismatch': { severity: 'error', title: 'a rebuild from the recipes gives different bytes', hint: 'rebuild and republish from the current recipes and sources; if two clean builds differ, report it as a reproducibility bug' },
-  'repro-no-recipe': { severity: 'warning', title: 'an extension has no recipe to rebuild it from', hint: 'ignore it for upstream or hand-made extensions, or add its recipe' },
-  'repro-build-failed': { severity: 'error', title: 'the reproducibility rebuild failed', hint: 'fix the build errors above (sources missing from the cache need network or --source-mirror)' },
-});
 
 export interface ReproOptions {
   readonly recipesDir: string;
