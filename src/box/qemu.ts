@@ -3,12 +3,11 @@
  * exits, appending every console byte to the log and handing each console line to a callback;
  * and the short KVM probe. QEMU is always killed before these return, so no VM outlives a run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { fail } from '../diagnostics/errors.js';
-import { diesWithUs, findProgram } from '../util/exec.js';
-import { trackChild } from '../util/interrupt.js';
+import { findProgram, startProgram } from '../util/exec.js';
 import { kernelBanner, kvmProbeArgs, qemuBinary } from './qemu-args.js';
 
 export type BootEnd = { readonly kind: 'done' } | { readonly kind: 'bound' } | { readonly kind: 'exited'; readonly code: number | null; readonly signal: string | null };
@@ -34,19 +33,15 @@ function installExitHook(): void {
 }
 
 /**
- * QEMU in its own process group, tracked by interrupt.ts (Ctrl-C and SIGTERM stop it before
- * tczbuild exits) and under setpriv's parent-death signal (a `kill -9` of tczbuild takes it down).
+ * QEMU started like every program (util/exec.ts: its own process group, stopped by Ctrl-C and
+ * SIGTERM handling, killed by the kernel if tczbuild dies even by `kill -9`), and besides killed
+ * when tczbuild exits normally while a VM still runs.
  */
 function spawnQemu(args: readonly string[]): ChildProcess {
   installExitHook();
-  const [cmd, argv] = diesWithUs(findProgram(qemuBinary, process.env.PATH ?? '') ?? qemuBinary, args);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = startProgram(findProgram(qemuBinary, process.env.PATH ?? '') ?? qemuBinary, args);
   live.add(child);
-  const untrack = child.pid !== undefined ? trackChild(child.pid) : () => undefined;
-  child.once('exit', () => {
-    live.delete(child);
-    untrack();
-  });
+  child.once('exit', () => live.delete(child));
   return child;
 }
 

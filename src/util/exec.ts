@@ -1,16 +1,17 @@
 /**
- * runTool(): where tczbuild starts an external program (spawner.ts, for builds and verifies of
- * many extensions, starts them through long-lived shells with the same guarantees and the same
- * diagnostics). A missing program becomes
- * `tool-missing` with an install hint; a failure becomes `tool-failed` with the tail of its
- * stderr; spawnTracked() starts one whose streams the caller reads. Nothing else in src/ imports execa. execa is loaded on the first call, not at
- * startup: it costs ~100 ms to import and most commands never run a program.
+ * Where tczbuild starts every external program: nothing else in src/ imports execa or
+ * node:child_process (test/util/one-exec-path.test.ts). runTool() runs one to its end: a missing
+ * program becomes `tool-missing` with an install hint, a failure `tool-failed` with the tail of
+ * its stderr. startProgram()/spawnTracked() start one whose streams the caller reads (a
+ * decompressor, QEMU, spawner.ts's long-lived shells, which start the many small programs of
+ * a large build with the same guarantees). execa is loaded on the first call, not at startup:
+ * it costs ~100 ms to import and most commands never run a program.
  *
  * Every program runs in its own process group (so Ctrl-C handling in interrupt.ts can stop it
  * and whatever it started) and, through util-linux `setpriv --pdeathsig KILL`, is killed by the
  * kernel the moment tczbuild dies, even by `kill -9`: no orphan mksquashfs keeps writing.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type ChildProcessByStdio, type StdioOptions } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -66,33 +67,66 @@ function missing(file: string, cause?: unknown): never {
   fail('tool-missing', undefined, `${file} was not found on PATH`, pkg ? `install it: apt-get install ${pkg}` : `install ${file}`, cause);
 }
 
+export interface StartOptions {
+  /** Default: no stdin, stdout and stderr piped to the caller. */
+  readonly stdio?: StdioOptions;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/**
+ * The one spawn() in tczbuild: a program in its own process group (Ctrl-C and SIGTERM handling
+ * in interrupt.ts stops the group before tczbuild exits), under setpriv's parent-death signal
+ * (a `kill -9` of tczbuild takes it down), tracked until it exits. `path` is already resolved
+ * (findProgram); spawnTracked and the callers that hold a long-lived child (QEMU, the spawner's
+ * shells) start theirs here.
+ */
+export function startProgram(path: string, args: readonly string[], options: StartOptions = {}): ChildProcess {
+  const [cmd, argv] = diesWithUs(path, args);
+  const child = spawn(cmd, argv, {
+    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+  });
+  if (child.pid !== undefined) child.once('exit', trackChild(child.pid));
+  return child;
+}
+
 /**
  * Start a program whose stdout and stderr the caller reads itself (a decompressor feeding the
- * tar reader), with the same guarantees runTool gives: its own process group, stopped by Ctrl-C
- * handling, killed by the kernel if tczbuild dies. Undefined when it is not on PATH.
+ * tar reader), with the same guarantees runTool gives. Undefined when it is not on PATH.
  */
 export function spawnTracked(file: string, args: readonly string[]): ChildProcessByStdio<null, Readable, Readable> | undefined {
   const path = findProgram(file, process.env.PATH ?? '');
   if (path === undefined) return undefined;
-  const [cmd, argv] = diesWithUs(path, args);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  if (child.pid !== undefined) child.once('exit', trackChild(child.pid));
-  return child;
+  return startProgram(path, args) as ChildProcessByStdio<null, Readable, Readable>;
 }
 
 /** spawnTracked with `input` piped to the program's stdin (a decompressor reading part of a file). */
 export function spawnTrackedFrom(file: string, args: readonly string[], input: Readable): ChildProcessByStdio<Writable, Readable, Readable> | undefined {
   const path = findProgram(file, process.env.PATH ?? '');
   if (path === undefined) return undefined;
-  const [cmd, argv] = diesWithUs(path, args);
-  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  if (child.pid !== undefined) child.once('exit', trackChild(child.pid));
+  const child = startProgram(path, args, { stdio: ['pipe', 'pipe', 'pipe'] }) as ChildProcessByStdio<Writable, Readable, Readable>;
   // A program stopped early closes its stdin: the broken pipe is expected, not a failure.
   child.stdin.on('error', () => undefined);
   input.on('error', (error) => child.stdin.destroy(error));
   input.pipe(child.stdin);
   child.once('close', () => input.destroy());
   return child;
+}
+
+/**
+ * A program's stdout, run to its end synchronously, or undefined when it cannot be run or fails:
+ * for the few answers tczbuild needs before anything async can run (`--version` asks git for the
+ * commit). No process group or tracking: it is over before this returns.
+ */
+export function toolOutputSync(file: string, args: readonly string[], options: { readonly cwd?: string } = {}): string | undefined {
+  try {
+    return execFileSync(file, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -11,15 +11,14 @@
  * `kill -9` of tczbuild takes the shell and then the program down. Arguments travel
  * single-quoted on one line; a command whose arguments hold a newline goes through runTool.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fail } from '../diagnostics/errors.js';
-import { diesWithUs, findProgram, runTool, type ToolResult } from './exec.js';
-import { trackChild } from './interrupt.js';
+import { diesWithUs, findProgram, runTool, startProgram, type ToolResult } from './exec.js';
 
 // Reads one quoted command per line, runs it with stdio redirected to this shell's two files,
 // answers with its exit status. `exec` is not used: the shell must outlive the program.
@@ -45,17 +44,13 @@ class Shell {
   private pending: Pending | undefined;
   private buffered = '';
   private dead: Error | undefined;
-  private readonly untrack: () => void;
 
   constructor() {
     const sh = findProgram('sh', process.env.PATH ?? '') ?? '/bin/sh';
-    const [cmd, argv] = diesWithUs(sh, ['-c', loop]);
-    this.child = spawn(cmd, argv, {
+    this.child = startProgram(sh, ['-c', loop], {
       stdio: ['pipe', 'pipe', 'ignore'],
-      detached: true,
       env: { ...process.env, TCZ_SPAWNER_OUT: join(this.dir, 'out'), TCZ_SPAWNER_ERR: join(this.dir, 'err') },
-    });
-    this.untrack = this.child.pid !== undefined ? trackChild(this.child.pid) : () => undefined;
+    }) as ChildProcessByStdio<Writable, Readable, null>;
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (text: string) => {
       this.buffered += text;
@@ -70,7 +65,6 @@ class Shell {
     this.child.stdin.on('error', () => undefined); // a dead shell is reported through 'exit'
     this.child.on('exit', (code, signal) => {
       this.dead = new Error(`the program-starting shell ended (${signal ?? `exit code ${String(code)}`})`);
-      this.untrack();
       this.pending?.reject(this.dead);
       this.pending = undefined;
       rmSync(this.dir, { recursive: true, force: true });

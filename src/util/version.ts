@@ -1,7 +1,7 @@
 /** tczbuild's own version, read once from package.json (it is part of every build key), and the commit it came from. */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { toolOutputSync } from './exec.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,12 +19,9 @@ export function sourceCommit(): string {
   } catch {
     // not built, or built without git: ask git below
   }
-  try {
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-    const run = (args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const commit = run(['rev-parse', '--short=12', 'HEAD']);
-    return run(['status', '--porcelain', '--untracked-files=no']) === '' ? commit : `${commit}-dirty`;
-  } catch {
-    return 'unknown';
-  }
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const commit = toolOutputSync('git', ['-C', root, 'rev-parse', '--short=12', 'HEAD'])?.trim();
+  const status = toolOutputSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no']);
+  if (!commit || status === undefined) return 'unknown';
+  return status.trim() === '' ? commit : `${commit}-dirty`;
 }
