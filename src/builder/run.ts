@@ -83,6 +83,8 @@ export interface Keyed {
 export interface TargetBuild {
   readonly target: Target;
   readonly plugins: readonly StagePlugin[];
+  /** The upstream mirror's extensions for this target, when its index is at hand (dependency checks). */
+  readonly upstream?: { readonly names: ReadonlySet<string>; readonly from: string };
 }
 
 export interface BuildTargetsOptions extends Omit<BuildOptions, 'target' | 'plugins'> {
@@ -162,7 +164,7 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
 }
 
 async function planTarget(o: BuildOptions, t: TargetBuild): Promise<Planned> {
-  const { recipes, diagnostics: warnings } = await loadRecipes({ recipesDir: o.recipesDir, target: o.target, displayBase: o.displayBase, rules: o.plugins.flatMap((p) => p.rules ?? []) });
+  const { recipes, diagnostics: warnings } = await loadRecipes({ recipesDir: o.recipesDir, target: o.target, displayBase: o.displayBase, rules: o.plugins.flatMap((p) => p.rules ?? []), ...(t.upstream ? { upstream: t.upstream } : {}) });
   const { buildable, skipped: leftOut } = recipesForTarget(recipes, o.target, o.only);
   for (const w of [...warnings, ...leftOut]) o.reporter.emit({ type: 'diagnostic', diagnostic: w });
   const only = o.shard ? shareOf(buildable.map((r) => r.name).sort(), o.shard) : o.only;

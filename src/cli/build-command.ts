@@ -48,10 +48,14 @@ export abstract class BuildCommand extends ProjectCommand {
     const reporter = this.reporter();
     const outputCache = this.outputCacheOptions();
     const results: TargetResult[] = [];
-    const pending: Array<{ target: Target; upstreamIndexes: string[]; stamp?: StampInput; inputs?: Awaited<ReturnType<typeof fingerprintInputs>> }> = [];
+    const pending: Array<{ target: Target; upstreamIndexes: string[]; upstreamLabel: string; stamp?: StampInput; inputs?: Awaited<ReturnType<typeof fingerprintInputs>> }> = [];
     for (const target of targets) {
       if (targets.length > 1) reporter.emit({ type: 'info', message: `target ${targetName(target)}` });
-      const upstreamIndexes = [...this.upstreamIndexes.map((f) => this.resolvePath(f)), ...(await this.fetchedUpstreamIndexes(target))];
+      const given = this.upstreamIndexes.map((f) => this.resolvePath(f));
+      const fetched = await this.fetchedUpstreamIndexes(target);
+      const upstreamIndexes = [...given, ...fetched];
+      // what the dependency check names as its source: the files given, the mirror fetched from
+      const upstreamLabel = [...this.upstreamIndexes, ...(fetched.length ? [`${this.settings().upstream.value!.replace(/\/*$/, '/')}${target.tcVersion}.x/${target.arch}/tcz`] : [])].join(', ');
       // Only a plain `all` may take the stamp shortcut: a selection, a shard or --force always goes the full way.
       const stamp = only || shard || this.force ? undefined : this.stampInput(target, upstreamIndexes);
       const upToDate = stamp && (await matchStamp(stamp));
@@ -60,7 +64,7 @@ export abstract class BuildCommand extends ProjectCommand {
         results.push({ target, built: [], skipped: upToDate, tczDir: join(this.outDir(), `${target.tcVersion}.x`, target.arch, 'tcz') });
         continue;
       }
-      pending.push({ target, upstreamIndexes, ...(stamp ? { stamp, inputs: await fingerprintInputs(stamp) } : {}) });
+      pending.push({ target, upstreamIndexes, upstreamLabel, ...(stamp ? { stamp, inputs: await fingerprintInputs(stamp) } : {}) });
     }
     if (pending.length > 0) {
       // The builder, YAML, schema and plugins load only when the stamp could not settle it.
@@ -70,7 +74,13 @@ export abstract class BuildCommand extends ProjectCommand {
         overlaysDir: this.overlaysDir(),
         outDir: this.outDir(),
         cacheDir: this.cacheDir(),
-        targets: pending.map((p) => ({ target: p.target, plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: p.upstreamIndexes }) })),
+        targets: await Promise.all(
+          pending.map(async (p) => ({
+            target: p.target,
+            plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()), upstreamIndexes: p.upstreamIndexes }),
+            ...(await this.upstreamNames(p.upstreamIndexes, p.upstreamLabel)),
+          })),
+        ),
         only,
         mirrors: this.sourceMirrorList(),
         offline: this.offline,
@@ -139,6 +149,13 @@ export abstract class BuildCommand extends ProjectCommand {
     const { ensureUpstreamIndexes, defaultUpstreamIndexMaxAgeMs } = await import('../mirror/upstream-indexes.js');
     const maxAgeMs = this.upstreamMaxAge === undefined ? defaultUpstreamIndexMaxAgeMs : this.nonNegativeSeconds('--upstream-max-age', this.upstreamMaxAge);
     return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, log: (message) => this.reporter().emit({ type: 'info', message }) })];
+  }
+
+  /** The upstream extensions the given index files list, for the dependency check; nothing without index files. */
+  private async upstreamNames(indexes: readonly string[], from: string): Promise<{ upstream?: { names: ReadonlySet<string>; from: string } }> {
+    if (indexes.length === 0) return {};
+    const { upstreamExtensionNames } = await import('../mirror/upstream-names.js');
+    return { upstream: { names: await upstreamExtensionNames(indexes), from } };
   }
 
   private stampInput(target: Target, upstreamIndexes: readonly string[]): StampInput {

@@ -85,7 +85,10 @@ export async function readUpstreamIndexes(paths: readonly string[]): Promise<Ind
   const texts: Partial<Record<IndexFileName, string>> = {};
   const candidates: string[] = [];
   for (const p of paths) {
-    if ((await stat(p)).isDirectory()) candidates.push(...(await readdir(p)).map((f) => join(p, f)));
+    const st = await stat(p).catch((error: NodeJS.ErrnoException) =>
+      fail('upstream-index-unavailable', { file: p }, `cannot read the upstream index ${p} (${error.code ?? String(error)})`, 'pass an existing directory or index file (md5.db.gz, dep.db.gz, info.lst, …) to --upstream-index'),
+    );
+    if (st.isDirectory()) candidates.push(...(await readdir(p)).map((f) => join(p, f)));
     else candidates.push(p);
   }
   for (const file of indexFileNames) {

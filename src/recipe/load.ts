@@ -21,6 +21,12 @@ export interface LoadOptions {
   readonly displayBase?: string;
   /** Extra rules from modules that own recipe sections (services, images, kernel). */
   readonly rules?: readonly RecipeRule[];
+  /**
+   * The extensions an upstream mirror publishes for this target (bare names, from its md5.db
+   * or info.lst), when its index is at hand (`--upstream`, `--upstream-index`): a `depends:`
+   * entry naming one of them is an upstream dependency, not a typo.
+   */
+  readonly upstream?: { readonly names: ReadonlySet<string>; readonly from: string };
 }
 
 export interface LoadedRecipes {
@@ -55,7 +61,7 @@ export async function loadRecipes(o: LoadOptions): Promise<LoadedRecipes> {
     for (const rule of [...builtinRules, ...(o.rules ?? [])]) diagnostics.push(...rule(recipe));
     recipes.push(recipe);
   }
-  diagnostics.push(...duplicateNames(recipes), ...unknownDependencies(recipes));
+  diagnostics.push(...duplicateNames(recipes), ...unknownDependencies(recipes, o.upstream));
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) throw new TczError(sorted);
   return { recipes: recipes.sort((a, b) => a.name.localeCompare(b.name)), diagnostics: sorted };
@@ -69,11 +75,16 @@ export async function listRecipeFiles(dir: string): Promise<string[]> {
   return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort().map((n) => join(dir, n));
 }
 
-/** A `depends:` name that is no recipe here and no upstream extension we know is likely a typo. */
-function unknownDependencies(recipes: readonly Recipe[]): Diagnostic[] {
-  const known = new Set([...recipes.map((r) => r.name), ...knownUpstreamExtensions]);
+/**
+ * A `depends:` name that is no recipe here and no upstream extension is likely a typo. With the
+ * upstream index at hand its names are the upstream extensions (plus the -KERNEL names, which
+ * TinyCore resolves to the running kernel's); without it, the few our recipes are known to need.
+ */
+function unknownDependencies(recipes: readonly Recipe[], upstream: LoadOptions['upstream']): Diagnostic[] {
+  const known = new Set([...recipes.map((r) => r.name), ...knownUpstreamExtensions, ...(upstream?.names ?? [])]);
+  const where = upstream ? `in the upstream index (${upstream.from}, ${upstream.names.size} extensions)` : 'a known upstream extension (pass --upstream or --upstream-index to check against the upstream index)';
   return recipes.flatMap((r) =>
-    r.depends.flatMap((d, i) => (known.has(d) ? [] : [diag('dependency-missing', r.dependsAt[i], `${r.name} depends on ${d}.tcz, which is neither a recipe here nor a known upstream extension`)])),
+    r.depends.flatMap((d, i) => (known.has(d) ? [] : [diag('dependency-missing', r.dependsAt[i], `${r.name} depends on ${d}.tcz, which is neither a recipe here nor ${where}`)])),
   );
 }
 

@@ -3,13 +3,14 @@
  * paths, rules of the modules that own recipe sections, recipe hook bodies (ash -n and
  * shellcheck), the project's box definitions (boxes/*.yaml), and the list of what is unpinned.
  */
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Option } from 'clipanion';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
 import { ExitCode } from '../exit-codes.js';
 import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 export class LintCommand extends ProjectCommand {
+  upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, info.lst, …): a depends: entry it lists is an upstream extension, not a typo (repeatable)" });
   strict = Option.Boolean('--strict', false, { description: 'for CI: also refuse TODO values, unsupported glob syntax, missing overlays and escaping symlinks, and fail on every warning' });
   /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
   override out = Option.String('--out', { hidden: true });
@@ -42,13 +43,15 @@ export class LintCommand extends ProjectCommand {
       const { strictChecks } = await import('../../recipe/strict.js');
       const reporter = this.reporter();
       const plugins = defaultPlugins({ projectDir: dirname(this.recipesDir()) });
+      const indexes = this.upstreamIndexes.map((f) => resolve(this.context.cwd, f));
+      const upstream = indexes.length ? { names: await (await import('../../mirror/upstream-names.js')).upstreamExtensionNames(indexes), from: this.upstreamIndexes.join(', ') } : undefined;
       // Each target sees its own sources (arch:) and variables, so each is checked.
       const seen = new Set<string>();
       let count = 0;
       let recipeCount = 0;
       let errors = 0;
       for (const target of this.targets()) {
-        const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target, displayBase: this.context.cwd, rules: plugins.flatMap((p) => p.rules ?? []) });
+        const { recipes, diagnostics } = await loadRecipes({ recipesDir: this.recipesDir(), target, displayBase: this.context.cwd, rules: plugins.flatMap((p) => p.rules ?? []), ...(upstream ? { upstream } : {}) });
         planBuild(recipes); // cycles are errors
         const { skipped } = recipesForTarget(recipes, target);
         const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
