@@ -58,6 +58,8 @@ export function mirrorIndexPlugin(upstreamIndexes: readonly string[]): StagePlug
   return {
     name: 'mirror',
     finalizeMirror: async (tczDir) => (await import('./mirror/write-indexes.js')).writeMirrorIndexes(tczDir, { upstreamIndexFiles: upstreamIndexes }),
+    // by content: a re-fetch that brought the same indexes changes nothing
+    mirrorInputs: async () => (await Promise.all(upstreamIndexes.map((p) => hashTree(p)))).join(' '),
   };
 }
 

@@ -21,6 +21,8 @@ export interface PublishedExtension {
 export interface BuildState {
   readonly version: 1;
   readonly extensions: Readonly<Record<string, PublishedExtension>>;
+  /** The plugins' mirrorInputs at this publish (the upstream indexes merged into ours). */
+  readonly mirrorInputs?: string;
 }
 
 export const emptyState: BuildState = { version: 1, extensions: {} };

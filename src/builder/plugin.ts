@@ -32,4 +32,9 @@ export interface StagePlugin {
   publishExtras?(recipes: readonly Recipe[]): Promise<ReadonlyArray<{ rel: string; content: string }>>;
   /** Runs over the assembled tcz directory before the swap (mirror indexes). */
   finalizeMirror?(tczDir: string): Promise<void>;
+  /**
+   * A fingerprint of what finalizeMirror reads besides the extensions (the upstream indexes it
+   * merges): when it changes, the target is published again though no extension changed.
+   */
+  mirrorInputs?(): Promise<string>;
 }

@@ -116,6 +116,13 @@ interface Staged {
   readonly skipped: readonly string[];
   readonly built: readonly Built[];
   readonly restored: readonly Built[];
+  /** The plugins' mirrorInputs now; published again when it differs from the state's. */
+  readonly mirrorInputs: string;
+}
+
+/** Whether a target's out/ changes: an extension was (re)built, or the mirror's other inputs moved. */
+function needsPublish(s: Staged): boolean {
+  return s.built.length > 0 || s.mirrorInputs !== (s.state.mirrorInputs ?? '');
 }
 
 /**
@@ -143,7 +150,7 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
       for (const p of planned) {
         staged.push(await stageTarget(p, outDir, planned.length > 1 ? join(workRoot, `${p.t.target.tcVersion}.x-${p.t.target.arch}`) : workRoot));
       }
-      const changed = staged.filter((s) => s.built.length > 0);
+      const changed = staged.filter(needsPublish);
       if (changed.length > 0) await publish(outDir, changed, all.reporter, all.verify !== false);
     } finally {
       await rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
@@ -184,11 +191,12 @@ async function stageTarget(p: Planned, outDir: string, workDir: string): Promise
   const tczRel = tczRelDir(o.target);
   const stateFile = statePath(outDir, o.target.tcVersion, o.target.arch);
   const state = await readState(stateFile);
+  const mirrorInputs = (await Promise.all(p.t.plugins.map((pl) => pl.mirrorInputs?.() ?? ''))).filter(Boolean).join('\n');
   const keyed = await computeKeys(p.plan, o);
   const stale = await staleExtensions(keyed, state, join(outDir, tczRel), o);
   const skipped = keyed.filter((k) => !stale.has(k.planned.recipe.name)).map((k) => k.planned.recipe.name);
   for (const name of skipped) o.reporter.emit({ type: 'skip', name, reason: 'build key unchanged', ...targetField(o.target) });
-  if (stale.size === 0) return { p, tczRel, stateFile, state, keyed, skipped, built: [], restored: [] };
+  if (stale.size === 0) return { p, tczRel, stateFile, state, keyed, skipped, built: [], restored: [], mirrorInputs };
 
   // What only a rebuild needs (the output cache, fetching, staging, packing, and the HTTP
   // client under them) is loaded here, so that a run with nothing to do stays quick.
@@ -204,7 +212,7 @@ async function stageTarget(p: Planned, outDir: string, workDir: string): Promise
   }
   const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir, workDir) : [];
   if (cache) for (const b of fresh) await cache.save(b.ext.name, b.keyed.key.key, b.ext.files);
-  return { p, tczRel, stateFile, state, keyed, skipped, built: [...restored, ...fresh], restored };
+  return { p, tczRel, stateFile, state, keyed, skipped, built: [...restored, ...fresh], restored, mirrorInputs };
 }
 
 /** The target a skip or rebuild event is about, so a multi-target --json stream can tell them apart. */
@@ -344,7 +352,7 @@ async function publish(outDir: string, changed: readonly Staged[], reporter: Rep
       extensions[ext.name] = { key: keyed.key.key, components: keyed.key.components, md5: ext.md5, size: ext.size, files: names, origin: origin ?? 'built' };
     }
     for (const p of s.p.t.plugins) if (p.publishExtras) for (const e of await p.publishExtras(s.p.buildable)) files.push({ rel: e.rel, content: e.content });
-    files.push({ rel: s.stateFile.slice(outDir.length + 1), content: renderState({ version: 1, extensions }) });
+    files.push({ rel: s.stateFile.slice(outDir.length + 1), content: renderState({ version: 1, extensions, ...(s.mirrorInputs ? { mirrorInputs: s.mirrorInputs } : {}) }) });
   }
   await publishAtomically({
     outDir,

@@ -17,6 +17,8 @@ export interface NginxSiteOptions {
   readonly cacheDir: string;
   /** Name for the cache zone, unique per site on one nginx. */
   readonly zone?: string;
+  /** Seconds an upstream file is served before nginx revalidates it (as serve --upstream-max-age). */
+  readonly maxAgeSeconds?: number;
 }
 
 /** nginx takes these as bare tokens: refuse what would need quoting rather than risk a broken file. */
@@ -30,6 +32,12 @@ export function renderNginxSite(o: NginxSiteOptions): string {
   const listen = o.host.includes(':') ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`;
   const zone = token(o.zone ?? 'tczbuild_upstream', 'the cache zone');
   const up = o.upstream ? new URL(o.upstream) : undefined;
+  // nginx takes no userinfo in proxy_pass: the upstream's own credentials go in a header, and
+  // the comment shows the URL without them
+  const credentials = up && (up.username || up.password) ? Buffer.from(`${decodeURIComponent(up.username)}:${decodeURIComponent(up.password)}`).toString('base64') : undefined;
+  if (up) up.username = up.password = '';
+  // nginx caches nothing for 0s; 1s with revalidation is the nearest to "ask every time"
+  const maxAge = Math.max(1, Math.round(o.maxAgeSeconds ?? 600));
   const lines = [
     '# tce mirror for TinyCore boxes, written by `tczbuild serve --print-nginx-config`.',
     '# Include it in the http {} block (e.g. /etc/nginx/sites-enabled/tczbuild), then `nginx -s reload`.',
@@ -72,10 +80,12 @@ export function renderNginxSite(o: NginxSiteOptions): string {
       ...(base ? [`        rewrite ^ ${token(base, 'the upstream path')}$uri break;`] : []),
       `        proxy_pass ${token(`${up.protocol}//${up.host}`, 'the upstream')};`,
       `        proxy_set_header Host ${token(up.host, 'the upstream host')};`,
+      ...(credentials ? [`        proxy_set_header Authorization "Basic ${credentials}";   # the --upstream URL's user:password`] : []),
       '        proxy_http_version 1.1;',
       `        proxy_cache ${zone};`,
       '        proxy_cache_key $uri;',
-      '        proxy_cache_valid 200 60d;',
+      `        proxy_cache_valid 200 ${maxAge}s;   # then asked again (If-None-Match / If-Modified-Since), as --upstream-max-age`,
+      '        proxy_cache_revalidate on;',
       '        proxy_cache_valid 404 1m;',
       '        proxy_cache_lock on;',
       '        proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;',

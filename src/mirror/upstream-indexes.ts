@@ -6,16 +6,19 @@
  * directory and renames it into place, so a reader never sees half a set. I/O only.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fail } from '../diagnostics/errors.js';
 import { FetchFailure } from '../util/http/failure.js';
 import { httpRequest } from '../util/http/request.js';
 import { defaultMinRate } from '../util/min-rate.js';
 import { indexFileNames } from './index-parse.js';
+import { maxIndexTextBytes } from './write-indexes.js';
+import { shownUpstream, upstreamOrigin, type UpstreamOrigin } from './upstream-origin.js';
 
 export interface UpstreamIndexOptions {
   /** Mirror base URL, the part before `11.x/` (as for `serve --upstream`). */
@@ -30,6 +33,8 @@ export interface UpstreamIndexOptions {
   readonly maxBytes?: number;
   readonly log?: (message: string) => void;
   readonly now?: () => number;
+  /** Environment for netrc credentials ($NETRC, $HOME). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const defaultUpstreamIndexMaxAgeMs = 6 * 3600 * 1000;
@@ -38,7 +43,8 @@ export const defaultMaxIndexBytes = 32 * 1024 * 1024;
 const stampName = '.fetched';
 
 export function upstreamIndexDirFor(o: Pick<UpstreamIndexOptions, 'upstream' | 'tcVersion' | 'arch' | 'cacheDir'>): string {
-  const key = createHash('sha256').update(o.upstream.replace(/\/+$/, '')).digest('hex').slice(0, 16);
+  // keyed by the URL without credentials: a password is never part of a path
+  const key = createHash('sha256').update(shownUpstream(o.upstream)).digest('hex').slice(0, 16);
   return join(o.cacheDir, 'upstream-indexes', key, `${o.tcVersion}.x`, o.arch);
 }
 
@@ -48,11 +54,12 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
   const now = (o.now ?? Date.now)();
   const fetchedAt = await stat(join(dir, stampName)).then((s) => s.mtimeMs, () => undefined);
   if (fetchedAt !== undefined && now - fetchedAt < o.maxAgeMs) return dir;
-  const base = `${o.upstream.replace(/\/+$/, '')}/${o.tcVersion}.x/${o.arch}/tcz`;
+  const origin = upstreamOrigin(o.upstream, { ...(o.env ? { env: o.env } : {}) });
+  const base = `${origin.base}/${o.tcVersion}.x/${o.arch}/tcz`;
   const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(tmp, { recursive: true });
-    const problem = await fetchSet(base, tmp, o.timeoutMs ?? 10_000, o.maxBytes ?? defaultMaxIndexBytes);
+    const problem = await fetchSet(base, tmp, origin, o.timeoutMs ?? 10_000, o.maxBytes ?? defaultMaxIndexBytes);
     if (problem) {
       if (fetchedAt !== undefined) {
         o.log?.(`warning: could not refresh the upstream indexes (${problem}); using the copy fetched ${new Date(fetchedAt).toISOString()}`);
@@ -71,11 +78,11 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
 }
 
 /** Download every index file into `into`; the reason when md5.db.gz (or any answer but 200/404) fails. */
-async function fetchSet(base: string, into: string, timeoutMs: number, maxBytes: number): Promise<string | undefined> {
+async function fetchSet(base: string, into: string, origin: UpstreamOrigin, timeoutMs: number, maxBytes: number): Promise<string | undefined> {
   for (const name of indexFileNames.map((n) => `${n}.gz`)) {
     const url = `${base}/${name}`;
     try {
-      const res = await httpRequest(url, { timeoutMs, deadlineMs: 10 * timeoutMs, maxBytes, minRate: defaultMinRate });
+      const res = await httpRequest(url, { timeoutMs, deadlineMs: 10 * timeoutMs, maxBytes, minRate: defaultMinRate, auth: origin.auth, redirects: origin.redirects });
       if (res.status === 404 && name !== 'md5.db.gz') {
         res.abort();
         continue;
@@ -88,6 +95,9 @@ async function fetchSet(base: string, into: string, timeoutMs: number, maxBytes:
       const file = join(into, name);
       await pipeline(Readable.from(res.chunks), createWriteStream(file));
       if (!(await isGzip(file))) return `${url} is not gzip`;
+      const inflated = await inflatedSize(file, maxIndexTextBytes);
+      if (inflated === 'too-large') return `${url} inflates to more than ${maxIndexTextBytes} bytes (a gzip bomb, not an index)`;
+      if (inflated === 'broken') return `${url} is not valid gzip`;
     } catch (error) {
       if (error instanceof FetchFailure && error.kind === 'too-large') {
         const size = error.announced === undefined ? `more than ${error.limit} bytes` : `${error.announced} bytes`;
@@ -97,6 +107,26 @@ async function fetchSet(base: string, into: string, timeoutMs: number, maxBytes:
     }
   }
   return undefined;
+}
+
+/**
+ * Inflate the file as a stream, counting, and stop at the cap: a 2 MB bomb costs a few
+ * milliseconds and no memory here, instead of gigabytes when the merge reads it.
+ */
+async function inflatedSize(file: string, cap: number): Promise<number | 'too-large' | 'broken'> {
+  let size = 0;
+  const count = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      done(size > cap ? new RangeError('over the cap') : null);
+    },
+  });
+  try {
+    await pipeline(createReadStream(file), createGunzip(), count);
+    return size;
+  } catch (error) {
+    return error instanceof RangeError ? 'too-large' : 'broken';
+  }
 }
 
 async function isGzip(file: string): Promise<boolean> {

@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Option, UsageError } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
+import { shownUpstream } from '../../mirror/upstream-origin.js';
 import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 /** nginx's proxy cache by default: under /var/cache, which nginx (started as root) creates and hands to its workers' user. */
@@ -32,6 +33,8 @@ export class ServeCommand extends ProjectCommand {
   upstreamMaxMb = Option.String('--upstream-max-mb', '1024', { description: 'largest file fetched from --upstream, in MiB' });
   upstreamDeadline = Option.String('--upstream-deadline', '600', { description: 'seconds one upstream download may take in total (then 504)' });
   upstreamMinRate = Option.String('--upstream-min-rate', '16', { description: 'KiB/s below which an upstream download is abandoned (504)' });
+  upstreamMaxAge = Option.String('--upstream-max-age', '600', { description: 'seconds a file fetched from --upstream is served before upstream is asked again whether it changed (0: every request)' });
+  upstreamAllowHosts = Option.Array('--upstream-allow-host', [], { description: 'HOST[:PORT] an --upstream redirect may lead to besides the upstream itself (repeatable)' });
 
   async execute(): Promise<number> {
     return this.run(async () => {
@@ -49,7 +52,7 @@ export class ServeCommand extends ProjectCommand {
       if (this.printNginx) {
         const { renderNginxSite } = await import('../../mirror/nginx-config.js');
         const cacheDir = this.nginxCachePath();
-        this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir }));
+        this.context.stdout.write(renderNginxSite({ root, host: this.host, port, upstream: this.upstream, cacheDir, maxAgeSeconds: positive('--upstream-max-age', this.upstreamMaxAge, true) }));
         await this.warnUnreachable(root, this.upstream === undefined ? undefined : cacheDir);
         return;
       }
@@ -58,8 +61,10 @@ export class ServeCommand extends ProjectCommand {
         deadlineMs: positive('--upstream-deadline', this.upstreamDeadline) * 1000,
         minBytesPerSec: positive('--upstream-min-rate', this.upstreamMinRate, true) * 1024,
       };
-      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cachePaths().upstream, localRoot: root, limits }) : undefined;
       const log = this.quiet ? undefined : (l: string) => this.reporter().emit({ type: 'info', message: l, data: { access: true } });
+      const maxAgeMs = positive('--upstream-max-age', this.upstreamMaxAge, true) * 1000;
+      const origin = { env: this.context.env, allowHosts: this.upstreamAllowHosts };
+      const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cachePaths().upstream, localRoot: root, limits, maxAgeMs, origin, log: (l) => this.say(l) }) : undefined;
       const maxConnections = positive('--max-connections', this.maxConnections);
       const idleTimeoutMs = positive('--idle-timeout', this.idleTimeout) * 1000;
       const server = await startMirrorServer({ root, host: this.host, port, upstream, log, maxConnections, idleTimeoutMs });
@@ -133,7 +138,7 @@ export class ServeCommand extends ProjectCommand {
     const hosts = this.host === '0.0.0.0' || this.host === '::' ? externalAddresses() : [this.host];
     const base = `http://${hosts[0] ?? '127.0.0.1'}:${port}/`;
     this.say(`serving ${root} on http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}/`);
-    if (this.upstream) this.say(`files missing here are fetched from ${this.upstream}`);
+    if (this.upstream) this.say(`files missing here are fetched from ${shownUpstream(this.upstream)}`);
     const { findTczDirs } = await import('../../mirror/scan.js');
     const dirs = await findTczDirs(root).catch(() => []);
     for (const dir of dirs) this.say(`  extensions: ${base}${relative(root, dir)}/`);

@@ -84,7 +84,7 @@ export class TestCommand extends ProjectCommand {
       const workDir = this.logDir ? resolve(this.context.cwd, this.logDir) : await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
       const upstreamUrl = this.settings().upstream.value;
       // under the project's cache (--cache, cache: in tczbuild.yaml), as `serve` keeps it
-      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir() }) : undefined;
+      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir(), origin: { env: this.context.env }, log: (message) => reporter.emit({ type: 'info', message }) }) : undefined;
       let failed = false;
       // on SIGINT/SIGTERM QEMU is stopped first; give this run the moment it needs to say so
       const { onInterrupt } = await import('../../util/interrupt.js');

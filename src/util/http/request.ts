@@ -41,7 +41,7 @@ export interface HttpOptions {
   readonly minRate?: MinRate;
   /** Refuse bodies larger than this (announced or counted). */
   readonly maxBytes?: number;
-  /** Default: up to 5 redirects to any http(s) URL for GET and HEAD; never for PUT. */
+  /** Default: up to 5 redirects to any http(s) URL for GET and HEAD; never for PUT. Never https to http. */
   readonly redirects?: RedirectPolicy;
   /** Credentials for each URL requested (redirects included); sent as HTTP Basic auth. */
   readonly auth?: (url: URL) => Credentials | undefined;
@@ -111,7 +111,9 @@ function redirectTarget(from: URL, location: string, policy: RedirectPolicy): UR
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
     throw new FetchFailure(`redirected to an unsupported URL ${next.href}`, { retryable: false, kind: 'redirect' });
   }
-  const refused = policy.refuse?.(from, next);
+  // Never from https down to plain http, whatever the policy: the rest of the transfer would be
+  // readable and changeable on the way (curl refuses it too for authenticated transfers).
+  const refused = from.protocol === 'https:' && next.protocol === 'http:' ? 'it leads from https down to plain http' : policy.refuse?.(from, next);
   if (refused !== undefined) throw new FetchFailure(`refused the redirect from ${from.origin} to ${next.href}: ${refused}`, { retryable: false, kind: 'redirect' });
   return next;
 }

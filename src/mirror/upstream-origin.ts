@@ -1,0 +1,83 @@
+/**
+ * What every `--upstream` transfer (serve's fall-through, test's box mirror, the index merge of
+ * `all` and `index`) needs to know about the upstream mirror before it sends a byte: its base URL
+ * without credentials (for requests, cache keys and every message), the credentials split off it
+ * (sent only as an Authorization header to the upstream's own origin, netrc for other hosts),
+ * and the redirect policy: a few hops, within the upstream's origin (or up to https on its host),
+ * or to a host the operator allowed; never from https down to http, and never to a loopback,
+ * link-local or private address unless the upstream itself is one (a LAN client must not read
+ * an internal service, 169.254.169.254 included, through our mirror). Pure apart from netrc.
+ */
+import { isIP } from 'node:net';
+import { netrcLookup, originScopedAuth, splitUserinfo, type Credentials } from '../util/credentials.js';
+import type { RedirectPolicy } from '../util/http/request.js';
+
+export interface UpstreamOrigin {
+  /** The base URL without userinfo and trailing slash: what requests, cache keys and messages use. */
+  readonly base: string;
+  /** Credentials for each URL a transfer visits (the upstream's own only to its origin). */
+  readonly auth: (url: URL) => Credentials | undefined;
+  readonly redirects: RedirectPolicy;
+}
+
+export interface UpstreamOriginOptions {
+  /** Environment for netrc ($NETRC, $HOME); none means no netrc. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Hosts a redirect may lead to besides the upstream's own (a mirror network's CDN). */
+  readonly allowHosts?: readonly string[];
+  /** Redirects followed before giving up. */
+  readonly maxRedirects?: number;
+}
+
+export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions = {}): UpstreamOrigin {
+  const { url, credentials } = splitUserinfo(upstream);
+  const base = url.replace(/\/+$/, '');
+  const home = new URL(base);
+  const allowed = new Set((o.allowHosts ?? []).map((h) => h.toLowerCase()));
+  const homeIsInternal = isInternalHost(home.hostname);
+  return {
+    base,
+    auth: originScopedAuth(base, credentials, o.env ? netrcLookup(o.env) : undefined),
+    redirects: {
+      max: o.maxRedirects ?? 3,
+      refuse: (from, to) => {
+        if (from.protocol === 'https:' && to.protocol === 'http:') return 'it leads from https down to plain http';
+        const upgrade = to.protocol === 'https:' && to.hostname === home.hostname && to.port === '';
+        if (to.origin === home.origin || upgrade) return undefined;
+        if (!allowed.has(to.host.toLowerCase()) && !allowed.has(to.hostname.toLowerCase())) {
+          return `it leaves the upstream mirror ${home.origin}; if ${to.host} is a mirror you trust, allow it with --upstream-allow-host ${to.host}`;
+        }
+        if (isInternalHost(to.hostname) && !homeIsInternal) return `${to.hostname} is a loopback, link-local or private address, and the upstream is not`;
+        return undefined;
+      },
+    },
+  };
+}
+
+/** The upstream URL as it may be shown: no userinfo, no trailing slash. */
+export function shownUpstream(upstream: string): string {
+  return splitUserinfo(upstream).url.replace(/\/+$/, '');
+}
+
+/**
+ * Loopback, link-local, private (RFC 1918, ULA), CGNAT and unspecified addresses, and the
+ * localhost names. A host name that resolves to one is not caught here: only hosts the
+ * operator named are ever followed, so that is the operator's choice.
+ */
+export function isInternalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  if (family === 4) return internalV4(host);
+  if (family !== 6) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (mapped?.[1]) return internalV4(mapped[1]);
+  if (host === '::1' || host === '::') return true;
+  const first = parseInt(host.split(':')[0] || '0', 16);
+  return (first & 0xffc0) === 0xfe80 || (first & 0xfe00) === 0xfc00;
+}
+
+function internalV4(ip: string): boolean {
+  const [a = 0, b = 0] = ip.split('.').map(Number);
+  return a === 127 || a === 10 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+}
