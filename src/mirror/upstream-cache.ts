@@ -22,7 +22,8 @@ import { defaultUpstreamLimits, fetchBounded, type UpstreamLimits, type Validato
 import { shownUpstream, upstreamOrigin, type UpstreamOriginOptions } from './upstream-origin.js';
 
 export type UpstreamResult =
-  | { readonly kind: 'cached'; readonly path: string; readonly fetched: boolean }
+  /** `stale`: upstream could not be asked, and this is the copy it last confirmed. */
+  | { readonly kind: 'cached'; readonly path: string; readonly fetched: boolean; readonly stale?: true }
   | { readonly kind: 'status'; readonly status: 404 | 502 | 504; readonly reason: string };
 
 export interface UpstreamOptions {
@@ -115,7 +116,7 @@ export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
     }
     if (cancel.aborted) return got;
     opts.log?.(`upstream: could not revalidate ${rel} (${got.reason}); serving the copy upstream confirmed at ${new Date(meta.checkedAt).toISOString()}`);
-    return { kind: 'cached', path: cached, fetched: false };
+    return { kind: 'cached', path: cached, fetched: false, stale: true };
   };
 
   const download = async (rel: string, cancel: AbortSignal, meta: Meta | undefined): Promise<UpstreamResult> => {
@@ -150,12 +151,12 @@ export function createUpstreamCache(opts: UpstreamOptions): UpstreamCache {
     }
   };
 
-  /** The md5 upstream's (or our own) `.md5.txt` names for rel; undefined when there is none or it cannot be had. */
+  /** The md5 upstream's (or our own) `.md5.txt` names for rel now; undefined when there is none or upstream could not confirm it. */
   const upstreamMd5 = async (rel: string, cancel: AbortSignal): Promise<string | undefined> => {
     const local = opts.localRoot ? await readFile(join(opts.localRoot, `${rel}.md5.txt`), 'utf8').catch(() => undefined) : undefined;
     if (local !== undefined) return firstWord(local);
     const r = await ensure(`${rel}.md5.txt`, cancel);
-    return r.kind === 'cached' ? firstWord(await readFile(r.path, 'utf8')) : undefined;
+    return r.kind === 'cached' && !r.stale ? firstWord(await readFile(r.path, 'utf8')) : undefined;
   };
 
   /** The `.md5.txt` beside the file (ours first, else upstream's); none means no check. */
