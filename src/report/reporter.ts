@@ -10,7 +10,8 @@ export type BuildEvent =
   | { readonly type: 'skip'; readonly name: string; readonly reason: string; readonly target?: string }
   | { readonly type: 'rebuild'; readonly name: string; readonly reasons: readonly string[]; readonly cache?: 'local cache' | 'remote cache' | 'miss'; readonly target?: string }
   | { readonly type: 'cache-hit'; readonly name: string; readonly cache: 'local cache' | 'remote cache'; readonly key: string; readonly files: number; readonly bytes: number }
-  | { readonly type: 'download-progress'; readonly url: string; readonly received: number; readonly total?: number }
+  | { readonly type: 'download-progress'; readonly url: string; readonly received: number; readonly total?: number; readonly done?: boolean }
+  | { readonly type: 'download-retry'; readonly url: string; readonly attempt: number; readonly attempts: number; readonly delayMs: number; readonly reason: string }
   | { readonly type: 'info'; readonly message: string; readonly data?: Readonly<Record<string, unknown>> }
   | { readonly type: 'diagnostic'; readonly diagnostic: Diagnostic }
   | { readonly type: 'manifest'; readonly files: readonly ManifestEntry[]; readonly out: string }

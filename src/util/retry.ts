@@ -15,6 +15,8 @@ export interface RetryLoop {
   readonly retryable: (error: unknown) => boolean;
   /** The error to throw after `attempts` tries (> 1 only when retries were spent). */
   readonly giveUp: (error: unknown, attempts: number) => unknown;
+  /** Told before each pause: the failure, the number of the attempt to come (2 for the first retry), and the pause. */
+  readonly onRetry?: (error: unknown, nextAttempt: number, delayMs: number) => void;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,7 +32,9 @@ export async function retrying<T>(attempt: (n: number) => Promise<T>, loop: Retr
       return await attempt(n);
     } catch (error) {
       if (!loop.retryable(error) || n >= loop.retries) throw loop.giveUp(error, n + 1);
-      await sleep(backoffDelay(n, loop.backoffMs));
+      const delay = backoffDelay(n, loop.backoffMs);
+      loop.onRetry?.(error, n + 2, delay);
+      await sleep(delay);
     }
   }
 }

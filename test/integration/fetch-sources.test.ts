@@ -73,7 +73,7 @@ describe('fetchSources over HTTP', () => {
     expect(got).toEqual({ spec: src, sha256: payloadSha, size: payload.length, path: cache.pathFor(payloadSha) });
     expect(await readFile(got?.path ?? '')).toEqual(payload);
     const progress = reporter.events.filter((e) => e.type === 'download-progress');
-    expect(progress.at(-1)).toEqual({ type: 'download-progress', url: src.url, received: payload.length, total: payload.length });
+    expect(progress.at(-1)).toEqual({ type: 'download-progress', url: src.url, received: payload.length, total: payload.length, done: true });
 
     const second = await fetchSources([src], opts);
     expect(second.get(src)?.path).toBe(cache.pathFor(payloadSha));
@@ -96,7 +96,7 @@ describe('fetchSources over HTTP', () => {
     await fetchSources([src], { ...opts, reporter });
     const progress = reporter.events.filter((e) => e.type === 'download-progress');
     expect(progress[0]).toEqual({ type: 'download-progress', url: src.url, received: 0 });
-    expect(progress.at(-1)).toEqual({ type: 'download-progress', url: src.url, received: payload.length });
+    expect(progress.at(-1)).toEqual({ type: 'download-progress', url: src.url, received: payload.length, done: true });
     expect(new Set(progress.map((e) => JSON.stringify(e))).size).toBe(progress.length);
   });
 

@@ -39,7 +39,16 @@ const progressIntervalMs = 200;
 
 export async function download(cache: SourceCache, where: Location, expected: string | undefined, opts: DownloadOptions): Promise<CacheEntry> {
   if (where.kind === 'path') return copyLocal(cache, where.path, expected, opts.maxBytes ?? downloadDefaults.maxBytes);
-  const policy = { retries: opts.retries ?? downloadDefaults.retries, backoffMs: opts.backoffMs ?? downloadDefaults.backoffMs };
+  const retries = opts.retries ?? downloadDefaults.retries;
+  const reporter = opts.reporter;
+  const policy = {
+    retries,
+    backoffMs: opts.backoffMs ?? downloadDefaults.backoffMs,
+    // each retry and its reason is an event, so a CI log shows why a download is slow
+    ...(reporter
+      ? { onRetry: (error: unknown, attempt: number, delayMs: number) => reporter.emit({ type: 'download-retry', url: where.url, attempt, attempts: retries + 1, delayMs, reason: error instanceof Error ? error.message : String(error) }) }
+      : {}),
+  };
   return withRetries(async () => {
     const body = await httpGet(where.url, {
       timeoutMs: opts.timeoutMs ?? downloadDefaults.timeoutMs,
@@ -81,6 +90,6 @@ function throttledProgress(reporter: Reporter, url: string): (received: number, 
     if (received === lastReceived || (received !== 0 && !done && now - last < progressIntervalMs)) return;
     last = now;
     lastReceived = received;
-    reporter.emit({ type: 'download-progress', url, received, ...(total !== undefined ? { total } : {}) });
+    reporter.emit({ type: 'download-progress', url, received, ...(total !== undefined ? { total } : {}), ...(done ? { done } : {}) });
   };
 }

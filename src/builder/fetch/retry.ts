@@ -12,6 +12,8 @@ export interface RetryPolicy {
   /** Pause before the first retry; doubled for each later one. */
   readonly backoffMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Told before each retry (see util/retry.ts). */
+  readonly onRetry?: (error: unknown, nextAttempt: number, delayMs: number) => void;
 }
 
 export { backoffDelay };

@@ -55,30 +55,75 @@ export function colorsWanted(tty: boolean, env: NodeJS.ProcessEnv): boolean {
 
 const paint = { error: '\x1b[31m', warning: '\x1b[33m', reset: '\x1b[0m' };
 
-export function plainReporter(out: Writable, err: Writable, { tty = false, color = false, verbosity = 'normal' as Verbosity } = {}): Reporter {
+/** Off a terminal, a download still running after this long gets a line saying so (and one when it ends). */
+export const slowDownloadMs = 3000;
+
+interface DownloadClock {
+  /** When the download was first seen, and when its current attempt started. */
+  readonly firstSeen: number;
+  attemptStart: number;
+  announced: boolean;
+}
+
+export function plainReporter(out: Writable, err: Writable, { tty = false, color = false, verbosity = 'normal' as Verbosity, now = Date.now } = {}): Reporter {
   let progressShown = false;
+  const downloads = new Map<string, DownloadClock>();
   const clearProgress = (): void => {
     if (progressShown) out.write('\r\x1b[2K');
     progressShown = false;
   };
+  const line = (text: string): void => {
+    clearProgress();
+    out.write(`${redactUserinfo(text)}\n`);
+  };
+  const progress = (e: Extract<BuildEvent, { type: 'download-progress' }>): void => {
+    const t = now();
+    let clock = downloads.get(e.url);
+    if (!clock) downloads.set(e.url, (clock = { firstSeen: t, attemptStart: t, announced: false }));
+    else if (e.received === 0) clock.attemptStart = t; // a retry starts over
+    const rate = rateOf(e.received, t - clock.attemptStart);
+    if (e.done) downloads.delete(e.url);
+    if (tty) {
+      if (e.done) return clearProgress();
+      const pct = e.total ? ` ${Math.floor((e.received / e.total) * 100)}%` : '';
+      const eta = e.total && rate ? `, ${formatSeconds((e.total - e.received) / rate)} left` : '';
+      out.write(redactUserinfo(`\r\x1b[2K  downloading ${shortUrl(e.url)} ${formatBytes(e.received)}${e.total ? ` of ${formatBytes(e.total)}` : ''}${pct}${rate ? ` at ${formatBytes(rate)}/s` : ''}${eta}`));
+      progressShown = true;
+      return;
+    }
+    // Off a terminal: quick downloads stay silent; a slow one says it started, and when it ended.
+    if (verbosity === 'quiet') return;
+    if (!clock.announced && !e.done && t - clock.firstSeen >= slowDownloadMs) {
+      clock.announced = true;
+      line(`downloading ${e.url}${e.total ? ` (${formatBytes(e.total)})` : ''}: ${formatBytes(e.received)} after ${formatSeconds((t - clock.firstSeen) / 1000)}${rate ? `, ${formatBytes(rate)}/s` : ''}`);
+    } else if (clock.announced && e.done) {
+      line(`downloaded ${e.url}: ${formatBytes(e.received)} in ${formatSeconds((t - clock.firstSeen) / 1000)}`);
+    }
+  };
   return {
     emit(e) {
-      if (e.type === 'download-progress') {
-        if (!tty) return;
-        const pct = e.total ? ` ${Math.floor((e.received / e.total) * 100)}%` : '';
-        out.write(`\r\x1b[2K  downloading ${shortUrl(e.url)} ${formatBytes(e.received)}${pct}`);
-        progressShown = true;
-        return;
-      }
+      if (e.type === 'download-progress') return progress(e);
       if (!shown(e, verbosity)) return;
       clearProgress();
       const rendered = renderLine(e);
       if (rendered === undefined) return;
-      const line = redactUserinfo(rendered);
-      const colored = color && e.type === 'diagnostic' ? line.replace(`${e.diagnostic.severity}[`, `${paint[e.diagnostic.severity]}${e.diagnostic.severity}${paint.reset}[`) : line;
+      const text = redactUserinfo(rendered);
+      const colored = color && e.type === 'diagnostic' ? text.replace(`${e.diagnostic.severity}[`, `${paint[e.diagnostic.severity]}${e.diagnostic.severity}${paint.reset}[`) : text;
       (e.type === 'diagnostic' ? err : out).write(`${colored}\n`);
     },
   };
+}
+
+/** Bytes per second, or undefined before there is anything to measure. */
+function rateOf(bytes: number, ms: number): number | undefined {
+  return ms >= 500 && bytes > 0 ? (bytes * 1000) / ms : undefined;
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 10) return `${Math.max(0, s).toFixed(1)}s`;
+  if (s < 60) return `${Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 function renderLine(e: BuildEvent): string | undefined {
@@ -99,6 +144,8 @@ function renderLine(e: BuildEvent): string | undefined {
       return formatDiagnostic(e.diagnostic);
     case 'manifest':
       return `published ${e.files.length} files to ${e.out}`;
+    case 'download-retry':
+      return `retrying ${e.url} in ${formatSeconds(e.delayMs / 1000)} (attempt ${e.attempt} of ${e.attempts}): ${e.reason}`;
     default:
       return undefined;
   }
@@ -109,7 +156,7 @@ export function formatMs(ms: number): string {
 }
 
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n}B`;
+  if (n < 1024) return `${Math.round(n)}B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)}KiB`;
   return `${(n / 1024 / 1024).toFixed(1)}MiB`;
 }
