@@ -21,6 +21,7 @@ import { compareWithPublished, readState, renderState, statePath, type BuildStat
 import type { FetchOptions } from './fetch/fetch-sources.js';
 import { hashTree, sourceEpochs } from './inputs.js';
 import { lockOut } from './lock.js';
+import { requiredCompanions } from './output-cache/complete.js';
 import type { CacheOrigin, OutputCache } from './output-cache/output-cache.js';
 import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
 import { onInterrupt } from '../util/interrupt.js';
@@ -279,7 +280,7 @@ async function restoreCached(stale: readonly Keyed[], cache: OutputCache, tczRel
   const out: Built[] = [];
   try {
     for (const k of stale) {
-      const hit = await cache.restore(k.planned.recipe.name, k.key.key, workDir, tczRel);
+      const hit = await cache.restore(k.planned.recipe.name, k.key.key, workDir, tczRel, requiredCompanions(k.planned.recipe.depends.length > 0));
       if (hit) out.push({ keyed: k, ext: hit, origin: hit.origin });
     }
   } catch (error) {

@@ -8,20 +8,30 @@
  */
 import { originScopedAuth, type Credentials } from '../../util/credentials.js';
 import { FetchFailure, isRetryableStatus } from '../../util/http/failure.js';
-import { httpGet, httpRequest, statusText } from '../../util/http/request.js';
+import { httpGet, httpRequest, statusText, type HttpOptions } from '../../util/http/request.js';
+import type { MinRate } from '../../util/min-rate.js';
 
 export interface CacheHttpOptions {
   /** Connect and idle timeout: a server that sends nothing for this long fails the call. */
   readonly timeoutMs: number;
   readonly credentials?: Credentials | undefined;
+  /** A GET slower than this fails (a trickle of bytes never trips the idle timeout). */
+  readonly minRate?: MinRate;
+  /** A GET that takes longer than this in all fails. */
+  readonly deadlineMs?: number;
+}
+
+/** The bounds of a GET: idle timeout always, rate and deadline when given. */
+function getBounds(o: CacheHttpOptions): Pick<HttpOptions, 'timeoutMs' | 'minRate' | 'deadlineMs'> {
+  return { timeoutMs: o.timeoutMs, ...(o.minRate ? { minRate: o.minRate } : {}), ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}) };
 }
 
 const redirects = { max: 3 } as const;
 
-/** The blob's bytes as they arrive, or undefined when the server does not have it. */
-export async function getStream(url: string, o: CacheHttpOptions): Promise<AsyncIterable<Uint8Array> | undefined> {
+/** The blob's bytes as they arrive (refused past maxBytes), or undefined when the server does not have it. */
+export async function getStream(url: string, o: CacheHttpOptions & { readonly maxBytes: number }): Promise<AsyncIterable<Uint8Array> | undefined> {
   try {
-    return (await httpGet(url, { timeoutMs: o.timeoutMs, redirects, auth: originScopedAuth(url, o.credentials) })).chunks;
+    return (await httpGet(url, { ...getBounds(o), maxBytes: o.maxBytes, redirects, auth: originScopedAuth(url, o.credentials) })).chunks;
   } catch (error) {
     if (error instanceof FetchFailure && error.notFound) return undefined;
     throw error;
@@ -31,7 +41,7 @@ export async function getStream(url: string, o: CacheHttpOptions): Promise<Async
 /** A small body (an action-cache entry) read whole, or undefined when absent. */
 export async function getBytes(url: string, o: CacheHttpOptions & { readonly maxBytes: number }): Promise<Buffer | undefined> {
   try {
-    const body = await httpGet(url, { timeoutMs: o.timeoutMs, redirects, maxBytes: o.maxBytes, auth: originScopedAuth(url, o.credentials) });
+    const body = await httpGet(url, { ...getBounds(o), redirects, maxBytes: o.maxBytes, auth: originScopedAuth(url, o.credentials) });
     return await body.bytes(o.maxBytes);
   } catch (error) {
     if (error instanceof FetchFailure && error.notFound) return undefined;

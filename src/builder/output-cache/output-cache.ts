@@ -16,6 +16,7 @@ import { redactUserinfo } from '../../util/credentials.js';
 import { ChecksumMismatchError } from '../fetch/source-cache.js';
 import type { PublishFile } from '../publish.js';
 import { decodeActionResult, encodeActionResult, type CachedFile } from './action-result.js';
+import { md5Disagreement, missingCompanions, requiredCompanions } from './complete.js';
 import { BadBlobError, LocalOutputCache } from './local-store.js';
 import { RemoteCache, type RemoteCacheOptions } from './remote-cache.js';
 
@@ -46,15 +47,15 @@ export class OutputCache {
   }
 
   /** A verified copy of the extension's files in `destDir`, or undefined on a miss. */
-  async restore(name: string, key: string, destDir: string, tczRel: string): Promise<RestoredExtension | undefined> {
+  async restore(name: string, key: string, destDir: string, tczRel: string, required: readonly string[] = requiredCompanions(false)): Promise<RestoredExtension | undefined> {
     const local = await this.local.lookup(key, name);
     if (local) {
-      const hit = await this.materialize(name, key, local, destDir, tczRel, 'local cache');
+      const hit = await this.materialize(name, key, local, destDir, tczRel, 'local cache', required);
       if (hit) return hit;
     }
     const verified = new Set<string>();
-    const fetched = await this.fetchRemote(name, key, verified);
-    return fetched ? this.materialize(name, key, fetched, destDir, tczRel, 'remote cache', verified) : undefined;
+    const fetched = await this.fetchRemote(name, key, verified, required);
+    return fetched ? this.materialize(name, key, fetched, destDir, tczRel, 'remote cache', required, verified) : undefined;
   }
 
   /** Where a build key's output would come from, without fetching blobs (for explain). */
@@ -85,13 +86,23 @@ export class OutputCache {
     await this.remoteCall(`uploading the entry of ${name}`, (r) => r.putEntry(key, encodeActionResult(manifest)));
   }
 
-  private async materialize(name: string, key: string, files: readonly CachedFile[], destDir: string, tczRel: string, origin: CacheOrigin, verified?: ReadonlySet<string>): Promise<RestoredExtension | undefined> {
+  private async materialize(name: string, key: string, files: readonly CachedFile[], destDir: string, tczRel: string, origin: CacheOrigin, required: readonly string[], verified?: ReadonlySet<string>): Promise<RestoredExtension | undefined> {
+    const gap = missingCompanions(name, files.map((f) => f.name), required);
+    if (gap) {
+      this.warn('cache-entry-bad', `${name}: the ${origin} entry for build key ${key} is incomplete: ${gap}; building instead`);
+      return undefined;
+    }
     try {
       const got = await this.local.materialize(files, join(destDir, name, 'cached'), verified);
-      await this.local.touch(key);
       const tcz = got.find((f) => f.name === `${name}.tcz`)!;
-      const md5Txt = got.find((f) => f.name === `${name}.tcz.md5.txt`);
-      const md5 = (md5Txt && /^([0-9a-f]{32})\s/.exec(await readFile(md5Txt.path, 'utf8'))?.[1]) || (await digestFile(tcz.path)).md5;
+      const md5Txt = got.find((f) => f.name === `${name}.tcz.md5.txt`)!;
+      const md5 = (await digestFile(tcz.path)).md5;
+      const disagreement = md5Disagreement(name, await readFile(md5Txt.path, 'utf8'), md5);
+      if (disagreement) {
+        this.warn('cache-entry-bad', `${name}: the ${origin} entry for build key ${key} is inconsistent: ${disagreement}; building instead`);
+        return undefined;
+      }
+      await this.local.touch(key);
       this.reporter.emit({ type: 'cache-hit', name, cache: origin, key, files: got.length, bytes: got.reduce((n, f) => n + f.size, 0) });
       return { name, md5, size: tcz.size, origin, files: got.map((f) => ({ rel: `${tczRel}/${f.name}`, from: f.path })) };
     } catch (error) {
@@ -102,7 +113,7 @@ export class OutputCache {
   }
 
   /** Download an entry and its blobs into the local cache (noting each in `verified`); undefined, after a warning, on any trouble. */
-  private async fetchRemote(name: string, key: string, verified: Set<string>): Promise<CachedFile[] | undefined> {
+  private async fetchRemote(name: string, key: string, verified: Set<string>, required: readonly string[]): Promise<CachedFile[] | undefined> {
     const entry = await this.remoteCall(`looking up ${name}`, (r) => r.getEntry(key));
     if (!entry) return undefined;
     let files: CachedFile[];
@@ -112,13 +123,19 @@ export class OutputCache {
       this.warn('cache-entry-bad', `${name}: the remote cache's entry /ac/${key} is not a valid manifest: ${(error as Error).message}`);
       return undefined;
     }
+    // an incomplete entry is refused before any of its blobs is downloaded
+    const gap = missingCompanions(name, files.map((f) => f.name), required);
+    if (gap) {
+      this.warn('cache-entry-bad', `${name}: the remote cache's entry /ac/${key} is incomplete: ${gap}; building instead`);
+      return undefined;
+    }
     for (const f of files) {
       if (await this.local.blobs.get(f.sha256)) {
         verified.add(f.sha256);
         continue;
       }
       const ok = await this.remoteCall(`downloading ${f.name}`, async (r) => {
-        const body = await r.getBlob(f.sha256);
+        const body = await r.getBlob(f.sha256, f.size);
         if (!body) {
           this.warn('cache-entry-bad', `${name}: the remote cache names ${f.name} as /cas/${f.sha256} but does not have it`);
           return false;

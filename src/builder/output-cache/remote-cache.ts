@@ -5,6 +5,7 @@
  * a path prefix and user:password. Says nothing about trust: callers verify every blob.
  */
 import { redactUserinfo, splitUserinfo, type Credentials } from '../../util/credentials.js';
+import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
 
 /** The HTTP client (and undici under it) loads on the first call: a local-only cache never needs it. */
 const client = (): Promise<typeof import('./http-client.js')> => import('./http-client.js');
@@ -17,29 +18,36 @@ export interface RemoteCacheOptions {
   /** Write what this build produced back to the cache (off for read-only CI jobs). */
   readonly upload: boolean;
   readonly timeoutMs: number;
+  /** The slowest download accepted (default: defaultMinRate): a trickling server must not hold out.lock. */
+  readonly minRate?: MinRate;
+  /** The longest one download may take in all (default: 10 minutes). */
+  readonly deadlineMs?: number;
 }
+
+const defaultDeadlineMs = 10 * 60_000;
 
 export class RemoteCache {
   readonly upload: boolean;
   /** The base URL without credentials, for messages. */
   readonly shown: string;
   private readonly base: string;
-  private readonly http: { readonly timeoutMs: number; readonly credentials: Credentials | undefined };
+  private readonly http: { readonly timeoutMs: number; readonly credentials: Credentials | undefined; readonly minRate: MinRate; readonly deadlineMs: number };
 
   constructor(o: RemoteCacheOptions) {
     const { url, credentials } = splitUserinfo(o.url);
     this.base = url.replace(/\/+$/, '');
     this.shown = redactUserinfo(o.url);
     this.upload = o.upload;
-    this.http = { timeoutMs: o.timeoutMs, credentials };
+    this.http = { timeoutMs: o.timeoutMs, credentials, minRate: o.minRate ?? defaultMinRate, deadlineMs: o.deadlineMs ?? defaultDeadlineMs };
   }
 
   async getEntry(key: string): Promise<Buffer | undefined> {
     return (await client()).getBytes(`${this.base}/ac/${key}`, { ...this.http, maxBytes: maxEntryBytes });
   }
 
-  async getBlob(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    return (await client()).getStream(`${this.base}/cas/${sha256}`, this.http);
+  /** A blob's bytes, refused past `size`, the size its /ac entry names (an endless body never fills the disk). */
+  async getBlob(sha256: string, size: number): Promise<AsyncIterable<Uint8Array> | undefined> {
+    return (await client()).getStream(`${this.base}/cas/${sha256}`, { ...this.http, maxBytes: size });
   }
 
   async putBlob(sha256: string, file: string, size: number): Promise<void> {
