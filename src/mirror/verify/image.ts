@@ -1,10 +1,13 @@
 /**
- * Read a .tcz the way verify needs it: its entries with numeric owners (`unsquashfs -lln`),
- * its block size (`unsquashfs -s`), the ELF header and program interpreter of every regular
- * file and the text of its tce.installed hooks (from a temporary extraction, removed afterwards). Any unsquashfs failure becomes `error` instead of a throw,
- * so one broken image is a finding, not the end of the run. I/O only; no judgement.
+ * Read a .tcz the way verify needs it: its entries with numeric owners (what `unsquashfs -lln`
+ * lists), its block size and compressor, the ELF header and program interpreter of every regular
+ * file and the text of its tce.installed hooks. A gzip image is read in-process (squashfs.ts: no
+ * program started per image); any other image, or one that reader refuses, goes through
+ * unsquashfs (a listing and a temporary extraction, removed afterwards). Any unsquashfs failure
+ * becomes `error` instead of a throw, so one broken image is a finding, not the end of the run.
+ * I/O only; no judgement.
  */
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +16,50 @@ import { runTool, type ToolResult } from '../../util/exec.js';
 import { elfMagic, readElfInterpreter } from './elf.js';
 import { readElfDynamic, type ElfDynamicInfo } from './elf-dynamic.js';
 import { parseBlockSize, parseCompression, parseLongListing } from './listing.js';
-import type { ImageInfo } from './types.js';
+import { SquashImage, UnsupportedImage } from './squashfs.js';
+import type { ImageEntry, ImageInfo } from './types.js';
 
 /** How verify starts unsquashfs and friends: runTool, or a shared Spawner when reading many images. */
 export type RunTool = (file: string, args: readonly string[]) => Promise<ToolResult>;
 
 export async function readImage(tczPath: string, run: RunTool = runTool): Promise<ImageInfo> {
+  // gzip images (all TinyCore mounts) are read in-process; unsquashfs judges everything else
+  const native = await readNatively(tczPath).catch((error: unknown) => {
+    if (error instanceof UnsupportedImage || (error as NodeJS.ErrnoException).code !== undefined) return undefined;
+    throw error;
+  });
+  return native ?? (await readWithUnsquashfs(tczPath, run));
+}
+
+/** The same facts from the image itself (squashfs.ts); undefined when it is not one the reader takes. */
+async function readNatively(tczPath: string): Promise<ImageInfo | undefined> {
+  const img = await SquashImage.open(tczPath);
+  try {
+    const all = await img.entries();
+    const entries: ImageEntry[] = all.map(({ data: _data, ...e }) => e);
+    const data = new Map(all.flatMap((e) => (e.data ? [[e.path, e.data] as const] : [])));
+    let tmp: string | undefined;
+    try {
+      const facts = await fileFacts([...data.keys()], {
+        head: (rel) => img.fileBytes(data.get(rel)!, headBytes),
+        whole: (rel) => img.fileBytes(data.get(rel)!),
+        ashCheck: async (rel) => {
+          tmp ??= await mkdtemp(join(tmpdir(), 'tczbuild-verify-'));
+          const file = join(tmp, rel.split('/').pop()!);
+          await writeFile(file, await img.fileBytes(data.get(rel)!));
+          return ashSyntax(file);
+        },
+      });
+      return { entries, blockSize: img.sb.blockSize, compression: 'gzip', ...facts };
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
+  } finally {
+    await img.close();
+  }
+}
+
+async function readWithUnsquashfs(tczPath: string, run: RunTool): Promise<ImageInfo> {
   let listing: string;
   let summary: string;
   try {
@@ -35,7 +76,7 @@ export async function readImage(tczPath: string, run: RunTool = runTool): Promis
   const blockSize = parseBlockSize(summary);
   const compression = parseCompression(summary);
   try {
-    return { entries, blockSize, compression, ...(await readElfHeaders(tczPath, entries.filter((e) => e.type === 'file').map((e) => e.path), run)) };
+    return { entries, blockSize, compression, ...(await extractedFacts(tczPath, entries.filter((e) => e.type === 'file').map((e) => e.path), run)) };
   } catch (error) {
     if (!isTczError(error)) throw error;
     // the listing is good, so the ownership checks still run; only the ELF check cannot
@@ -49,46 +90,68 @@ const hookDir = 'usr/local/tce.installed/';
 
 type FileFacts = Pick<ImageInfo, 'elfHeaders' | 'elfInterpreters' | 'hookTexts' | 'hookSyntaxErrors' | 'elfDynamic' | 'moduleVermagic'>;
 
-async function readElfHeaders(tczPath: string, files: readonly string[], run: RunTool): Promise<FileFacts> {
+/** How fileFacts reaches a regular file's bytes: from an extraction on disk or from the image itself. */
+interface FileAccess {
+  /** The first headBytes bytes (fewer when the file is shorter); undefined when unreadable. */
+  head(rel: string): Promise<Buffer | undefined>;
+  whole(rel: string): Promise<Buffer>;
+  /** What `busybox ash -n` says about the hook (undefined: clean). */
+  ashCheck(rel: string): Promise<string | undefined>;
+}
+
+/** ELF headers, interpreters and dynamic sections, hook texts and module vermagic of the regular files. */
+async function fileFacts(files: readonly string[], access: FileAccess): Promise<FileFacts> {
   const elfHeaders = new Map<string, Buffer>();
   const elfInterpreters = new Map<string, string>();
   const hookTexts = new Map<string, string>();
   const hookSyntaxErrors = new Map<string, string>();
   const elfDynamic = new Map<string, ElfDynamicInfo>();
   const moduleVermagic = new Map<string, string>();
-  if (files.length === 0) return { elfHeaders, elfInterpreters, hookTexts, hookSyntaxErrors, elfDynamic, moduleVermagic };
+  for (const rel of files) {
+    const head = await access.head(rel);
+    if (!head) continue;
+    const bytesRead = head.length;
+    if (rel.startsWith(hookDir)) {
+      hookTexts.set(rel, head.toString('utf8'));
+      const syntax = await access.ashCheck(rel);
+      if (syntax !== undefined) hookSyntaxErrors.set(rel, syntax);
+    }
+    if (/\.ko(\.gz)?$/.test(rel)) moduleVermagic.set(rel, vermagicOf(await access.whole(rel), rel.endsWith('.gz')));
+    if (bytesRead < 20 || !head.subarray(0, 4).equals(elfMagic)) continue;
+    elfHeaders.set(rel, Buffer.from(head.subarray(0, 20)));
+    const interp = readElfInterpreter(head);
+    if (interp !== undefined) elfInterpreters.set(rel, interp);
+    // the section headers sit at the end of the file: read it whole (one file at a time)
+    const dynamic = readElfDynamic(bytesRead < headBytes ? head : await access.whole(rel));
+    if (dynamic) elfDynamic.set(rel, dynamic);
+  }
+  return { elfHeaders, elfInterpreters, hookTexts, hookSyntaxErrors, elfDynamic, moduleVermagic };
+}
+
+async function extractedFacts(tczPath: string, files: readonly string[], run: RunTool): Promise<FileFacts> {
+  if (files.length === 0) return fileFacts([], { head: async () => undefined, whole: async () => Buffer.alloc(0), ashCheck: async () => undefined });
   const tmp = await mkdtemp(join(tmpdir(), 'tczbuild-verify-'));
   try {
     const root = join(tmp, 'root');
     await run('unsquashfs', ['-d', root, '-no-progress', '-no-xattrs', tczPath]);
-    for (const rel of files) {
-      const fh = await open(join(root, rel), 'r').catch(() => undefined);
-      if (!fh) continue;
-      try {
-        const buf = Buffer.alloc(headBytes);
-        const { bytesRead } = await fh.read(buf, 0, headBytes, 0);
-        const head = buf.subarray(0, bytesRead);
-        if (rel.startsWith(hookDir)) {
-          hookTexts.set(rel, head.toString('utf8'));
-          const syntax = await ashSyntax(join(root, rel));
-          if (syntax !== undefined) hookSyntaxErrors.set(rel, syntax);
+    return await fileFacts(files, {
+      head: async (rel) => {
+        const fh = await open(join(root, rel), 'r').catch(() => undefined);
+        if (!fh) return undefined;
+        try {
+          const buf = Buffer.alloc(headBytes);
+          const { bytesRead } = await fh.read(buf, 0, headBytes, 0);
+          return buf.subarray(0, bytesRead);
+        } finally {
+          await fh.close();
         }
-        if (/\.ko(\.gz)?$/.test(rel)) moduleVermagic.set(rel, vermagicOf(await readFile(join(root, rel)), rel.endsWith('.gz')));
-        if (bytesRead < 20 || !head.subarray(0, 4).equals(elfMagic)) continue;
-        elfHeaders.set(rel, Buffer.from(head.subarray(0, 20)));
-        const interp = readElfInterpreter(head);
-        if (interp !== undefined) elfInterpreters.set(rel, interp);
-        // the section headers sit at the end of the file: read it whole (one file at a time)
-        const dynamic = readElfDynamic(bytesRead < headBytes ? head : await readFile(join(root, rel)));
-        if (dynamic) elfDynamic.set(rel, dynamic);
-      } finally {
-        await fh.close();
-      }
-    }
+      },
+      whole: (rel) => readFile(join(root, rel)),
+      ashCheck: (rel) => ashSyntax(join(root, rel)),
+    });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  return { elfHeaders, elfInterpreters, hookTexts, hookSyntaxErrors, elfDynamic, moduleVermagic };
 }
 
 /** What `busybox ash -n` (the shell tce-load runs the hook with) says about a script; undefined when clean or busybox is missing. */
