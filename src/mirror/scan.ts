@@ -4,7 +4,7 @@
  * `<major>.x/<arch>/tcz` directory under an output tree. Reads only; never writes.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseTczRelPath } from './layout.js';
@@ -22,6 +22,16 @@ export async function listExtensions(tczDir: string): Promise<string[]> {
 export async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** readOptional for files of a few hundred bytes read by the thousand (verify): no thread-pool round trip each. */
+export function readOptionalSync(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -4,18 +4,18 @@
  * serve (our files plus what its merged md5.db lists). All filesystem and tool work of verify
  * happens here, so the checks stay pure.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { join, relative, sep } from 'node:path';
 import { indexFileNames, parseMd5Db, parseRecordDb, type IndexFileName } from '../index-parse.js';
 import { parseDepText } from '../indexes.js';
 import { parseTczRelPath } from '../layout.js';
-import { listExtensions, md5File, readOptional } from '../scan.js';
-import { readImage, type RunTool } from './image.js';
+import { listExtensions, readOptional, readOptionalSync } from '../scan.js';
+import { readTcz, type RunTool } from './image.js';
 import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../builder/fetch/map-limit.js';
 import { Spawner } from '../../util/spawner.js';
-import { readRecipeHints } from './recipe-hints.js';
+import { readRecipeHints, type RecipeHints } from './recipe-hints.js';
 import { upstreamPublished } from '../../recipe/upstream.js';
 import type { ExtensionFiles, VerifyContext } from './types.js';
 
@@ -38,6 +38,8 @@ export interface VerifyOptions {
   readonly glibc?: string;
   /** Judge only these extensions (`NAME.tcz`): only they and their `.dep` closure in the directory are read. */
   readonly onlyExtensions?: readonly string[];
+  /** Hints of recipes already parsed (the build gate has them), by bare name; others are read from recipesDir. */
+  readonly recipeHints?: ReadonlyMap<string, RecipeHints>;
 }
 
 
@@ -55,9 +57,11 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
   // small extensions is mostly process starts.
   const jobs = availableParallelism() + 1;
   const spawner = new Spawner(jobs);
+  // which companions exist, from one directory read instead of a failed open per missing one
+  const present = new Set(await readdir(tczDir));
   let extensions: ExtensionFiles[];
   try {
-    extensions = await mapLimit(names, jobs, (name) => loadExtension(tczDir, name, opts, { arch, tcVersion }, (file, args) => spawner.runTool(file, args)));
+    extensions = await mapLimit(names, jobs, (name) => loadExtension(tczDir, name, opts, { arch, tcVersion }, present, (file, args) => spawner.runTool(file, args)));
   } finally {
     spawner.close();
   }
@@ -100,20 +104,25 @@ async function readIndexTexts(tczDir: string): Promise<Partial<Record<IndexFileN
   return texts;
 }
 
-async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }, run: RunTool): Promise<ExtensionFiles> {
+const noHints: RecipeHints = { runtimePaths: [], setuidAllowed: [], privateAllowed: [], ownerAllowed: [] };
+
+async function loadExtension(dir: string, name: string, opts: VerifyOptions, target: { arch?: string; tcVersion?: string }, present: ReadonlySet<string>, run: RunTool): Promise<ExtensionFiles> {
   const path = join(dir, name);
   const shown = opts.displayBase ? relative(opts.displayBase, path) || path : path;
-  const hints = opts.recipesDir ? await readRecipeHints(opts.recipesDir, name.replace(/\.tcz$/, ''), target) : { runtimePaths: [], setuidAllowed: [], privateAllowed: [], ownerAllowed: [] };
-  const [md5Actual, st, image] = await Promise.all([md5File(path), stat(path), readImage(path, run)]);
+  const bare = name.replace(/\.tcz$/, '');
+  const hints = opts.recipeHints?.get(bare) ?? (opts.recipesDir ? await readRecipeHints(opts.recipesDir, bare, target) : noHints);
+  // companions are a few hundred bytes: read synchronously, without a thread-pool round trip each
+  const companion = (suffix: string): string | undefined => (present.has(`${name}${suffix}`) ? readOptionalSync(`${path}${suffix}`) : undefined);
+  const { md5, size, image } = await readTcz(path, run);
   return {
     name,
     file: shown,
-    sizeBytes: st.size,
-    md5Actual,
-    md5Text: await readOptional(`${path}.md5.txt`),
-    depText: await readOptional(`${path}.dep`),
-    infoText: await readOptional(`${path}.info`),
-    listText: await readOptional(`${path}.list`),
+    sizeBytes: size,
+    md5Actual: md5,
+    md5Text: companion('.md5.txt'),
+    depText: companion('.dep'),
+    infoText: companion('.info'),
+    listText: companion('.list'),
     image,
     runtimePaths: hints.runtimePaths,
     setuidAllowed: [...hints.setuidAllowed, ...(opts.allowSetuid ?? [])],

@@ -8,11 +8,14 @@
  * I/O only; no judgement.
  */
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTczError } from '../../diagnostics/errors.js';
 import { runTool, type ToolResult } from '../../util/exec.js';
+import { md5File } from '../scan.js';
 import { elfMagic, readElfInterpreter } from './elf.js';
 import { readElfDynamic, type ElfDynamicInfo } from './elf-dynamic.js';
 import { parseBlockSize, parseCompression, parseLongListing } from './listing.js';
@@ -24,16 +27,50 @@ export type RunTool = (file: string, args: readonly string[]) => Promise<ToolRes
 
 export async function readImage(tczPath: string, run: RunTool = runTool): Promise<ImageInfo> {
   // gzip images (all TinyCore mounts) are read in-process; unsquashfs judges everything else
-  const native = await readNatively(tczPath).catch((error: unknown) => {
-    if (error instanceof UnsupportedImage || (error as NodeJS.ErrnoException).code !== undefined) return undefined;
-    throw error;
-  });
-  return native ?? (await readWithUnsquashfs(tczPath, run));
+  return (await readNatively(() => SquashImage.open(tczPath))) ?? (await readWithUnsquashfs(tczPath, run));
 }
 
-/** The same facts from the image itself (squashfs.ts); undefined when it is not one the reader takes. */
-async function readNatively(tczPath: string): Promise<ImageInfo | undefined> {
-  const img = await SquashImage.open(tczPath);
+/** Images up to this size are read into memory once, for their md5 and their contents. */
+const wholeImageBytes = 16 << 20;
+
+/** A .tcz's md5, size and contents, reading a small image from disk once. */
+export async function readTcz(tczPath: string, run: RunTool = runTool): Promise<{ md5: string; size: number; image: ImageInfo }> {
+  // small images are read synchronously: one open/fstat/read/close, no thread-pool round trips
+  const fd = openSync(tczPath, 'r');
+  let buf: Buffer | undefined;
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+    if (size <= wholeImageBytes) {
+      buf = Buffer.allocUnsafe(size);
+      let done = 0;
+      for (let n = 1; done < size && n > 0; done += n) n = readSync(fd, buf, done, size - done, done);
+      buf = buf.subarray(0, done);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (!buf) {
+    const [md5, image] = await Promise.all([md5File(tczPath), readImage(tczPath, run)]);
+    return { md5, size, image };
+  }
+  const whole = buf;
+  const md5 = createHash('md5').update(whole).digest('hex');
+  const image = (await readNatively(() => SquashImage.fromBuffer(whole))) ?? (await readWithUnsquashfs(tczPath, run));
+  return { md5, size: whole.length, image };
+}
+
+/** The facts from the image itself (squashfs.ts); undefined when it is not one the reader takes. */
+async function readNatively(opened: () => Promise<SquashImage>): Promise<ImageInfo | undefined> {
+  try {
+    return await readOpened(await opened());
+  } catch (error) {
+    if (error instanceof UnsupportedImage || (error as NodeJS.ErrnoException).code !== undefined) return undefined;
+    throw error;
+  }
+}
+
+async function readOpened(img: SquashImage): Promise<ImageInfo> {
   try {
     const all = await img.entries();
     const entries: ImageEntry[] = all.map(({ data: _data, ...e }) => e);

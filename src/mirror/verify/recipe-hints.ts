@@ -5,9 +5,10 @@
  * reports broken recipes, verify judges the mirror).
  */
 import { join } from 'node:path';
+import { readOptionalSync } from '../scan.js';
 import { parseRecipe } from '../../recipe/parse.js';
 import { resolveVars, substitute } from '../../recipe/variables.js';
-import { readOptional } from '../scan.js';
+import type { WrittenRecipe } from '../../recipe/schema.js';
 
 export interface RecipeHints {
   readonly runtimePaths: readonly string[];
@@ -21,16 +22,24 @@ export interface RecipeHints {
 const none: RecipeHints = { runtimePaths: [], setuidAllowed: [], privateAllowed: [], ownerAllowed: [] };
 
 export async function readRecipeHints(recipesDir: string, bareName: string, target: { tcVersion?: string; arch?: string }): Promise<RecipeHints> {
+  // read synchronously: a recipe is a few hundred bytes, and verify reads thousands of them
   let file = join(recipesDir, `${bareName}.yaml`);
-  let text = await readOptional(file);
+  let text = readOptionalSync(file);
   if (text === undefined) {
     file = join(recipesDir, `${bareName}.yml`);
-    text = await readOptional(file);
+    text = readOptionalSync(file);
   }
   if (text === undefined) return none;
+  // Every hint comes from one of these three keys; a recipe that never spells any of them has
+  // none, and is not parsed (verify of thousands of extensions spent most of its CPU here).
+  if (!/runtime-paths|files|directories/.test(text)) return none;
   const parsed = parseRecipe(text, file);
   if (!parsed.ok) return none;
-  const w = parsed.value;
+  return hintsFromWritten(parsed.value, target);
+}
+
+/** The hints of an already parsed recipe (the build gate has every recipe it built in hand). */
+export function hintsFromWritten(w: WrittenRecipe, target: { tcVersion?: string; arch?: string }): RecipeHints {
   const builtins: Record<string, string> = { name: w.name, version: w.version, ...(target.arch ? { arch: target.arch } : {}), ...(target.tcVersion ? { tc_version: target.tcVersion } : {}) };
   const { vars } = resolveVars(builtins, w.vars);
   const expand = (p: string): string | undefined => {

@@ -66,6 +66,10 @@ class Bytes {
     readonly size: number,
   ) {}
 
+  static of(buf: Buffer): Bytes {
+    return new Bytes(buf, undefined, buf.length);
+  }
+
   static async open(path: string, wholeUpTo: number): Promise<Bytes> {
     const fh = await open(path, 'r');
     try {
@@ -149,7 +153,15 @@ export class SquashImage {
 
   /** Open an image for reading (read whole when at most wholeUpTo bytes); throws UnsupportedImage for what unsquashfs should judge. */
   static async open(path: string, wholeUpTo = 16 << 20): Promise<SquashImage> {
-    const bytes = await Bytes.open(path, wholeUpTo);
+    return SquashImage.over(await Bytes.open(path, wholeUpTo));
+  }
+
+  /** An image already read into memory (verify reads small images whole, for their md5 too). */
+  static async fromBuffer(buf: Buffer): Promise<SquashImage> {
+    return SquashImage.over(Bytes.of(buf));
+  }
+
+  private static async over(bytes: Bytes): Promise<SquashImage> {
     try {
       if (bytes.size < 96) bad('shorter than a superblock');
       const sb = parseSuperblock(await bytes.read(0, 96));
