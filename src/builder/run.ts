@@ -304,7 +304,10 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
   const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env });
   o.reporter.emit({ type: 'stage-end', name: 'all', stage: 'fetch', ms: performance.now() - start, detail: `${fetched.size} sources` });
   const tools = { mksquashfs: await mksquashfsVersion() };
-  const jobs = o.jobs ?? Math.max(1, availableParallelism());
+  // one more than the cores: a small extension's mksquashfs leaves a core idle between its
+  // threads' hand-offs and the spawner round trip; the extra job fills it (200 one-file
+  // extensions: 0.67-0.84x of the serial loop with 2 jobs, 0.66-0.70x with 3, same machine and hour)
+  const jobs = o.jobs ?? availableParallelism() + 1;
   const spawner = new Spawner(jobs);
   try {
     return await runScheduled(
