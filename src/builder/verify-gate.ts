@@ -28,11 +28,11 @@ const qcOnly = new Set(['tcz-no-license', 'tcz-empty']);
 
 /** Verify the extensions about to be published; throws a TczError listing the errors, returns the warnings. */
 export async function gateBeforePublish(g: GateInput): Promise<Diagnostic[]> {
-  const [{ verifyMirror }, { hintsFromWritten }] = await Promise.all([import('../mirror/verify/run.js'), import('../mirror/verify/recipe-hints.js')]);
+  const { verifyMirror } = await import('../mirror/verify/run.js');
   const names = g.recipes.map((r) => `${r.name}.tcz`);
-  // the recipes are parsed already: their hints come from here, not from reading them again
-  const recipeHints = new Map(g.recipes.map((r) => [r.name, hintsFromWritten(r.written, g.target)]));
-  const report = await verifyMirror(g.tczDir, { tcVersion: g.target.tcVersion, arch: g.target.arch, recipesDir: g.recipesDir, onlyExtensions: names, recipeHints });
+  // the recipes are parsed already: verify takes them from here instead of reading them again
+  const recipes = new Map(g.recipes.map((r) => [r.name, r.written]));
+  const report = await verifyMirror(g.tczDir, { tcVersion: g.target.tcVersion, arch: g.target.arch, recipesDir: g.recipesDir, onlyExtensions: names, recipes });
   const byName = new Map(g.recipes.map((r) => [`${r.name}.tcz`, r]));
   const located = report.diagnostics.filter((d) => !qcOnly.has(d.id)).map((d) => {
     const ext = names.find((n) => d.file?.split('/').pop()?.startsWith(n));

@@ -75,4 +75,14 @@ describe('build refuses what verify rejects', () => {
     expect(errors.map((d) => `${d.id} ${d.file}:${d.line}`)).toEqual([`tcz-dir-mode recipes/dtrue.yaml:${recipe.split('\n').indexOf('  - path: usr/local/share/dtrue') + 1}`]);
     expect(published(dir)).toBe(false);
   });
+
+  it('a mode the recipe sets on purpose (a 0600 file) passes the gate, which takes it from the recipe it built', async () => {
+    const base = `${head('dtrue')}box-links:\n  - path: /lib64\n    target: lib\n`;
+    const dir = await project(`${base}files:\n  - path: usr/local/share/doc/dtrue/COPYING\n    mode: "0600"\n`);
+    const run = await tczbuild(['build', 'dtrue', ...tc14], { cwd: dir });
+    expect(run.code, JSON.stringify(diagnosticsOf(run))).toBe(0);
+    expect(published(dir)).toBe(true);
+    const listing = await readFile(join(dir, 'out', '14.x', 'x86_64', 'tcz', 'dtrue.tcz.list'), 'utf8');
+    expect(listing).toContain('usr/local/share/doc/dtrue/COPYING');
+  });
 });

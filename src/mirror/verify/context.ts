@@ -15,7 +15,8 @@ import { readTcz, type RunTool } from './image.js';
 import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../builder/fetch/map-limit.js';
 import { Spawner } from '../../util/spawner.js';
-import { readRecipeHints, type RecipeHints } from './recipe-hints.js';
+import { hintsFromWritten, readRecipeHints, type RecipeHints } from './recipe-hints.js';
+import type { WrittenRecipe } from '../../recipe/schema.js';
 import { upstreamPublished } from '../../recipe/upstream.js';
 import type { ExtensionFiles, VerifyContext } from './types.js';
 
@@ -38,8 +39,8 @@ export interface VerifyOptions {
   readonly glibc?: string;
   /** Judge only these extensions (`NAME.tcz`): only they and their `.dep` closure in the directory are read. */
   readonly onlyExtensions?: readonly string[];
-  /** Hints of recipes already parsed (the build gate has them), by bare name; others are read from recipesDir. */
-  readonly recipeHints?: ReadonlyMap<string, RecipeHints>;
+  /** Recipes already parsed (the build gate has them), by bare name; others are read from recipesDir. */
+  readonly recipes?: ReadonlyMap<string, WrittenRecipe>;
 }
 
 
@@ -110,7 +111,8 @@ async function loadExtension(dir: string, name: string, opts: VerifyOptions, tar
   const path = join(dir, name);
   const shown = opts.displayBase ? relative(opts.displayBase, path) || path : path;
   const bare = name.replace(/\.tcz$/, '');
-  const hints = opts.recipeHints?.get(bare) ?? (opts.recipesDir ? await readRecipeHints(opts.recipesDir, bare, target) : noHints);
+  const written = opts.recipes?.get(bare);
+  const hints = written ? hintsFromWritten(written, target) : (opts.recipesDir ? await readRecipeHints(opts.recipesDir, bare, target) : noHints);
   // companions are a few hundred bytes: read synchronously, without a thread-pool round trip each
   const companion = (suffix: string): string | undefined => (present.has(`${name}${suffix}`) ? readOptionalSync(`${path}${suffix}`) : undefined);
   const { md5, size, image } = await readTcz(path, run);
