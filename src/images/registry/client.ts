@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { fail } from '../../diagnostics/errors.js';
 import { manifestAccept } from '../media-types.js';
+import { splitUserinfo, type Credentials } from '../../util/credentials.js';
 import { registryBaseUrl, type ImageReference } from '../reference.js';
 import { parseBearerChallenge, tokenFromBody, tokenUrl } from './challenge.js';
 import { defaultTimeouts, httpGet, RegistryFailure, type HttpResponse, type HttpTimeouts } from './http.js';
@@ -37,8 +38,19 @@ export class RegistryClient {
   private readonly timeouts: HttpTimeouts;
   private readonly tokens = new Map<string, string>();
 
+  /** Basic credentials of a mirror whose URL carried `user:password@`, by registry host. */
+  private readonly mirrorCredentials = new Map<string, Credentials>();
+
   constructor(options: RegistryClientOptions = {}) {
-    this.mirrors = options.mirrors ?? {};
+    // a mirror's user:password leaves its URL here: the URL is what requests and messages use,
+    // the credentials go only into an Authorization header to that mirror's own host
+    const mirrors: Record<string, string> = {};
+    for (const [host, url] of Object.entries(options.mirrors ?? {})) {
+      const split = splitUserinfo(url);
+      mirrors[host] = split.url;
+      if (split.credentials) this.mirrorCredentials.set(host, split.credentials);
+    }
+    this.mirrors = mirrors;
     this.timeouts = options.timeouts ?? defaultTimeouts;
   }
 
@@ -61,14 +73,17 @@ export class RegistryClient {
   private async get(ref: ImageReference, path: string, headers: Record<string, string>, what: string): Promise<HttpResponse> {
     const url = `${registryBaseUrl(ref.registry, this.mirrors)}/v2/${ref.repository}/${path}`;
     const key = `${ref.registry}/${ref.repository}`;
+    const basic = this.basicFor(ref.registry, url);
     const send = (token: string | undefined): Promise<HttpResponse> =>
-      httpGet(url, { 'user-agent': userAgent, ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, this.timeouts, what);
+      httpGet(url, { 'user-agent': userAgent, ...headers, ...(token ? { authorization: `Bearer ${token}` } : basic ? { authorization: basic } : {}) }, this.timeouts, what);
     let res = await send(this.tokens.get(key));
     if (res.status === 401) {
       const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
       await res.discard();
+      if (!challenge && basic) fail('registry-auth-failed', undefined, `${what}: ${url} refused the user name and password its --registry-mirror URL carries (401)`);
       if (!challenge) fail('registry-auth-failed', undefined, `${what}: ${url} answered 401 without a Bearer token challenge`);
-      const token = await this.fetchToken(tokenUrl(challenge, ref.repository), what);
+      const realm = tokenUrl(challenge, ref.repository);
+      const token = await this.fetchToken(realm, what, this.basicFor(ref.registry, realm));
       this.tokens.set(key, token);
       res = await send(token);
       if (res.status === 401) {
@@ -85,8 +100,19 @@ export class RegistryClient {
     return res;
   }
 
-  private async fetchToken(url: string, what: string): Promise<string> {
-    const res = await httpGet(url, { 'user-agent': userAgent, accept: 'application/json' }, this.timeouts, what);
+  /**
+   * `Basic …` for a request to `url` when the registry's mirror carried credentials and `url` is
+   * on that mirror's own host (its token service included); never for another host.
+   */
+  private basicFor(registry: string, url: string): string | undefined {
+    const credentials = this.mirrorCredentials.get(registry);
+    const mirror = this.mirrors[registry];
+    if (!credentials || mirror === undefined || new URL(url).host !== new URL(mirror).host) return undefined;
+    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  }
+
+  private async fetchToken(url: string, what: string, basic: string | undefined): Promise<string> {
+    const res = await httpGet(url, { 'user-agent': userAgent, accept: 'application/json', ...(basic ? { authorization: basic } : {}) }, this.timeouts, what);
     if (res.status !== 200) {
       const detail = await errorDetail(res);
       fail('registry-auth-failed', undefined, `${what}: the token service ${url} answered ${res.status}${detail}`);
