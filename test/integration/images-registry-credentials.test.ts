@@ -89,7 +89,7 @@ describe('registry mirror credentials', () => {
     const d = error.diagnostics[0]!;
     expect(d.id).toBe('registry-auth-failed');
     expect(d.message).toMatch(/refused the user name and password its --registry-mirror URL carries \(401\)/);
-    expect(d.message).toContain(`GET ${s.url}${manifestPath}`); // the URL shown has no userinfo
+    expect(d.message).toContain(`: ${s.url}${manifestPath} refused`); // the URL shown has no userinfo
     for (const secret of ['wrong-pass', 'bob:']) expect(`${d.message} ${d.hint ?? ''}`).not.toContain(secret);
   });
 });
