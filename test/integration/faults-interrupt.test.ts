@@ -1,10 +1,12 @@
 /**
- * kill -9 `tczbuild all` at seeded random points while a good out/ exists. After every kill,
- * out/ is exactly one complete mirror (the previous one or the new one) or, if the kill fell
- * while publish was moving files in, the previous one waits beside it (`.out.old-PID`) to be
- * rolled back to;
- * `tczbuild verify` passes on it; and the next build succeeds with exactly the expected tree and
- * nothing left over. Seed: TCZ_FAULT_SEED (default 20261124); every kill point is logged.
+ * kill -9 `tczbuild all` at seeded points taken from its own --json progress events while a
+ * good out/ exists: inside each extension's stage and pack, and in publish (after the last pack).
+ * Each kill is checked to have landed mid-stage (the stage it hit never reported its end). After
+ * every kill, out/ is exactly one complete mirror (the previous one or the new one) or, if the
+ * kill fell while publish was moving files in, the previous one waits beside it (`.out.old-PID`)
+ * to be rolled back to; `tczbuild verify` passes on it; and the next build succeeds with exactly
+ * the expected tree and nothing left over. Seed: TCZ_FAULT_SEED (default 20261124); every kill
+ * point is logged.
  */
 import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMirrorProject, type MirrorProject } from '../faults/helpers/mirror-project.js';
 import { runTczbuildWith } from '../faults/helpers/run-recipes.js';
-import { killHard, seededRandom, sleep, startCli } from '../faults/helpers/spawn-cli.js';
+import { killGroup, killHard, seededRandom, startCli } from '../faults/helpers/spawn-cli.js';
 import { leftoversBeside, snapshotTree, type TreeSnapshot } from '../faults/helpers/tree-snapshot.js';
 import { testdir } from '../helpers/testdir.js';
 
@@ -21,8 +23,6 @@ const runs = Number(process.env.TCZ_FAULT_RUNS ?? 12);
 
 let p: MirrorProject;
 const snap: Record<'A' | 'B', TreeSnapshot> = { A: {}, B: {} };
-let fullMs = 0;
-let firstOutputMs = 0;
 
 // The kills must land in builds (fetch, stage, mksquashfs, publish), not in output-cache hits.
 const all = ['all', '--no-output-cache'];
@@ -35,12 +35,8 @@ beforeAll(async () => {
     expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
     snap[set] = await snapshotTree(p.outDir);
   }
-  // Back to A, through the real process, timing it to place the kill points.
-  const ref = startCli(cliArgs('A'), p.dir);
-  const start = performance.now();
-  const r = await ref.done;
-  fullMs = performance.now() - start;
-  firstOutputMs = ref.firstOutputMs() ?? 0;
+  // Back to A, through the real process the kills will hit.
+  const r = await startCli(cliArgs('A'), p.dir).done;
   expect(r.code, r.stderr + r.stdout).toBe(0);
   expect(await snapshotTree(p.outDir)).toEqual(snap.A);
 }, 240_000);
@@ -65,22 +61,83 @@ async function stateAfterKill(previous: 'A' | 'B', next: 'A' | 'B'): Promise<'A'
   return previous;
 }
 
+interface ProgressEvent {
+  readonly type: string;
+  readonly name?: string;
+  readonly stage?: string;
+}
+
+/**
+ * A kill point: the --json event on which the kill is sent, and the event whose absence shows
+ * the kill landed before that stage ended. Every extension (alpha, beta, gamma) is rebuilt on
+ * each run, so each point comes up; publish follows the third pack's end.
+ */
+interface KillPoint {
+  readonly label: string;
+  readonly trigger: (e: ProgressEvent, packsEnded: number) => boolean;
+  readonly end: (e: ProgressEvent) => boolean;
+}
+const killPoints: readonly KillPoint[] = [
+  ...['alpha', 'beta', 'gamma'].flatMap((name) =>
+    ['stage', 'pack'].map((stage) => ({
+      label: `${name} ${stage}`,
+      trigger: (e: ProgressEvent) => e.type === 'stage-start' && e.name === name && e.stage === stage,
+      end: (e: ProgressEvent) => e.type === 'stage-end' && e.name === name && e.stage === stage,
+    })),
+  ),
+  {
+    label: 'publish',
+    trigger: (e, packsEnded) => e.type === 'stage-end' && e.stage === 'pack' && packsEnded === 3,
+    end: (e) => (e.type === 'stage-end' && e.name === 'all' && e.stage === 'publish') || e.type === 'result',
+  },
+];
+
+/** Run `all` and kill -9 it the moment `point` shows in its --json events; resolves with every event it wrote. */
+async function killAt(set: 'A' | 'B', point: KillPoint): Promise<{ events: ProgressEvent[]; signal: NodeJS.Signals | null; code: number | null; fired: boolean }> {
+  const cli = startCli(cliArgs(set), p.dir);
+  const events: ProgressEvent[] = [];
+  let partial = '';
+  let packsEnded = 0;
+  let fired = false;
+  cli.child.stdout!.on('data', (c: Buffer) => {
+    const lines = (partial + c.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      const e = JSON.parse(line) as ProgressEvent;
+      events.push(e);
+      if (e.type === 'stage-end' && e.stage === 'pack') packsEnded++;
+      if (!fired && point.trigger(e, packsEnded)) {
+        fired = true;
+        killHard(cli);
+      }
+    }
+  });
+  const exit = await cli.done;
+  killGroup(cli);
+  return { events, signal: exit.signal, code: exit.code, fired };
+}
+
 describe('kill -9 during tczbuild all', () => {
-  it(`leaves a complete out/ every time over ${runs} seeded runs (seed ${seed})`, async () => {
+  it(`leaves a complete out/ every time over ${runs} seeded kills on its own progress events (seed ${seed})`, async () => {
     const random = seededRandom(seed);
+    // every point once, in a seeded order, then seeded picks for the remaining runs
+    const order = killPoints.map((k) => ({ k, r: random() })).sort((a, b) => a.r - b.r).map(({ k }) => k);
+    while (order.length < runs) order.push(killPoints[Math.floor(random() * killPoints.length)]!);
     let current: 'A' | 'B' = 'A';
     const outcomes: string[] = [];
     for (let i = 0; i < runs; i++) {
       const next: 'A' | 'B' = current === 'A' ? 'B' : 'A';
-      // Between the first output (startup done) and the end of a full build.
-      const delay = Math.round(firstOutputMs * 0.9 + random() * (fullMs * 0.95 - firstOutputMs * 0.9));
-      const cli = startCli(cliArgs(next), p.dir);
-      await sleep(delay);
-      killHard(cli);
-      const exit = await cli.done;
+      const point = order[i]!;
+      const killed = await killAt(next, point);
+      const where = `run ${i}: ${current}->${next} killed in ${point.label}`;
+      // the kill landed: on the event, by SIGKILL, before the stage it hit reported its end
+      expect(killed.fired, `${where}: the build never reached it (${JSON.stringify(killed.events.map((e) => [e.type, e.name, e.stage]))})`).toBe(true);
+      expect(killed.signal, `${where}: exit ${killed.code}`).toBe('SIGKILL');
+      expect(killed.events.filter(point.end), `${where}: the stage ended before the kill`).toEqual([]);
 
       const state = await stateAfterKill(current, next);
-      outcomes.push(`run ${i}: ${current}->${next} killed at ${delay} ms (${exit.signal ?? `exit ${exit.code}`}): out/ is ${state}`);
+      outcomes.push(`${where}: out/ is ${state}`);
       if (state !== 'set-aside') {
         const verify = await runTczbuildWith(p, next, ['verify', p.outDir], { noProjectFlags: true });
         expect(verify.code, `${outcomes.at(-1)}\n${JSON.stringify(verify.diagnostics, null, 1)}`).toBe(0);
@@ -92,7 +149,7 @@ describe('kill -9 during tczbuild all', () => {
       expect(await leftoversBeside(p.outDir)).toEqual([]);
       current = next;
     }
-    console.log(`kill points (seed ${seed}, full build ${Math.round(fullMs)} ms, first output ${Math.round(firstOutputMs)} ms):\n${outcomes.join('\n')}`);
+    console.log(`kill points (seed ${seed}):\n${outcomes.join('\n')}`);
   }, 600_000);
 });
 
