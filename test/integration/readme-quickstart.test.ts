@@ -58,11 +58,14 @@ describe('a fresh clone with nothing beside it', () => {
     // `--version` prints the package version, then the commit it was built from
     expect(execFileSync('npx', ['--offline', 'tczbuild', '--version'], { cwd: clone, encoding: 'utf8' }).trim()).toMatch(new RegExp(`^${version.replace(/\./g, '\\.')}( |$)`));
     const blocks = readmeBlocks('## Quick start', 'sh');
+    // both blocks must be there: a loop over the lines of a missing block would check nothing
     const realJob = blocks.find((b) => b.includes('npx tczbuild all'));
-    for (const line of (realJob ?? '').split('\n').filter(Boolean)) expect(line).toMatch(/^npx tczbuild (pin|all|serve)\b/);
+    expect(realJob, 'the Quick start block with npx tczbuild all').toBeDefined();
+    for (const line of realJob!.split('\n').filter(Boolean)) expect(line).toMatch(/^npx tczbuild (pin|all|serve)\b/);
     // how Core-scripts arrive: the override, or the demo's own --offline
     const coreBlock = blocks.find((b) => b.includes('TCZBUILD_CORE_SCRIPTS='));
-    for (const line of (coreBlock ?? '').split('\n').filter(Boolean)) expect(line).toMatch(/^(TCZBUILD_CORE_SCRIPTS=\S+ npm run demo|npm run demo -- --offline)\b/);
+    expect(coreBlock, 'the Quick start block handing in Core-scripts').toBeDefined();
+    for (const line of coreBlock!.split('\n').filter(Boolean)) expect(line).toMatch(/^(TCZBUILD_CORE_SCRIPTS=\S+ npm run demo|npm run demo -- --offline)\b/);
 
     const unit = sh('npm run test:unit', clone, userEnv(override), 900_000);
     expect(unit.code, unit.out.slice(-4000)).toBe(0);

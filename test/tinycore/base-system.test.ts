@@ -28,6 +28,8 @@ describe('base-system table', () => {
       if (groupWritable.includes(path)) expect(b!.mode & 0o020, path).toBe(0o020);
     }
     const owned = words(/^\s*chown "\$USER" ((?:"?[$/\w.]+"? ?)+)$/gm);
+    // tc-config gives the user directories: an expression that matched none would check nothing
+    expect(owned.length).toBeGreaterThan(0);
     for (const path of owned) expect(baseDir(path)?.uid, path).toBe(TC_UID);
   });
 
