@@ -6,6 +6,7 @@
  * The formats live in indexes.ts; this module only reads, gzips and writes.
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,7 +14,7 @@ import { fail } from '../diagnostics/errors.js';
 import { gunzipCapped, InflateTooLarge } from '../util/inflate.js';
 import { indexFileNames, parseIndexes, type IndexFileName, type IndexTables } from './index-parse.js';
 import { mergeTables, parseDepText, renderIndexes, renderTree, tagsFromInfo, type ExtensionRecord } from './indexes.js';
-import { listExtensions, md5File, readOptional } from './scan.js';
+import { listExtensions, md5File, readOptionalSync } from './scan.js';
 
 export interface WriteIndexesOptions {
   /** A directory holding an upstream mirror's index files (plain or `.gz`), or one such file. */
@@ -23,7 +24,11 @@ export interface WriteIndexesOptions {
 }
 
 export async function writeMirrorIndexes(tczDir: string, opts: WriteIndexesOptions = {}): Promise<void> {
-  const records = await Promise.all((await listExtensions(tczDir)).map((name) => readRecord(tczDir, name)));
+  // one directory read says which companions exist; each is a few hundred bytes, read
+  // synchronously (thousands of them: a thread-pool round trip each cost more than the reads)
+  const present = new Set(await readdir(tczDir));
+  const records: ExtensionRecord[] = [];
+  for (const name of await listExtensions(tczDir)) records.push(await readRecord(tczDir, name, present));
   const sources = [...(opts.upstreamIndexDir ? [opts.upstreamIndexDir] : []), ...(opts.upstreamIndexFiles ?? [])];
   const upstream = sources.length > 0 ? await readUpstreamIndexes(sources) : undefined;
   const tables = mergeTables(records, upstream);
@@ -36,17 +41,18 @@ export async function writeMirrorIndexes(tczDir: string, opts: WriteIndexesOptio
   await writeTrees(tczDir, records, tables);
 }
 
-async function readRecord(dir: string, name: string): Promise<ExtensionRecord> {
+async function readRecord(dir: string, name: string, present: ReadonlySet<string>): Promise<ExtensionRecord> {
   const path = join(dir, name);
-  const md5Text = await readOptional(`${path}.md5.txt`);
+  const companion = (suffix: string): string | undefined => (present.has(`${name}${suffix}`) ? readOptionalSync(`${path}${suffix}`) : undefined);
+  const md5Text = companion('.md5.txt');
   const md5Line = md5Text?.split('\n')[0]?.trim() || `${await md5File(path)}  ${name}`;
-  const list = await readOptional(`${path}.list`);
+  const list = companion('.list');
   return {
     name,
     md5Line,
-    sizeBytes: (await stat(path)).size,
-    deps: parseDepText((await readOptional(`${path}.dep`)) ?? ''),
-    tags: tagsFromInfo((await readOptional(`${path}.info`)) ?? ''),
+    sizeBytes: statSync(path).size,
+    deps: parseDepText(companion('.dep') ?? ''),
+    tags: tagsFromInfo(companion('.info') ?? ''),
     list: (list ?? '').split('\n').filter((l) => l.trim() !== ''),
   };
 }
@@ -54,7 +60,12 @@ async function readRecord(dir: string, name: string): Promise<ExtensionRecord> {
 async function writeTrees(dir: string, records: readonly ExtensionRecord[], tables: IndexTables): Promise<void> {
   const ours = new Set(records.map((r) => r.name));
   for (const r of records) {
-    await writeAtomic(join(dir, `${r.name}.tree`), Buffer.from(renderTree(r.name, (n) => tables.deps.get(n)), 'utf8'));
+    const path = join(dir, `${r.name}.tree`);
+    const text = renderTree(r.name, (n) => tables.deps.get(n));
+    // a tree that already says this is left alone: publishing one extension into a mirror of
+    // thousands rewrote every tree
+    if (readOptionalSync(path) === text) continue;
+    await writeAtomic(path, Buffer.from(text, 'utf8'));
   }
   // A tree whose extension is gone would advertise a dependency graph nobody can install.
   for (const f of await readdir(dir)) {

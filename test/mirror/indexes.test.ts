@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -90,6 +90,25 @@ describe('mirror indexes', () => {
     } finally {
       await rm(m.out, { recursive: true, force: true });
       await rm(up, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a .tree that already says the right thing alone and rewrites one whose dependencies changed', async () => {
+    const m = await makeGoodMirror();
+    try {
+      const tree = (n: string): string => join(m.tczDir, `${n}.tcz.tree`);
+      const before = { hello: (await stat(tree('hello'))).ino, world: (await stat(tree('world'))).ino };
+      await writeFile(join(m.tczDir, 'world.tcz.dep'), 'ncurses.tcz\n');
+      await writeMirrorIndexes(m.tczDir);
+      // world's own tree and hello's (which holds world's deps) change; both are rewritten
+      expect(await readFile(tree('world'), 'utf8')).toBe('world.tcz\n   ncurses.tcz\n');
+      expect(await readFile(tree('hello'), 'utf8')).toContain('   world.tcz\n      ncurses.tcz\n');
+      expect((await stat(tree('world'))).ino).not.toBe(before.world);
+      const now = { hello: (await stat(tree('hello'))).ino, world: (await stat(tree('world'))).ino };
+      await writeMirrorIndexes(m.tczDir);
+      expect({ hello: (await stat(tree('hello'))).ino, world: (await stat(tree('world'))).ino }).toEqual(now);
+    } finally {
+      await rm(m.out, { recursive: true, force: true });
     }
   });
 });
