@@ -101,6 +101,27 @@ describe('a full disk', () => {
   }, 60_000);
 });
 
+describe('a full disk while restoring from the output cache', () => {
+  it('is named as a full disk, not as a tampered cache, and the cache keeps its blobs (a real full tmpfs)', async () => {
+    const small = join(p.dir, 'full-restore');
+    await mkdir(small);
+    // room for the lock and the directories, not for one 1 MiB extension copied out of the cache
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', small]);
+    try {
+      const blobsBefore = readdirSync(join(p.cacheDir, 'outputs', 'sha256')).sort();
+      expect(blobsBefore.length).toBeGreaterThan(0);
+      const r = await runCliJson(['all', '--recipes', p.recipesA, '--out', join(small, 'out'), '--cache', p.cacheDir], p.dir);
+      expect(r.code).toBe(1);
+      expect(r.diagnostics.map((d) => d.id)).toEqual(['out-unwritable']);
+      expect(r.diagnostics[0]!.message).toMatch(/no space left on device/i);
+      expect(readdirSync(join(p.cacheDir, 'outputs', 'sha256')).sort()).toEqual(blobsBefore);
+      expect(readdirSync(small)).toEqual([]);
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  }, 60_000);
+});
+
 describe('where out/ may be', () => {
   it('publishes into the target of a symlinked out/ and leaves the link in place', async () => {
     const www = join(p.dir, 'www', 'tce');

@@ -3,7 +3,8 @@
  * (the same ActionResult bytes the remote cache stores), `sha256/<hex>` each published file,
  * shared between entries. Files enter by hard link (or copy across filesystems) and leave by
  * hard link into a work directory, where they are re-hashed before anyone trusts them: a blob
- * that no longer matches its name is deleted and the hit refused.
+ * that no longer matches its name is deleted and the hit refused. A copy that fails for want of
+ * space is reported as that, never as a tampered cache.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -61,7 +62,10 @@ export class LocalOutputCache {
           if (error.code === 'EXDEV' || error.code === 'EPERM') await copyFile(blob, dest);
           else throw error;
         });
-      } catch {
+      } catch (error) {
+        // Only a blob that is not there makes the entry bad. A full disk or an unwritable work
+        // directory is the machine's fault, not the cache's: it goes up as what it is (ENOSPC…).
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (await stat(blob).catch(() => undefined))) throw error;
         throw new BadBlobError(`${f.name} (sha256 ${f.sha256}) is missing from the local cache`);
       }
       const got = justVerified.has(f.sha256) ? { sha256: f.sha256, size: (await stat(dest)).size } : await hashFile(dest);
