@@ -100,12 +100,18 @@ export abstract class ProjectCommand extends BaseCommand {
         registryMirrors: this.registryMirrors,
         upstream: this.upstream,
         remoteCache: this.remoteCache,
+        logDir: this.logDirFlag(),
       },
       this.loadedConfig,
       this.context.cwd,
       this.context.env,
     );
     return this.resolved;
+  }
+
+  /** The command's --log-dir, for the commands that have one (test). */
+  protected logDirFlag(): string | undefined {
+    return undefined;
   }
 
   protected resolvePath(p: string): string {

@@ -28,6 +28,7 @@ export const projectConfig = z
     upstream: httpUrl.optional().describe('TinyCore mirror (the part before 11.x/) that `serve` falls through to for what out/ lacks'),
     'source-mirrors': z.array(z.string().min(1)).optional().describe('URLs or directories tried before upstream for every source'),
     'registry-mirrors': z.record(z.string().min(1), httpUrl).optional().describe('registry host → base URL to pull its images from instead'),
+    'log-dir': dir.optional().describe('where `tczbuild test` keeps each run\'s console.log, relative to this file (as --log-dir; default: a new directory under the system temp dir)'),
     'remote-cache': httpUrl.optional().describe('Bazel HTTP remote cache for built outputs (as --remote-cache); keep passwords in NETRC, not here'),
   })
   .describe('tczbuild project config (tczbuild.yaml)');

@@ -29,6 +29,7 @@ export interface Flags {
   readonly registryMirrors?: readonly string[];
   readonly upstream?: string;
   readonly remoteCache?: string;
+  readonly logDir?: string;
 }
 
 export interface Settings {
@@ -41,6 +42,8 @@ export interface Settings {
   readonly sourceMirrors: Setting<readonly string[]>;
   readonly registryMirrors: Setting<Readonly<Record<string, string>>>;
   readonly remoteCache: Setting<string | undefined>;
+  /** Where `tczbuild test` keeps its logs; undefined: a new temporary directory per run. */
+  readonly logDir: Setting<string | undefined>;
   readonly configFile?: string;
 }
 
@@ -82,6 +85,12 @@ export function resolveSettings(flags: Flags, config: LoadedConfig | undefined, 
             : { value: undefined, origin: 'default' },
     remoteCache:
       flags.remoteCache !== undefined ? { value: flags.remoteCache, origin: '--remote-cache' } : c['remote-cache'] ? { value: c['remote-cache'], origin: at('remote-cache') } : { value: undefined, origin: 'default' },
+    logDir:
+      flags.logDir !== undefined
+        ? { value: resolve(cwd, flags.logDir), origin: '--log-dir' }
+        : c['log-dir']
+          ? { value: resolve(base, c['log-dir']), origin: at('log-dir') }
+          : { value: undefined, origin: 'default' },
     sourceMirrors: flags.sourceMirrors?.length
       ? { value: flags.sourceMirrors.map((m) => mirrorPath(m, cwd)), origin: '--source-mirror' }
       : c['source-mirrors']

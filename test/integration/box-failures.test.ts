@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,12 +32,14 @@ beforeAll(async () => {
     'rootfs-overlays/broken-opt/opt/broken/readme': 'shipped under opt/\n',
     'recipes/hang.yaml': `${info('hang')}overlays: [hang]\ntest:\n  - name: quick\n    run: echo still answering\n    expect: still answering\n  - name: sleeps forever\n    run: sleep 100000\n`,
     'rootfs-overlays/hang/usr/local/share/hang/readme': 'hang\n',
+    // the project says where test logs go (log-dir:), so the run below passes no --log-dir
+    'tczbuild.yaml': 'log-dir: log\n',
   }, { keep: true });
   await runTool(join(repoRoot, 'scripts/make-standin-box.sh'), [join(dir, 'box')]);
   // --no-verify: broken-opt is refused by the build gate (tcz-base-dir); the box must show what it does
   const built = await tczbuild(['build', 'broken-opt', 'hang', '--tc-version', '11', '--no-verify'], { cwd: dir });
   expect(built.code, built.stderr).toBe(0);
-  run = await tczbuild(['test', 'broken-opt', 'hang', '--box', 'box/box.yaml', '--bound', '60', '--log-dir', 'log', '--json'], { cwd: dir });
+  run = await tczbuild(['test', 'broken-opt', 'hang', '--box', 'box/box.yaml', '--bound', '60', '--json'], { cwd: dir });
 }, 600_000);
 
 afterAll(async () => {
@@ -74,7 +76,8 @@ describe('tczbuild test catches broken extensions and hung guests', () => {
     expect(run.events.find((e) => (e.data as { title?: string } | undefined)?.title === 'install hang: tce-load -wi hang (as tc)')?.data).toMatchObject({ status: 'pass' });
   });
 
-  it('stops the guest at the bound, naming the step it was in, and keeps the console log', async () => {
+  it('stops the guest at the bound, naming the step it was in, and keeps the console log where tczbuild.yaml\'s log-dir: says, without the initrd', async () => {
+    expect(await readdir(join(dir, 'log'))).toEqual(['console.log']);
     const bound = diagnosticsOf(run).filter((d) => d.id === 'box-bound');
     expect(bound.map((d) => d.message)).toEqual(['the guest was stopped after 60 s in step "hang: sleeps forever"']);
     expect(run.events.find((e) => (e.data as { title?: string } | undefined)?.title === 'hang: quick')?.data).toMatchObject({ status: 'pass' });

@@ -33,6 +33,7 @@ export class ConfigCommand extends ProjectCommand {
         ['targets', s.targets.value.map(targetName).join(', '), s.targets],
         ['upstream', s.upstream.value ?? '(none)', s.upstream],
         ['remote-cache', s.remoteCache.value ?? '(none)', s.remoteCache],
+        ['log-dir', s.logDir.value === undefined ? '(a new temporary directory per test run)' : shown(s.logDir.value), s.logDir],
         ['source-mirrors', s.sourceMirrors.value.map(shown).join(', ') || '(none)', s.sourceMirrors],
         ['registry-mirrors', Object.entries(s.registryMirrors.value).map(([h, u]) => `${h}=${u}`).join(', ') || '(none)', s.registryMirrors],
       ];

@@ -3,9 +3,9 @@
  * the mirror with the real `tce-load -wi` and run its recipe's `test:` steps; one line per step,
  * exit 0 only when every step passed. The work is src/box/; this class parses options, prints.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Option, UsageError } from 'clipanion';
 import { targetName } from '../../config/settings.js';
 import type { Target } from '../../recipe/model.js';
@@ -29,7 +29,7 @@ export class TestCommand extends ProjectCommand {
   box = Option.String('--box', { description: 'box definition (boxes/*.yaml, or DIR/box.yaml from scripts/make-standin-box.sh)' });
   override upstream = Option.String('--upstream', { description: 'TinyCore mirror base URL the served mirror falls through to (iptables.tcz, …) (default: upstream: in tczbuild.yaml)' });
   bound = Option.String('--bound', '600', { description: 'seconds the whole boot may take before the guest is killed' });
-  logDir = Option.String('--log-dir', { description: 'where the initrd and console.log go (default: a new directory under the system temp dir)' });
+  logDir = Option.String('--log-dir', { description: 'where console.log goes (default: log-dir: in tczbuild.yaml, else a new directory under the system temp dir)' });
   override sourceMirrors = Option.Array('--source-mirror', [], { description: 'URL or directory tried before upstream for box files (repeatable)' });
   offline = Option.Boolean('--offline', false, { description: 'use only the cache and local --source-mirror directories' });
   env = Option.Array('--env', [], { description: 'NAME=VALUE set for every test: step on the box (repeatable), e.g. FAASD_FUNCTION_IMAGE=REF' });
@@ -81,7 +81,10 @@ export class TestCommand extends ProjectCommand {
       const checked = await preflight(this.outDir(), target, planBoxSteps(extensions, 60, this.stepEnv()), loaded.box.glibc);
       const steps = checked.steps;
       reporter.emit({ type: 'info', message: checked.floor === 'unknown' ? `glibc floor not checked: the glibc of TinyCore ${target.tcVersion}.x is unknown (docs/tinycore-releases.md)` : `installed ELF files checked against glibc ${checked.floor} and the box's loader`, data: { box: 'preflight', glibc: checked.floor } });
-      const workDir = this.logDir ? resolve(this.context.cwd, this.logDir) : await mkdtemp(join(tmpdir(), 'tczbuild-test-'));
+      // --log-dir, else log-dir: in tczbuild.yaml, else a fresh temporary directory
+      const logDir = this.settings().logDir;
+      const workDir = logDir.value ?? (await mkdtemp(join(tmpdir(), 'tczbuild-test-')));
+      if (logDir.value) await mkdir(logDir.value, { recursive: true });
       const upstreamUrl = this.settings().upstream.value;
       // under the project's cache (--cache, cache: in tczbuild.yaml), as `serve` keeps it
       const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir(), origin: { env: this.context.env }, log: (message) => reporter.emit({ type: 'info', message }) }) : undefined;
@@ -120,6 +123,10 @@ export class TestCommand extends ProjectCommand {
         unguard();
       }
     });
+  }
+
+  protected override logDirFlag(): string | undefined {
+    return this.logDir;
   }
 
   /** --env NAME=VALUE pairs; a malformed one is a usage error naming it. */
