@@ -5,7 +5,7 @@
  * work; directory modes inside out/ survive a publish.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { chmod, mkdir, readdir, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,30 @@ describe('a full disk while restoring from the output cache', () => {
       execFileSync('umount', [small]);
     }
   }, 60_000);
+});
+
+describe('a read-only cache', () => {
+  it('publishes from what the cache holds and exits 0 (the no-op stamp it cannot write costs only the next run its fast path)', async () => {
+    // both recipe sets built once with the cache writable: everything B needs is in it
+    for (const set of ['B', 'A'] as const) {
+      const r = await runTczbuildWith(p, set, ['all']);
+      expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+    }
+    execFileSync('mount', ['--bind', p.cacheDir, p.cacheDir]);
+    try {
+      execFileSync('mount', ['-o', 'remount,bind,ro', p.cacheDir]);
+      // the built CLI: only it writes no-op stamps (a run from sources never trusts one)
+      const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+      const r = spawnSync(process.execPath, [cli, 'all', '--recipes', p.recipesB, '--out', p.outDir, '--cache', p.cacheDir], { cwd: p.dir, env: { ...process.env, CI: 'true', SOURCE_DATE_EPOCH: '1600000000' }, encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('alpha');
+      const stamps = join(p.cacheDir, 'stamps');
+      expect(existsSync(stamps) ? readdirSync(stamps).filter((f) => f.endsWith('.tmp')) : []).toEqual([]);
+      expect(readFileSync(join(p.outDir, '11.x/x86_64/tcz/alpha.tcz.info'), 'utf8')).toMatch(/Version:\t1\.1/);
+    } finally {
+      execFileSync('umount', [p.cacheDir]);
+    }
+  }, 120_000);
 });
 
 describe('where out/ may be', () => {
