@@ -8,8 +8,8 @@
  * it must never decide to build, only to skip.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statePath } from './build-state.js';
@@ -46,12 +46,15 @@ export async function fingerprintInputs(i: StampInput): Promise<string | undefin
   if (git === undefined) return undefined;
   const h = createHash('sha256');
   h.update(JSON.stringify({ id, git, tc: i.tcVersion, arch: i.arch, out: resolve(i.outDir), indexes: i.upstreamIndexes }));
+  // Synchronous reads: recipes are small and there may be thousands; a thread-pool round trip
+  // per stat and per read was most of a no-op run's time.
   for (const name of (await readdir(i.recipesDir).catch(() => [] as string[])).sort()) {
     if (!/\.ya?ml$/.test(name)) continue;
     // a FIFO, a device or a directory at a recipe's name is the full load's to report, not ours to read
-    const st = await stat(join(i.recipesDir, name)).catch(() => undefined);
+    const path = join(i.recipesDir, name);
+    const st = quietly(() => statSync(path));
     if (!st?.isFile() || st.size > hashUpTo) return undefined;
-    h.update(`recipe ${name}\0`).update(await readFile(join(i.recipesDir, name)));
+    h.update(`recipe ${name}\0`).update(readFileSync(path));
   }
   for (const dir of [i.overlaysDir, join(dirname(i.recipesDir), 'kernel-config'), bundledKernelConfig, ...i.upstreamIndexes]) {
     h.update(`tree ${dir}\0${await statTree(dir)}`);
@@ -67,7 +70,7 @@ async function fingerprintOutput(i: StampInput): Promise<string> {
   const text = await readFile(state, 'utf8').catch(() => '');
   const names = Object.keys((JSON.parse(text || '{}') as { extensions?: object }).extensions ?? {}).sort();
   const tczDir = join(resolve(i.outDir), `${i.tcVersion}.x`, i.arch, 'tcz');
-  for (const n of names) parts.push(await statLine(join(tczDir, `${n}.tcz`)));
+  for (const n of names) parts.push(statLineSync(join(tczDir, `${n}.tcz`)));
   return parts.join('\n');
 }
 
@@ -113,6 +116,21 @@ function hash(inputs: string, output: string): string {
 async function statLine(path: string): Promise<string> {
   const st = await lstat(path).catch(() => undefined);
   return st ? `${path} ${st.mode} ${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}` : `${path} missing`;
+}
+
+/** statLine without a thread-pool round trip, for the thousands of images of a large mirror. */
+function statLineSync(path: string): string {
+  const st = quietly(() => lstatSync(path));
+  return st ? `${path} ${st.mode} ${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}` : `${path} missing`;
+}
+
+/** What f returns, or undefined when it throws (the async versions' .catch(() => undefined)). */
+function quietly<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Files up to this size are fingerprinted by content (what the build key hashes), larger ones by stat. */
