@@ -6,6 +6,9 @@
 import { checkImages, unpinnedImageErrors } from './images/check.js';
 import { tarballFormatVersion } from './images/layout.js';
 import { checkServices, generateInitFiles } from './initd/index.js';
+import { imageTarballPath } from './initd/image-path.js';
+import { parseReference, registryBaseUrl } from './images/reference.js';
+import { redactUserinfo } from './util/credentials.js';
 import { hasErrors } from './diagnostics/diagnostic.js';
 import { TczError } from './diagnostics/errors.js';
 import { defaultKernelConfigDir } from './kconfig/load.js';
@@ -33,6 +36,25 @@ export const imagesPlugin: StagePlugin = {
   keyComponents: (recipe): Record<string, string> => ((recipe.written.images?.length ?? 0) > 0 ? { tarball: tarballFormatVersion } : {}),
   // The registry client and tarball writer load only for recipes that bundle images.
   generate: async (recipe, target, ctx) => ((recipe.written.images?.length ?? 0) > 0 ? (await import('./images/stage.js')).stageImages(recipe, target, ctx) : []),
+  /**
+   * .build.json's images: every image packed into the extension, its pinned digest, where the
+   * init script imports it, its registry, and the URL it was pulled from (a --registry-mirror, if
+   * one served that registry). Most of a faasd.tcz's bytes are these images.
+   */
+  provenance: (recipe, ctx) => ({
+    images: (recipe.written.images ?? []).map((image) => {
+      const parsed = parseReference(image.ref);
+      const registry = parsed.ok ? parsed.ref.registry : '';
+      return {
+        ref: image.ref,
+        digest: image.digest,
+        namespace: image.namespace,
+        file: imageTarballPath(recipe.name, image.ref, image.to),
+        registry,
+        pulledFrom: parsed.ok ? redactUserinfo(registryBaseUrl(registry, ctx.registryMirrors ?? {})) : '',
+      };
+    }),
+  }),
 };
 
 /** kernel: → the merged fragment out/kernel/tczbuild.config, from the project's kernel-config/. */
@@ -63,6 +85,22 @@ export function mirrorIndexPlugin(upstreamIndexes: readonly string[]): StagePlug
   };
 }
 
+/**
+ * The build's gate: verify's per-extension checks over the assembled next mirror, before the
+ * swap (builder/verify-gate.ts locates and decides; verify judges). Loaded only when a build
+ * publishes.
+ */
+export const publishGatePlugin: StagePlugin = {
+  name: 'verify',
+  async checkBeforePublish(g) {
+    const { verifyMirror } = await import('./mirror/verify/run.js');
+    // the recipes are parsed already: verify takes them from here instead of reading them again
+    const recipes = new Map(g.recipes.map((r) => [r.name, r.written]));
+    const report = await verifyMirror(g.tczDir, { tcVersion: g.target.tcVersion, arch: g.target.arch, recipesDir: g.recipesDir, onlyExtensions: g.extensions, recipes });
+    return report.diagnostics;
+  },
+};
+
 export interface PluginOptions {
   /** The project directory (the recipes directory's parent): where kernel-config/ is looked up. */
   readonly projectDir: string;
@@ -71,5 +109,5 @@ export interface PluginOptions {
 }
 
 export function defaultPlugins(o: PluginOptions): readonly StagePlugin[] {
-  return [initdPlugin, imagesPlugin, kconfigPlugin(defaultKernelConfigDir(o.projectDir)), mirrorIndexPlugin(o.upstreamIndexes ?? [])];
+  return [initdPlugin, imagesPlugin, kconfigPlugin(defaultKernelConfigDir(o.projectDir)), mirrorIndexPlugin(o.upstreamIndexes ?? []), publishGatePlugin];
 }

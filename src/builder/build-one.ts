@@ -9,9 +9,6 @@ import type { Reporter } from '../report/reporter.js';
 import type { Spawner } from '../util/spawner.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import { toolVersion } from '../util/version.js';
-import { imageTarballPath } from '../initd/image-path.js';
-import { parseReference, registryBaseUrl } from '../images/reference.js';
-import { redactUserinfo } from '../util/credentials.js';
 import { renderDep, renderInfo, renderList, renderMd5Txt } from './companions.js';
 import { listedPaths } from './file-table.js';
 import { packSquashfs } from './pack.js';
@@ -89,31 +86,11 @@ function renderBuildJson(i: BuildOneInput, packed: { md5: string; sha256: string
     recipe: { file: i.recipe.file },
     key: i.key,
     sources: i.sources.map((s) => ({ id: s.spec.id, url: s.spec.url, sha256: s.sha256, size: s.size })),
-    images: bundledImages(i),
+    // what plugins add (the images plugin: every image packed, its digest, registry and the URL it came from)
+    ...Object.assign({}, ...i.plugins.map((p) => p.provenance?.(i.recipe, i.generateContext) ?? {})),
     sourceDateEpoch: i.epoch,
     tools: { tczbuild: toolVersion, ...i.tools },
     output: { file: `${i.recipe.name}.tcz`, size: packed.size, md5: packed.md5, sha256: packed.sha256 },
   };
   return `${JSON.stringify(provenance, null, 2)}\n`;
-}
-
-/**
- * Every image packed into the extension: its reference and pinned digest, where the init script
- * imports it, its registry, and the URL it was pulled from (a --registry-mirror, if one served
- * that registry). Most of a faasd.tcz's bytes are these images.
- */
-function bundledImages(i: BuildOneInput): Array<Record<string, string>> {
-  const mirrors = i.generateContext.registryMirrors ?? {};
-  return (i.recipe.written.images ?? []).map((image) => {
-    const parsed = parseReference(image.ref);
-    const registry = parsed.ok ? parsed.ref.registry : '';
-    return {
-      ref: image.ref,
-      digest: image.digest,
-      namespace: image.namespace,
-      file: imageTarballPath(i.recipe.name, image.ref, image.to),
-      registry,
-      pulledFrom: parsed.ok ? redactUserinfo(registryBaseUrl(registry, mirrors)) : '',
-    };
-  });
 }

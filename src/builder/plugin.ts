@@ -37,4 +37,22 @@ export interface StagePlugin {
    * merges): when it changes, the target is published again though no extension changed.
    */
   mirrorInputs?(): Promise<string>;
+  /** Sections this plugin adds to NAME.tcz.build.json (the images it bundled and where they came from). */
+  provenance?(recipe: Recipe, ctx: Omit<GenerateContext, 'workDir'>): Record<string, unknown>;
+  /**
+   * Findings over the assembled next mirror for the extensions about to be published (verify's
+   * checks): an error stops the one swap. Runs after finalizeMirror; `--no-verify` skips it.
+   */
+  checkBeforePublish?(input: PublishCheckInput): Promise<readonly Diagnostic[]>;
+}
+
+export interface PublishCheckInput {
+  /** The tcz directory of the assembled next mirror (indexes written). */
+  readonly tczDir: string;
+  readonly target: Target;
+  /** File names (NAME.tcz) of the extensions this build publishes there. */
+  readonly extensions: readonly string[];
+  readonly recipesDir: string;
+  /** Their recipes, parsed already: a check takes them from here instead of reading them again. */
+  readonly recipes: readonly Recipe[];
 }

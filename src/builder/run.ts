@@ -378,7 +378,7 @@ async function gateTargets(next: string, changed: readonly Staged[], reporter: R
   const errors: Diagnostic[] = [];
   for (const s of changed) {
     try {
-      const warnings = await gateBeforePublish({ tczDir: join(next, s.tczRel), target: s.p.t.target, recipes: s.built.map((b) => b.keyed.planned.recipe), recipesDir: s.p.o.recipesDir });
+      const warnings = await gateBeforePublish({ tczDir: join(next, s.tczRel), target: s.p.t.target, recipes: s.built.map((b) => b.keyed.planned.recipe), recipesDir: s.p.o.recipesDir, plugins: s.p.t.plugins });
       for (const w of warnings) reporter.emit({ type: 'diagnostic', diagnostic: w });
     } catch (error) {
       if (!(error instanceof TczError)) throw error;

@@ -1,14 +1,16 @@
 /**
- * The gate between building and publishing: run verify's per-extension checks over the
- * assembled next mirror for the extensions this build produced. Errors stop the publish (the
- * caller's atomic swap never happens), each pointed at the recipe line that causes it where
- * one does; warnings are handed back for printing. `--no-verify` skips it (the caller does not
- * call this). verify itself is the judge: this module only selects, relocates and decides.
+ * The gate between building and publishing: ask the plugins that check a mirror (src/plugins.ts
+ * wires verify's per-extension checks in) about the assembled next mirror for the extensions
+ * this build produced. Errors stop the publish (the caller's atomic swap never happens), each
+ * pointed at the recipe line that causes it where one does; warnings are handed back for
+ * printing. `--no-verify` skips it (the caller does not call this). verify itself is the judge:
+ * this module only selects, relocates and decides.
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { isUnder } from '../recipe/paths.js';
 import type { Recipe, Target } from '../recipe/model.js';
+import type { StagePlugin } from './plugin.js';
 
 export interface GateInput {
   /** The tcz directory of the assembled next mirror (indexes written). */
@@ -17,6 +19,7 @@ export interface GateInput {
   /** Recipes of the extensions this build publishes. */
   readonly recipes: readonly Recipe[];
   readonly recipesDir: string;
+  readonly plugins: readonly StagePlugin[];
 }
 
 /**
@@ -28,13 +31,11 @@ const qcOnly = new Set(['tcz-no-license', 'tcz-empty']);
 
 /** Verify the extensions about to be published; throws a TczError listing the errors, returns the warnings. */
 export async function gateBeforePublish(g: GateInput): Promise<Diagnostic[]> {
-  const { verifyMirror } = await import('../mirror/verify/run.js');
   const names = g.recipes.map((r) => `${r.name}.tcz`);
-  // the recipes are parsed already: verify takes them from here instead of reading them again
-  const recipes = new Map(g.recipes.map((r) => [r.name, r.written]));
-  const report = await verifyMirror(g.tczDir, { tcVersion: g.target.tcVersion, arch: g.target.arch, recipesDir: g.recipesDir, onlyExtensions: names, recipes });
+  const findings: Diagnostic[] = [];
+  for (const p of g.plugins) if (p.checkBeforePublish) findings.push(...(await p.checkBeforePublish({ tczDir: g.tczDir, target: g.target, extensions: names, recipesDir: g.recipesDir, recipes: g.recipes })));
   const byName = new Map(g.recipes.map((r) => [`${r.name}.tcz`, r]));
-  const located = report.diagnostics.filter((d) => !qcOnly.has(d.id)).map((d) => {
+  const located = findings.filter((d) => !qcOnly.has(d.id)).map((d) => {
     const ext = names.find((n) => d.file?.split('/').pop()?.startsWith(n));
     const recipe = ext ? byName.get(ext) : undefined;
     return recipe ? { ...d, ...recipeLine(d, recipe), message: `${ext} would be published with: ${d.message}` } : d;

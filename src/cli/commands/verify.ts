@@ -3,7 +3,7 @@
  * mirror and report each finding with its id, file and fix; exit 1 when any is an error.
  * The checks live in src/mirror/verify; this class only finds directories and reports.
  */
-import { relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { Option } from 'clipanion';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { fail } from '../../diagnostics/errors.js';
@@ -88,8 +88,10 @@ export class VerifyCommand extends ProjectCommand {
     if (!recipesDir) fail('mirror-no-recipes', undefined, '--repro needs the recipes the mirror was built from', 'pass --recipes DIR, set recipes: in tczbuild.yaml, or run from the project directory');
     const env = this.context.env;
     const { reproduce } = await import('../../mirror/verify/repro.js');
+    const { defaultPlugins } = await import('../../plugins.js');
     return reproduce(tczDir, {
       recipesDir,
+      plugins: defaultPlugins({ projectDir: dirname(recipesDir) }),
       overlaysDir: this.overlaysDir(),
       cacheDir: this.cacheDir(),
       mirrors: this.sourceMirrorList(),

@@ -7,11 +7,11 @@
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { diag, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { isTczError } from '../../diagnostics/errors.js';
-import { defaultPlugins } from '../../plugins.js';
+import type { StagePlugin } from '../../builder/plugin.js';
 import { buildAll } from '../../builder/run.js';
 import type { Reporter } from '../../report/reporter.js';
 import { parseTczRelPath } from '../layout.js';
@@ -19,6 +19,8 @@ import { listExtensions, readOptional } from '../scan.js';
 
 export interface ReproOptions {
   readonly recipesDir: string;
+  /** The build's plugins, as `all` wires them (the caller above mirror/ owns that wiring). */
+  readonly plugins: readonly StagePlugin[];
   readonly overlaysDir: string;
   readonly cacheDir: string;
   readonly env: NodeJS.ProcessEnv;
@@ -62,7 +64,7 @@ export async function reproduce(tczDir: string, o: ReproOptions): Promise<Diagno
       force: true,
       reporter,
       env: o.env,
-      plugins: defaultPlugins({ projectDir: dirname(o.recipesDir) }),
+      plugins: o.plugins,
       displayBase: o.displayBase,
     });
     for (const name of names) findings.push(...(await compareExtension(name, tczDir, result.tczDir, show)));
