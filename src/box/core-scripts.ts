@@ -94,7 +94,7 @@ async function prepareInto(into: string): Promise<boolean> {
 /** Copy a checkout without its .git; modes become 0755/0644 by the owner's execute bit, as git keeps them. */
 async function copyCheckout(dir: string, into: string, from: string, pin: CoreScriptsPin): Promise<void> {
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) =>
-    fail('core-scripts-unavailable', undefined, `${from}=${dir}: cannot read it (${error.code ?? error.message})`, `point ${from} at a checkout of ${pin.repository} at commit ${pin.commit}`),
+    fail('core-scripts-unavailable', undefined, `${from}=${dir}: cannot read it (${error.code ?? error.message})`, `point ${from} at a checkout of ${pin.repository} at commit ${pin.commit}`, error),
   );
   for (const name of entries) {
     if (name === '.git') continue;

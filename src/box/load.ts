@@ -30,7 +30,7 @@ export async function loadBox(path: string, displayBase: string): Promise<Loaded
   try {
     text = await readInputFile(path);
   } catch (error) {
-    fail('box-file-missing', { file }, `cannot read box definition: ${(error as Error).message}`);
+    fail('box-file-missing', { file }, `cannot read box definition: ${(error as Error).message}`, undefined, error);
   }
   const yaml = parseYamlLimited(text);
   if (!yaml.ok) throw new TczError(yaml.problems.map((p) => diag(p.kind === 'limit' ? 'yaml-limit' : 'yaml-syntax', { file, ...yaml.lines.linePos(p.offset) }, p.message)));

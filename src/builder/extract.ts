@@ -155,7 +155,7 @@ async function readDeb(path: string, each: (e: RawEntry) => Promise<void>): Prom
   try {
     data = await debDataTar(path);
   } catch (error) {
-    if (error instanceof DebFormatError) throw new Error(`not a readable Debian package: ${error.message}`);
+    if (error instanceof DebFormatError) throw new Error(`not a readable Debian package: ${error.message}`, { cause: error });
     throw error;
   }
   await readTar(path, { kind: 'tar', ...(data.compression ? { compression: data.compression } : {}) }, each, data.range);

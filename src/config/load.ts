@@ -42,7 +42,7 @@ export async function loadConfig(o: { cwd: string; env: NodeJS.ProcessEnv; expli
     // a FIFO, a directory or /dev/zero named by --config is refused, not waited on or read forever
     text = await readInputFile(file);
   } catch (error) {
-    throw new TczError([diag('config-invalid', { file }, `cannot read the config: ${(error as Error).message}`, 'pass --config FILE naming a readable tczbuild.yaml')]);
+    throw new TczError([diag('config-invalid', { file }, `cannot read the config: ${(error as Error).message}`, 'pass --config FILE naming a readable tczbuild.yaml')], { cause: error });
   }
   const memo = join(defaultCacheDir(o.env), 'config', `${createHash('sha256').update(`${memoFormat}\0${toolVersion}\0${file}\0${text}`).digest('hex').slice(0, 32)}.json`);
   const saved = await readMemo(memo);

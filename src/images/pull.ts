@@ -82,8 +82,8 @@ async function checkConfigPlatform(config: Descriptor, want: Platform, ctx: Pull
   let doc: { os?: unknown; architecture?: unknown };
   try {
     doc = JSON.parse(await readFile(ctx.cache.pathFor(hexOf(config.digest)), 'utf8')) as typeof doc;
-  } catch {
-    fail('image-manifest-invalid', ctx.at, `${what}: the image config ${config.digest} is not JSON`);
+  } catch (error) {
+    fail('image-manifest-invalid', ctx.at, `${what}: the image config ${config.digest} is not JSON`, undefined, error);
   }
   if (typeof doc.os !== 'string' || typeof doc.architecture !== 'string') return;
   if (doc.os !== want.os || doc.architecture !== want.architecture) {

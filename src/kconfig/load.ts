@@ -59,7 +59,7 @@ export function displayPath(file: string, displayBase: string | undefined): stri
 
 /** Every fragment name in the directory, sorted (what `check` uses without --recipes). */
 export async function listFragments(dir: string): Promise<string[]> {
-  const names = await readdir(dir).catch(() => fail('kconfig-fragment-missing', { file: dir }, `kernel-config directory ${dir} does not exist`, 'pass --kernel-config DIR'));
+  const names = await readdir(dir).catch((error: unknown) => fail('kconfig-fragment-missing', { file: dir }, `kernel-config directory ${dir} does not exist`, 'pass --kernel-config DIR', error));
   return names.filter((n) => n.endsWith('.cfg')).sort().map((n) => n.slice(0, -4));
 }
 

@@ -18,7 +18,7 @@ export interface BuildLog {
 
 /** A kernel tree directory: the given one, or the top directory a tarball unpacks to under workDir. */
 export async function prepareSource(source: string, workDir: string, log: BuildLog): Promise<string> {
-  const info = await stat(source).catch(() => fail('kconfig-source-invalid', { file: source }, `${source} does not exist`, 'pass an unpacked Linux tree or a linux-*.tar.{xz,gz}'));
+  const info = await stat(source).catch((error: unknown) => fail('kconfig-source-invalid', { file: source }, `${source} does not exist`, 'pass an unpacked Linux tree or a linux-*.tar.{xz,gz}', error));
   if (info.isDirectory()) {
     if (!(await isKernelTree(source))) fail('kconfig-source-invalid', { file: source }, `${source} is not a Linux source tree (no top-level Kconfig and Makefile)`);
     return source;
@@ -64,7 +64,7 @@ export async function compileModules(sourceDir: string, objDir: string, modules:
     log(`make M=${m.moduleDir} modules (-j${jobs})`);
     await make(sourceDir, objDir, [`-j${jobs}`, ...vars, `M=${m.moduleDir}`, 'modules']);
     const ko = join(objDir, m.moduleDir, `${m.module}.ko`);
-    await stat(ko).catch(() => fail('tool-failed', undefined, `make M=${m.moduleDir} modules finished but ${ko} was not built`, `check that CONFIG_${m.symbol}=m builds ${m.module}.ko in ${m.moduleDir}`));
+    await stat(ko).catch((error: unknown) => fail('tool-failed', undefined, `make M=${m.moduleDir} modules finished but ${ko} was not built`, `check that CONFIG_${m.symbol}=m builds ${m.module}.ko in ${m.moduleDir}`, error));
     built.set(m, ko);
   }
   return built;

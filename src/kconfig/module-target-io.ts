@@ -16,7 +16,7 @@ import { parseModversions, parseSymvers, type BuiltModuleFacts } from './module-
 
 /** A Module.symvers as text, gunzipped when it is a .gz. */
 async function symversText(file: string): Promise<string> {
-  const bytes = await readFile(file).catch(() => fail('kconfig-symvers-missing', { file }, `${file} cannot be read`));
+  const bytes = await readFile(file).catch((error: unknown) => fail('kconfig-symvers-missing', { file }, `${file} cannot be read`, undefined, error));
   return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
 }
 
@@ -45,7 +45,7 @@ export async function readHeadersDir(dir: string): Promise<HeadersDir> {
   const symversFile = join(dir, 'Module.symvers');
   const uts = join(dir, 'include/generated/utsrelease.h');
   for (const f of [configFile, symversFile, uts]) {
-    await stat(f).catch(() => fail('kconfig-headers-invalid', { file: dir }, `${dir} has no ${f.slice(dir.length + 1)}`));
+    await stat(f).catch((error: unknown) => fail('kconfig-headers-invalid', { file: dir }, `${dir} has no ${f.slice(dir.length + 1)}`, undefined, error));
   }
   const release = /UTS_RELEASE\s+"([^"]+)"/.exec(await readFile(uts, 'utf8'))?.[1];
   if (!release) fail('kconfig-headers-invalid', { file: uts }, `${uts} does not define UTS_RELEASE`);
@@ -61,7 +61,7 @@ export async function compileAgainstHeaders(sourceDir: string, headers: HeadersD
     log(`make -C ${headers.dir} M=${m.moduleDir} CONFIG_${m.symbol}=m modules (-j${jobs})`);
     await runTool('make', ['-C', headers.dir, `M=${dir}`, `CONFIG_${m.symbol}=m`, `-j${jobs}`, 'modules'], { env: { LC_ALL: 'C' } });
     const ko = join(dir, `${m.module}.ko`);
-    await stat(ko).catch(() => fail('tool-failed', undefined, `make M=${m.moduleDir} modules finished but ${ko} was not built`));
+    await stat(ko).catch((error: unknown) => fail('tool-failed', undefined, `make M=${m.moduleDir} modules finished but ${ko} was not built`, undefined, error));
     built.set(m, ko);
   }
   return built;

@@ -212,9 +212,9 @@ async function listen(server: Server, host: string, port: number): Promise<void>
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail('mirror-port-in-use', undefined, `${host}:${port} is already in use`, 'stop the other server or pick another --port');
-    if (code === 'EACCES') fail('mirror-port-in-use', undefined, `binding ${host}:${port} is not permitted`, 'ports below 1024 need root: use --port 8080');
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') fail('mirror-port-in-use', undefined, `${host} is not an address of this machine`, 'use 127.0.0.1, 0.0.0.0 or one of this machine\'s addresses');
+    if (code === 'EADDRINUSE') fail('mirror-port-in-use', undefined, `${host}:${port} is already in use`, 'stop the other server or pick another --port', error);
+    if (code === 'EACCES') fail('mirror-port-in-use', undefined, `binding ${host}:${port} is not permitted`, 'ports below 1024 need root: use --port 8080', error);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') fail('mirror-port-in-use', undefined, `${host} is not an address of this machine`, 'use 127.0.0.1, 0.0.0.0 or one of this machine\'s addresses', error);
     throw error;
   }
 }

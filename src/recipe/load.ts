@@ -69,7 +69,7 @@ export async function loadRecipes(o: LoadOptions): Promise<LoadedRecipes> {
 
 export async function listRecipeFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new TczError([diag('no-recipes', { file: dir }, `recipes directory ${dir} does not exist`, 'pass --recipes DIR')]);
+    if (error.code === 'ENOENT') throw new TczError([diag('no-recipes', { file: dir }, `recipes directory ${dir} does not exist`, 'pass --recipes DIR')], { cause: error });
     throw error;
   });
   return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort().map((n) => join(dir, n));

@@ -120,8 +120,8 @@ export class RegistryClient {
     let body: unknown;
     try {
       body = JSON.parse((await res.bytes(1024 * 1024)).toString('utf8'));
-    } catch {
-      fail('registry-auth-failed', undefined, `${what}: the token service ${url} did not answer JSON`);
+    } catch (error) {
+      fail('registry-auth-failed', undefined, `${what}: the token service ${url} did not answer JSON`, undefined, error);
     }
     const token = tokenFromBody(body);
     if (!token) fail('registry-auth-failed', undefined, `${what}: the token service ${url} answered without a token`);
