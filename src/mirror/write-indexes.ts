@@ -97,7 +97,7 @@ export async function readUpstreamIndexes(paths: readonly string[]): Promise<Ind
   const candidates: string[] = [];
   for (const p of paths) {
     const st = await stat(p).catch((error: NodeJS.ErrnoException) =>
-      fail('upstream-index-unavailable', { file: p }, `cannot read the upstream index ${p} (${error.code ?? String(error)})`, 'pass an existing directory or index file (md5.db.gz, dep.db.gz, info.lst, …) to --upstream-index'),
+      fail('upstream-index-unavailable', { file: p }, `cannot read the upstream index ${p} (${error.code ?? String(error)})`, 'pass an existing directory or index file (md5.db.gz, dep.db.gz, info.lst, …) to --upstream-index', error),
     );
     if (st.isDirectory()) candidates.push(...(await readdir(p)).map((f) => join(p, f)));
     else candidates.push(p);
