@@ -63,8 +63,10 @@ describe('the stand-in box (scripts/make-standin-box.sh)', () => {
 });
 
 describe('tczbuild test catches broken extensions and hung guests', () => {
-  it('exits 1', () => {
+  it('exits 1 for what the booted box showed (the finding and the bound), not for a box that never booted', () => {
     expect(run.code, run.stdout + run.stderr).toBe(1);
+    // exit 1 alone also comes from a QEMU that is missing or fails to start: name the causes
+    expect([...new Set(diagnosticsOf(run).map((d) => d.id))].sort(), run.stderr).toEqual(['box-bound', 'box-finding']);
   });
 
   it('names /opt and its owner and mode before and after installing the extension that took it over', () => {
@@ -108,8 +110,11 @@ describe('tczbuild test under SIGTERM', () => {
     const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
     const qemuRunning = (): boolean => execFileSync('ps', ['-eo', 'args']).toString().split('\n').some((l) => l.includes('qemu-system') && l.includes(logDir));
     try {
-      // Wait until the guest is inside the step that never ends.
-      for (let i = 0; i < 600; i++) {
+      // Wait until the guest is inside the step that never ends, or tczbuild has already ended
+      // (no QEMU, a boot that failed): then the checks below fail at once, not after minutes.
+      let ended = false;
+      void exited.then(() => (ended = true));
+      for (let i = 0; i < 600 && !ended; i++) {
         const log = await readFile(join(logDir, 'console.log'), 'utf8').catch(() => '');
         if (log.includes('still answering')) break;
         await sleep(500);
