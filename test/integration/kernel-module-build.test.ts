@@ -6,14 +6,15 @@
  * kernel, a config of another kernel version and MODVERSIONS without Module.symvers are refused.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/util/exec.js';
 import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
 import { makeTarGz } from '../helpers/tarball.js';
 import { testdir } from '../helpers/testdir.js';
 import { debianHeadersDir, ensureLinuxTree, makefileRelease } from '../kconfig/linux-tree.js';
+import { overlayModule } from './helpers/box-project.js';
 
 let tree: string;
 let defconfig: string;
@@ -21,6 +22,33 @@ beforeAll(async () => {
   tree = await ensureLinuxTree();
   defconfig = await readFile(join(tree, 'arch/x86/configs/x86_64_defconfig'), 'utf8');
 }, 900_000);
+
+/**
+ * One source-tree build serves two tests: --release pins it to the box's release, and
+ * CONFIG_MODVERSIONS=y with --symvers Module.symvers.gz takes its CRCs from that file. Each test
+ * asserts its own half of the result; the overlay module compiles once for both (minutes).
+ */
+let pinned: Promise<{ work: string; release: string; symvers: Buffer }> | undefined;
+let pinnedWork: string | undefined;
+function pinnedModversionsBuild(): Promise<{ work: string; release: string; symvers: Buffer }> {
+  pinned ??= (async () => {
+    const headers = await debianHeadersDir();
+    const work = (pinnedWork = await testdir({}, { keep: true }));
+    const symvers = await readFile(join(headers, 'Module.symvers'));
+    const { gzipSync } = await import('node:zlib');
+    await writeFile(join(work, 'Module.symvers.gz'), gzipSync(symvers));
+    await writeFile(join(work, 'modversions.config'), `${defconfig}\nCONFIG_MODVERSIONS=y\n# CONFIG_OVERLAY_FS is not set\n`);
+    const release = '6.1.0-57-amd64';
+    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'modversions.config', '--release', release, '--symvers', 'Module.symvers.gz', '--out', 'out', '--jobs', '2'], { cwd: work });
+    if (run.code !== 0) throw new Error(`kernel-module build --release --symvers failed (${run.code}):\n${run.stderr}${run.stdout}`);
+    await runTool('unsquashfs', ['-d', join(work, 'unpacked'), join(work, 'out', `overlayfs-${release}.tcz`)]);
+    return { work, release, symvers };
+  })();
+  return pinned;
+}
+afterAll(async () => {
+  if (pinnedWork) await rm(pinnedWork, { recursive: true, force: true });
+});
 
 describe('kernel-module build', () => {
   it('builds overlay.ko for the base config kernel release and packs overlayfs-<release>.tcz at the module path', async () => {
@@ -52,17 +80,11 @@ describe('kernel-module build', () => {
   }, 900_000);
 
   it('--release pins a source-tree build to the box\'s uname -r: vermagic, module path and file name', async () => {
-    const work = await testdir();
     // the case Debian's source gives: the tree calls itself 6.1.x, the box runs 6.1.0-57-amd64
-    await writeFile(join(work, 'base.config'), `${defconfig}\n# CONFIG_OVERLAY_FS is not set\n`);
-    const release = '6.1.0-57-amd64';
-    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'base.config', '--release', release, '--out', 'out', '--jobs', '2'], { cwd: work });
-    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const { work, release } = await pinnedModversionsBuild();
     const name = `overlayfs-${release}.tcz`;
     expect(await readdir(join(work, 'out'))).toContain(name);
-    const unpacked = join(work, 'unpacked');
-    await runTool('unsquashfs', ['-d', unpacked, join(work, 'out', name)]);
-    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', join(unpacked, `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`)])).stdout.trim();
+    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', join(work, 'unpacked', `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`)])).stdout.trim();
     expect(vermagic.split(' ')[0]).toBe(release);
   }, 900_000);
 
@@ -97,15 +119,15 @@ describe('kernel-module build', () => {
     expect(debianConfig).toMatch(/^CONFIG_MODVERSIONS=y$/m);
     const release = /UTS_RELEASE "([^"]+)"/.exec(await readFile(join(headers, 'include/generated/utsrelease.h'), 'utf8'))![1]!;
     const work = await testdir();
-    // The box's kernel as if it lacked overlayfs (the stand-in box drops Debian's own overlay.ko).
-    await writeFile(join(work, 'no-overlay.config'), debianConfig.replace(/^CONFIG_OVERLAY_FS=m$/m, '# CONFIG_OVERLAY_FS is not set'));
-    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--headers', headers, '--base-config', 'no-overlay.config', '--out', 'out', '--jobs', '2'], { cwd: work });
-    expect(run.code, run.stderr + run.stdout).toBe(0);
+    // The box's kernel as if it lacked overlayfs (the stand-in box drops Debian's own overlay.ko):
+    // the very build the box tests install, compiled once per run for all of them
+    // (helpers/box-project.ts: kernel-module build --headers with that config).
+    const out = await overlayModule(release);
     const name = `overlayfs-${release}.tcz`;
-    expect((await readdir(join(work, 'out'))).sort()).toEqual([name, `${name}.info`, `${name}.list`, `${name}.md5.txt`]);
+    expect((await readdir(out)).sort()).toEqual([name, `${name}.info`, `${name}.list`, `${name}.md5.txt`]);
 
     const unpacked = join(work, 'unpacked');
-    await runTool('unsquashfs', ['-d', unpacked, join(work, 'out', name)]);
+    await runTool('unsquashfs', ['-d', unpacked, join(out, name)]);
     const ko = join(unpacked, `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`);
     const vermagic = (await runTool('modinfo', ['-F', 'vermagic', ko])).stdout.trim().split(/\s+/);
     expect(vermagic[0]).toBe(release);
@@ -121,16 +143,7 @@ describe('kernel-module build', () => {
   }, 900_000);
 
   it('with --symvers (a .gz is accepted) a MODVERSIONS build takes its CRCs from that file', async () => {
-    const headers = await debianHeadersDir();
-    const work = await testdir();
-    const symvers = await readFile(join(headers, 'Module.symvers'));
-    const { gzipSync } = await import('node:zlib');
-    await writeFile(join(work, 'Module.symvers.gz'), gzipSync(symvers));
-    await writeFile(join(work, 'modversions.config'), `${defconfig}\nCONFIG_MODVERSIONS=y\n# CONFIG_OVERLAY_FS is not set\n`);
-    const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'modversions.config', '--symvers', 'Module.symvers.gz', '--out', 'out', '--jobs', '2'], { cwd: work });
-    expect(run.code, run.stderr + run.stdout).toBe(0);
-    const release = await makefileRelease(tree);
-    await runTool('unsquashfs', ['-d', join(work, 'unpacked'), join(work, 'out', `overlayfs-${release}.tcz`)]);
+    const { work, release, symvers } = await pinnedModversionsBuild();
     const ko = join(work, 'unpacked', `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`);
     expect((await runTool('modinfo', ['-F', 'vermagic', ko])).stdout).toContain('modversions');
     const crc = new Map(symvers.toString('utf8').split('\n').map((l) => l.split('\t')).map(([c, sym]) => [sym ?? '', Number(c)]));

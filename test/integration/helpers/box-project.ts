@@ -6,6 +6,7 @@
  * headers, and a stand-in upstream mirror with iptables.tcz and netfilter-<release>.tcz built
  * by tczbuild fixture recipes from Debian's files. Nothing here is faked: a missing tool fails.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -70,24 +71,35 @@ export async function createBoxProject(dir: string, extraRecipes: Record<string,
 
 /**
  * overlayfs-<release>.tcz from `kernel-module build` against Debian's headers, as if the box's
- * kernel lacked overlayfs. Kept in the test cache beside the unpacked Linux tree, so later runs
- * on this machine skip the compile (kernel-module-build.test.ts tests the build itself).
+ * kernel lacked overlayfs: compiled once and shared by every test that needs it (the box tests,
+ * the quick-start clone, kernel-module-build.test.ts's headers build). Kept in the test cache
+ * beside the unpacked Linux tree under a key of everything the build depends on: the kernel
+ * release and headers, the base config, the arguments and tczbuild's build id (dist/, which the
+ * global setup rebuilds from src/). So a run compiles it at most once, a later run with the same
+ * tczbuild none, and a changed tczbuild (say, how modules are packed) never reuses an old one.
  */
 export async function overlayModule(release: string): Promise<string> {
-  const out = join(cacheDir, `overlayfs-${release}`);
-  if (existsSync(join(out, `overlayfs-${release}.tcz`))) return out;
   const headers = await debianHeadersDir();
+  const config = (await readFile(join(headers, '.config'), 'utf8')).replace(/^CONFIG_OVERLAY_FS=m$/m, '# CONFIG_OVERLAY_FS is not set');
+  const args = ['kernel-module', 'build', '--headers', headers, '--base-config', 'no-overlay.config', '--out', 'out', '--jobs', '2'];
+  const buildId = await readFile(join(repoRoot, 'dist', 'build-id.txt'), 'utf8');
+  const key = createHash('sha256').update(JSON.stringify([release, headers, config, args, buildId])).digest('hex').slice(0, 16);
+  const out = join(cacheDir, `overlayfs-${release}-${key}`);
+  if (existsSync(join(out, `overlayfs-${release}.tcz`))) return out;
   const tree = await ensureLinuxTree();
+  await mkdir(cacheDir, { recursive: true });
   const km = await mkdtemp(join(cacheDir, '.overlayfs-'));
   try {
-    await writeFile(join(km, 'no-overlay.config'), (await readFile(join(headers, '.config'), 'utf8')).replace(/^CONFIG_OVERLAY_FS=m$/m, '# CONFIG_OVERLAY_FS is not set'));
-    await must(tczbuild(['kernel-module', 'build', '--source', tree, '--headers', headers, '--base-config', 'no-overlay.config', '--out', 'out', '--jobs', '2'], { cwd: km }), 'kernel-module build');
+    await writeFile(join(km, 'no-overlay.config'), config);
+    await must(tczbuild([...args.slice(0, 2), '--source', tree, ...args.slice(2)], { cwd: km }), 'kernel-module build');
     await rename(join(km, 'out'), out).catch((error: unknown) => {
       if (!existsSync(join(out, `overlayfs-${release}.tcz`))) throw error;
     });
   } finally {
     await rm(km, { recursive: true, force: true });
   }
+  // builds under other keys stay: another checkout on this machine may use them (each is a
+  // few hundred KB)
   return out;
 }
 
