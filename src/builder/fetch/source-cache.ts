@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
@@ -78,9 +78,34 @@ export class SourceCache {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    if (got === normalizeHex(sha256)) return path;
+    if (got === normalizeHex(sha256)) {
+      // the mtime says when the entry was last used: what `clean --prune-cache` ages by
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined);
+      return path;
+    }
     await rm(path, { force: true });
     return undefined;
+  }
+
+  /**
+   * Drop entries not used (fetched or verified for a build) for maxAgeMs, with the URLs they
+   * were fetched from, and temp files of dead downloads. Returns what went.
+   */
+  async prune(nowMs: number, maxAgeMs: number): Promise<{ files: number; freedBytes: number }> {
+    let files = await this.sweepAbandoned();
+    let freedBytes = 0;
+    for (const name of await readdir(join(this.dir, 'sha256')).catch(() => [] as string[])) {
+      if (!hexPattern.test(name)) continue;
+      const path = join(this.dir, 'sha256', name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st || nowMs - st.mtimeMs <= maxAgeMs) continue;
+      await rm(path, { force: true });
+      await rm(this.originsPath(name), { force: true });
+      files++;
+      freedBytes += st.size;
+    }
+    return { files, freedBytes };
   }
 
   /**

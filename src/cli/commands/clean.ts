@@ -37,7 +37,7 @@ export class CleanCommand extends ProjectCommand {
   });
 
   all = Option.Boolean('--all', false, { description: 'also remove the output directory itself' });
-  pruneCache = Option.Boolean('--prune-cache', false, { description: 'prune the output cache (under --cache) by --max-age and --max-size' });
+  pruneCache = Option.Boolean('--prune-cache', false, { description: 'prune the output cache (under --cache) by --max-age and --max-size, and downloaded sources by --max-age' });
   maxAge = Option.String('--max-age', { description: 'with --prune-cache: drop entries not used for this many days (default 30)' });
   maxSize = Option.String('--max-size', { description: 'with --prune-cache: then drop the least recently used entries until the rest fit (K, M, G, T) (default 10G)' });
 
@@ -73,8 +73,11 @@ export class CleanCommand extends ProjectCommand {
     const days = this.positiveInteger('--max-age', this.maxAge ?? '30');
     const maxBytes = parseSize(this.maxSize ?? '10G');
     if (maxBytes === undefined) throw new UsageError(`--max-size takes a size such as 500M or 10G, not "${this.maxSize}"`);
+    const { SourceCache } = await import('../../builder/fetch/source-cache.js');
     const r = await new LocalOutputCache(this.cacheDir()).prune({ nowMs: Date.now(), maxAgeMs: days * 86_400_000, maxBytes });
+    // downloaded sources age the same way (by last use); a build fetches again what it still needs
+    const src = await new SourceCache(this.cacheDir()).prune(Date.now(), days * 86_400_000);
     const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-    return `output cache: dropped ${r.entries} entries and ${r.blobs} files (${mib(r.freedBytes)}), kept ${mib(r.keptBytes)}`;
+    return `output cache: dropped ${r.entries} entries and ${r.blobs} files (${mib(r.freedBytes)}), kept ${mib(r.keptBytes)}; sources: dropped ${src.files} files unused for ${days} days (${mib(src.freedBytes)})`;
   }
 }
