@@ -87,7 +87,9 @@ function throttledProgress(reporter: Reporter, url: string): (received: number, 
   let lastReceived = -1;
   return (received, total, done) => {
     const now = Date.now();
-    if (received === lastReceived || (received !== 0 && !done && now - last < progressIntervalMs)) return;
+    // The done event always goes out: it is what ends the download's line, even when the
+    // event before it already carried every byte.
+    if (!done && (received === lastReceived || (received !== 0 && now - last < progressIntervalMs))) return;
     last = now;
     lastReceived = received;
     reporter.emit({ type: 'download-progress', url, received, ...(total !== undefined ? { total } : {}), ...(done ? { done } : {}) });
