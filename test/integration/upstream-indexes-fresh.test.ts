@@ -67,4 +67,36 @@ describe('all --upstream-max-age', () => {
       await p.close();
     }
   }, 60_000);
+
+  it('sends the credentials of the upstream URL as Basic auth and shows them nowhere', async () => {
+    const p = await createSpineProject();
+    try {
+      const password = 'pw-Zq8!x7#secret';
+      const seen: Array<string | undefined> = [];
+      const body = gzipSync(md5('iptables.tcz', 'a'));
+      const up = await startFixtureServer({
+        [`${tcz}/md5.db.gz`]: {
+          handler: (req: IncomingMessage, res: ServerResponse) => {
+            seen.push(req.headers.authorization);
+            if (req.headers.authorization !== `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`) return void res.writeHead(401).end();
+            res.writeHead(200, { 'content-length': body.length }).end(body);
+          },
+        },
+      });
+      servers.push(up);
+      const env = { TCZBUILD_UPSTREAM: up.url.replace('http://', `http://alice:${encodeURIComponent(password)}@`), SOURCE_DATE_EPOCH: '1600000000' };
+      const r = await tczbuild(['all', '--cache', 'cache', '--json'], { cwd: p.dir, env });
+      expect(r.code, r.stdout).toBe(0);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(await listed(join(p.dir, 'out/11.x/x86_64/tcz'))).toContain('  iptables.tcz\n');
+      const { readdir } = await import('node:fs/promises');
+      const paths = (await readdir(join(p.dir, 'cache'), { recursive: true })).join('\n');
+      for (const secret of [password, encodeURIComponent(password)]) {
+        expect(r.stdout + r.stderr).not.toContain(secret);
+        expect(paths).not.toContain(secret);
+      }
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
 });
