@@ -15,7 +15,8 @@ import { startMirrorServer, type MirrorServer } from '../../../src/mirror/server
 import { runTool } from '../../../src/util/exec.js';
 import { tczbuild } from '../../helpers/cli.js';
 import { cacheDir, debianHeadersDir, ensureLinuxTree } from '../../kconfig/linux-tree.js';
-import { debianContainerdRecipe, fileSource, iptablesRecipe, kernelRelease, netfilterRecipe } from '../../../src/demo/box-recipes.js';
+import { debianContainerdRecipe, iptablesRecipe, kernelRelease, netfilterRecipe } from '../../../src/demo/box-recipes.js';
+import { loadOpenfaasArtifacts, missingOpenfaasDir, openfaasDirVariable, openfaasRecipe, pushOciArchive, type OpenfaasArtifacts, type OpenfaasImage } from '../../../src/demo/openfaas.js';
 
 export { kernelRelease };
 
@@ -108,9 +109,6 @@ async function copyOverlay(from: string, to: string): Promise<void> {
   await runTool('cp', ['-a', `${from}/.`, `${to}/`]);
 }
 
-/** A stub faasd that records its argv and stays up like the real daemons (the real one cannot be had here). */
-const stubFaasd = '#!/bin/sh\necho "faasd $*" >>/var/log/faasd-stub.argv\nexec sleep 100000\n';
-
 /**
  * After faasd's install hook and `faasd start`, CNI must still load: an empty conflist left in
  * /etc/cni/net.d (what faasd.tcz once pre-created) made containerd's CNI fail with "unexpected
@@ -129,22 +127,39 @@ const cniAfterFaasdStep = {
   expect: 'inet 10.',
 };
 
+export interface RealFaasd {
+  readonly artifacts: OpenfaasArtifacts;
+  /** the function image pushed into the registry (also bundled into openfaas-fn) */
+  readonly fn: OpenfaasImage;
+  readonly binServer: MirrorServer;
+}
+
 /**
- * faasd.tcz from the repository's faasd recipe with a stub faasd and faas-cli and one image,
- * bundled from a local registry: `tczbuild pin` resolves its digest there and `tczbuild build`
- * packs it, as on a build VM (registryUrl stands in for docker.io).
+ * faasd.tcz from the repository's faasd recipe with the real stack built from source
+ * ($TCZBUILD_OPENFAAS_DIR): the binaries served over HTTP, every image pushed into the local
+ * registry and bundled through `--registry-mirror docker.io=…` after `tczbuild pin` resolved its
+ * digest there, the function image into namespace openfaas-fn. The recipe's own test: steps
+ * run, plus the CNI check above before its stop step.
  */
-export async function addFaasd(project: BoxProject, registryUrl: string, ref: string): Promise<void> {
+export async function addRealFaasd(project: BoxProject, registryUrl: string): Promise<RealFaasd> {
+  const from = process.env[openfaasDirVariable];
+  if (!from) throw new Error(missingOpenfaasDir);
+  const artifacts = await loadOpenfaasArtifacts(from);
+  for (const image of artifacts.images) await pushOciArchive(registryUrl, image);
+  const binServer = await startMirrorServer({ root: join(from, 'bin'), host: '127.0.0.1', port: 0 });
   const dir = project.dir;
-  const stub = join(dir, 'faasd-stub');
-  await writeFile(stub, stubFaasd, { mode: 0o755 });
-  const doc = parseDocument(await readFile(join(repoRoot, 'recipes/faasd.yaml'), 'utf8'));
-  doc.set('sources', doc.createNode([await fileSource('faasd', stub, 'usr/local/bin/faasd'), await fileSource('faas-cli', stub, 'usr/local/bin/faas-cli')]));
-  doc.set('images', doc.createNode([{ ref, digest: 'unpinned' }]));
-  doc.addIn(['test'], doc.createNode(cniAfterFaasdStep));
+  const text = await openfaasRecipe(repoRoot, binServer.url.replace(/\/$/, ''), artifacts);
+  const doc = parseDocument(text);
+  const steps = doc.get('test') as { items: unknown[] };
+  // before "stop removes every core container": the CNI check needs faasd running
+  const stopAt = (doc.toJS() as { test: Array<{ name?: string }> }).test.findIndex((t) => t.name?.startsWith('stop '));
+  steps.items.splice(stopAt < 0 ? steps.items.length : stopAt, 0, doc.createNode(cniAfterFaasdStep));
   await writeFile(join(dir, 'recipes/faasd.yaml'), doc.toString());
   await copyOverlay(join(repoRoot, 'rootfs-overlays/faasd'), join(dir, 'rootfs-overlays/faasd'));
   const mirror = ['--registry-mirror', `docker.io=${registryUrl}`];
   await must(tczbuild(['pin', 'faasd', '--cache', 'cache', ...mirror], { cwd: dir }), 'tczbuild pin faasd');
   await must(tczbuild(['build', 'faasd', '--cache', 'cache', '--tc-version', tcVersion, ...mirror], { cwd: dir }), 'tczbuild build faasd');
+  const fn = artifacts.images.find((i) => !/^docker\.io\/(openfaas|library|prom)\//.test(i.ref));
+  if (!fn) throw new Error(`${from}/images/digests.txt has no function image besides the core services`);
+  return { artifacts, fn, binServer };
 }
