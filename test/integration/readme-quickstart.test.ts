@@ -20,9 +20,9 @@ import { kernelRelease, overlayModule } from './helpers/box-project.js';
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd, encoding: 'utf8' });
 
-/** The environment a user's shell would have: no vitest variables, no Core-scripts unless given. */
+/** The environment a user's shell would have: no vitest variables, no Core-scripts unless given, no OpenFaaS artifacts. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TCZBUILD_CORE_SCRIPTS$)/.test(k) && k !== 'NODE_ENV'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TCZBUILD_CORE_SCRIPTS$|TCZBUILD_OPENFAAS_DIR$)/.test(k) && k !== 'NODE_ENV'));
   return { ...env, ...extra };
 }
 
@@ -51,6 +51,8 @@ describe('a fresh clone with nothing beside it', () => {
     const demo = sh(mainJob, clone, userEnv(override), 900_000);
     expect(demo.code, demo.out.slice(-4000)).toBe(0);
     expect(demo.out).toContain('hello from a container');
+    // a fresh machine has no OpenFaaS artifacts: the containerd demo says how to get the faasd one
+    expect(demo.out).toContain('npm run demo -- --openfaas DIR');
     expect(demo.out).toContain(`Core-scripts ${coreScripts.commit.slice(0, 12)} verified`);
     expect(git(clone, 'status', '--porcelain')).toBe('');
 
