@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { runTool } from '../util/exec.js';
+import { httpRequest, type HttpOptions } from '../util/http/request.js';
 
 /** One image of the stack: its reference, its manifest digest and the OCI archive holding it. */
 export interface OpenfaasImage {
@@ -75,6 +76,14 @@ interface Descriptor {
   readonly digest: string;
 }
 
+/** One request to the local registry: its status and Location header, the body drained. */
+async function registryCall(url: string, method: NonNullable<HttpOptions['method']>, body?: Buffer, contentType?: string): Promise<{ status: number; location: string | undefined }> {
+  const res = await httpRequest(url, { method, timeoutMs: 60_000, ...(body ? { body } : {}), ...(contentType ? { headers: { 'content-type': contentType } } : {}) });
+  const location = res.header('location');
+  await res.bytes(1 << 20);
+  return { status: res.status, location };
+}
+
 /**
  * Push one OCI archive into a registry (distribution API: monolithic blob uploads, then the
  * manifest under the tag), checking every blob against its digest on the way.
@@ -96,15 +105,15 @@ export async function pushOciArchive(registryUrl: string, image: OpenfaasImage):
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as { mediaType?: string; config: Descriptor; layers: Descriptor[] };
     for (const d of [manifest.config, ...manifest.layers]) {
       const bytes = await blob(d.digest);
-      const start = await fetch(`${registryUrl}/v2/${image.repo}/blobs/uploads/`, { method: 'POST' });
+      const start = await registryCall(`${registryUrl}/v2/${image.repo}/blobs/uploads/`, 'POST', Buffer.alloc(0));
       if (start.status !== 202) throw new Error(`${registryUrl}: upload of ${image.repo} answered ${start.status}`);
-      const location = new URL(start.headers.get('location') ?? '', registryUrl);
+      const location = new URL(start.location ?? '', registryUrl);
       location.searchParams.set('digest', d.digest);
-      const put = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+      const put = await registryCall(location.href, 'PUT', bytes, 'application/octet-stream');
       if (put.status !== 201) throw new Error(`${registryUrl}: blob ${d.digest} of ${image.repo} answered ${put.status}`);
     }
     const mediaType = manifest.mediaType ?? top.mediaType;
-    const put = await fetch(`${registryUrl}/v2/${image.repo}/manifests/${image.tag}`, { method: 'PUT', body: manifestBytes, headers: { 'content-type': mediaType } });
+    const put = await registryCall(`${registryUrl}/v2/${image.repo}/manifests/${image.tag}`, 'PUT', manifestBytes, mediaType);
     if (put.status !== 201) throw new Error(`${registryUrl}: manifest ${image.repo}:${image.tag} answered ${put.status}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpRequest } from '../util/http/request.js';
 
 export interface LocalRegistry {
   readonly url: string;
@@ -49,7 +50,14 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
       await stop();
       throw new Error(`docker-registry exited with ${child.exitCode}:\n${log}`);
     }
-    if (await fetch(`${url}/v2/`).then((r) => r.status === 200, () => false)) return { url, stop };
+    const answered = await httpRequest(`${url}/v2/`, { timeoutMs: 5_000 }).then(
+      async (r) => {
+        await r.bytes(1 << 20);
+        return r.status === 200;
+      },
+      () => false,
+    );
+    if (answered) return { url, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();

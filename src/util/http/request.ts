@@ -27,9 +27,9 @@ export interface RedirectPolicy {
 }
 
 export interface HttpOptions {
-  readonly method?: 'GET' | 'HEAD' | 'PUT';
+  readonly method?: 'GET' | 'HEAD' | 'PUT' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
-  /** A PUT body: bytes, or a file streamed from disk. */
+  /** A PUT or POST body: bytes, or a file streamed from disk. */
   readonly body?: Buffer | { readonly file: string; readonly size: number };
   /** Connect and response head, and (unless idleMs says otherwise) the longest gap between two body chunks. */
   readonly timeoutMs: number;
@@ -41,7 +41,7 @@ export interface HttpOptions {
   readonly minRate?: MinRate;
   /** Refuse bodies larger than this (announced or counted). */
   readonly maxBytes?: number;
-  /** Default: up to 5 redirects to any http(s) URL for GET and HEAD; never for PUT. Never https to http. */
+  /** Default: up to 5 redirects to any http(s) URL for GET and HEAD; never for PUT or POST. Never https to http. */
   readonly redirects?: RedirectPolicy;
   /** Credentials for each URL requested (redirects included); sent as HTTP Basic auth. */
   readonly auth?: (url: URL) => Credentials | undefined;
@@ -82,11 +82,13 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
   try {
     let current = new URL(url);
     const method = opts.method ?? 'GET';
-    const policy = opts.redirects ?? (method === 'PUT' ? { max: 0 } : defaultRedirects);
+    // A request with a body is never replayed to another URL: its redirect is the answer.
+    const sendsBody = method === 'PUT' || method === 'POST';
+    const policy = opts.redirects ?? (sendsBody ? { max: 0 } : defaultRedirects);
     for (let hops = 0; ; hops++) {
       const res = await transfer.send(current, method);
       const location = header(res, 'location');
-      if (!redirectStatuses.has(res.statusCode) || location === undefined || method === 'PUT') return transfer.respond(current, res);
+      if (!redirectStatuses.has(res.statusCode) || location === undefined || sendsBody) return transfer.respond(current, res);
       // The bodies of redirects are never read: drop the connection rather than drain it.
       discard(res);
       if (hops >= policy.max) throw new FetchFailure(`more than ${policy.max} redirects (last to ${location})`, { retryable: false, kind: 'redirect' });
