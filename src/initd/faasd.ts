@@ -3,8 +3,10 @@
  * install` does once on a systemd host (faasd 0.9.5 cmd/install.go: the basic-auth secrets, the
  * compose file, prometheus.yml and resolv.conf in /var/lib/faasd), imports the recipe's bundled
  * images with bounded retries, then starts `faasd provider` and `faasd up` the way the upstream
- * systemd units do (cwd, env, pidfile, log each). Stop sends TERM and waits long enough for
- * `faasd up` to remove its core containers, then checks that none is left. Pure text generation.
+ * systemd units do (cwd, env, pidfile, log each), and waits until the gateway serves (at its
+ * container address first: faasd 0.9.5's proxy closes its port for good when a request comes
+ * too early). Stop sends TERM and waits long enough for `faasd up` to remove its core
+ * containers, removes any it left, then checks that none is left. Pure text generation.
  */
 import type { WrittenImage } from '../recipe/schema-images.js';
 import type { FaasdDaemon, FaasdService } from '../recipe/schema-services.js';
@@ -25,6 +27,8 @@ export function renderFaasdScript(name: string, recipeName: string, s: FaasdServ
     secretFunctions,
     resolvFunction,
     coreFunctions,
+    leftoverFunction,
+    s.gateway ? gatewayFunction : '',
     importFunctions,
     importImages(recipeName, images, s['import-args']),
     daemonStart('provider', s, s.provider),
@@ -54,7 +58,17 @@ PROVIDER_PIDFILE=${rooted(s.provider.pidfile)}
 PROVIDER_LOG=${rooted(s.provider.log)}
 UP_PIDFILE=${rooted(s.up.pidfile)}
 UP_LOG=${rooted(s.up.log)}
-`;
+UP_HOSTS=${rooted(`${s.up.cwd}/hosts`)}
+${
+  s.gateway
+    ? `GATEWAY_SERVICE="${s.gateway.service}"
+GATEWAY_PORT=${s.gateway.port}
+GATEWAY_PUBLISHED=${s.gateway['published-port']}
+GATEWAY_PATH="${s.gateway.path}"
+GATEWAY_TIMEOUT=${s.gateway['ready-timeout']}
+`
+    : ''
+}`;
 }
 
 const containerdFunctions = `
@@ -190,6 +204,82 @@ check_core_removed() {
 }
 `;
 
+// faasd 0.9.5 removes its core containers one after another on TERM (pkg/supervisor.go Remove)
+// and stops at the first error: a task still running 30 s after TERM gets KILL but is never
+// deleted (pkg/service/service.go killTask), so deleting its container fails, and that
+// container and every one after it stay. Stop finishes the job: KILL and delete the task,
+// then the container with its snapshot.
+const leftoverFunction = `
+# After faasd up exited: remove the core containers it left in NAMESPACE, naming each.
+remove_left_containers() {
+  { [ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1; } || return 0
+  containers="$(ctr --address "$SOCKET" -n "$NAMESPACE" container ls -q 2>/dev/null)"
+  for svc in $(core_services); do
+    printf '%s\\n' "$containers" | grep -qxF "$svc" || continue
+    say "faasd up left container $svc: removing it"
+    tries=0
+    while ctr --address "$SOCKET" -n "$NAMESPACE" task ls -q 2>/dev/null | grep -qxF "$svc"; do
+      tries=$((tries + 1))
+      ctr --address "$SOCKET" -n "$NAMESPACE" task delete -f "$svc" >/dev/null 2>&1 && break
+      [ "$tries" -ge 10 ] && break
+      sleep 1
+    done
+    ctr --address "$SOCKET" -n "$NAMESPACE" container delete "$svc" >/dev/null 2>&1 || warn "could not delete container $svc"
+  done
+  return 0
+}
+`;
+
+const gatewayFunction = `
+# faasd up's log since this start, its last lines: why a start failed.
+show_up_log() {
+  echo "--- faasd up log since this start ($UP_LOG):"
+  tail -c +"$((UP_LOG_FROM + 1))" "$UP_LOG" 2>/dev/null | tail -n 40
+}
+
+# Wait, at most GATEWAY_TIMEOUT s, until the gateway answers GATEWAY_PATH at its container
+# address (from the hosts file faasd up writes as it starts each core container), and only then
+# through faasd up's proxy on GATEWAY_PUBLISHED: that proxy closes its port for good when the
+# first request it takes cannot reach the gateway yet.
+wait_gateway() {
+  deadline=$(($(date +%s) + GATEWAY_TIMEOUT))
+  ip=""
+  until [ -n "$ip" ] && wget -q -O /dev/null "http://$ip:$GATEWAY_PORT$GATEWAY_PATH" 2>/dev/null; do
+    if ! running_pid "$UP_PIDFILE" >/dev/null; then
+      say "faasd up exited while starting the core containers"
+      show_up_log
+      return 1
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      if [ -z "$ip" ]; then
+        say "faasd up did not start $GATEWAY_SERVICE within $GATEWAY_TIMEOUT s (no address for it in $UP_HOSTS)"
+      else
+        say "$GATEWAY_SERVICE at $ip:$GATEWAY_PORT did not answer $GATEWAY_PATH within $GATEWAY_TIMEOUT s"
+      fi
+      show_up_log
+      return 1
+    fi
+    sleep 2
+    [ -n "$ip" ] || ip="$(awk -v s="$GATEWAY_SERVICE" '$2 == s { ip = $1 } END { print ip }' "$UP_HOSTS" 2>/dev/null)"
+  done
+  until wget -q -O /dev/null "http://127.0.0.1:$GATEWAY_PUBLISHED$GATEWAY_PATH" 2>/dev/null; do
+    if tail -c +"$((UP_LOG_FROM + 1))" "$UP_LOG" 2>/dev/null | grep -q "unable to dial"; then
+      say "faasd up's proxy on port $GATEWAY_PUBLISHED closed after a request reached it before $GATEWAY_SERVICE was ready (faasd 0.9.5 never reopens it): run $0 restart"
+      show_up_log
+      return 1
+    fi
+    if ! running_pid "$UP_PIDFILE" >/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
+      say "faasd up's proxy did not answer on port $GATEWAY_PUBLISHED within $GATEWAY_TIMEOUT s, though $GATEWAY_SERVICE at $ip:$GATEWAY_PORT does"
+      show_up_log
+      return 1
+    fi
+    sleep 2
+  done
+  say "gateway ready: $GATEWAY_SERVICE at $ip:$GATEWAY_PORT, published on port $GATEWAY_PUBLISHED"
+  return 0
+}
+`;
+
 const importFunctions = `
 # image_listed NAMESPACE REF: is REF among the images containerd has in NAMESPACE?
 image_listed() {
@@ -292,16 +382,21 @@ start() {
   fi
 ${pre.map((l) => `  ${l}`).join('\n')}
   start_provider || return 1
+  # faasd up rewrites its hosts file as it starts each core container; an old one would name
+  # the previous run's addresses
+  rm -f "$UP_HOSTS"
+  UP_LOG_FROM="$(wc -c <"$UP_LOG" 2>/dev/null || echo 0)"
   start_up || return 1
-}
+${s.gateway ? '  wait_gateway || return 1\n' : ''}}
 
 # faasd up removes its core containers on TERM, giving each 30 s: stop it first and wait for
-# that, then the provider; then check nothing of faasd up is left. Functions keep running, as
+# that, then the provider; then remove what faasd up left and check nothing of it is left. Functions keep running, as
 # under systemd: a start finds them again.
 stop() {
   need_root
   stop_pidfile "faasd up" "$UP_PIDFILE" "$STOP_TIMEOUT" || return 1
   stop_pidfile "faasd provider" "$PROVIDER_PIDFILE" "$STOP_TIMEOUT" || return 1
+  remove_left_containers
   check_core_removed
 }
 

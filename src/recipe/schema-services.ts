@@ -82,6 +82,27 @@ const copyFile = z.strictObject({
   to: boxPath.describe('writable copy made on every start'),
 });
 
+const tcpPort = z.number().int().min(1).max(65535);
+
+// faasd 0.9.5 (pkg/proxy.go) starts listening on a published port only once every core
+// container has started, then closes that port for good if the first request it accepts cannot
+// reach the container yet (it returns from its accept loop; upstream fixed this in 2025, commit
+// d7e0beb "Fix for proxy exiting early"). Under emulation the gateway takes minutes to listen,
+// so start waits for the gateway itself, at its container address, before anything is sent to
+// the published port.
+const gatewayDefaults = { service: 'gateway', port: 8080, 'published-port': 8080, path: '/healthz', 'ready-timeout': 300 };
+const gateway = z
+  .strictObject({
+    service: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).default(gatewayDefaults.service).describe('the compose service faasd up proxies to (its IP is read from <up cwd>/hosts)'),
+    port: tcpPort.default(gatewayDefaults.port).describe('the port the gateway listens on inside its container (compose target port)'),
+    'published-port': tcpPort.default(gatewayDefaults['published-port']).describe("the box port faasd up's proxy listens on (compose published port)"),
+    path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).default(gatewayDefaults.path).describe('an HTTP path that answers 2xx once the gateway serves'),
+    'ready-timeout': seconds(gatewayDefaults['ready-timeout'], 'seconds start waits for the gateway and then the published port to answer'),
+  })
+  .nullable()
+  .default(gatewayDefaults)
+  .describe('how start knows OpenFaaS serves: the gateway at its container address first, then the published port; null: start only checks the daemons are alive');
+
 const faasd = z.strictObject({
   kind: z.literal('faasd').describe('faasd provider + faasd up, after importing the bundled images'),
   command: z.string().min(1).default('faasd').describe('program to run; faasd itself insists on /usr/local/bin/faasd'),
@@ -112,6 +133,7 @@ const faasd = z.strictObject({
   ...daemonCommon,
   // faasd 0.9.5 gives each core container 30 s to exit on TERM, one after another
   // (pkg/service/service.go killTask): five services need up to 150 s, plus the CNI teardown.
+  gateway,
   'stop-timeout': seconds(180, 'seconds stop waits for faasd up to remove its core containers after TERM (faasd allows each 30 s)'),
   'state-dirs': z
     .array(boxPath)

@@ -17,7 +17,7 @@ volumes: {}
 `;
 const gateway = 'docker.io/openfaas/gateway:0.18.18';
 
-function faasdRecipe(attempts = 3) {
+function faasdRecipe(attempts = 3, gatewaySetting = 'null') {
   return recipeFromYaml(`${recipeHead('faasd', '0.9.5')}depends: [containerd]
 images:
   - { ref: ${gateway}, digest: unpinned }
@@ -31,6 +31,7 @@ services:
     import-attempts: ${attempts}
     import-delay: 1
     stop-timeout: 3
+    gateway: ${gatewaySetting}
     copy:
       - { from: /usr/local/share/faasd/docker-compose.yaml, to: /var/lib/faasd/docker-compose.yaml }
 `);
@@ -41,8 +42,8 @@ services:
  * `t` is the test's context: the tests run concurrently (each in its own sandbox, mostly waiting
  * on the script's sleeps), so cleanup must be tied to the test that made the sandbox.
  */
-async function sandbox(t: TestContext, attempts = 3): Promise<Sandbox> {
-  const sb = await makeSandbox(generateInitFiles(faasdRecipe(attempts), target), { onFinished: t.onTestFinished });
+async function sandbox(t: TestContext, attempts = 3, gatewaySetting = 'null'): Promise<Sandbox> {
+  const sb = await makeSandbox(generateInitFiles(faasdRecipe(attempts, gatewaySetting), target), { onFinished: t.onTestFinished });
   await sb.stubService('containerd');
   await sb.control('containerd-up');
   await writeRoot(sb, 'run/containerd/containerd.sock', '');
@@ -264,11 +265,27 @@ describe('faasd init script under busybox ash', { timeout: 40_000, concurrent: t
     expect((await sb.calls()).filter((c) => /^faasd (provider|up) cwd/.test(c))).toHaveLength(4);
   });
 
-  it('stop fails and names the core containers faasd up left behind', async (t) => {
+  it('stop removes the core containers faasd up left (task killed and deleted, then the container), naming each', async (t) => {
     const sb = await sandbox(t);
     await sb.control('up-leaves-containers');
     expect((await sb.run(script, 'start')).code).toBe(0);
     const stop = await sb.run(script, 'stop');
+    expect(stop.code, stop.stdout + stop.stderr).toBe(0);
+    expect(stop.stdout).toContain('faasd: faasd up left container gateway: removing it');
+    expect(stop.stdout).toContain('faasd: faasd up left container nats: removing it');
+    expect(stop.stdout).toContain('faasd: no core container left in namespace default');
+    const removal = (await sb.calls()).filter((c) => / (task delete|container delete) /.test(c)).map((c) => c.replace(/^ctr --address \S+ /, ''));
+    expect(removal).toEqual(['-n default task delete -f gateway', '-n default container delete gateway', '-n default task delete -f nats', '-n default container delete nats']);
+    expect(await readFile(`${sb.ctl}/containers-default`, 'utf8')).toBe('');
+  });
+
+  it('stop fails and names the core containers it could not remove either', async (t) => {
+    const sb = await sandbox(t);
+    await sb.control('up-leaves-containers');
+    await sb.control('ctr-delete-fails');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const stop = await sb.run(script, 'stop');
+    expect(stop.stderr).toContain('faasd: warning: could not delete container gateway');
     expect(stop.stdout).toContain('faasd: faasd up left containers in namespace default: gateway nats');
     expect(stop.code).toBe(1);
   });
@@ -280,5 +297,109 @@ describe('faasd init script under busybox ash', { timeout: 40_000, concurrent: t
     const stop = await sb.run(script, 'stop');
     expect(stop.stdout).toMatch(/faasd: faasd up is still running 3 s after TERM \(pid \d+\)/);
     expect(stop.code).toBe(1);
+  });
+});
+
+/**
+ * faasd 0.9.5's proxy closes its published port for good when the first request it accepts
+ * cannot reach the gateway yet: start waits for the gateway at its container address (from the
+ * hosts file faasd up writes), and touches the published port only after that.
+ */
+describe('faasd init script: start waits for the gateway before its published port', { timeout: 40_000, concurrent: true }, () => {
+  interface Http {
+    readonly port: number;
+    /** when each request arrived */
+    readonly hits: number[];
+    /** answer 503 to this many requests to /healthz first, then 200 */
+    refuse: number;
+    close(): Promise<void>;
+  }
+  async function http(t: TestContext): Promise<Http> {
+    const { createServer } = await import('node:http');
+    const h = { hits: [] as number[], refuse: 0, port: 0, close: async () => {} };
+    const server = createServer((req, res) => {
+      h.hits.push(Date.now());
+      const ok = req.url === '/healthz' && h.hits.length > h.refuse;
+      res.writeHead(ok ? 200 : 503).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    h.port = (server.address() as { port: number }).port;
+    h.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    t.onTestFinished(() => h.close());
+    return h;
+  }
+  /** A port nothing listens on: faasd up's proxy after it closed. */
+  async function closedPort(t: TestContext): Promise<number> {
+    const h = await http(t);
+    await h.close();
+    return h.port;
+  }
+  const withGateway = (direct: number, published: number, timeout = 20) => `{ port: ${direct}, published-port: ${published}, ready-timeout: ${timeout} }`;
+
+  it('polls the gateway at the address faasd up wrote into hosts until it answers, and only then the published port', async (t) => {
+    const gateway = await http(t);
+    const proxy = await http(t);
+    gateway.refuse = 2;
+    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port));
+    await sb.control('up-hosts', '\n127.0.0.1\tlocalhost\n10.62.0.1\tfaasd-provider\n127.0.0.1\tgateway\n');
+    await sb.control('up-hosts-delay', '2');
+    const r = await sb.run(script, 'start');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`faasd: gateway ready: gateway at 127.0.0.1:${gateway.port}, published on port ${proxy.port}`);
+    // two refusals, then the answer that let start go on to the published port
+    expect(gateway.hits).toHaveLength(3);
+    expect(proxy.hits).toHaveLength(1);
+    expect(proxy.hits[0]!).toBeGreaterThanOrEqual(gateway.hits[2]!);
+  });
+
+  it('reads the address only from the hosts file of this start, not one a previous run left', async (t) => {
+    const gateway = await http(t);
+    const proxy = await http(t);
+    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port, 3));
+    const { mkdir: mk } = await import('node:fs/promises');
+    await mk(`${sb.root}/var/lib/faasd`, { recursive: true });
+    await writeFile(`${sb.root}/var/lib/faasd/hosts`, '127.0.0.1\tgateway\n');
+    const r = await sb.run(script, 'start');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`faasd: faasd up did not start gateway within 3 s (no address for it in ${sb.root}/var/lib/faasd/hosts)`);
+    expect(gateway.hits).toEqual([]);
+    expect(proxy.hits).toEqual([]);
+  });
+
+  it("fails naming the gateway's address when it never answers, with faasd up's log of this start", async (t) => {
+    const gateway = await http(t);
+    const proxy = await http(t);
+    gateway.refuse = 1000;
+    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port, 3));
+    await writeRoot(sb, 'var/log/faasd-up.log', 'a line from an earlier run\n');
+    await sb.control('up-hosts', '127.0.0.1\tgateway\n');
+    await sb.control('up-log', 'Supervisor init done in: 2m9s\n');
+    const r = await sb.run(script, 'start');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`faasd: gateway at 127.0.0.1:${gateway.port} did not answer /healthz within 3 s`);
+    expect(r.stdout).toContain('--- faasd up log since this start');
+    expect(r.stdout).toContain('Supervisor init done in: 2m9s');
+    expect(r.stdout).not.toContain('a line from an earlier run');
+    expect(proxy.hits).toEqual([]);
+  });
+
+  it('says at once when faasd up exits while starting the core containers', async (t) => {
+    const gateway = await http(t);
+    const sb = await sandbox(t, 3, withGateway(gateway.port, await closedPort(t)));
+    await sb.control('up-exit-after', '2');
+    const r = await sb.run(script, 'start');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('faasd: faasd up exited while starting the core containers');
+    expect(r.stdout).toContain('faasd up: Error creating CNI for gateway');
+  });
+
+  it("names faasd 0.9.5's closed proxy when the gateway answers and the published port does not", async (t) => {
+    const gateway = await http(t);
+    const sb = await sandbox(t, 3, withGateway(gateway.port, await closedPort(t)));
+    await sb.control('up-hosts', '127.0.0.1\tgateway\n');
+    await sb.control('up-log', 'unable to dial to 10.62.0.5:8080, error: dial tcp 10.62.0.5:8080: connect: connection refused\n');
+    const r = await sb.run(script, 'start');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/faasd: faasd up's proxy on port \d+ closed after a request reached it before gateway was ready \(faasd 0\.9\.5 never reopens it\): run \S+ restart/);
   });
 });

@@ -42,6 +42,16 @@ case "$1 \${2:-}" in
   "version ") exit 0 ;;
   "image ls") cat "$STUB_CTL/images-$ns" 2>/dev/null; exit 0 ;;
   "container ls") cat "$STUB_CTL/containers-$ns" 2>/dev/null; exit 0 ;;
+  # every container the stub knows runs a task
+  "task ls") cat "$STUB_CTL/containers-$ns" 2>/dev/null; exit 0 ;;
+  "task delete") [ -f "$STUB_CTL/ctr-delete-fails" ] && exit 1; exit 0 ;;
+  "container delete")
+    [ -f "$STUB_CTL/ctr-delete-fails" ] && { echo "ctr: cannot delete a container with a running task" >&2; exit 1; }
+    for name; do :; done
+    grep -vxF "$name" "$STUB_CTL/containers-$ns" >"$STUB_CTL/containers.new" 2>/dev/null
+    mv "$STUB_CTL/containers.new" "$STUB_CTL/containers-$ns"
+    exit 0
+    ;;
   "image import")
     for file; do :; done
     n="$(cat "$STUB_CTL/import-failures" 2>/dev/null || echo 0)"
@@ -71,6 +81,19 @@ fi
 # ctl/up-stop-delay seconds; ctl/up-leaves-containers makes it leave them.
 if [ "$mode" = up ] && [ -f "$STUB_CTL/core-containers" ]; then
   cp "$STUB_CTL/core-containers" "$STUB_CTL/containers-default"
+fi
+# faasd up writes ./hosts as it starts each core container: ctl/up-hosts after
+# ctl/up-hosts-delay seconds; ctl/up-log is what it logs, ctl/up-exit-after how long it lives.
+if [ "$mode" = up ]; then
+  [ -f "$STUB_CTL/up-log" ] && cat "$STUB_CTL/up-log"
+  if [ -f "$STUB_CTL/up-hosts" ]; then
+    ( sleep "$(cat "$STUB_CTL/up-hosts-delay" 2>/dev/null || echo 0)"; cp "$STUB_CTL/up-hosts" hosts ) &
+  fi
+  if [ -f "$STUB_CTL/up-exit-after" ]; then
+    sleep "$(cat "$STUB_CTL/up-exit-after")"
+    echo "faasd up: Error creating CNI for gateway"
+    exit 1
+  fi
 fi
 on_term() {
   echo "faasd $mode TERM" >>"$STUB_CTL/calls"
