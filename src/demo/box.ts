@@ -123,7 +123,7 @@ const names = artifacts ? ['containerd', 'faasd'] : ['containerd'];
 say(`tczbuild test ${names.join(' ')}: boot the box in QEMU (TCG), tce-load -wi ${names.join(' ')}, run their test: steps${artifacts ? ' (several minutes)' : ''}`);
 const logDir = join(work, 'log');
 const code = await new Promise<number>((resolvePromise) => {
-  const child = spawn(process.execPath, [cli, 'test', ...names, '--box', join(work, 'standin/box.yaml'), '--upstream', upstream.url, '--log-dir', logDir, '--bound', artifacts ? '1500' : '600', ...env], { cwd: project, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'test', ...names, '--box', join(work, 'standin/box.yaml'), '--upstream', upstream.url, '--log-dir', logDir, '--bound', artifacts ? '2700' : '600', ...env], { cwd: project, stdio: ['ignore', 'inherit', 'inherit'] });
   child.once('close', (c) => resolvePromise(c ?? 1));
 });
 await upstream.close();

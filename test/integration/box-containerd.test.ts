@@ -13,7 +13,8 @@
  * answer, Prometheus counts them, stop leaves no core container, and a start again answers.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { copyFile, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tczbuild, type CliRun } from '../helpers/cli.js';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const fn = `${faasd.fn.repo}:${faasd.fn.tag}`;
   const started = Date.now();
   run = await tczbuild(
-    ['test', 'containerd', 'faasd', '--box', project.box, '--upstream', project.upstream.url, '--log-dir', 'log', '--json', '--bound', '1500',
+    ['test', 'containerd', 'faasd', '--box', project.box, '--upstream', project.upstream.url, '--log-dir', 'log', '--json', '--bound', '2700',
       '--env', `FAASD_REGISTRY_RELAY=10.0.2.2:${port}`, '--env', `FAASD_REGISTRY_IMAGE=${fn}`],
     { cwd: dir },
   );
@@ -44,7 +45,13 @@ beforeAll(async () => {
   console.log(`box run (containerd + real faasd) took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   steps = run.events.filter((e) => (e.data as { box?: string } | undefined)?.box === 'step').map((e) => e.data as { title: string; status: string; ms: number });
   for (const s of steps) console.log(`  ${s.status} ${(s.ms / 1000).toFixed(1).padStart(7)} s  ${s.title}`);
-}, 1_800_000);
+  // afterAll removes the project: a failed run keeps its console log beside the other temp files
+  if (run.code !== 0) {
+    const kept = join(tmpdir(), `box-containerd-console-${Date.now()}.log`);
+    await copyFile(join(dir, 'log/console.log'), kept).catch(() => undefined);
+    console.log(`box run failed: console log kept at ${kept}`);
+  }
+}, 3_000_000);
 
 afterAll(async () => {
   await faasd?.binServer.close();
@@ -82,6 +89,8 @@ describe('tczbuild test containerd faasd on the stand-in box', () => {
     const log = await readFile(join(project.dir, 'log/console.log'), 'utf8');
     for (const i of faasd.artifacts.images) expect(log).toContain(`ok ${i.ref} ${i.digest}`);
     expect(log).toContain(`imported ${faasd.fn.ref} into namespace openfaas-fn`);
+    // start waited for the gateway at its container address before port 8080 was touched
+    expect(log).toMatch(/faasd: gateway ready: gateway at 10\.62\.\d+\.\d+:8080, published on port 8080/);
     const faasdSteps = steps.filter((s) => s.title.startsWith('faasd:'));
     expect(faasdSteps.length).toBeGreaterThanOrEqual(12);
     expect(faasdSteps.map((s) => `${s.title} ${s.status}`)).toEqual(faasdSteps.map((s) => `${s.title} pass`));

@@ -113,6 +113,8 @@ async function copyOverlay(from: string, to: string): Promise<void> {
  * After faasd's install hook and `faasd start`, CNI must still load: an empty conflist left in
  * /etc/cni/net.d (what faasd.tcz once pre-created) made containerd's CNI fail with "unexpected
  * end of JSON input". Runs the image containerd's own test: steps made earlier in the same boot.
+ * `ctr run --cni` takes the first conflist by name and the real faasd has written
+ * 10-openfaas.conflist by now, so this one sorts before it (05-).
  */
 const cniAfterFaasdStep = {
   name: 'a container still runs on a CNI bridge after faasd started',
@@ -120,9 +122,9 @@ const cniAfterFaasdStep = {
   run: [
     'set -e',
     'ls -la /etc/cni/net.d',
-    `echo '{"cniVersion":"0.4.0","name":"after-faasd","plugins":[{"type":"bridge","bridge":"tczbr1","isGateway":true,"ipam":{"type":"host-local","subnet":"10.78.0.0/24"}}]}' >/etc/cni/net.d/20-after-faasd.conflist`,
+    `echo '{"cniVersion":"0.4.0","name":"after-faasd","plugins":[{"type":"bridge","bridge":"tczbr1","isGateway":true,"ipam":{"type":"host-local","subnet":"10.78.0.0/24"}}]}' >/etc/cni/net.d/05-after-faasd.conflist`,
     `ctr -n tczbuild-test run --rm --cni --snapshotter overlayfs tczbuild.test/busybox:1 tczbuild-after-faasd sh -c 'ip -4 addr show eth0 | grep inet'`,
-    'rm -f /etc/cni/net.d/20-after-faasd.conflist',
+    'rm -f /etc/cni/net.d/05-after-faasd.conflist',
   ].join('\n'),
   expect: 'inet 10.',
 };
