@@ -390,8 +390,8 @@ ${pre.map((l) => `  ${l}`).join('\n')}
 ${s.gateway ? '  wait_gateway || return 1\n' : ''}}
 
 # faasd up removes its core containers on TERM, giving each 30 s: stop it first and wait for
-# that, then the provider; then remove what faasd up left and check nothing of it is left. Functions keep running, as
-# under systemd: a start finds them again.
+# that, then the provider; then remove what faasd up left and check that nothing of it is
+# left. Functions keep running, as under systemd: a start finds them again.
 stop() {
   need_root
   stop_pidfile "faasd up" "$UP_PIDFILE" "$STOP_TIMEOUT" || return 1
