@@ -385,7 +385,8 @@ ${pre.map((l) => `  ${l}`).join('\n')}
   # faasd up rewrites its hosts file as it starts each core container; an old one would name
   # the previous run's addresses
   rm -f "$UP_HOSTS"
-  UP_LOG_FROM="$(wc -c <"$UP_LOG" 2>/dev/null || echo 0)"
+  UP_LOG_FROM=0
+  [ -f "$UP_LOG" ] && UP_LOG_FROM="$(wc -c <"$UP_LOG")"
   start_up || return 1
 ${s.gateway ? '  wait_gateway || return 1\n' : ''}}
 
