@@ -22,6 +22,8 @@ export interface PackModulesInput {
   readonly outDir: string;
   readonly epoch: number;
   readonly baseConfigName: string;
+  /** The kernel's license texts from the source tree (COPYING and the files it names), shipped as the extension's copyright notice. */
+  readonly licenseFiles: ReadonlyArray<{ readonly from: string; readonly name: string }>;
 }
 
 export interface PackedModules {
@@ -41,6 +43,14 @@ export async function packModules(i: PackModulesInput): Promise<PackedModules> {
     table.set(rel, { type: 'file', mode: 0o644, uid: 0, gid: 0, origin: `kernel-module ${m.module}` });
   }
   const tczName = `${i.extension}-${i.kernelRelease}.tcz`;
+  // TinyCore's extension guidelines and our own verify want a notice under usr/local/share/doc/NAME.
+  const docDir = `usr/local/share/doc/${i.extension}-${i.kernelRelease}`;
+  for (const l of i.licenseFiles) {
+    const rel = `${docDir}/${l.name}`;
+    await mkdir(dirname(join(stageDir, rel)), { recursive: true });
+    await copyFile(l.from, join(stageDir, rel));
+    table.set(rel, { type: 'file', mode: 0o644, uid: 0, gid: 0, origin: `kernel source ${l.name}` });
+  }
   // Pack in the work directory (the packer leaves its pseudo file beside the image), then copy out.
   const pubDir = join(i.workDir, `pub-${i.extension}`);
   await mkdir(pubDir, { recursive: true });

@@ -9,6 +9,7 @@
  * the make calls module-build.ts and module-target-io.ts, checks module-target.ts, packing
  * module-pack.ts.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -88,7 +89,7 @@ export async function buildKernelModules(o: ModuleBuildOptions): Promise<ModuleB
     const epoch = o.epoch ?? (await treeEpoch(sourceDir));
     const packages: PackedModules[] = [];
     for (const [extension, modules] of groupByExtension(built)) {
-      packages.push(await packModules({ extension, kernelRelease: release, modules, workDir, outDir: o.outDir, epoch, baseConfigName: basename(baseConfig) }));
+      packages.push(await packModules({ extension, kernelRelease: release, modules, workDir, outDir: o.outDir, epoch, baseConfigName: basename(baseConfig), licenseFiles: kernelLicenseFiles(sourceDir) }));
     }
     return { status: 'built', kernelRelease: release, packages };
   } finally {
@@ -168,4 +169,18 @@ function groupByExtension(built: ReadonlyMap<ModuleToBuild, string>): Map<string
 /** Image timestamps: the source tree's Makefile time, so rebuilding the same source gives the same image. */
 async function treeEpoch(sourceDir: string): Promise<number> {
   return Math.floor((await stat(join(sourceDir, 'Makefile'))).mtimeMs / 1000);
+}
+
+/**
+ * Linux's license texts: COPYING, which since 4.16 points at LICENSES/preferred/GPL-2.0 and
+ * LICENSES/exceptions/Linux-syscall-note; those ship beside it when the tree has them.
+ */
+function kernelLicenseFiles(sourceDir: string): Array<{ from: string; name: string }> {
+  const files = [
+    { from: join(sourceDir, 'COPYING'), name: 'COPYING' },
+    { from: join(sourceDir, 'LICENSES/preferred/GPL-2.0'), name: 'GPL-2.0' },
+    { from: join(sourceDir, 'LICENSES/exceptions/Linux-syscall-note'), name: 'Linux-syscall-note' },
+  ].filter((f) => existsSync(f.from));
+  if (!files.some((f) => f.name === 'COPYING')) throw new Error(`${sourceDir} has no COPYING: is it a Linux source tree?`);
+  return files;
 }

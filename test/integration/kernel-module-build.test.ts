@@ -73,7 +73,13 @@ describe('kernel-module build', () => {
     const listing = (await runTool('unsquashfs', ['-lln', join(out, name)])).stdout;
     expect(listing).toMatch(new RegExp(`-rw-r--r-- 0/0 .* squashfs-root/${modulePath.replace(/\./g, '\\.')}\\n`));
     expect(listing).not.toMatch(/ (?!0\/0)\d+\/\d+ /);
-    expect(await readFile(join(out, `${name}.list`), 'utf8')).toBe(`${modulePath}\n`);
+    // the kernel's own license texts, so the extension carries its notice (verify: tcz-no-license)
+    const doc = `usr/local/share/doc/overlayfs-${release}`;
+    expect(await readFile(join(out, `${name}.list`), 'utf8')).toBe(`${modulePath}\n${doc}/COPYING\n${doc}/GPL-2.0\n${doc}/Linux-syscall-note\n`);
+    expect(await readFile(join(unpacked, doc, 'COPYING'))).toEqual(await readFile(join(tree, 'COPYING')));
+    expect(await readFile(join(unpacked, doc, 'GPL-2.0'))).toEqual(await readFile(join(tree, 'LICENSES/preferred/GPL-2.0')));
+    const verify = await tczbuild(['verify', '--json', '--arch', 'x86_64', 'out'], { cwd: work });
+    expect(diagnosticsOf(verify).filter((d) => d.id === 'tcz-no-license')).toEqual([]);
     const md5 = createHash('md5').update(await readFile(join(out, name))).digest('hex');
     expect(await readFile(join(out, `${name}.md5.txt`), 'utf8')).toBe(`${md5}  ${name}\n`);
     expect(await readFile(join(out, `${name}.info`), 'utf8')).toMatch(new RegExp(`^Title:\\t${name.replace(/\./g, '\\.')}\\n`));
