@@ -7,38 +7,20 @@
  * `mksquashfs` first on PATH records any packing call and fails it; it answers `-version` from
  * the real one, because the build key names the mksquashfs version).
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeActionResult } from '../../src/builder/output-cache/action-result.js';
 import { snapshotTree } from '../helpers/tree-snapshot.js';
+import { copyProject, hits, mirror, packed, tczbuildJson, type Run } from './helpers/json-cli.js';
 import { createSpineProject, type SpineProject } from './helpers/spine-project.js';
 import { startWebdavNginx, type WebdavNginx } from '../../bench/lib/webdav-nginx.mjs';
 
-const repo = join(import.meta.dirname, '..', '..');
-const tsxLoader = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-interface Event {
-  type: string;
-  name?: string;
-  stage?: string;
-  cache?: string;
-  diagnostic?: { id: string; severity: string; message: string };
-}
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  events: Event[];
-}
 
 let work: string;
 let p: SpineProject;
@@ -46,35 +28,9 @@ let nginx: WebdavNginx;
 let fakeBin: string;
 const marker = (): string => join(work, 'mksquashfs-called');
 
-/** The real CLI from source, in its own process, so PATH (and the mksquashfs on it) is the test's. */
-async function tczbuild(cwd: string, args: string[], opts: { fakeMksquashfs?: boolean } = {}): Promise<Run> {
-  const PATH = opts.fakeMksquashfs ? `${fakeBin}:${process.env.PATH}` : process.env.PATH;
-  const env = { ...process.env, PATH, SOURCE_DATE_EPOCH: '1600000000', CI: 'true', TSX_TSCONFIG_PATH: join(repo, 'tsconfig.json') };
-  const argv = ['--import', tsxLoader, join(repo, 'src/cli/main.ts'), ...args, '--json'];
-  const r = await promisify(execFile)(process.execPath, argv, { cwd, env, maxBuffer: 1 << 26 }).then(
-    (o) => ({ code: 0, stdout: o.stdout, stderr: o.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
-  return { ...r, events };
-}
-
-/** A fresh copy of the project (recipes and overlays only): no out/, no cache. */
-async function freshCopy(): Promise<string> {
-  const dir = await mkdtemp(join(work, 'copy-'));
-  await cp(join(p.dir, 'recipes'), join(dir, 'recipes'), { recursive: true });
-  await cp(join(p.dir, 'rootfs-overlays'), join(dir, 'rootfs-overlays'), { recursive: true });
-  return dir;
-}
-
-/** The mirror a user gets: everything under out/ but tczbuild's private state. */
-async function mirror(dir: string): Promise<Record<string, string>> {
-  const snap = await snapshotTree(join(dir, 'out'));
-  return Object.fromEntries(Object.entries(snap).filter(([k]) => !k.startsWith('.tczbuild')));
-}
-
-const packed = (r: Run): string[] => r.events.filter((e) => e.type === 'stage-end' && e.stage === 'pack').map((e) => e.name!);
-const hits = (r: Run): Array<[string, string]> => r.events.filter((e) => e.type === 'cache-hit').map((e) => [e.name!, e.cache!]);
+/** The real CLI from source; fakeMksquashfs puts the recording stand-in first on PATH. */
+const tczbuild = (cwd: string, args: string[], opts: { fakeMksquashfs?: boolean } = {}): Promise<Run> => tczbuildJson(cwd, args, opts.fakeMksquashfs ? fakeBin : undefined);
+const freshCopy = (): Promise<string> => copyProject(p.dir, work, 'copy-');
 const warnings = (r: Run): Array<{ id: string; message: string }> => r.events.flatMap((e) => (e.diagnostic?.severity === 'warning' ? [e.diagnostic] : []));
 const putCount = async (): Promise<number> => (await readFile(join(work, 'nginx', 'access.log'), 'utf8')).split('\n').filter((l) => l.includes('"PUT ')).length;
 

@@ -6,35 +6,15 @@
  * `index`, and its mirror is byte-identical to what one plain `all` publishes. An assembly that
  * misses an extension fails and publishes nothing.
  */
-import { execFile } from 'node:child_process';
-import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotTree } from '../helpers/tree-snapshot.js';
+import { copyProject, hits, mirror, packed, tczbuildJson, type Run } from './helpers/json-cli.js';
 import { createSpineProject, type SpineProject } from './helpers/spine-project.js';
 import { startWebdavNginx, type WebdavNginx } from '../../bench/lib/webdav-nginx.mjs';
 
-const repo = join(import.meta.dirname, '..', '..');
-const tsxLoader = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-interface Event {
-  type: string;
-  name?: string;
-  stage?: string;
-  cache?: string;
-  message?: string;
-  diagnostic?: { id: string; severity: string; message: string };
-}
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  events: Event[];
-}
 
 let work: string;
 let p: SpineProject;
@@ -42,34 +22,9 @@ let nginx: WebdavNginx;
 let fakeBin: string;
 const marker = (): string => join(work, 'mksquashfs-called');
 
-async function tczbuild(cwd: string, args: string[], opts: { fakeMksquashfs?: boolean } = {}): Promise<Run> {
-  const PATH = opts.fakeMksquashfs ? `${fakeBin}:${process.env.PATH}` : process.env.PATH;
-  const env = { ...process.env, PATH, SOURCE_DATE_EPOCH: '1600000000', CI: 'true', TSX_TSCONFIG_PATH: join(repo, 'tsconfig.json') };
-  const argv = ['--import', tsxLoader, join(repo, 'src/cli/main.ts'), ...args, '--json'];
-  const r = await promisify(execFile)(process.execPath, argv, { cwd, env, maxBuffer: 1 << 26 }).then(
-    (o) => ({ code: 0, stdout: o.stdout, stderr: o.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
-  return { ...r, events };
-}
-
-/** A fresh copy of the project (recipes and overlays only), as a CI job checks it out. */
-async function freshCopy(): Promise<string> {
-  const dir = await mkdtemp(join(work, 'job-'));
-  await cp(join(p.dir, 'recipes'), join(dir, 'recipes'), { recursive: true });
-  await cp(join(p.dir, 'rootfs-overlays'), join(dir, 'rootfs-overlays'), { recursive: true });
-  return dir;
-}
-
-/** The mirror a user gets: everything under out/ but tczbuild's private state. */
-async function mirror(dir: string): Promise<Record<string, string>> {
-  const snap = await snapshotTree(join(dir, 'out'));
-  return Object.fromEntries(Object.entries(snap).filter(([k]) => !k.startsWith('.tczbuild')));
-}
-
-const packed = (r: Run): string[] => r.events.filter((e) => e.type === 'stage-end' && e.stage === 'pack').map((e) => e.name!);
-const hits = (r: Run): Array<[string, string]> => r.events.filter((e) => e.type === 'cache-hit').map((e) => [e.name!, e.cache!]);
+/** The real CLI from source; fakeMksquashfs puts the recording stand-in first on PATH. */
+const tczbuild = (cwd: string, args: string[], opts: { fakeMksquashfs?: boolean } = {}): Promise<Run> => tczbuildJson(cwd, args, opts.fakeMksquashfs ? fakeBin : undefined);
+const freshCopy = (): Promise<string> => copyProject(p.dir, work, 'job-');
 const shareLine = (r: Run): string => r.events.find((e) => e.type === 'info' && e.message?.startsWith('shard '))?.message ?? '';
 /** The share a job reports: the names before "(k of n recipes)". */
 const share = (r: Run): string[] => {
