@@ -9,25 +9,11 @@ import { diag } from '../../../diagnostics/diagnostic.js';
 import { parseBoxLinks } from '../../../tinycore/box-links.js';
 import { baseLoaders } from '../../../tinycore/base-system.js';
 import type { Check, ExtensionFiles, VerifyContext } from '../types.js';
-import { normalise } from './box-view.js';
+import { dependencyClosure, normalise } from './box-view.js';
 
 interface Link {
   readonly path: string;
   readonly target: string;
-}
-
-/** The extension and every extension of the mirror it pulls in, by name. */
-function withDeps(ctx: VerifyContext, root: string): ExtensionFiles[] {
-  const byName = new Map(ctx.extensions.map((e) => [e.name, e]));
-  const seen = new Set<string>();
-  const queue = [root];
-  while (queue.length > 0) {
-    const name = queue.shift()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    queue.push(...(ctx.knownDeps.get(name) ?? []));
-  }
-  return [...seen].flatMap((n) => byName.get(n) ?? []);
 }
 
 function hookLinks(e: ExtensionFiles): Link[] {
@@ -52,7 +38,7 @@ export const elfInterpreterCheck: Check = {
     if (!loaders) return [];
     return ctx.extensions.flatMap((e) => {
       if (e.image.elfInterpreters.size === 0) return [];
-      const scope = withDeps(ctx, e.name);
+      const scope = dependencyClosure(ctx, e.name).local;
       const present = new Set([...loaders, ...scope.flatMap((x) => x.image.entries.filter((y) => y.type !== 'dir').map((y) => `/${y.path}`))]);
       const links = scope.flatMap(hookLinks);
       const exists = (p: string, depth = 0): boolean => present.has(p) || (depth < 8 && ((q) => q !== undefined && exists(q, depth + 1))(throughLink(p, links)));
