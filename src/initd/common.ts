@@ -119,6 +119,36 @@ show_log_tail() {
 }
 `;
 
+/**
+ * `wait_ready PID`: until READY (a shell condition) holds, the daemon dies, or READY_TIMEOUT s
+ * pass. WHAT ends the give-up message ("gave up waiting for WHAT"); SETTLE first gives a daemon
+ * without a probe its one second.
+ */
+export function waitReadyFunction(o: { comment: string; ready: string; what: string; settle?: boolean }): string {
+  return `
+${o.comment}
+wait_ready() {
+  # date counts whole seconds: give up only past the deadline second, so the wait is at least
+  # READY_TIMEOUT s (-ge gave up a second early when the wait began late in a second)
+  deadline=$(($(date +%s) + READY_TIMEOUT))
+  ${o.settle ? 'sleep 1\n  ' : ''}until ${o.ready}; do
+    if ! alive "$1"; then
+      say "exited while starting"
+      show_log_tail "$LOGFILE"
+      rm -f "$PIDFILE"
+      return 1
+    fi
+    if [ "$(date +%s)" -gt "$deadline" ]; then
+      say "gave up waiting for ${o.what} after $READY_TIMEOUT s (pid $1 still runs; log: $LOGFILE)"
+      return 1
+    fi
+    sleep 1
+  done
+  return 0
+}
+`;
+}
+
 export interface Verb {
   readonly names: readonly string[];
   readonly body: string;

@@ -5,7 +5,7 @@
  * socket; stop signals the daemon only, like KillMode=process). Pure text generation.
  */
 import type { ContainerdService } from '../recipe/schema-services.js';
-import { dispatch, header, serviceVerbs, logTailFunction, messageFunctions, pidFunctions, requireFunctions } from './common.js';
+import { dispatch, header, serviceVerbs, logTailFunction, messageFunctions, pidFunctions, requireFunctions, waitReadyFunction } from './common.js';
 import { dirOf, rooted, shq, shWords, unique } from './sh.js';
 
 export function renderContainerdScript(name: string, recipeName: string, s: ContainerdService): string {
@@ -46,29 +46,12 @@ set_sysctl() {
 }
 `;
 
-const readinessFunction = `
-# Wait until the socket answers, the daemon dies, or READY_TIMEOUT seconds pass. The socket
-# file is checked first because ctr blocks for seconds dialing one that does not exist yet.
-wait_ready() {
-  # date counts whole seconds: give up only past the deadline second, so the wait is at least
-  # READY_TIMEOUT s (-ge gave up a second early when the wait began late in a second)
-  deadline=$(($(date +%s) + READY_TIMEOUT))
-  until [ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1; do
-    if ! alive "$1"; then
-      say "exited while starting"
-      show_log_tail "$LOGFILE"
-      rm -f "$PIDFILE"
-      return 1
-    fi
-    if [ "$(date +%s)" -gt "$deadline" ]; then
-      say "gave up waiting: no answer on $SOCKET after $READY_TIMEOUT s (pid $1 still runs; log: $LOGFILE)"
-      return 1
-    fi
-    sleep 1
-  done
-  return 0
-}
-`;
+const readinessFunction = waitReadyFunction({
+  comment:
+    '# Wait until the socket answers, the daemon dies, or READY_TIMEOUT seconds pass. The socket\n# file is checked first because ctr blocks for seconds dialing one that does not exist yet.',
+  ready: '[ -e "$SOCKET" ] && ctr --address "$SOCKET" version >/dev/null 2>&1',
+  what: 'an answer on $SOCKET',
+});
 
 function startFunction(s: ContainerdService): string {
   const dirs = unique([s.root, s.state, dirOf(s.socket), dirOf(s.pidfile), dirOf(s.log), ...s['state-dirs']]);

@@ -10,7 +10,7 @@
  * left, 3 stopped; 4 is missing privilege, 5 a program that is not installed. Pure text.
  */
 import type { DaemonService } from '../recipe/schema-services.js';
-import { dispatch, header, serviceVerbs, logTailFunction, pidFunctions, requireFunctions } from './common.js';
+import { dispatch, header, serviceVerbs, logTailFunction, pidFunctions, requireFunctions, waitReadyFunction } from './common.js';
 import { dirOf, rooted, shq, shWords, unique } from './sh.js';
 
 /** Defaults that depend on the service name, so two daemons of one recipe never share files. */
@@ -94,29 +94,12 @@ function readyFunctions(s: DaemonService): string {
 ready_probe() {
 ${probe}
 }
-
-# Wait until the probe passes, the daemon dies, or READY_TIMEOUT seconds pass. Without a
-# probe, a daemon still alive after one second counts as started.
-wait_ready() {
-  # date counts whole seconds: give up only past the deadline second, so the wait is at least
-  # READY_TIMEOUT s (-ge gave up a second early when the wait began late in a second)
-  deadline=$(($(date +%s) + READY_TIMEOUT))
-  ${s.ready === undefined ? 'sleep 1\n  ' : ''}until alive "$1" && ready_probe; do
-    if ! alive "$1"; then
-      say "exited while starting"
-      show_log_tail "$LOGFILE"
-      rm -f "$PIDFILE"
-      return 1
-    fi
-    if [ "$(date +%s)" -gt "$deadline" ]; then
-      say "gave up waiting for ${what} after $READY_TIMEOUT s (pid $1 still runs; log: $LOGFILE)"
-      return 1
-    fi
-    sleep 1
-  done
-  return 0
-}
-`;
+${waitReadyFunction({
+    comment: '# Wait until the probe passes, the daemon dies, or READY_TIMEOUT seconds pass. Without a\n# probe, a daemon still alive after one second counts as started.',
+    ready: 'alive "$1" && ready_probe',
+    what,
+    settle: s.ready === undefined,
+  })}`;
 }
 
 /**

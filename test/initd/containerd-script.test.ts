@@ -97,7 +97,7 @@ describe('containerd init script under busybox ash', () => {
     const began = Date.now();
     const r = await sb.run(script, 'start');
     const took = Date.now() - began;
-    expect(r.stdout).toContain(`containerd: gave up waiting: no answer on ${sb.root}/run/containerd/containerd.sock after 2 s`);
+    expect(r.stdout).toContain(`containerd: gave up waiting for an answer on ${sb.root}/run/containerd/containerd.sock after 2 s`);
     expect(r.code).toBe(1);
     expect(took).toBeGreaterThanOrEqual(2000);
     expect(took).toBeLessThan(8000);
