@@ -1,12 +1,15 @@
 /**
- * kill -9 during a download: the cache must not hold an entry for the half-written file, and the
- * next fetch must clean up the dead process's temp file and succeed.
+ * Interrupted downloads. kill -9: the cache must not hold an entry for the half-written file,
+ * and the next fetch must clean up the dead process's temp file and succeed. Ctrl-C, SIGTERM
+ * and SIGHUP during `tczbuild fetch`: the temp file goes on the way out, not at the next run.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it, onTestFinished } from 'vitest';
+import { startCli, killHard } from '../faults/helpers/spawn-cli.js';
+import { recipeText } from '../helpers/recipe-text.js';
 import { fetchSources } from '../../src/builder/fetch/fetch-sources.js';
 import { SourceCache } from '../../src/builder/fetch/source-cache.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
@@ -57,3 +60,26 @@ it('a download killed with SIGKILL leaves no cache entry, and the next fetch cle
   expect(await readFile(got.get(spec)?.path ?? '')).toEqual(payload);
   expect(await partFiles(cacheDir)).toEqual([]);
 });
+
+it.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)('tczbuild fetch stopped by %s mid-download removes its .part file and exits %i', async (signal, code) => {
+  const server = await startFixtureServer({ '/big.tgz': { stallAfter: 4096, body: payload } });
+  onTestFinished(() => server.close());
+  const dir = await testdir({ 'recipes/big.yaml': recipeText('big', `sources:\n  - url: ${server.url}/big.tgz\n    sha256: ${payloadSha}\n    install: { to: usr/local/share/big.tgz }\n`) });
+  const cacheDir = join(dir, 'cache');
+  const cli = startCli(['fetch', '--cache', cacheDir], dir);
+  onTestFinished(() => killHard(cli));
+  // the signal lands once the first bytes are on disk, the download still running
+  await waitFor(async () => {
+    const [part] = await partFiles(cacheDir);
+    return part !== undefined && (await stat(join(cacheDir, 'tmp', part))).size >= 4096;
+  }, 30_000);
+  process.kill(cli.pid, signal);
+  const exit = await cli.done;
+  expect({ code: exit.code, signal: exit.signal }, exit.stderr).toEqual({ code, signal: null });
+  expect(await partFiles(cacheDir)).toEqual([]);
+  expect(await new SourceCache(cacheDir).has(payloadSha)).toBe(false);
+}, 60_000);

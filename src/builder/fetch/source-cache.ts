@@ -13,6 +13,7 @@ import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, utimes, t
 import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
+import { onInterrupt } from '../../util/interrupt.js';
 import { isProcessAlive } from '../../util/process.js';
 
 export interface CacheEntry {
@@ -118,6 +119,9 @@ export class SourceCache {
     await mkdir(tmpDir, { recursive: true });
     await mkdir(join(this.dir, 'sha256'), { recursive: true });
     const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.part`);
+    // Ctrl-C, SIGTERM or SIGHUP mid-download (`tczbuild fetch`, a build's fetch stage) removes
+    // the temp file on the way out instead of leaving it for the next run's sweep.
+    const forget = onInterrupt(() => rm(tmp, { force: true }));
     try {
       const { sha256, size } = await writeHashed(tmp, body);
       if (want !== undefined && sha256 !== want) throw new ChecksumMismatchError(want, sha256, size);
@@ -127,6 +131,8 @@ export class SourceCache {
     } catch (error) {
       await rm(tmp, { force: true });
       throw error;
+    } finally {
+      forget();
     }
   }
 
