@@ -29,6 +29,28 @@
  * - Kernel release names: x86_64 builds are `<version>-tinycore64`, x86 builds `<version>-tinycore`
  *   (the KERNEL substitution of tce-load, Core-scripts usr/bin/tce-load, and the release/src/kernel
  *   config file names above).
+ * - aarch64 (piCore64, the Raspberry Pi port): a box whose `uname -m` is aarch64 reads extensions
+ *   from `<mirror>/<major>.x/aarch64/tcz` (Core-scripts etc/init.d/tc-functions: getBuild() maps
+ *   aarch64 to "aarch64", getMirror() appends `$(getMajorVer).x/$BUILD/tcz`). Its kernels are
+ *   named `<version>-piCore-v8`. No TinyCore release note or forum announcement for piCore64 was
+ *   reachable here, so each kernel below comes from one public script that names the file on
+ *   TinyCore's mirror (a secondary source, and piCore kernels change between point releases):
+ *   - 14.x: 6.1.68-piCore-v8 — a public kernel build script that lists
+ *     tinycorelinux.net/14.x/aarch64/releases/RPi/src/kernel/ and takes 6.1.68 from it, with
+ *     its config 6.1.68-piCore-v8_.config.xz.
+ *   - 15.x: 6.6.34-piCore-v8 — public build notes that copy
+ *     15.x/aarch64/releases/RPi/src/kernel/6.6.34-piCore-v8_.config from the mirror.
+ *   - 16.x: 6.12.25-piCore-v8 — a public aarch64 tinyipa build script (a fork of openstack
+ *     ironic-python-agent-builder; not in openstack's own history) that downloads
+ *     16.x/aarch64/release/RPi/piCore64-16.0.0.img.gz and reads modules-6.12.25-piCore-v8.gz
+ *     and rootfs-piCore64-16.0.gz from its boot partition.
+ *   - 11.x–13.x and 17.x aarch64: no source found; no entry (verify then skips the kernel and
+ *     glibc checks for those targets, and a box for them fails lint with box-release-unknown).
+ *   - glibc: no source gives piCore64's glibc per release, so every aarch64 entry says unknown
+ *     (the x86 release's glibc is not assumed to carry over).
+ *   - Loader: /lib/ld-linux-aarch64.so.1, the program interpreter glibc defines for AArch64 Linux
+ *     (glibc sysdeps/unix/sysv/linux/aarch64/shlib-versions, `ld=ld-linux-aarch64.so.1`); not
+ *     measured on a piCore64 box here.
  * - Loader: Core-scripts etc/init.d/tc-functions getBuild() calls a box x86_64 only when
  *   /lib/ld-linux-x86-64.so.2 exists; there is no /lib64 on a stock box (TinyCore 11 measured:
  *   binaries asking for /lib64/ld-linux-x86-64.so.2 do not start until something links it).
@@ -43,7 +65,7 @@
  *   list is a warning, not an error.
  */
 
-export type TinyCoreArch = 'x86_64' | 'x86';
+export type TinyCoreArch = 'x86_64' | 'x86' | 'aarch64';
 
 export interface TinyCoreRelease {
   /** Major version, the 11 in 11.x. */
@@ -67,8 +89,8 @@ export interface TinyCoreRelease {
 const glibcLibs = ['libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1', 'libutil.so.1', 'libresolv.so.2', 'libanl.so.1', 'libnss_files.so.2', 'libnss_dns.so.2'];
 const gccRuntime = ['libgcc_s.so.1', 'libstdc++.so.6'];
 
-const loaders: Readonly<Record<TinyCoreArch, string>> = { x86_64: '/lib/ld-linux-x86-64.so.2', x86: '/lib/ld-linux.so.2' };
-const kernelSuffix: Readonly<Record<TinyCoreArch, string>> = { x86_64: '-tinycore64', x86: '-tinycore' };
+const loaders: Readonly<Record<TinyCoreArch, string>> = { x86_64: '/lib/ld-linux-x86-64.so.2', x86: '/lib/ld-linux.so.2', aarch64: '/lib/ld-linux-aarch64.so.1' };
+const kernelSuffix: Readonly<Record<TinyCoreArch, string>> = { x86_64: '-tinycore64', x86: '-tinycore', aarch64: '-piCore-v8' };
 
 interface ReleaseFacts {
   readonly major: number;
@@ -87,6 +109,13 @@ const facts: readonly ReleaseFacts[] = [
   { major: 17, kernelVersion: '6.18.2', glibc: '2.42', source: 'heise.de/-11176251 quoting the 17.0 forum announcement (Linux 6.18.2, GCC 15.2.0, glibc 2.42, binutils 2.45.1)' },
 ];
 
+/** piCore64 (aarch64) releases with a kernel a public source names; glibc unknown for all (see above). */
+const aarch64Facts: readonly ReleaseFacts[] = [
+  { major: 14, kernelVersion: '6.1.68', glibc: 'unknown', source: 'secondary: a public kernel build script reading tinycorelinux.net 14.x/aarch64/releases/RPi/src/kernel/ (6.1.68, config 6.1.68-piCore-v8_.config.xz); glibc not found' },
+  { major: 15, kernelVersion: '6.6.34', glibc: 'unknown', source: 'secondary: public build notes copying 15.x/aarch64/releases/RPi/src/kernel/6.6.34-piCore-v8_.config from the mirror; glibc not found' },
+  { major: 16, kernelVersion: '6.12.25', glibc: 'unknown', source: 'secondary: a public aarch64 tinyipa build script reading modules-6.12.25-piCore-v8.gz from 16.x/aarch64/release/RPi/piCore64-16.0.0.img.gz; glibc not found' },
+];
+
 function uncertainFor(glibc: string | 'unknown'): string[] {
   const dropped: string[] = ['libnsl.so.1'];
   // glibc 2.38 stopped building libcrypt by default; unknown glibc: treat it as possibly missing
@@ -100,8 +129,8 @@ function baseFor(arch: TinyCoreArch, glibc: string | 'unknown'): string[] {
   return [loaderSoname, ...glibcLibs, ...crypt];
 }
 
-export const tinyCoreReleases: readonly TinyCoreRelease[] = facts.flatMap((f) =>
-  (['x86_64', 'x86'] as const).map((arch) => ({
+function entry(f: ReleaseFacts, arch: TinyCoreArch): TinyCoreRelease {
+  return {
     major: f.major,
     arch,
     kernel: `${f.kernelVersion}${kernelSuffix[arch]}`,
@@ -110,8 +139,13 @@ export const tinyCoreReleases: readonly TinyCoreRelease[] = facts.flatMap((f) =>
     baseLibs: baseFor(arch, f.glibc),
     uncertainLibs: uncertainFor(f.glibc),
     source: f.source,
-  })),
-);
+  };
+}
+
+export const tinyCoreReleases: readonly TinyCoreRelease[] = [
+  ...facts.flatMap((f) => (['x86_64', 'x86'] as const).map((arch) => entry(f, arch))),
+  ...aarch64Facts.map((f) => entry(f, 'aarch64')),
+];
 
 /** The release entry for a target (`tcVersion` `11`, `11.x` or `11.1`), or undefined when the table has none. */
 export function findRelease(tcVersion: string | number, arch: string): TinyCoreRelease | undefined {
