@@ -31,9 +31,26 @@ export function strippedName(name: string, strip: number): { ok: true; rel: stri
   return { ok: true, rel: parts.slice(strip).join('/') };
 }
 
+/** An include/exclude pattern takes an entry when it names the entry or a directory above it. */
+export function patternTakes(pattern: string, rel: string): boolean {
+  return matchGlob(pattern, rel) || parentDirs(rel).some((d) => matchGlob(pattern, d));
+}
+
+/**
+ * The include and exclude patterns of `e` that take no entry of the archive (names as the
+ * archive holds them, before strip): a typo there silently ships less, or excludes nothing.
+ */
+export function unmatchedPatterns(names: readonly string[], e: ArchiveExtract): { include: string[]; exclude: string[] } {
+  const rels = names.flatMap((n) => {
+    const s = strippedName(n, e.strip);
+    return s.ok && s.rel !== undefined ? [s.rel] : [];
+  });
+  const none = (p: string): boolean => !rels.some((rel) => patternTakes(p, rel));
+  return { include: (e.include ?? []).filter(none), exclude: (e.exclude ?? []).filter(none) };
+}
+
 function selected(rel: string, e: ArchiveExtract): boolean {
-  const hits = (patterns: readonly string[]): boolean =>
-    patterns.some((p) => matchGlob(p, rel) || parentDirs(rel).some((d) => matchGlob(p, d)));
+  const hits = (patterns: readonly string[]): boolean => patterns.some((p) => patternTakes(p, rel));
   if (e.include && !hits(e.include)) return false;
   if (e.exclude && hits(e.exclude)) return false;
   return true;

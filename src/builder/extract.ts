@@ -21,7 +21,7 @@ import { detectFormat, formatName, sniffLength, type ArchiveFormat } from './arc
 import { decodeNameBytes, decodeTarName, showBytes, type DecodedName } from './archive/names.js';
 import { zipEntries } from './archive/zip.js';
 import { claimPath } from './claim.js';
-import { placeEntry, type EntryKind } from './extract-plan.js';
+import { placeEntry, unmatchedPatterns, type ArchiveEntry, type EntryKind } from './extract-plan.js';
 import type { FileTable } from './file-table.js';
 import { chargeBudget, type UnpackBudget } from './unpack-budget.js';
 
@@ -65,8 +65,10 @@ export async function extractArchive(o: ExtractInput): Promise<string[]> {
     await place(entry);
   };
   let entries = 0;
+  const names: string[] = [];
   const counted = async (entry: RawEntry): Promise<void> => {
     entries++;
+    if (entry.name.ok) names.push(entry.name.name);
     await each(entry);
   };
   try {
@@ -75,7 +77,25 @@ export async function extractArchive(o: ExtractInput): Promise<string[]> {
     throw classified(error, o, format, current);
   }
   if (entries === 0) fail('archive-empty', at, `${o.spec.id}: the ${formatName(format)} archive contains no entries`, emptyHint);
+  // An include that takes nothing is a typo or a changed release layout: the image would quietly lack it.
+  const missed = o.spec.extract ? unmatchedPatterns(names, o.spec.extract).include : [];
+  if (missed.length) {
+    fail('archive-include-unmatched', at, `${o.spec.id}: extract.include ${missed.map((p) => `"${p}"`).join(', ')} matched nothing in the ${formatName(format)} archive (${entries} entries, strip ${o.spec.extract!.strip})`);
+  }
   return place.placed;
+}
+
+/** The entries of an archive (tar, compressed tar, zip or .deb data.tar), read without writing anything; names that are not UTF-8 are left out. */
+export async function listArchive(archive: string): Promise<{ format: string; entries: ArchiveEntry[] }> {
+  const format = detectFormat(await readFileHead(archive, sniffLength));
+  if (format.kind === 'empty' || format.kind === 'unsupported') return { format: format.kind === 'empty' ? 'empty file' : format.name, entries: [] };
+  const entries: ArchiveEntry[] = [];
+  const each = async (e: RawEntry): Promise<void> => {
+    if (e.name.ok) entries.push({ name: e.name.name, kind: e.kind, rawType: e.rawType, mode: e.mode, ...(e.linkname?.ok ? { linkname: e.linkname.name } : {}) });
+    await e.skip();
+  };
+  await (format.kind === 'zip' ? readZip(archive, each) : format.kind === 'deb' ? readDeb(archive, each) : readTar(archive, format, each));
+  return { format: formatName(format), entries };
 }
 
 const emptyHint = 'the URL or the pinned sha256 names an empty archive: check the release asset';

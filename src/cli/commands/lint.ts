@@ -11,7 +11,7 @@ import { ProjectCommand, type SharedFlag } from '../project-command.js';
 
 export class LintCommand extends ProjectCommand {
   upstreamIndexes = Option.Array('--upstream-index', [], { description: "an upstream mirror's index directory or file (md5.db.gz, info.lst, …): a depends: entry it lists is an upstream extension, not a typo (repeatable)" });
-  strict = Option.Boolean('--strict', false, { description: 'for CI: also refuse TODO values, unsupported glob syntax, missing overlays and escaping symlinks, and fail on every warning' });
+  strict = Option.Boolean('--strict', false, { description: 'for CI: also refuse TODO values, unsupported glob syntax, patterns that match nothing (archives read from the download cache), missing overlays and escaping symlinks, and fail on every warning' });
   /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
   override out = Option.String('--out', { hidden: true });
   override cache = Option.String('--cache', { hidden: true });
@@ -41,6 +41,10 @@ export class LintCommand extends ProjectCommand {
       const { lintUserHooks } = await import('../../initd/hook-lint.js');
       const { lintBoxes } = await import('../../box/lint.js');
       const { strictChecks } = await import('../../recipe/strict.js');
+      const { patternCoverage } = await import('../../builder/pattern-coverage.js');
+      const { SourceCache } = await import('../../builder/fetch/source-cache.js');
+      const { generateInitFiles } = await import('../../initd/index.js');
+      const unchecked = new Set<string>();
       const reporter = this.reporter();
       const plugins = defaultPlugins({ projectDir: dirname(this.recipesDir()) });
       const indexes = this.upstreamIndexes.map((f) => resolve(this.context.cwd, f));
@@ -58,6 +62,16 @@ export class LintCommand extends ProjectCommand {
         // Hook bodies are read by the real ash and shellcheck, once per target like the rest.
         const hooks = await lintUserHooks(recipes, target);
         const strict = this.strict ? recipes.flatMap((r) => strictChecks(r, this.overlaysDir())) : [];
+        if (this.strict) {
+          // Patterns that match nothing: judged against archives the cache already holds (lint never downloads).
+          const cache = new SourceCache(this.cacheDir());
+          for (const r of recipes) {
+            const generated = r.written.images?.length ? { unknown: 'its images: are pulled and staged only at build time' } : generateInitFiles(r, target).map((f) => f.path);
+            const c = await patternCoverage({ recipe: r, overlaysDir: this.overlaysDir(), cache, generated });
+            strict.push(...c.diagnostics);
+            for (const u of c.unchecked) unchecked.add(u);
+          }
+        }
         for (const d of sortDiagnostics([...diagnostics, ...unpinned, ...skipped, ...hooks, ...strict])) {
           const key = JSON.stringify(d);
           if (seen.has(key)) continue;
@@ -68,6 +82,7 @@ export class LintCommand extends ProjectCommand {
         }
         recipeCount = recipes.length;
       }
+      for (const u of unchecked) reporter.emit({ type: 'info', message: `not checked: ${u}` });
       const boxes = await lintBoxes(join(dirname(this.recipesDir()), 'boxes'), this.context.cwd);
       for (const d of sortDiagnostics(boxes.diagnostics)) {
         count++;

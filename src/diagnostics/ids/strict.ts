@@ -10,4 +10,9 @@ export const strictCodes = {
   },
   'strict-overlay-missing': { severity: 'warning', exit: 0, title: 'an overlay directory does not exist', hint: 'create rootfs-overlays/NAME/ or remove it from overlays:' },
   'strict-symlink-escapes': { severity: 'warning', exit: 0, title: 'a symlink points above the image root', hint: 'make the target stay inside the image, or use an absolute path on the box' },
+  'strict-pattern-unmatched': {
+    severity: 'warning', exit: 0,
+    title: 'a pattern matches nothing in its source or in what the build stages',
+    hint: 'fix the pattern against the archive listing (tar -tf, or the .list of a build), or remove it; archives are read from the download cache, so run `tczbuild fetch` first',
+  },
 } as const satisfies Record<string, DiagnosticCode>;
