@@ -61,7 +61,7 @@ export interface FetchRequest {
   readonly url: string;
   readonly tmp: string;
   readonly limits: UpstreamLimits;
-  readonly origin: Pick<UpstreamOrigin, 'auth' | 'redirects'>;
+  readonly origin: Pick<UpstreamOrigin, 'auth' | 'redirects' | 'addresses'>;
   readonly cancel?: AbortSignal;
   /** Names the file in a too-large reason ('file', 'index md5.db.gz'). */
   readonly what?: string;
@@ -81,6 +81,7 @@ export async function fetchBounded(r: FetchRequest): Promise<Fetched> {
       headers: conditionalHeaders(r.cached),
       auth: r.origin.auth,
       redirects: r.origin.redirects,
+      addresses: r.origin.addresses,
       ...(limits.minBytesPerSec > 0 ? { minRate: { bytesPerSec: limits.minBytesPerSec, windowMs: limits.rateWindowMs } } : {}),
       ...(r.cancel ? { signal: r.cancel } : {}),
     });

@@ -82,7 +82,7 @@ async function fetchSet(base: string, into: string, origin: UpstreamOrigin, time
   for (const name of indexFileNames.map((n) => `${n}.gz`)) {
     const url = `${base}/${name}`;
     try {
-      const res = await httpRequest(url, { timeoutMs, deadlineMs: 10 * timeoutMs, maxBytes, minRate: defaultMinRate, auth: origin.auth, redirects: origin.redirects });
+      const res = await httpRequest(url, { timeoutMs, deadlineMs: 10 * timeoutMs, maxBytes, minRate: defaultMinRate, auth: origin.auth, redirects: origin.redirects, addresses: origin.addresses });
       if (res.status === 404 && name !== 'md5.db.gz') {
         res.abort();
         continue;

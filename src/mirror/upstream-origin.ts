@@ -6,10 +6,15 @@
  * and the redirect policy: a few hops, within the upstream's origin (or up to https on its host),
  * or to a host the operator allowed; never from https down to http, and never to a loopback,
  * link-local or private address unless the upstream itself is one (a LAN client must not read
- * an internal service, 169.254.169.254 included, through our mirror). Pure apart from netrc.
+ * an internal service, 169.254.169.254 included, through our mirror). The same rule holds for
+ * host names: `addresses` is checked against every address a name resolves to when a connection
+ * opens (the upstream's own name included), so a name that resolves, or later re-resolves, to an
+ * internal address is refused unless the upstream was itself named by an internal address.
+ * Pure apart from netrc.
  */
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { netrcLookup, originScopedAuth, splitUserinfo, type Credentials } from '../util/credentials.js';
+import type { AddressGuard } from '../util/http/dispatcher.js';
 import type { RedirectPolicy } from '../util/http/request.js';
 
 export interface UpstreamOrigin {
@@ -18,6 +23,8 @@ export interface UpstreamOrigin {
   /** Credentials for each URL a transfer visits (the upstream's own only to its origin). */
   readonly auth: (url: URL) => Credentials | undefined;
   readonly redirects: RedirectPolicy;
+  /** The addresses a connection may go to once a name is resolved. */
+  readonly addresses: AddressGuard;
 }
 
 export interface UpstreamOriginOptions {
@@ -27,6 +34,8 @@ export interface UpstreamOriginOptions {
   readonly allowHosts?: readonly string[];
   /** Redirects followed before giving up. */
   readonly maxRedirects?: number;
+  /** The resolver for host names (node's dns.lookup unless a test maps names itself). */
+  readonly lookup?: LookupFunction;
 }
 
 export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions = {}): UpstreamOrigin {
@@ -51,6 +60,13 @@ export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions = {}):
         return undefined;
       },
     },
+    addresses: {
+      refuse: (hostname, address) =>
+        homeIsInternal || !isInternalHost(address)
+          ? undefined
+          : `${hostname} resolves to ${address}, a loopback, link-local or private address, and the upstream ${home.host} is not one; if the upstream is a mirror on your network, name it by its address (--upstream ${home.protocol}//${address.includes(':') ? `[${address}]` : address}${home.port ? `:${home.port}` : ''}${home.pathname.replace(/\/+$/, '')})`,
+      ...(o.lookup ? { lookup: o.lookup } : {}),
+    },
   };
 }
 
@@ -61,8 +77,7 @@ export function shownUpstream(upstream: string): string {
 
 /**
  * Loopback, link-local, private (RFC 1918, ULA), CGNAT and unspecified addresses, and the
- * localhost names. A host name that resolves to one is not caught here: only hosts the
- * operator named are ever followed, so that is the operator's choice.
+ * localhost names. A host name that resolves to one is caught at connect time (`addresses`).
  */
 export function isInternalHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();

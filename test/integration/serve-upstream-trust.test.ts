@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -178,6 +178,50 @@ describe('serve --upstream redirects', () => {
     cleanups.push(async () => useNetwork({ env: process.env }));
     await expect(httpGet(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a`, { timeoutMs: 3000 })).rejects.toMatchObject({ kind: 'redirect', message: expect.stringMatching(/https down to plain http/) });
     expect(plain.requests).toEqual([]);
+  });
+});
+
+/** A resolver that maps every name to 127.0.0.1, standing in for DNS that answers with an internal address. */
+const resolvesToLoopback = ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+  resolved.push(hostname);
+  if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
+}) as unknown as LookupFunction;
+const resolved: string[] = [];
+
+describe('serve --upstream and host names that resolve to internal addresses', () => {
+  it('refuses an upstream named by a host name that resolves to 127.0.0.1, checked when the connection opens', async () => {
+    useNetwork({ env: {} }); // no proxy: the connection is ours, so is the address
+    cleanups.push(async () => useNetwork({ env: process.env }));
+    const up = await upstreamServer({ [`${dir}/secret.tcz`]: { body: 'internal secret' } });
+    const named = up.url.replace('127.0.0.1', 'mirror.example.test');
+    resolved.length = 0;
+    const m = await mirrorOf(named, { origin: { lookup: resolvesToLoopback } });
+    const r = await m.get('secret.tcz');
+    expect(r.status).toBe(502);
+    expect(r.body.toString()).toMatch(/refused to connect: mirror\.example\.test resolves to 127\.0\.0\.1, a loopback, link-local or private address, and the upstream mirror\.example\.test:\d+ is not one; .* name it by its address \(--upstream http:\/\/127\.0\.0\.1:\d+\)/);
+    expect(r.body.toString()).not.toContain('internal secret');
+    expect(resolved).toContain('mirror.example.test');
+    expect(up.requests).toEqual([]);
+  });
+
+  it('refuses a redirect to an allowed host whose name resolves to a loopback address, and follows it when the upstream is itself internal', async () => {
+    useNetwork({ env: {} });
+    cleanups.push(async () => useNetwork({ env: process.env }));
+    const body = Buffer.from('from the cdn\n');
+    const cdn = await upstreamServer({ [`${dir}/cdn.tcz.dep`]: { body } });
+    const cdnHost = `cdn.example.test:${new URL(cdn.url).port}`;
+    const redirecting = { handler: (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(302, { location: `http://${cdnHost}${dir}/cdn.tcz.dep` }).end() };
+    const up = await upstreamServer({ [`${dir}/cdn.tcz.dep`]: redirecting });
+    // the upstream at 127.0.0.1 is internal itself: an internal address behind the name is its own network
+    const internalUpstream = await mirrorOf(up.url, { origin: { allowHosts: [cdnHost], lookup: resolvesToLoopback } });
+    expect(await internalUpstream.get('cdn.tcz.dep')).toEqual({ status: 200, body });
+    // the same hop, as the guard of a public upstream sees it when the name resolves
+    const { addresses } = upstreamOrigin('http://mirror.example.org/tinycorelinux', { allowHosts: [cdnHost] });
+    expect(addresses.refuse('cdn.example.test', '127.0.0.1')).toMatch(/cdn\.example\.test resolves to 127\.0\.0\.1, a loopback, link-local or private address, and the upstream mirror\.example\.org is not one/);
+    for (const address of ['10.0.0.5', '169.254.169.254', '::1', 'fd00::1', '192.168.1.1']) expect(addresses.refuse('cdn.example.test', address), address).toBeDefined();
+    expect(addresses.refuse('cdn.example.test', '93.184.215.14')).toBeUndefined();
+    expect(upstreamOrigin('http://10.0.0.2/').addresses.refuse('cdn.example.test', '127.0.0.1')).toBeUndefined();
   });
 });
 

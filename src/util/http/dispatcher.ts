@@ -5,10 +5,18 @@
  * (--ca-file) trusted in addition to the system's. Plain-http requests go to the proxy in
  * absolute form; https ones tunnel through CONNECT. A command sets its settings once at start
  * with useNetwork() (network-settings.ts, which loads no client). Nothing here sends a request.
+ *
+ * guardedDispatcher() is the same pool with a check at connect time: every address a host name
+ * resolves to is shown to an AddressGuard before a socket opens, so a name that resolves (or
+ * re-resolves, DNS rebinding) to an address the guard refuses is never connected to. With a
+ * proxy in the environment the proxy resolves names and we never see the address: the guard
+ * cannot apply there, and the plain pool is used.
  */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { readFileSync } from 'node:fs';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { fail } from '../../diagnostics/errors.js';
 import { networkSettings, type NetworkSettings } from '../network-settings.js';
 
@@ -26,6 +34,50 @@ export function dispatcher(): Dispatcher {
   return made.dispatcher;
 }
 
+/** Which resolved addresses a transfer may connect to. */
+export interface AddressGuard {
+  /** Why connecting to `address` (what `hostname` resolved to) is refused, or undefined to connect. */
+  readonly refuse: (hostname: string, address: string) => string | undefined;
+  /** The resolver; node's dns.lookup unless a test hands in its own (a name that maps to 127.0.0.1). */
+  readonly lookup?: LookupFunction;
+}
+
+/** What the guarded resolver fails with; request.ts reports its message as the refusal. */
+export class AddressRefused extends Error {
+  readonly code = 'ETCZADDRREFUSED';
+}
+
+const guarded = new WeakMap<AddressGuard, { readonly for: NetworkSettings; readonly dispatcher: Dispatcher }>();
+
+/** A pool whose connections go only to addresses `guard` accepts (the plain pool behind a proxy). */
+export function guardedDispatcher(guard: AddressGuard): Dispatcher {
+  const now = networkSettings();
+  const proxies = proxyEnv(now.env);
+  if (proxies.httpProxy !== '' || proxies.httpsProxy !== '') return dispatcher();
+  const known = guarded.get(guard);
+  if (known?.for === now) return known.dispatcher;
+  void known?.dispatcher.close().catch(() => undefined);
+  const made = new Agent({ connect: { ...tlsOptions(now), lookup: guardedLookup(guard) } });
+  guarded.set(guard, { for: now, dispatcher: made });
+  return made;
+}
+
+/** dns.lookup (or the guard's own) with every answer checked: one refused address refuses the name. */
+function guardedLookup(guard: AddressGuard): LookupFunction {
+  const base = guard.lookup ?? (dnsLookup as LookupFunction);
+  return (hostname, options, callback) => {
+    base(hostname, options, (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
+      if (error) return callback(error, address as string, family);
+      const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
+      for (const one of all) {
+        const why = guard.refuse(hostname, one);
+        if (why !== undefined) return callback(new AddressRefused(why), address as string, family);
+      }
+      callback(null, address as string, family);
+    });
+  };
+}
+
 /** The proxy settings from an environment, lower-case names first. Empty means none. */
 export function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy: string; httpsProxy: string; noProxy: string } {
   const pick = (name: string): string => env[name] ?? env[name.toUpperCase()] ?? '';
@@ -33,8 +85,12 @@ export function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy: string; httpsProx
   return { httpProxy, httpsProxy: pick('https_proxy') || httpProxy, noProxy: pick('no_proxy') };
 }
 
+function tlsOptions(s: NetworkSettings): { ca?: string[] } {
+  return s.caFile === undefined ? {} : { ca: [...rootCertificates, readCa(s.caFile)] };
+}
+
 function createDispatcher(s: NetworkSettings): Dispatcher {
-  const tls = s.caFile === undefined ? {} : { ca: [...rootCertificates, readCa(s.caFile)] };
+  const tls = tlsOptions(s);
   // Empty strings (not undefined) so undici never falls back to this process's own environment.
   return new EnvHttpProxyAgent({ ...proxyEnv(s.env), proxyTunnel: false, connect: tls, requestTls: tls, proxyTls: tls });
 }

@@ -21,7 +21,7 @@ export type FailureKind =
   | 'too-large'
   /** The body ended before its Content-Length. */
   | 'truncated'
-  /** Too many redirects, or one the redirect policy refuses. */
+  /** Too many redirects, one the redirect policy refuses, or an address the address guard refuses. */
   | 'redirect'
   /** The caller cancelled the transfer. */
   | 'cancelled'

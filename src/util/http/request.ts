@@ -16,7 +16,7 @@ import { request, type Dispatcher } from 'undici';
 import type { Credentials } from '../credentials.js';
 import { watchRate, type MinRate } from '../min-rate.js';
 import { toolVersion } from '../version.js';
-import { dispatcher } from './dispatcher.js';
+import { AddressRefused, dispatcher, guardedDispatcher, type AddressGuard } from './dispatcher.js';
 import { FetchFailure, isRetryableStatus, networkFailure } from './failure.js';
 
 export interface RedirectPolicy {
@@ -43,6 +43,8 @@ export interface HttpOptions {
   readonly maxBytes?: number;
   /** Default: up to 5 redirects to any http(s) URL for GET and HEAD; never for PUT or POST. Never https to http. */
   readonly redirects?: RedirectPolicy;
+  /** Which resolved addresses every hop may connect to (checked at connect time, so DNS rebinding cannot pass). */
+  readonly addresses?: AddressGuard;
   /** Credentials for each URL requested (redirects included); sent as HTTP Basic auth. */
   readonly auth?: (url: URL) => Credentials | undefined;
   /** Aborts the transfer (a FetchFailure of kind `cancelled`). */
@@ -122,6 +124,14 @@ function redirectTarget(from: URL, location: string, policy: RedirectPolicy): UR
 
 type Response = Dispatcher.ResponseData;
 
+/** The AddressRefused in an error's cause chain (undici wraps what the resolver failed with). */
+function addressRefusal(error: unknown): AddressRefused | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AddressRefused) return e;
+  }
+  return undefined;
+}
+
 /** Drop a body unread. undici's body emits 'error' (aborted) when destroyed: nobody must hear it as a crash. */
 function discard(res: Response): void {
   res.body.on('error', () => undefined);
@@ -178,6 +188,8 @@ class Transfer {
     this.release();
     if (error instanceof FetchFailure) return this.failure ?? error;
     if ((error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT') return new FetchFailure(`no response within ${this.opts.timeoutMs} ms`, { retryable: true, kind: 'timeout', cause: error });
+    const refused = addressRefusal(error);
+    if (refused) return new FetchFailure(`refused to connect: ${refused.message}`, { retryable: false, kind: 'redirect', cause: error });
     return this.failure ?? networkFailure(error);
   }
 
@@ -202,7 +214,7 @@ class Transfer {
         method: method as Dispatcher.HttpMethod,
         headers,
         ...(body === undefined ? {} : { body: Buffer.isBuffer(body) ? body : createReadStream(body.file) }),
-        dispatcher: dispatcher(),
+        dispatcher: this.opts.addresses ? guardedDispatcher(this.opts.addresses) : dispatcher(),
         signal: this.abort.signal,
         headersTimeout: 2 * ms,
         bodyTimeout: 2 * (this.opts.idleMs ?? ms),
