@@ -34,7 +34,12 @@ export async function patternCoverage(i: CoverageInput): Promise<CoverageResult>
   const diagnostics: Diagnostic[] = [];
   const unchecked: string[] = [];
   const staged = new Set<string>();
-  let contentKnown = true;
+  // why the staged paths are not all known (then files: globs are not judged)
+  const blind: string[] = [];
+  const note = (what: string, judged: string[]): void => {
+    if (judged.length) unchecked.push(`${recipe.name}: ${what}, so ${judged.join(' and ')} were not checked`);
+  };
+  const judged = (hasExtract: boolean): string[] => [...(hasExtract ? ['its extract patterns'] : []), ...(recipe.files.length ? ['the files: globs'] : [])];
   for (const [n, s] of recipe.sources.entries()) {
     if (s.kind !== 'archive') {
       if (s.install) staged.add(s.install.to);
@@ -42,15 +47,18 @@ export async function patternCoverage(i: CoverageInput): Promise<CoverageResult>
     }
     // has(), not get(): lint writes nothing, and get() would touch or drop the entry
     const cached = s.sha256 && (await i.cache.has(s.sha256)) ? i.cache.pathFor(s.sha256) : undefined;
+    const hasExtract = (s.extract?.include?.length ?? 0) + (s.extract?.exclude?.length ?? 0) > 0;
     if (!cached) {
-      contentKnown = false;
-      unchecked.push(`${recipe.name}: source ${s.id} is ${s.sha256 ? 'not in the download cache (run `tczbuild fetch` first)' : 'unpinned'}, so its patterns were not checked`);
+      const why = `source ${s.id} is ${s.sha256 ? 'not in the download cache (run `tczbuild fetch` first)' : 'unpinned'}`;
+      blind.push(why);
+      note(why, judged(hasExtract));
       continue;
     }
     const listed = await listArchive(cached).catch((error: unknown) => (error as Error).message);
     if (typeof listed === 'string') {
-      contentKnown = false;
-      unchecked.push(`${recipe.name}: source ${s.id} could not be read from the cache (${listed}), so its patterns were not checked`);
+      const why = `source ${s.id} could not be read from the cache (${listed})`;
+      blind.push(why);
+      note(why, judged(hasExtract));
       continue;
     }
     const { format, entries } = listed;
@@ -71,12 +79,12 @@ export async function patternCoverage(i: CoverageInput): Promise<CoverageResult>
   }
   for (const name of recipe.overlays) for (const p of await overlayPaths(join(i.overlaysDir, name))) staged.add(p);
   if ('unknown' in i.generated) {
-    contentKnown = false;
-    unchecked.push(`${recipe.name}: ${i.generated.unknown}, so its files: globs were not checked`);
+    blind.push(i.generated.unknown);
+    note(i.generated.unknown, judged(false));
   } else for (const p of i.generated) staged.add(p);
   for (const d of recipe.directories) staged.add(d.path);
   for (const l of recipe.symlinks) staged.add(l.path);
-  if (!contentKnown) return { diagnostics, unchecked };
+  if (blind.length) return { diagnostics, unchecked };
   const all = new Set(staged);
   for (const p of staged) for (const d of parentDirs(p)) all.add(d);
   for (const f of recipe.files) {

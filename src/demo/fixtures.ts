@@ -57,6 +57,7 @@ author: The containerd authors; runc by the Open Container Initiative; CNI plugi
 original-site: https://github.com/containerd/containerd
 copying-policy: Apache-2.0
 tags: [containerd, runc, cni, containers, demo]
+comments: "Demo stand-ins, not containerd: shell scripts named and laid out like containerd 1.4.0, runc v1.0.0-rc92 and CNI plugins v0.8.5, each printing what it stands for"
 vars:
   runc_version: v1.0.0-rc92
   cni_version: v0.8.5
@@ -99,6 +100,7 @@ author: OpenFaaS Ltd (Alex Ellis) and contributors
 original-site: https://github.com/openfaas/faasd
 copying-policy: MIT
 tags: [faasd, openfaas, demo]
+comments: "Demo stand-ins, not faasd: shell scripts named like faasd 0.9.5 and faas-cli 0.12.13, each printing what it stands for"
 vars:
   faas_cli_version: 0.12.13
 depends: [containerd]
