@@ -41,7 +41,7 @@ async function stageTree(input: StageInput): Promise<FileTable> {
   const table = new FileTable();
   const made = new MadeDirs(stageDir);
   await mkdir(stageDir, { recursive: true });
-  const whole = newBudget(recipe.maxUnpackedBytes ?? defaultExtensionLimit, `${recipe.name}.tcz`, 'max-unpacked-size', recipe.positionOf(['max-unpacked-size']));
+  const whole = newBudget(recipe.maxUnpackedBytes ?? defaultExtensionLimit, `${recipe.name}.tcz`, 'max-unpacked-size', () => recipe.positionOf(['max-unpacked-size']));
   for (const src of input.sources) {
     if (src.spec.kind === 'archive') {
       const own = newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);

@@ -13,14 +13,15 @@ export interface UnpackBudget {
   readonly owner: string;
   /** The recipe key that raises the limit, and where to write it. */
   readonly key: string;
-  readonly at: Position;
+  /** Where, or how to find out: a recipe position is worked out only when a limit is hit. */
+  readonly at: Position | (() => Position);
 }
 
 /** Generous defaults: TinyCore loads extensions into RAM; the largest real ones are a few hundred MB. */
 export const defaultSourceLimit = 2 * 1024 ** 3;
 export const defaultExtensionLimit = 4 * 1024 ** 3;
 
-export function newBudget(limit: number, owner: string, key: string, at: Position): UnpackBudget {
+export function newBudget(limit: number, owner: string, key: string, at: Position | (() => Position)): UnpackBudget {
   return { limit, used: 0, owner, key, at };
 }
 
@@ -29,7 +30,7 @@ export function chargeBudget(budget: UnpackBudget, size: number, entry: string):
   if (budget.used + size > budget.limit) {
     fail(
       'unpack-too-large',
-      budget.at,
+      typeof budget.at === 'function' ? budget.at() : budget.at,
       `${budget.owner}: "${entry}" (${size} bytes) would bring the unpacked total to ${budget.used + size} bytes, over the limit of ${budget.limit} bytes (${budget.used} unpacked so far)`,
       `if the archive really unpacks to this much, raise ${budget.key} in the recipe (bytes, or a size such as "8GiB")`,
     );

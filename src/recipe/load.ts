@@ -10,6 +10,7 @@ import { TczError } from '../diagnostics/errors.js';
 import type { Recipe, Target } from './model.js';
 import { normalizeRecipe } from './normalize.js';
 import { parseRecipe } from './parse.js';
+import { lazyPositionOf } from './source-map.js';
 import { builtinRules, type RecipeRule } from './rules.js';
 import { knownUpstreamExtensions } from './upstream.js';
 import { InputFileError, readInputFile } from '../util/read-input.js';
@@ -59,7 +60,9 @@ export async function loadRecipes(o: LoadOptions): Promise<LoadedRecipes> {
     const { recipe, diagnostics: found } = normalizeRecipe(parsed.value, parsed.map, o.target);
     diagnostics.push(...found);
     for (const rule of [...builtinRules, ...(o.rules ?? [])]) diagnostics.push(...rule(recipe));
-    recipes.push(recipe);
+    // kept for the whole build: positions from the text on demand, not the parsed document
+    // (and not normalize's closures, which hold it)
+    recipes.push({ ...recipe, positionOf: lazyPositionOf(shown, text) });
   }
   diagnostics.push(...duplicateNames(recipes), ...unknownDependencies(recipes, o.upstream));
   const sorted = sortDiagnostics(diagnostics);
