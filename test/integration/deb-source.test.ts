@@ -2,7 +2,8 @@
  * Debian packages as sources: a .deb (ar holding data.tar.gz/.xz/.zst) built here with the real
  * dpkg-deb, and Debian's own busybox package, each built into an extension whose files are
  * exactly what `dpkg-deb -x` unpacks from the same file (read back with unsquashfs); extract:
- * paths apply inside data.tar; a cut-short .deb and an ar that is no Debian package are named.
+ * paths apply inside data.tar; a wrong hash and an unpack over extract.max-size are refused as for
+ * any archive; a cut-short .deb and an ar that is no Debian package are named.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -35,6 +36,14 @@ async function buildDebs(): Promise<void> {
   }
   debs.busybox = await debianBusybox();
   await writeFile(join(work, 'cut.deb'), (await readFile(debs.xz!)).subarray(0, 300));
+  // 3 MiB of zeros: a few KiB as a .deb, far more unpacked
+  const big = join(work, 'bigpkg');
+  await mkdir(join(big, 'DEBIAN'), { recursive: true });
+  await writeFile(join(big, 'DEBIAN/control'), 'Package: tczbig\nVersion: 1\nArchitecture: amd64\nMaintainer: Tests <t@example.invalid>\nDescription: zeros\n');
+  await mkdir(join(big, 'usr/share/tczbig'), { recursive: true });
+  await writeFile(join(big, 'usr/share/tczbig/zeros'), Buffer.alloc(3 * 1024 * 1024));
+  execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', big, join(work, 'big.deb')], { stdio: 'ignore' });
+  debs.big = join(work, 'big.deb');
   execFileSync('ar', ['rc', join(work, 'plain.a'), join(pkg, 'usr/share/doc/tczdemo/copyright')]);
 }
 
@@ -119,6 +128,24 @@ describe('.deb sources', () => {
     expect(r.diagnostics).toEqual([]);
     const image = await imageTree(p, 'tczdemo');
     expect(Object.keys(image)).toEqual(['usr/local/bin/tczdemo']);
+  });
+
+  it('goes through the same verified, capped extraction as other archives: a wrong sha256 and an unpack over extract.max-size are refused, nothing published', async () => {
+    const bomb = await project('tczbig', debs.big!, '{ max-size: 1MiB }');
+    const r = await runTczbuild(bomb, ['all']);
+    expect(r.code).toBe(1);
+    expect(r.diagnostics.map((d) => d.id)).toEqual(['unpack-too-large']);
+    expect(existsSync(join(bomb.outDir, '11.x/x86_64/tcz/tczbig.tcz'))).toBe(false);
+    const roomy = await project('tczbig', debs.big!, '{ max-size: 4MiB }');
+    expect((await runTczbuild(roomy, ['all'])).diagnostics).toEqual([]);
+
+    const wrong = await project('tczdemo', debs.gzip!);
+    const recipe = join(wrong.recipesDir, 'tczdemo.yaml');
+    await writeFile(recipe, (await readFile(recipe, 'utf8')).replace(sha256Of(await readFile(debs.gzip!)), sha256Of(await readFile(debs.xz!))));
+    const w = await runTczbuild(wrong, ['all']);
+    expect(w.code).toBe(1);
+    expect(w.diagnostics.map((d) => d.id)).toEqual(['checksum-mismatch']);
+    expect(existsSync(join(wrong.outDir, '11.x/x86_64/tcz/tczdemo.tcz'))).toBe(false);
   });
 
   it('a .deb cut short and an ar archive that is not a Debian package are named, and nothing is published', async () => {
