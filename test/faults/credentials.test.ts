@@ -121,4 +121,45 @@ describe('credentials for sources', () => {
     const refused = await runTczbuild(fresh, ['all'], { ...testEnv, NETRC: join(p.dir, 'absent') });
     expect(refused.diagnostics.find((x) => x.id === 'fetch-failed')?.message).toMatch(/HTTP 401/);
   }, 30_000);
+
+  it('reads ~/.netrc (HOME) for the source host only: a redirect to another host gets no Authorization', async () => {
+    // 127.0.0.1 has the netrc entry; the archive itself lives on `localhost`, another host name
+    // (another origin) for the same machine, which has none.
+    const elsewhere: Array<string | undefined> = [];
+    const other = await startFixtureServer({
+      [path]: { handler: (req: IncomingMessage, res) => (elsewhere.push(req.headers.authorization), res.writeHead(200, { 'content-length': body.length }).end(body)) },
+    });
+    try {
+      const home: Array<string | undefined> = [];
+      const s = (server = await startFixtureServer({
+        [path]: {
+          handler: (req: IncomingMessage, res) => {
+            home.push(req.headers.authorization);
+            if (req.headers.authorization !== basic('carol', password)) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' }).end('no');
+            res.writeHead(302, { location: `${other.url.replace('127.0.0.1', 'localhost')}${path}` }).end();
+          },
+        },
+      }));
+      const p = await project((base) => base + path, s);
+      const fakeHome = join(p.dir, 'home');
+      await mkdir(fakeHome);
+      await writeFile(join(fakeHome, '.netrc'), `machine 127.0.0.1 login carol password ${password}\n`, { mode: 0o600 });
+      const env: NodeJS.ProcessEnv = { ...testEnv, HOME: fakeHome };
+      delete env.NETRC;
+      const r = await runTczbuild(p, ['all'], env);
+      expect(r.diagnostics).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(home).toEqual([basic('carol', password)]);
+      expect(elsewhere).toEqual([undefined]);
+      const published = await everythingUnder(p.outDir);
+      const cached = await everythingUnder(p.cacheDir);
+      for (const secret of [password, encodeURIComponent(password), Buffer.from(`carol:${password}`).toString('base64')]) {
+        expect(published).not.toContain(secret);
+        expect(cached).not.toContain(secret);
+        expect(r.stdout + r.stderr).not.toContain(secret);
+      }
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
 });

@@ -6,7 +6,7 @@
  * and that no password reaches a client, a log line or a cache path.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
@@ -97,6 +97,31 @@ describe('serve --upstream with credentials in the URL', () => {
     // one cache per upstream whatever credentials reach it; no password in a path or a file
     expect(upstreamCacheDirFor(m.cacheDir, withCredentials)).toBe(upstreamCacheDirFor(m.cacheDir, up.url));
     for (const secret of [password, encodeURIComponent(password), 'alice']) expect(await everything(m.cacheDir)).not.toContain(secret);
+  });
+
+  it('takes them from the netrc file for the upstream host (no userinfo in --upstream), and shows them nowhere', async () => {
+    const seen: Array<string | undefined> = [];
+    const needsAuth = (body: Buffer | string) =>
+      recording(seen, (req, res) => {
+        if (req.headers.authorization !== basic('dave', password)) return void res.writeHead(401).end('no');
+        res.writeHead(200, { 'content-length': Buffer.byteLength(body) }).end(body);
+      });
+    const up = await upstreamServer({ [`${dir}/netrc.tcz`]: needsAuth(tcz), [`${dir}/netrc.tcz.md5.txt`]: needsAuth(`${md5(tcz)}  netrc.tcz\n`) });
+    const home = await mkdtemp(join(tmpdir(), 'tczbuild-home-'));
+    cleanups.push(() => rm(home, { recursive: true, force: true }));
+    await writeFile(join(home, '.netrc'), `machine 127.0.0.1 login dave password ${password}\n`, { mode: 0o600 });
+    const m = await mirrorOf(up.url, { origin: { env: { HOME: home } } });
+    const r = await m.get('netrc.tcz');
+    expect(r.status).toBe(200);
+    expect(r.body.equals(tcz)).toBe(true);
+    expect(seen).toEqual([basic('dave', password), basic('dave', password)]);
+    for (const secret of [password, encodeURIComponent(password)]) {
+      expect(await everything(m.cacheDir)).not.toContain(secret);
+      expect(m.logs.join('\n')).not.toContain(secret);
+    }
+    // without the file the upstream refuses: the client gets a 502, not the file
+    const bare = await mirrorOf(up.url, { origin: { env: { HOME: join(home, 'absent') } } });
+    expect((await bare.get('netrc.tcz')).status).toBe(502);
   });
 
   it('never puts the password in the 502 a client gets when the upstream fails', async () => {
