@@ -67,10 +67,10 @@ afterAll(async () => {
  * line, mime types, sendfile, gzip), with this test's own prefix, pid, logs and temp paths.
  * The proxy cache directory is not made beforehand: nginx makes it, as the printed comment says.
  */
-async function startNginx(user: 'root' | 'www-data'): Promise<{ base: string; prefix: string }> {
+async function startNginx(user: 'root' | 'www-data', name = `nginx-${user}`, upstreamArgs = ['--upstream', `${upstream.url}/tc/`]): Promise<{ base: string; prefix: string }> {
   const port = await freePort();
-  const prefix = join(parent, `nginx-${user}`);
-  const printed = await tczbuild(['serve', '--out', mirror.out, '--port', String(port), '--upstream', `${upstream.url}/tc/`, '--nginx-cache', join(prefix, 'proxy-cache'), '--print-nginx-config'], { cwd: parent });
+  const prefix = join(parent, name);
+  const printed = await tczbuild(['serve', '--out', mirror.out, '--port', String(port), ...upstreamArgs, '--nginx-cache', join(prefix, 'proxy-cache'), '--print-nginx-config'], { cwd: parent });
   expect(printed.stderr).toBe('');
   expect(printed.code).toBe(0);
   await mkdir(join(prefix, 'tmp'), { recursive: true });
@@ -171,4 +171,79 @@ describe('paths nginx cannot reach', () => {
     const hidden = await tczbuild(['serve', '--out', join(home, 'cache'), '--print-nginx-config'], { cwd: parent });
     expect(hidden.stderr).toContain(`cannot enter ${home} (mode 0700), so they cannot reach the mirror (--out) at ${join(home, 'cache')}: every request for it would be refused (403)`);
   }, 60_000);
+});
+
+describe('nginx with an upstream that needs credentials and changes its files', () => {
+  const password = 'pw-Zq8!x7#secret';
+  const basic = `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`;
+  const v1 = randomBytes(64 * 1024);
+  const v2 = randomBytes(64 * 1024);
+  let current = { body: v1, etag: '"v1"' };
+  const seen: Array<{ url: string; authorization: string | undefined; ifNoneMatch: string | undefined; status: number }> = [];
+  let site: FixtureServer;
+  let base: string;
+  let prefix: string;
+
+  beforeAll(async () => {
+    site = await startFixtureServer({
+      '/tc/11.x/x86_64/tcz/changing.tcz': {
+        handler: (req, res) => {
+          const answer = (status: number, headers: Record<string, string | number> = {}, body?: Buffer): void => {
+            seen.push({ url: req.url ?? '', authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'], status });
+            res.writeHead(status, headers).end(body);
+          };
+          if (req.headers.authorization !== basic) return answer(401, { 'www-authenticate': 'Basic realm="tc"' });
+          if (req.headers['if-none-match'] === current.etag) return answer(304, { etag: current.etag });
+          answer(200, { etag: current.etag, 'last-modified': new Date(1_600_000_000_000).toUTCString(), 'content-length': current.body.length }, current.body);
+        },
+      },
+    });
+    // --upstream-max-age 1: nginx's shortest validity; the credentials ride in the URL as with serve
+    const withCredentials = `${site.url.replace('http://', `http://alice:${encodeURIComponent(password)}@`)}/tc/`;
+    ({ base, prefix } = await startNginx('www-data', 'nginx-credentials', ['--upstream', withCredentials, '--upstream-max-age', '1']));
+  }, 60_000);
+  afterAll(async () => site?.close());
+
+  const get = (extra = ''): Promise<{ status: number; head: string; body: Buffer }> =>
+    rawRequest(base, '/11.x/x86_64/tcz/changing.tcz', 'GET', extra).then((r) => ({ status: r.status, head: r.head, body: r.raw.subarray(r.raw.indexOf('\r\n\r\n') + 4) }));
+
+  /** Ask until nginx's X-Cache says `status` (the copy's 1 s validity runs out on nginx's clock, not ours). */
+  async function until(status: string): Promise<{ status: number; head: string; body: Buffer }> {
+    const seenStatuses: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = await get();
+      const cache = /X-Cache: (\w+)/i.exec(r.head)?.[1] ?? 'none';
+      if (cache === status) return r;
+      seenStatuses.push(cache);
+      if (cache !== 'HIT') throw new Error(`X-Cache ${cache} while waiting for ${status} (${seenStatuses.join(' ')})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`X-Cache never became ${status}: ${seenStatuses.join(' ')}`);
+  }
+
+  it('sends the credentials only as an Authorization header, and a client\'s own Authorization never reaches upstream', async () => {
+    const first = await get(`Authorization: Basic ${Buffer.from('mallory:guess').toString('base64')}\r\n`);
+    expect(first.status).toBe(200);
+    expect(first.body.equals(v1)).toBe(true);
+    expect(seen.map((s) => ({ url: s.url, authorization: s.authorization }))).toEqual([{ url: '/tc/11.x/x86_64/tcz/changing.tcz', authorization: basic }]);
+    // nowhere else: not in what the client gets, not in nginx's logs
+    const logs = (await readFile(join(prefix, 'access.log'), 'utf8')) + (await readFile(join(prefix, 'error.log'), 'utf8'));
+    for (const secret of [password, encodeURIComponent(password), 'alice:']) {
+      expect(first.head).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+  });
+
+  it('revalidates its copy after --upstream-max-age with If-None-Match, keeps it on a 304, and serves upstream\'s update', async () => {
+    expect((await get()).head).toMatch(/X-Cache: (HIT|REVALIDATED)/i);
+    const revalidated = await until('REVALIDATED');
+    expect(revalidated.body.equals(v1)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ ifNoneMatch: '"v1"', authorization: basic, status: 304 });
+
+    current = { body: v2, etag: '"v2"' }; // upstream publishes a new lz4.tcz
+    const updated = await until('EXPIRED');
+    expect(updated.body.equals(v2)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ ifNoneMatch: '"v1"', authorization: basic, status: 200 });
+    expect((await get()).body.equals(v2)).toBe(true);
+  }, 30_000);
 });
