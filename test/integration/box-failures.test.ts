@@ -127,6 +127,8 @@ describe('tczbuild test under SIGTERM', () => {
       const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; exitCode?: number; diagnostic?: { message: string } });
       expect(events.filter((e) => e.type === 'diagnostic').map((e) => e.diagnostic!.message)).toEqual([expect.stringMatching(/^interrupted by SIGTERM in step "hang: sleeps forever"/)]);
       expect(events.find((e) => e.type === 'result')?.exitCode).toBe(143);
+      // an interrupted run cleans its initrd too: only the console log stays in --log-dir
+      expect(await readdir(logDir)).toEqual(['console.log']);
     } finally {
       cli.kill('SIGKILL');
     }
