@@ -96,7 +96,7 @@ export const publishGatePlugin: StagePlugin = {
     const { verifyMirror } = await import('./mirror/verify/run.js');
     // the recipes are parsed already: verify takes them from here instead of reading them again
     const recipes = new Map(g.recipes.map((r) => [r.name, r.written]));
-    const report = await verifyMirror(g.tczDir, { tcVersion: g.target.tcVersion, arch: g.target.arch, recipesDir: g.recipesDir, onlyExtensions: g.extensions, recipes });
+    const report = await verifyMirror(g.tczDir, { tcVersion: g.target.tcVersion, arch: g.target.arch, recipesDir: g.recipesDir, onlyExtensions: g.extensions, recipes, env: g.env });
     return report.diagnostics;
   },
 };

@@ -41,7 +41,8 @@ export interface CoreScriptsOptions {
   readonly mirrors?: readonly string[];
   readonly offline?: boolean;
   readonly reporter?: Reporter;
-  readonly env?: NodeJS.ProcessEnv;
+  /** The run's environment: netrc for the download, PATH for the unpacking tools. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export type CoreScriptsOrigin = 'override' | 'cache' | 'download';
@@ -69,13 +70,13 @@ async function resolveInto(o: CoreScriptsOptions, pin: CoreScriptsPin): Promise<
   const known = await readFile(index, 'utf8').then((s) => s.trim(), () => undefined);
   const cached = known && isSha256Hex(known) ? await o.cache.get(known) : undefined;
   if (cached) {
-    await unpack(cached, o.into, pin);
+    await unpack(cached, o.into, pin, o.env);
     await verify(o.into, pin, `the cached archive ${cached}`, `delete ${index} and run again to download ${pin.url} anew`);
     return 'cache';
   }
-  const got = await fetchUnpinned(pin.url, { cache: o.cache, mirrors: o.mirrors ?? [], offline: o.offline ?? false, ...(o.reporter ? { reporter: o.reporter } : {}), ...(o.env ? { env: o.env } : {}) });
+  const got = await fetchUnpinned(pin.url, { cache: o.cache, mirrors: o.mirrors ?? [], offline: o.offline ?? false, ...(o.reporter ? { reporter: o.reporter } : {}), env: o.env });
   if ('attempts' in got) throw new TczError([unavailable(pin, got.attempts, o.offline ?? false)]);
-  await unpack(got.path, o.into, pin);
+  await unpack(got.path, o.into, pin, o.env);
   await verify(o.into, pin, `the archive downloaded from ${pin.url} (sha256 ${got.sha256})`, `check that ${pin.url} (or the --source-mirror that served it) is the archive of ${pin.repository} at ${pin.commit}; or hand in a checkout with ${coreScriptsEnv}=DIR`);
   await mkdir(join(o.cache.dir, 'core-scripts'), { recursive: true });
   await writeFile(`${index}.${process.pid}.tmp`, `${got.sha256}\n`);
@@ -116,10 +117,10 @@ async function normalizeModes(dir: string): Promise<void> {
 }
 
 /** Unpack the archive's one top directory (Core-scripts-<commit>/) into `into`, with the archive's execute bits. */
-async function unpack(archive: string, into: string, pin: CoreScriptsPin): Promise<void> {
+async function unpack(archive: string, into: string, pin: CoreScriptsPin, env: NodeJS.ProcessEnv): Promise<void> {
   const spec: SourceSpec = { id: 'Core-scripts', url: pin.url, sha256: null, kind: 'archive', extract: { strip: 1, into: '' }, at: {}, hashAt: {} };
   const table = new FileTable();
-  await extractArchive({ archive, spec, stageDir: into, table, budgets: [newBudget(256 * 1024 ** 2, 'Core-scripts', 'a smaller archive', {})] });
+  await extractArchive({ archive, spec, stageDir: into, table, budgets: [newBudget(256 * 1024 ** 2, 'Core-scripts', 'a smaller archive', {})], env });
   for (const [path, entry] of table) {
     if (entry.type === 'file') await chmod(join(into, path), entry.mode);
   }

@@ -47,7 +47,7 @@ export interface BootFiles {
 }
 
 /** Local paths of the kernel and initrds, downloading and verifying URL entries first. */
-export async function resolveBootFiles(loaded: LoadedBox, opts: { cache: SourceCache; mirrors: readonly string[]; offline?: boolean; reporter?: Reporter }): Promise<BootFiles> {
+export async function resolveBootFiles(loaded: LoadedBox, opts: { cache: SourceCache; mirrors: readonly string[]; offline?: boolean; reporter?: Reporter; env: NodeJS.ProcessEnv }): Promise<BootFiles> {
   const entries: Array<{ file: WrittenBootFile; key: (string | number)[] }> = [
     { file: loaded.box.kernel, key: ['kernel'] },
     ...loaded.box.initrd.map((file, i) => ({ file, key: ['initrd', i] })),
@@ -65,7 +65,7 @@ export async function resolveBootFiles(loaded: LoadedBox, opts: { cache: SourceC
       at,
     });
   });
-  const fetched = specs.size > 0 ? await fetchSources([...specs.values()], { cache: opts.cache, mirrors: opts.mirrors, offline: opts.offline, reporter: opts.reporter }) : new Map();
+  const fetched = specs.size > 0 ? await fetchSources([...specs.values()], { cache: opts.cache, mirrors: opts.mirrors, offline: opts.offline, reporter: opts.reporter, env: opts.env }) : new Map();
   const paths: string[] = [];
   for (const [i, e] of entries.entries()) {
     const spec = specs.get(i);

@@ -23,7 +23,7 @@ export function boxGlibc(target: Target, declared?: string): string | 'unknown' 
   return declared ?? findRelease(target.tcVersion, target.arch)?.glibc ?? 'unknown';
 }
 
-export async function preflight(mirrorRoot: string, target: Target, steps: readonly BoxStep[], declaredGlibc?: string): Promise<Preflight> {
+export async function preflight(mirrorRoot: string, target: Target, steps: readonly BoxStep[], env: NodeJS.ProcessEnv, declaredGlibc?: string): Promise<Preflight> {
   const { verifyMirror } = await import('../mirror/verify/run.js');
   const { withDepClosure } = await import('../mirror/verify/context.js');
   const { listExtensions } = await import('../mirror/scan.js');
@@ -35,7 +35,7 @@ export async function preflight(mirrorRoot: string, target: Target, steps: reado
   for (const s of installs) closures.set(s.extension, await withDepClosure(tczDir, [`${s.extension}.tcz`], present));
   const names = [...new Set([...closures.values()].flat())];
   if (names.length === 0) return { steps: [...steps], floor: glibc };
-  const report = await verifyMirror(tczDir, { tcVersion: target.tcVersion, arch: target.arch, onlyExtensions: names, ...(glibc !== 'unknown' ? { glibc } : {}) });
+  const report = await verifyMirror(tczDir, { tcVersion: target.tcVersion, arch: target.arch, onlyExtensions: names, env, ...(glibc !== 'unknown' ? { glibc } : {}) });
   // what a box refuses to start: the glibc floor, a missing loader, a library nothing provides
   const wanted = new Set(['elf-glibc-floor', 'tcz-elf-interpreter', 'elf-needed-missing']);
   const findings = report.diagnostics.filter((d) => wanted.has(d.id));

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { fail } from '../diagnostics/errors.js';
-import { findProgram, startProgram } from '../util/exec.js';
+import { findProgram, startProgram, type Env } from '../util/exec.js';
 import { kernelBanner, kvmProbeArgs, qemuBinary } from './qemu-args.js';
 
 export type BootEnd = { readonly kind: 'done' } | { readonly kind: 'bound' } | { readonly kind: 'exited'; readonly code: number | null; readonly signal: string | null };
@@ -18,6 +18,8 @@ export interface BootOptions {
   readonly boundMs: number;
   /** Each console line; return true when the run is complete (QEMU is then stopped). */
   readonly onLine: (line: string) => boolean;
+  /** The run's environment: QEMU is found on its PATH and runs in it. */
+  readonly env: Env;
 }
 
 const live = new Set<ChildProcess>();
@@ -37,22 +39,23 @@ function installExitHook(): void {
  * SIGTERM handling, killed by the kernel if tczbuild dies even by `kill -9`), and besides killed
  * when tczbuild exits normally while a VM still runs.
  */
-function spawnQemu(args: readonly string[]): ChildProcess {
+function spawnQemu(args: readonly string[], env: Env): ChildProcess {
   installExitHook();
-  const child = startProgram(findProgram(qemuBinary, process.env.PATH ?? '') ?? qemuBinary, args);
+  const child = startProgram(findProgram(qemuBinary, env.PATH ?? '') ?? qemuBinary, args, { env });
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
 }
 
-export function requireQemu(): void {
-  if (findProgram(qemuBinary, process.env.PATH ?? '') === undefined) fail('box-no-qemu', undefined, `${qemuBinary} was not found on PATH`);
+/** QEMU must be on the run's PATH. */
+export function requireQemu(env: Env): void {
+  if (findProgram(qemuBinary, env.PATH ?? '') === undefined) fail('box-no-qemu', undefined, `${qemuBinary} was not found on PATH`);
 }
 
 export function bootBox(opts: BootOptions): Promise<BootEnd> {
   return new Promise((resolvePromise, reject) => {
     const log = createWriteStream(opts.logPath, { flags: 'a' });
-    const child = spawnQemu(opts.args);
+    const child = spawnQemu(opts.args, opts.env);
     // A console log that cannot be written (disk full) fails the run, never the process.
     log.on('error', (error) => {
       child.kill('SIGKILL');
@@ -91,10 +94,10 @@ export function bootBox(opts: BootOptions): Promise<BootEnd> {
 }
 
 /** Whether a KVM guest starts here: a kernel-only boot must print its banner within timeoutMs. */
-export async function kvmWorks(kernel: string, timeoutMs = 8000): Promise<boolean> {
+export async function kvmWorks(kernel: string, env: Env, timeoutMs = 8000): Promise<boolean> {
   if (!(await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false))) return false;
   return new Promise((resolvePromise) => {
-    const child = spawnQemu(kvmProbeArgs(kernel));
+    const child = spawnQemu(kvmProbeArgs(kernel), env);
     let seen = false;
     let text = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

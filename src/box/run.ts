@@ -34,6 +34,8 @@ export interface BoxRunOptions {
   readonly boundMs: number;
   readonly reporter: Reporter;
   readonly onStepEnd: (step: BoxStep, state: StepState) => void;
+  /** The run's environment: QEMU is found on its PATH and runs in it. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface BoxRunResult {
@@ -48,7 +50,7 @@ export interface BoxRunResult {
 }
 
 export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
-  requireQemu();
+  requireQemu(o.env);
   await mkdir(o.workDir, { recursive: true });
   const consoleLog = join(o.workDir, 'console.log');
   await writeFile(consoleLog, '');
@@ -57,7 +59,7 @@ export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
     // a fresh frame per run: console lines without it are not events (protocol.ts)
     const nonce = randomBytes(8).toString('hex');
     const initrd = await writeInitrd(o, server.port, nonce);
-    const accel = await chooseAccel(o.loaded.box.accel, o.boot.kernel, o.reporter);
+    const accel = await chooseAccel(o.loaded.box.accel, o.boot.kernel, o.reporter, o.env);
     const args = bootArgs({ kernel: o.boot.kernel, initrd, cmdline: o.loaded.box.cmdline, memoryMb: o.loaded.box.memory, accel });
     o.reporter.emit({ type: 'info', message: `booting ${o.loaded.box.name} (${accel}), mirror http://10.0.2.2:${server.port}/ (127.0.0.1:${server.port} here)`, data: { box: 'boot', accel, port: server.port, consoleLog } });
     const tracker = new ConsoleTracker(o.steps.map((s) => s.id));
@@ -67,6 +69,7 @@ export async function runBox(o: BoxRunOptions): Promise<BoxRunResult> {
       args,
       logPath: consoleLog,
       boundMs: o.boundMs,
+      env: o.env,
       onLine: (line) => {
         const event = parseConsoleLine(line, nonce);
         if (!event) return false;
@@ -99,9 +102,9 @@ async function writeInitrd(o: BoxRunOptions, port: number, nonce: string): Promi
   return path;
 }
 
-async function chooseAccel(wanted: 'kvm' | 'tcg' | 'auto', kernel: string, reporter: Reporter): Promise<'kvm' | 'tcg'> {
+async function chooseAccel(wanted: 'kvm' | 'tcg' | 'auto', kernel: string, reporter: Reporter, env: NodeJS.ProcessEnv): Promise<'kvm' | 'tcg'> {
   if (wanted !== 'auto') return wanted;
-  if (await kvmWorks(kernel)) return 'kvm';
+  if (await kvmWorks(kernel, env)) return 'kvm';
   reporter.emit({ type: 'info', message: 'KVM did not start a guest here: using TCG (software emulation)', data: { box: 'accel', accel: 'tcg' } });
   return 'tcg';
 }

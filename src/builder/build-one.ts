@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Reporter } from '../report/reporter.js';
+import type { Env } from '../util/exec.js';
 import type { Spawner } from '../util/spawner.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import { toolVersion } from '../util/version.js';
@@ -32,6 +33,8 @@ export interface BuildOneInput {
   readonly reporter: Reporter;
   /** Starts mksquashfs without forking Node (util/spawner.ts); runTool when absent. */
   readonly spawner?: Spawner;
+  /** The run's environment, which the tools that unpack and pack run in. */
+  readonly env: Env;
 }
 
 export interface BuiltExtension {
@@ -56,11 +59,11 @@ export async function buildOne(i: BuildOneInput): Promise<BuiltExtension> {
     for (const p of i.plugins) if (p.generate) files.push(...(await p.generate(recipe, i.target, { ...i.generateContext, workDir: join(dir, `gen-${p.name}`) })));
     return files;
   }, (f) => `${f.length} files`);
-  const table = await timed('stage', () => stageRecipe({ recipe, sources: i.sources, overlaysDir: i.overlaysDir, generated, stageDir: join(dir, 'root') }), (t) => `${t.size} entries`);
+  const table = await timed('stage', () => stageRecipe({ recipe, sources: i.sources, overlaysDir: i.overlaysDir, generated, stageDir: join(dir, 'root'), env: i.env }), (t) => `${t.size} entries`);
   const tczName = `${recipe.name}.tcz`;
   await mkdir(join(dir, 'pub'), { recursive: true });
   const tczPath = join(dir, 'pub', tczName);
-  const packed = await timed('pack', () => packSquashfs({ stageDir: join(dir, 'root'), table, outFile: tczPath, epoch: i.epoch, spawner: i.spawner }), (p) => `${p.size} bytes`);
+  const packed = await timed('pack', () => packSquashfs({ stageDir: join(dir, 'root'), table, outFile: tczPath, epoch: i.epoch, spawner: i.spawner, env: i.env }), (p) => `${p.size} bytes`);
   const companions: Array<[string, string | undefined]> = [
     ['.md5.txt', renderMd5Txt(tczName, packed.md5)],
     ['.dep', renderDep(recipe.depends)],

@@ -24,6 +24,7 @@ import { claimPath } from './claim.js';
 import { placeEntry, unmatchedPatterns, type ArchiveEntry, type EntryKind } from './extract-plan.js';
 import type { FileTable } from './file-table.js';
 import { chargeBudget, type UnpackBudget } from './unpack-budget.js';
+import type { Env } from '../util/exec.js';
 
 /** Refuse entries larger than this: a hostile header must not fill the build machine's disk. */
 export const MAX_ENTRY_BYTES = 4 * 1024 ** 3;
@@ -49,6 +50,8 @@ export interface ExtractInput {
   readonly table: FileTable;
   /** What this source may unpack, and what is left for the whole extension. */
   readonly budgets: readonly UnpackBudget[];
+  /** The run's environment: xz, bzip2 and zstd are found on its PATH. */
+  readonly env: Env;
 }
 
 export async function extractArchive(o: ExtractInput): Promise<string[]> {
@@ -72,7 +75,7 @@ export async function extractArchive(o: ExtractInput): Promise<string[]> {
     await each(entry);
   };
   try {
-    await (format.kind === 'zip' ? readZip(o.archive, counted) : format.kind === 'deb' ? readDeb(o.archive, counted) : readTar(o.archive, format, counted));
+    await (format.kind === 'zip' ? readZip(o.archive, counted) : format.kind === 'deb' ? readDeb(o.archive, counted, o.env) : readTar(o.archive, format, counted, o.env));
   } catch (error) {
     throw classified(error, o, format, current);
   }
@@ -170,7 +173,7 @@ function placer(o: ExtractInput): ((entry: RawEntry) => Promise<void>) & { place
  * A Debian package: its data.tar member goes through the tar reader as any tar source does;
  * `extract:` (strip, include, into) applies to the paths inside data.tar.
  */
-async function readDeb(path: string, each: (e: RawEntry) => Promise<void>): Promise<void> {
+async function readDeb(path: string, each: (e: RawEntry) => Promise<void>, env: Env): Promise<void> {
   let data: Awaited<ReturnType<typeof debDataTar>>;
   try {
     data = await debDataTar(path);
@@ -178,11 +181,11 @@ async function readDeb(path: string, each: (e: RawEntry) => Promise<void>): Prom
     if (error instanceof DebFormatError) throw new Error(`not a readable Debian package: ${error.message}`, { cause: error });
     throw error;
   }
-  await readTar(path, { kind: 'tar', ...(data.compression ? { compression: data.compression } : {}) }, each, data.range);
+  await readTar(path, { kind: 'tar', ...(data.compression ? { compression: data.compression } : {}) }, each, env, data.range);
 }
 
 /** A tar, plain or compressed, streamed through tar-stream; names read as bytes (latin1) to check them. */
-async function readTar(path: string, format: ArchiveFormat & { kind: 'tar' }, each: (e: RawEntry) => Promise<void>, range?: ByteRange): Promise<void> {
+async function readTar(path: string, format: ArchiveFormat & { kind: 'tar' }, each: (e: RawEntry) => Promise<void>, env: Env, range?: ByteRange): Promise<void> {
   // tar-stream reads this option; its type definitions do not list it.
   const x = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
   x.on('entry', (header: Headers, stream, next) => {
@@ -208,7 +211,7 @@ async function readTar(path: string, format: ArchiveFormat & { kind: 'tar' }, ea
       .then(() => next())
       .catch((error: unknown) => x.destroy(error as Error));
   });
-  const d = decompress(path, format.compression, range);
+  const d = decompress(path, format.compression, env, range);
   const reading = d.inflate ? pipeline(d.input, d.inflate, x) : pipeline(d.input, x);
   const [read, tool] = await Promise.allSettled([reading.finally(() => d.stop()), d.finished]);
   // A refusal or a disk error comes first; else the decompressor's own words beat tar's "unexpected end".

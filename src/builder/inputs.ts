@@ -64,7 +64,7 @@ export async function sourceEpochs(recipeFiles: readonly string[], env: NodeJS.P
     const top = await gitTopLevel(dir);
     if (!top) continue;
     const rel = (p: string): string => relative(top, p).split(sep).join('/');
-    const times = await lastCommitTimes(top, rel(dir));
+    const times = await lastCommitTimes(top, rel(dir), env);
     for (const f of files) {
       const t = times.get(rel(f.real));
       if (t !== undefined) out.set(f.file, t);
@@ -83,12 +83,12 @@ async function gitTopLevel(dir: string): Promise<string | undefined> {
 }
 
 /** Repository-relative path of each file under dir → commit time of the newest commit that changed it. */
-async function lastCommitTimes(top: string, dir: string): Promise<Map<string, number>> {
+async function lastCommitTimes(top: string, dir: string, env: NodeJS.ProcessEnv): Promise<Map<string, number>> {
   const times = new Map<string, number>();
   let stdout: string;
   try {
     // -z keeps unusual names unquoted; combined diffs list what a merge changed against every parent
-    ({ stdout } = await runTool('git', ['log', '--format=%x01%ct', '--name-only', '--diff-merges=combined', '-z', '--', `:(literal)${dir || '.'}`], { cwd: top }));
+    ({ stdout } = await runTool('git', ['log', '--format=%x01%ct', '--name-only', '--diff-merges=combined', '-z', '--', `:(literal)${dir || '.'}`], { cwd: top, env }));
   } catch {
     return times; // not a git checkout after all, or git is not installed: the fixed date
   }

@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { digestFile } from '../util/hash.js';
-import { runTool } from '../util/exec.js';
+import { runTool, type Env } from '../util/exec.js';
 import type { Spawner } from '../util/spawner.js';
 import { renderPseudoFile, type FileTable } from './file-table.js';
 import { squashfsArgs } from './squashfs-args.js';
@@ -16,24 +16,32 @@ export interface PackedImage {
   readonly sha256: string;
 }
 
-export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number; spawner?: Spawner }): Promise<PackedImage> {
+export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number; spawner?: Spawner; env: Env }): Promise<PackedImage> {
   const pseudoFile = `${o.outFile}.pseudo`;
   await writeFile(pseudoFile, renderPseudoFile(o.table));
   // mksquashfs refuses SOURCE_DATE_EPOCH together with -all-time; the epoch is already in the args.
   const args = squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors });
   // many extensions at once: through the build's spawner shells (util/spawner.ts), not a fork of Node each
   if (o.spawner) await o.spawner.runTool('mksquashfs', args);
-  else await runTool('mksquashfs', args, { env: { SOURCE_DATE_EPOCH: undefined } });
+  else await runTool('mksquashfs', args, { env: { ...o.env, SOURCE_DATE_EPOCH: undefined } });
   const { md5, sha256, size } = await digestFile(o.outFile);
   return { path: o.outFile, size, md5, sha256 };
 }
 
-let version: Promise<string> | undefined;
+const versions = new Map<string, Promise<string>>();
 
-/** `mksquashfs -version`'s first line, asked once per process (the key and the provenance both need it). */
-export function mksquashfsVersion(): Promise<string> {
-  version ??= runTool('mksquashfs', ['-version']).then(({ stdout }) => (stdout.split('\n')[0] ?? '').trim());
-  // A failure (mksquashfs missing) must not stick: the next call asks again.
-  version.catch(() => (version = undefined));
+/**
+ * `mksquashfs -version`'s first line, asked once per process and PATH (the key and the
+ * provenance both need it; a run with another PATH may find another mksquashfs).
+ */
+export function mksquashfsVersion(env: Env): Promise<string> {
+  const path = env.PATH ?? '';
+  let version = versions.get(path);
+  if (version === undefined) {
+    version = runTool('mksquashfs', ['-version'], { env }).then(({ stdout }) => (stdout.split('\n')[0] ?? '').trim());
+    versions.set(path, version);
+    // A failure (mksquashfs missing) must not stick: the next call asks again.
+    version.catch(() => versions.delete(path));
+  }
   return version;
 }

@@ -55,4 +55,6 @@ export interface PublishCheckInput {
   readonly recipesDir: string;
   /** Their recipes, parsed already: a check takes them from here instead of reading them again. */
   readonly recipes: readonly Recipe[];
+  /** The run's environment, which a check's programs run in. */
+  readonly env: NodeJS.ProcessEnv;
 }

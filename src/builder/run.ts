@@ -227,7 +227,7 @@ export function refuseUnbuildable(plan: readonly PlannedRecipe[], plugins: reado
 }
 
 export async function computeKeys(plan: readonly PlannedRecipe[], o: BuildOptions): Promise<Keyed[]> {
-  const tools = { tczbuild: toolVersion, mksquashfs: await mksquashfsVersion() };
+  const tools = { tczbuild: toolVersion, mksquashfs: await mksquashfsVersion(o.env) };
   const toolsJson = canonicalJson(tools);
   const targetJson = canonicalJson(o.target);
   const keys = new Map<string, string>();
@@ -303,12 +303,12 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
   const start = performance.now();
   const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env });
   o.reporter.emit({ type: 'stage-end', name: 'all', stage: 'fetch', ms: performance.now() - start, detail: `${fetched.size} sources` });
-  const tools = { mksquashfs: await mksquashfsVersion() };
+  const tools = { mksquashfs: await mksquashfsVersion(o.env) };
   // one more than the cores: a small extension's mksquashfs leaves a core idle between its
   // threads' hand-offs and the spawner round trip; the extra job fills it (200 one-file
   // extensions: 0.67-0.84x of the serial loop with 2 jobs, 0.66-0.70x with 3, same machine and hour)
   const jobs = o.jobs ?? availableParallelism() + 1;
-  const spawner = new Spawner(jobs);
+  const spawner = new Spawner(jobs, o.env);
   try {
     return await runScheduled(
       stale,
@@ -330,6 +330,7 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
           generateContext: { cache, offline: o.offline ?? false, reporter: o.reporter, registryMirrors: o.registryMirrors },
           reporter: o.reporter,
           spawner,
+          env: o.env,
         }),
       }),
       jobs,
@@ -378,7 +379,7 @@ async function gateTargets(next: string, changed: readonly Staged[], reporter: R
   const errors: Diagnostic[] = [];
   for (const s of changed) {
     try {
-      const warnings = await gateBeforePublish({ tczDir: join(next, s.tczRel), target: s.p.t.target, recipes: s.built.map((b) => b.keyed.planned.recipe), recipesDir: s.p.o.recipesDir, plugins: s.p.t.plugins });
+      const warnings = await gateBeforePublish({ tczDir: join(next, s.tczRel), target: s.p.t.target, recipes: s.built.map((b) => b.keyed.planned.recipe), recipesDir: s.p.o.recipesDir, plugins: s.p.t.plugins, env: s.p.o.env });
       for (const w of warnings) reporter.emit({ type: 'diagnostic', diagnostic: w });
     } catch (error) {
       if (!(error instanceof TczError)) throw error;

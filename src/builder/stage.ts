@@ -17,6 +17,7 @@ import { FileTable } from './file-table.js';
 import { defaultExtensionLimit, defaultSourceLimit, newBudget } from './unpack-budget.js';
 import { imageDirDefaults } from '../tinycore/base-system.js';
 import type { FetchedSource, GeneratedFile } from './types.js';
+import type { Env } from '../util/exec.js';
 
 export interface StageInput {
   readonly recipe: Recipe;
@@ -24,6 +25,8 @@ export interface StageInput {
   readonly overlaysDir: string;
   readonly generated: readonly GeneratedFile[];
   readonly stageDir: string;
+  /** The run's environment: xz, bzip2 and zstd unpack sources from its PATH. */
+  readonly env: Env;
 }
 
 export async function stageRecipe(input: StageInput): Promise<FileTable> {
@@ -45,7 +48,7 @@ async function stageTree(input: StageInput): Promise<FileTable> {
   for (const src of input.sources) {
     if (src.spec.kind === 'archive') {
       const own = newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);
-      await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [own, whole] });
+      await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [own, whole], env: input.env });
     } else await placeFile(table, stageDir, src, made);
   }
   for (const [i, name] of recipe.overlays.entries()) await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);

@@ -20,6 +20,8 @@ export interface GateInput {
   readonly recipes: readonly Recipe[];
   readonly recipesDir: string;
   readonly plugins: readonly StagePlugin[];
+  /** The run's environment, handed to each check. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -33,7 +35,7 @@ const qcOnly = new Set(['tcz-no-license', 'tcz-empty']);
 export async function gateBeforePublish(g: GateInput): Promise<Diagnostic[]> {
   const names = g.recipes.map((r) => `${r.name}.tcz`);
   const findings: Diagnostic[] = [];
-  for (const p of g.plugins) if (p.checkBeforePublish) findings.push(...(await p.checkBeforePublish({ tczDir: g.tczDir, target: g.target, extensions: names, recipesDir: g.recipesDir, recipes: g.recipes })));
+  for (const p of g.plugins) if (p.checkBeforePublish) findings.push(...(await p.checkBeforePublish({ tczDir: g.tczDir, target: g.target, extensions: names, recipesDir: g.recipesDir, recipes: g.recipes, env: g.env })));
   const byName = new Map(g.recipes.map((r) => [`${r.name}.tcz`, r]));
   const located = findings.filter((d) => !qcOnly.has(d.id)).map((d) => {
     const ext = names.find((n) => d.file?.split('/').pop()?.startsWith(n));

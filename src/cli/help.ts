@@ -145,6 +145,6 @@ export class VersionWordCommand extends Command<TczContext> {
 
   async execute(): Promise<void> {
     const { sourceCommit } = await import('../util/version.js');
-    this.context.stdout.write(`${this.cli.binaryVersion ?? 'unknown'} (commit ${sourceCommit()})\n`);
+    this.context.stdout.write(`${this.cli.binaryVersion ?? 'unknown'} (commit ${sourceCommit(this.context.env)})\n`);
   }
 }

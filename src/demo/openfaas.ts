@@ -91,7 +91,8 @@ async function registryCall(url: string, method: NonNullable<HttpOptions['method
 export async function pushOciArchive(registryUrl: string, image: OpenfaasImage): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tczbuild-oci-'));
   try {
-    await runTool('tar', ['-xf', image.archive, '-C', dir]);
+    // the demo is an entry point: it runs in this process's own environment
+    await runTool('tar', ['-xf', image.archive, '-C', dir], { env: process.env });
     const blob = async (digest: string): Promise<Buffer> => {
       const bytes = await readFile(join(dir, 'blobs', ...digest.split(':')));
       if (`sha256:${sha256(bytes)}` !== digest) throw new Error(`${image.archive}: blob ${digest} does not match its digest`);

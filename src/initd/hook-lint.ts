@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import type { Recipe, Target } from '../recipe/model.js';
-import { findProgram, runTool } from '../util/exec.js';
+import { findProgram, runTool, type Env } from '../util/exec.js';
 import { userHookMarker } from './hook.js';
 import { generateInitFiles } from './index.js';
 
@@ -21,20 +21,21 @@ interface ShellcheckComment {
   readonly message: string;
 }
 
-export async function lintUserHooks(recipes: readonly Recipe[], target: Target): Promise<Diagnostic[]> {
+/** `env`: the run's environment, whose PATH busybox and shellcheck are looked up on. */
+export async function lintUserHooks(recipes: readonly Recipe[], target: Target, env: Env): Promise<Diagnostic[]> {
   const withHooks = recipes.filter((r) => r.written.hooks?.installed !== undefined);
   if (withHooks.length === 0) return [];
   const dir = await mkdtemp(join(tmpdir(), 'tczbuild-hook-lint-'));
   try {
     const out: Diagnostic[] = [];
-    for (const recipe of withHooks) out.push(...(await lintOne(recipe, target, dir)));
+    for (const recipe of withHooks) out.push(...(await lintOne(recipe, target, dir, env)));
     return out;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function lintOne(recipe: Recipe, target: Target, dir: string): Promise<Diagnostic[]> {
+async function lintOne(recipe: Recipe, target: Target, dir: string, env: Env): Promise<Diagnostic[]> {
   const hook = generateInitFiles(recipe, target).find((f) => f.path === `usr/local/tce.installed/${recipe.name}`);
   const text = String(hook?.content ?? '');
   const lines = text.split('\n');
@@ -47,21 +48,21 @@ async function lintOne(recipe: Recipe, target: Target, dir: string): Promise<Dia
   const file = join(dir, `${recipe.name}.sh`);
   await writeFile(file, text);
   const out: Diagnostic[] = [];
-  const ash = findProgram('busybox', process.env.PATH ?? '');
+  const ash = findProgram('busybox', env.PATH ?? '');
   if (ash === undefined) out.push(diag('hook-check-skipped', at, `${recipe.name}: busybox is not on PATH, so hooks.installed was not read by ash -n`));
   else {
-    const r = await runTool(ash, ['ash', '-n', file], { reject: false });
+    const r = await runTool(ash, ['ash', '-n', file], { reject: false, env });
     const m = /line (\d+): (.*)/.exec(r.stderr);
     if (r.stderr.trim() !== '') {
       const line = m ? Number(m[1]) : first;
       out.push(diag('hook-syntax', inBody(line) ? where(line) : at, `${recipe.name}: hooks.installed${inBody(line) ? ` line ${line - first + 1}` : ''}: ${m ? m[2] : r.stderr.trim()}`));
     }
   }
-  if (findProgram('shellcheck', process.env.PATH ?? '') === undefined) {
+  if (findProgram('shellcheck', env.PATH ?? '') === undefined) {
     out.push(diag('hook-check-skipped', at, `${recipe.name}: shellcheck is not on PATH, so hooks.installed was not checked by it`));
     return out;
   }
-  const sc = await runTool('shellcheck', ['-s', 'sh', '-f', 'json1', file], { reject: false });
+  const sc = await runTool('shellcheck', ['-s', 'sh', '-f', 'json1', file], { reject: false, env });
   const comments = (JSON.parse(sc.stdout || '{"comments":[]}') as { comments: ShellcheckComment[] }).comments;
   for (const c of comments.filter((c) => inBody(c.line))) {
     out.push(diag('hook-shellcheck', where(c.line), `${recipe.name}: hooks.installed line ${c.line - first + 1}: SC${c.code} (${c.level}): ${c.message}`));

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Recipe } from '../recipe/model.js';
+import type { Env } from '../util/exec.js';
 import { checkConfig, type CheckResult } from './check.js';
 import { parseConfig } from './config-text.js';
 import { readKconfigIndex } from './kconfig-tree.js';
@@ -27,6 +28,8 @@ export interface CheckOptions {
   readonly modules?: readonly string[];
   /** Show fragment paths relative to this directory (the cwd). */
   readonly displayBase?: string;
+  /** The run's environment: an xz-compressed config is read by xz found on its PATH. */
+  readonly env: Env;
 }
 
 export interface CheckOutcome {
@@ -39,7 +42,7 @@ export interface CheckOutcome {
 
 export async function runConfigCheck(o: CheckOptions): Promise<CheckOutcome> {
   const needs = await collectKernelNeeds(o.recipes, o.kernelConfigDir, o.displayBase !== undefined ? { displayBase: o.displayBase } : {});
-  const configText = await readKernelConfig(o.configPath);
+  const configText = await readKernelConfig(o.configPath, o.env);
   const config = parseConfig(configText, o.configPath);
   const index = o.kernelTree ? await readKconfigIndex(o.kernelTree) : undefined;
   const treeMakefile = o.kernelTree ? await readFile(join(o.kernelTree, 'Makefile'), 'utf8').catch(() => undefined) : undefined;

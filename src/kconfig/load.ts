@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fail } from '../diagnostics/errors.js';
-import { runTool } from '../util/exec.js';
+import { runTool, type Env } from '../util/exec.js';
 import type { Position } from '../diagnostics/diagnostic.js';
 import type { Fragment } from './merge.js';
 import { validateSymbolTable, type TableResult } from './symbol-table.js';
@@ -80,7 +80,7 @@ export async function loadSymbolTable(dir: string): Promise<TableResult> {
 }
 
 /** Read a kernel config, gunzipping when the file starts with the gzip magic. */
-export async function readKernelConfig(path: string): Promise<string> {
+export async function readKernelConfig(path: string, env: Env): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -102,7 +102,7 @@ export async function readKernelConfig(path: string): Promise<string> {
     }
   }
   if (bytes.subarray(0, 6).equals(xzMagic)) {
-    const { stdout } = await runTool('xz', ['-dc', path]);
+    const { stdout } = await runTool('xz', ['-dc', path], { env });
     return stdout;
   }
   if (bytes.includes(0)) fail('kconfig-config-unreadable', { file: path }, `${path} is binary, not a kernel config`, 'pass a .config, a config.gz or /proc/config.gz');

@@ -11,6 +11,7 @@ import { FileTable, listedPaths } from '../builder/file-table.js';
 import { packSquashfs, type PackedImage } from '../builder/pack.js';
 import { renderInfo, renderList, renderMd5Txt } from '../builder/companions.js';
 import type { InfoFields } from '../recipe/model.js';
+import type { Env } from '../util/exec.js';
 import { stripDebug } from './module-build.js';
 import { moduleImagePath, type ModuleToBuild } from './module-plan.js';
 
@@ -24,6 +25,8 @@ export interface PackModulesInput {
   readonly baseConfigName: string;
   /** The kernel's license texts from the source tree (COPYING and the files it names), shipped as the extension's copyright notice. */
   readonly licenseFiles: ReadonlyArray<{ readonly from: string; readonly name: string }>;
+  /** The run's environment, which strip and mksquashfs run in. */
+  readonly env: Env;
 }
 
 export interface PackedModules {
@@ -39,7 +42,7 @@ export async function packModules(i: PackModulesInput): Promise<PackedModules> {
   for (const [m, ko] of i.modules) {
     const rel = moduleImagePath(i.kernelRelease, m);
     await mkdir(dirname(join(stageDir, rel)), { recursive: true });
-    await stripDebug(ko, join(stageDir, rel));
+    await stripDebug(ko, join(stageDir, rel), i.env);
     table.set(rel, { type: 'file', mode: 0o644, uid: 0, gid: 0, origin: `kernel-module ${m.module}` });
   }
   const tczName = `${i.extension}-${i.kernelRelease}.tcz`;
@@ -54,7 +57,7 @@ export async function packModules(i: PackModulesInput): Promise<PackedModules> {
   // Pack in the work directory (the packer leaves its pseudo file beside the image), then copy out.
   const pubDir = join(i.workDir, `pub-${i.extension}`);
   await mkdir(pubDir, { recursive: true });
-  const built = await packSquashfs({ stageDir, table, outFile: join(pubDir, tczName), epoch: i.epoch });
+  const built = await packSquashfs({ stageDir, table, outFile: join(pubDir, tczName), epoch: i.epoch, env: i.env });
   await mkdir(i.outDir, { recursive: true });
   const tczPath = join(i.outDir, tczName);
   await copyFile(built.path, tczPath);

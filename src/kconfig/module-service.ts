@@ -24,7 +24,7 @@ import { collectKernelNeeds } from './merge-recipes.js';
 import { compileModules, kernelRelease, olddefconfig, prepareSource, type BuildLog } from './module-build.js';
 import { packModules, type PackedModules } from './module-pack.js';
 import { checkBuiltModule, compilerMismatch, makefileKernelVersion, versionMismatch } from './module-target.js';
-import { runTool } from '../util/exec.js';
+import { runTool, type Env } from '../util/exec.js';
 import { builtExports, compileAgainstHeaders, inspectModule, placeSymvers, readHeadersDir, readSymvers, type HeadersDir } from './module-target-io.js';
 import { moduleFragmentText, nothingToBuildMessage, planModules, type ModuleToBuild } from './module-plan.js';
 import { explain, findingSummary } from './report.js';
@@ -46,6 +46,8 @@ export interface ModuleBuildOptions {
   readonly jobs: number;
   readonly epoch?: number;
   readonly log: BuildLog;
+  /** The run's environment, which tar, make, gcc and the module tools run in. */
+  readonly env: Env;
   /** Pin the modules' kernel release (vermagic, lib/modules dir, file name) to the box's `uname -r`. */
   readonly release?: string;
 }
@@ -59,7 +61,7 @@ export async function buildKernelModules(o: ModuleBuildOptions): Promise<ModuleB
   const baseConfig = o.baseConfig ?? headers?.configFile;
   if (baseConfig === undefined) throw new Error('buildKernelModules needs baseConfig or headers');
   const needs = await collectKernelNeeds(o.recipes, o.kernelConfigDir);
-  const baseText = await readKernelConfig(baseConfig);
+  const baseText = await readKernelConfig(baseConfig, o.env);
   const base = parseConfig(baseText, baseConfig);
   const plan = planModules(needs.requirements, needs.table, base.entries);
   if (plan.build.length === 0) return { status: 'nothing-to-build', message: nothingToBuildMessage(plan) };
@@ -72,24 +74,24 @@ export async function buildKernelModules(o: ModuleBuildOptions): Promise<ModuleB
 
   const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'tczbuild-kmod-')));
   try {
-    const sourceDir = await prepareSource(o.source, workDir, o.log);
+    const sourceDir = await prepareSource(o.source, workDir, o.log, o.env);
     const sourceVersion = makefileKernelVersion(await readFile(join(sourceDir, 'Makefile'), 'utf8'));
     for (const config of headers ? [baseConfig, headers.configFile] : [baseConfig]) {
       const text = config === baseConfig ? baseText : await readFile(config, 'utf8');
       const mismatch = versionMismatch({ file: config, text }, { file: o.source, version: sourceVersion });
       if (mismatch) throw new TczError([mismatch]);
     }
-    const compiler = compilerMismatch(headers ? await readFile(headers.configFile, 'utf8') : baseText, await hostCompiler());
+    const compiler = compilerMismatch(headers ? await readFile(headers.configFile, 'utf8') : baseText, await hostCompiler(o.env));
     if (compiler) o.log(`warning: ${compiler}`);
     if (headers && o.release !== undefined && o.release !== headers.release) {
       fail('kconfig-release-mismatch', { file: o.headers }, `--release ${o.release} but ${o.headers} is the headers of ${headers.release}: modules built against them carry ${headers.release}`);
     }
     const { release, built } = headers ? await compileWithHeaders(o, sourceDir, headers, workDir, plan.build) : await compileInTree(o, sourceDir, baseConfig, baseText, workDir, plan.build, needs.table, symversFile);
-    await checkBuilt(built, { release, modversions, ...(symvers ? { symvers, symversFile: symversFile! } : {}) }, o.log);
+    await checkBuilt(built, { release, modversions, ...(symvers ? { symvers, symversFile: symversFile! } : {}) }, o.log, o.env);
     const epoch = o.epoch ?? (await treeEpoch(sourceDir));
     const packages: PackedModules[] = [];
     for (const [extension, modules] of groupByExtension(built)) {
-      packages.push(await packModules({ extension, kernelRelease: release, modules, workDir, outDir: o.outDir, epoch, baseConfigName: basename(baseConfig), licenseFiles: kernelLicenseFiles(sourceDir) }));
+      packages.push(await packModules({ extension, kernelRelease: release, modules, workDir, outDir: o.outDir, epoch, baseConfigName: basename(baseConfig), licenseFiles: kernelLicenseFiles(sourceDir), env: o.env }));
     }
     return { status: 'built', kernelRelease: release, packages };
   } finally {
@@ -100,7 +102,7 @@ export async function buildKernelModules(o: ModuleBuildOptions): Promise<ModuleB
 type Built = { release: string; built: Map<ModuleToBuild, string> };
 
 function compileWithHeaders(o: ModuleBuildOptions, sourceDir: string, headers: HeadersDir, workDir: string, build: readonly ModuleToBuild[]): Promise<Built> {
-  return compileAgainstHeaders(sourceDir, headers, workDir, build, o.jobs, o.log).then((built) => ({ release: headers.release, built }));
+  return compileAgainstHeaders(sourceDir, headers, workDir, build, o.jobs, o.log, o.env).then((built) => ({ release: headers.release, built }));
 }
 
 /** Configure an object tree from the base config; the target's Module.symvers goes where modpost reads it. */
@@ -108,27 +110,27 @@ async function compileInTree(o: ModuleBuildOptions, sourceDir: string, baseConfi
   const objDir = join(workDir, 'obj');
   const merged = mergeFragments([{ name: 'tczbuild-modules', text: moduleFragmentText(build) }], { name: basename(baseConfig), text: baseText });
   o.log(`make olddefconfig (base ${basename(baseConfig)} + ${build.map((m) => `CONFIG_${m.symbol}=m`).join(' ')})`);
-  const resolved = parseConfig(await olddefconfig({ sourceDir, objDir, configText: renderConfig(merged.entries.values()) }));
+  const resolved = parseConfig(await olddefconfig({ sourceDir, objDir, configText: renderConfig(merged.entries.values()), env: o.env }));
   assertModulesKept(build, resolved.entries, table);
   // --release pins KERNELRELEASE (and so UTS_RELEASE, the vermagic) to the box's uname -r instead
   // of what this tree and config would call themselves
-  const release = o.release ?? (await kernelRelease(sourceDir, objDir));
+  const release = o.release ?? (await kernelRelease(sourceDir, objDir, o.env));
   if (o.release !== undefined) o.log(`kernel release pinned to ${o.release} (make KERNELRELEASE=${o.release})`);
   if (symversFile !== undefined) await placeSymvers(symversFile, objDir);
-  return { release, built: await compileModules(sourceDir, objDir, build, o.jobs, o.log, o.release !== undefined ? [`KERNELRELEASE=${o.release}`] : []) };
+  return { release, built: await compileModules(sourceDir, objDir, build, o.jobs, o.log, o.env, o.release !== undefined ? [`KERNELRELEASE=${o.release}`] : []) };
 }
 
 /** First line of `gcc --version`, or undefined when it cannot be run. */
-async function hostCompiler(): Promise<string | undefined> {
+async function hostCompiler(env: Env): Promise<string | undefined> {
   try {
-    return (await runTool('gcc', ['--version'])).stdout.split('\n')[0];
+    return (await runTool('gcc', ['--version'], { env })).stdout.split('\n')[0];
   } catch {
     return undefined;
   }
 }
 
 /** Every .ko must carry the target's vermagic and import only what the target (or a sibling) exports. */
-async function checkBuilt(built: ReadonlyMap<ModuleToBuild, string>, target: Parameters<typeof checkBuiltModule>[1], log: BuildLog): Promise<void> {
+async function checkBuilt(built: ReadonlyMap<ModuleToBuild, string>, target: Parameters<typeof checkBuiltModule>[1], log: BuildLog, env: Env): Promise<void> {
   let symvers = target.symvers;
   if (symvers) {
     const all = new Map(symvers);
@@ -136,7 +138,7 @@ async function checkBuilt(built: ReadonlyMap<ModuleToBuild, string>, target: Par
     symvers = all;
   } else log('no Module.symvers of the target kernel given: undefined symbols not checked (pass --symvers or --headers)');
   const findings: Diagnostic[] = [];
-  for (const ko of built.values()) findings.push(...checkBuiltModule(await inspectModule(ko, target.modversions), { ...target, ...(symvers ? { symvers } : {}) }));
+  for (const ko of built.values()) findings.push(...checkBuiltModule(await inspectModule(ko, target.modversions, env), { ...target, ...(symvers ? { symvers } : {}) }));
   if (findings.length > 0) throw new TczError(findings);
   log(`checked ${[...built.values()].length} module(s): vermagic ${target.release}${target.modversions ? ' modversions' : ''}${symvers ? ', every undefined symbol exported by the target' : ''}`);
 }

@@ -9,7 +9,7 @@ import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fail } from '../diagnostics/errors.js';
-import { runTool } from '../util/exec.js';
+import { runTool, type Env } from '../util/exec.js';
 import type { BuildLog } from './module-build.js';
 import type { ModuleToBuild } from './module-plan.js';
 import { parseModversions, parseSymvers, type BuiltModuleFacts } from './module-target.js';
@@ -53,13 +53,13 @@ export async function readHeadersDir(dir: string): Promise<HeadersDir> {
 }
 
 /** Copy each module directory out of the source tree and build it against the headers; returns each .ko. */
-export async function compileAgainstHeaders(sourceDir: string, headers: HeadersDir, workDir: string, modules: readonly ModuleToBuild[], jobs: number, log: BuildLog): Promise<Map<ModuleToBuild, string>> {
+export async function compileAgainstHeaders(sourceDir: string, headers: HeadersDir, workDir: string, modules: readonly ModuleToBuild[], jobs: number, log: BuildLog, env: Env): Promise<Map<ModuleToBuild, string>> {
   const built = new Map<ModuleToBuild, string>();
   for (const m of modules) {
     const dir = join(workDir, 'ext', m.moduleDir);
     await cp(join(sourceDir, m.moduleDir), dir, { recursive: true });
     log(`make -C ${headers.dir} M=${m.moduleDir} CONFIG_${m.symbol}=m modules (-j${jobs})`);
-    await runTool('make', ['-C', headers.dir, `M=${dir}`, `CONFIG_${m.symbol}=m`, `-j${jobs}`, 'modules'], { env: { LC_ALL: 'C' } });
+    await runTool('make', ['-C', headers.dir, `M=${dir}`, `CONFIG_${m.symbol}=m`, `-j${jobs}`, 'modules'], { env: { ...env, LC_ALL: 'C' } });
     const ko = join(dir, `${m.module}.ko`);
     await stat(ko).catch((error: unknown) => fail('tool-failed', undefined, `make M=${m.moduleDir} modules finished but ${ko} was not built`, undefined, error));
     built.set(m, ko);
@@ -74,12 +74,12 @@ export async function builtExports(ko: string): Promise<Map<string, string>> {
 }
 
 /** `modversions`: read __versions too (a kernel without CONFIG_MODVERSIONS builds modules without one). */
-export async function inspectModule(ko: string, modversions: boolean): Promise<BuiltModuleFacts> {
-  const vermagic = (await runTool('modinfo', ['-F', 'vermagic', ko])).stdout;
-  const undefinedSymbols = (await runTool('nm', ['-u', '--format=posix', ko])).stdout
+export async function inspectModule(ko: string, modversions: boolean, env: Env): Promise<BuiltModuleFacts> {
+  const vermagic = (await runTool('modinfo', ['-F', 'vermagic', ko], { env })).stdout;
+  const undefinedSymbols = (await runTool('nm', ['-u', '--format=posix', ko], { env })).stdout
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0] ?? '')
     .filter((s) => s !== '');
-  const versions = modversions ? parseModversions((await runTool('modprobe', ['--dump-modversions', ko])).stdout) : new Map<string, string>();
+  const versions = modversions ? parseModversions((await runTool('modprobe', ['--dump-modversions', ko], { env })).stdout) : new Map<string, string>();
   return { ko, vermagic, undefinedSymbols, versions };
 }

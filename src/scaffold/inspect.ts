@@ -23,13 +23,14 @@ export type Inspection =
   | { readonly kind: 'executable' }
   | { readonly kind: 'data' };
 
-export async function inspectDownload(path: string): Promise<Inspection> {
+/** `env`: the run's environment, whose PATH has xz, bzip2 or zstd for a compressed tar. */
+export async function inspectDownload(path: string, env: NodeJS.ProcessEnv): Promise<Inspection> {
   const head = await readFileHead(path, sniffLength);
   const format = detectFormat(head);
   // detectFormat takes anything unrecognised for an old tar; here only a real archive magic counts.
   const ustar = head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
   if (format.kind === 'zip' || format.kind === 'deb' || (format.kind === 'tar' && (format.compression !== undefined || ustar))) {
-    const entries = await listArchive(path, format).catch(() => undefined);
+    const entries = await listArchive(path, format, env).catch(() => undefined);
     if (entries) return { kind: 'archive', entries, ...(format.kind === 'deb' ? { deb: true as const } : {}) };
   }
   const elf = head[0] === 0x7f && head.subarray(1, 4).toString('latin1') === 'ELF';
@@ -39,7 +40,7 @@ export async function inspectDownload(path: string): Promise<Inspection> {
 
 const listedType = (kind: string): ListedEntry['type'] => (kind === 'file' || kind === 'directory' || kind === 'symlink' ? kind : 'other');
 
-async function listArchive(path: string, format: ArchiveFormat & { kind: 'tar' | 'zip' | 'deb' }): Promise<ListedEntry[]> {
+async function listArchive(path: string, format: ArchiveFormat & { kind: 'tar' | 'zip' | 'deb' }, env: NodeJS.ProcessEnv): Promise<ListedEntry[]> {
   const entries: ListedEntry[] = [];
   if (format.kind === 'zip') {
     for await (const z of zipEntries(path)) entries.push({ name: z.nameBytes.toString('utf8').replace(/^\.\//, ''), type: listedType(z.kind), mode: z.mode });
@@ -52,7 +53,7 @@ async function listArchive(path: string, format: ArchiveFormat & { kind: 'tar' |
     stream.resume();
   });
   const deb = format.kind === 'deb' ? await debDataTar(path) : undefined;
-  const d = deb ? decompress(path, deb.compression, deb.range) : decompress(path, format.kind === 'tar' ? format.compression : undefined);
+  const d = deb ? decompress(path, deb.compression, env, deb.range) : decompress(path, format.kind === 'tar' ? format.compression : undefined, env);
   await (d.inflate ? pipeline(d.input, d.inflate, x) : pipeline(d.input, x));
   await d.finished;
   return entries;

@@ -7,6 +7,10 @@
  * a large build with the same guarantees). execa is loaded on the first call, not at startup:
  * it costs ~100 ms to import and most commands never run a program.
  *
+ * The environment a program runs in, and the PATH it is looked up on, are the run's own (the
+ * `env` every caller passes, which the CLI entry read once): never this process's, so two runs
+ * with different environments can share one process.
+ *
  * Every program runs in its own process group (so Ctrl-C handling in interrupt.ts can stop it
  * and whatever it started) and, through util-linux `setpriv --pdeathsig KILL`, is killed by the
  * kernel the moment tczbuild dies, even by `kill -9`: no orphan mksquashfs keeps writing.
@@ -41,14 +45,20 @@ export interface ToolResult {
   readonly stderr: string;
 }
 
-export async function runTool(file: string, args: readonly string[], options: Options = {}): Promise<ToolResult> {
+/** A run's environment: variables handed to a program, PATH to find it on. */
+export type Env = NodeJS.ProcessEnv;
+
+/** execa's options, with the run's whole environment (nothing is merged in from this process). */
+export type ToolOptions = Omit<Options, 'env' | 'extendEnv'> & { readonly env: Env };
+
+export async function runTool(file: string, args: readonly string[], options: ToolOptions): Promise<ToolResult> {
   const { execa } = await (execaModule ??= import('execa'));
-  const path = findProgram(file, options.env?.PATH ?? process.env.PATH ?? '');
+  const path = findProgram(file, options.env.PATH ?? '');
   if (path === undefined) missing(file);
-  const [cmd, argv] = diesWithUs(path, args);
+  const [cmd, argv] = diesWithUs(path, args, options.env);
   let untrack = (): void => undefined;
   try {
-    const child = execa(cmd, argv, { ...options, detached: true, stripFinalNewline: false, encoding: 'utf8' });
+    const child = execa(cmd, argv, { ...options, env: { ...options.env }, extendEnv: false, detached: true, stripFinalNewline: false, encoding: 'utf8' });
     if (child.pid !== undefined) untrack = trackChild(child.pid);
     const r = await child;
     return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
@@ -70,7 +80,8 @@ function missing(file: string, cause?: unknown): never {
 export interface StartOptions {
   /** Default: no stdin, stdout and stderr piped to the caller. */
   readonly stdio?: StdioOptions;
-  readonly env?: NodeJS.ProcessEnv;
+  /** The program's whole environment; setpriv is looked up on its PATH. */
+  readonly env: Env;
   readonly cwd?: string;
 }
 
@@ -81,12 +92,12 @@ export interface StartOptions {
  * (findProgram); spawnTracked and the callers that hold a long-lived child (QEMU, the spawner's
  * shells) start theirs here.
  */
-export function startProgram(path: string, args: readonly string[], options: StartOptions = {}): ChildProcess {
-  const [cmd, argv] = diesWithUs(path, args);
+export function startProgram(path: string, args: readonly string[], options: StartOptions): ChildProcess {
+  const [cmd, argv] = diesWithUs(path, args, options.env);
   const child = spawn(cmd, argv, {
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
     detached: true,
-    ...(options.env !== undefined ? { env: options.env } : {}),
+    env: options.env,
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   });
   if (child.pid !== undefined) child.once('exit', trackChild(child.pid));
@@ -97,17 +108,17 @@ export function startProgram(path: string, args: readonly string[], options: Sta
  * Start a program whose stdout and stderr the caller reads itself (a decompressor feeding the
  * tar reader), with the same guarantees runTool gives. Undefined when it is not on PATH.
  */
-export function spawnTracked(file: string, args: readonly string[]): ChildProcessByStdio<null, Readable, Readable> | undefined {
-  const path = findProgram(file, process.env.PATH ?? '');
+export function spawnTracked(file: string, args: readonly string[], env: Env): ChildProcessByStdio<null, Readable, Readable> | undefined {
+  const path = findProgram(file, env.PATH ?? '');
   if (path === undefined) return undefined;
-  return startProgram(path, args) as ChildProcessByStdio<null, Readable, Readable>;
+  return startProgram(path, args, { env }) as ChildProcessByStdio<null, Readable, Readable>;
 }
 
 /** spawnTracked with `input` piped to the program's stdin (a decompressor reading part of a file). */
-export function spawnTrackedFrom(file: string, args: readonly string[], input: Readable): ChildProcessByStdio<Writable, Readable, Readable> | undefined {
-  const path = findProgram(file, process.env.PATH ?? '');
+export function spawnTrackedFrom(file: string, args: readonly string[], input: Readable, env: Env): ChildProcessByStdio<Writable, Readable, Readable> | undefined {
+  const path = findProgram(file, env.PATH ?? '');
   if (path === undefined) return undefined;
-  const child = startProgram(path, args, { stdio: ['pipe', 'pipe', 'pipe'] }) as ChildProcessByStdio<Writable, Readable, Readable>;
+  const child = startProgram(path, args, { stdio: ['pipe', 'pipe', 'pipe'], env }) as ChildProcessByStdio<Writable, Readable, Readable>;
   // A program stopped early closes its stdin: the broken pipe is expected, not a failure.
   child.stdin.on('error', () => undefined);
   input.on('error', (error) => child.stdin.destroy(error));
@@ -121,9 +132,11 @@ export function spawnTrackedFrom(file: string, args: readonly string[], input: R
  * for the few answers tczbuild needs before anything async can run (`--version` asks git for the
  * commit). No process group or tracking: it is over before this returns.
  */
-export function toolOutputSync(file: string, args: readonly string[], options: { readonly cwd?: string } = {}): string | undefined {
+export function toolOutputSync(file: string, args: readonly string[], options: { readonly cwd?: string; readonly env: Env }): string | undefined {
+  const path = findProgram(file, options.env.PATH ?? '');
+  if (path === undefined) return undefined;
   try {
-    return execFileSync(file, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+    return execFileSync(path, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: options.env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
   } catch {
     return undefined;
   }
@@ -133,8 +146,8 @@ export function toolOutputSync(file: string, args: readonly string[], options: {
  * The command line that runs `path args` under util-linux `setpriv --pdeathsig KILL` where it
  * exists, so the kernel kills the program when tczbuild dies, even by `kill -9`.
  */
-export function diesWithUs(path: string, args: readonly string[]): [string, string[]] {
-  const guard = findProgram('setpriv', process.env.PATH ?? '');
+export function diesWithUs(path: string, args: readonly string[], env: Env): [string, string[]] {
+  const guard = findProgram('setpriv', env.PATH ?? '');
   return guard ? [guard, ['--pdeathsig', 'KILL', '--', path, ...args]] : [path, [...args]];
 }
 

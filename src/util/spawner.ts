@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fail } from '../diagnostics/errors.js';
-import { diesWithUs, findProgram, runTool, startProgram, type ToolResult } from './exec.js';
+import { diesWithUs, findProgram, runTool, startProgram, type Env, type ToolResult } from './exec.js';
 
 // Reads one quoted command per line, runs it with stdio redirected to this shell's two files,
 // answers with its exit status. `exec` is not used: the shell must outlive the program.
@@ -45,11 +45,11 @@ class Shell {
   private buffered = '';
   private dead: Error | undefined;
 
-  constructor() {
-    const sh = findProgram('sh', process.env.PATH ?? '') ?? '/bin/sh';
+  constructor(private readonly env: Env) {
+    const sh = findProgram('sh', env.PATH ?? '') ?? '/bin/sh';
     this.child = startProgram(sh, ['-c', loop], {
       stdio: ['pipe', 'pipe', 'ignore'],
-      env: { ...process.env, TCZ_SPAWNER_OUT: join(this.dir, 'out'), TCZ_SPAWNER_ERR: join(this.dir, 'err') },
+      env: { ...env, TCZ_SPAWNER_OUT: join(this.dir, 'out'), TCZ_SPAWNER_ERR: join(this.dir, 'err') },
     }) as ChildProcessByStdio<Writable, Readable, null>;
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (text: string) => {
@@ -80,7 +80,7 @@ class Shell {
 
   async run(path: string, args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
     if (this.dead) throw this.dead;
-    const [cmd, argv] = diesWithUs(path, args);
+    const [cmd, argv] = diesWithUs(path, args, this.env);
     const status = await new Promise<number>((resolve, reject) => {
       this.pending = { resolve, reject };
       this.child.stdin.write(`${[cmd, ...argv].map(quote).join(' ')}\n`);
@@ -94,18 +94,21 @@ class Shell {
   }
 }
 
-/** Up to `size` shells, started on demand; run() waits for a free one. */
+/** Up to `size` shells, started on demand, in the run's environment `env`; run() waits for a free one. */
 export class Spawner {
   private readonly shells: Shell[] = [];
   private readonly waiters: Array<() => void> = [];
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly env: Env,
+  ) {}
 
   /** runTool()'s contract (tool-missing, tool-failed with the stderr tail), through a shell. */
   async runTool(file: string, args: readonly string[]): Promise<ToolResult> {
-    if ([file, ...args].some((a) => a.includes('\n') || a.includes('\0'))) return runTool(file, args, { env: { SOURCE_DATE_EPOCH: undefined } });
-    const path = findProgram(file, process.env.PATH ?? '');
-    if (path === undefined) return runTool(file, args); // reports tool-missing with its install hint
+    if ([file, ...args].some((a) => a.includes('\n') || a.includes('\0'))) return runTool(file, args, { env: { ...this.env, SOURCE_DATE_EPOCH: undefined } });
+    const path = findProgram(file, this.env.PATH ?? '');
+    if (path === undefined) return runTool(file, args, { env: this.env }); // reports tool-missing with its install hint
     const shell = await this.acquire();
     let r: { status: number; stdout: string; stderr: string };
     try {
@@ -139,7 +142,7 @@ export class Spawner {
   }
 
   private started(): Shell {
-    const s = new Shell();
+    const s = new Shell(this.env);
     this.shells.push(s);
     return s;
   }

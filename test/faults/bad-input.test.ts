@@ -66,12 +66,13 @@ async function runCase(c: BadCase, p: ProjectDirs): Promise<RunResult> {
     server.route(`/${c.name}/other-1.0.tar.gz`, c.route(artifacts['other-1.0.tar.gz']!));
   }
   await addFixture(p, c.fixture, extra);
-  const undo = c.environment ? await enterEnvironment(c.environment, p.outDir, p.dir) : undefined;
+  const entered = c.environment ? await enterEnvironment(c.environment, p.outDir, p.dir, testEnv) : undefined;
+  const env = entered?.env ?? testEnv;
   try {
     // The CLI cannot shorten fetch timeouts; network cases call buildAll as `all` does.
-    return c.route ? await buildInProcess(p, { timeoutMs: 300, retries: 2, backoffMs: 5, minRate: { bytesPerSec: 1000, windowMs: 400 } }) : await runTczbuild(p, ['all']);
+    return c.route ? await buildInProcess(p, { timeoutMs: 300, retries: 2, backoffMs: 5, minRate: { bytesPerSec: 1000, windowMs: 400 } }, env) : await runTczbuild(p, ['all'], env);
   } finally {
-    await undo?.();
+    await entered?.undo();
   }
 }
 

@@ -35,7 +35,7 @@ beforeAll(async () => {
     // the project says where test logs go (log-dir:), so the run below passes no --log-dir
     'tczbuild.yaml': 'log-dir: log\n',
   }, { keep: true });
-  await runTool(join(repoRoot, 'scripts/make-standin-box.sh'), [join(dir, 'box')]);
+  await runTool(join(repoRoot, 'scripts/make-standin-box.sh'), [join(dir, 'box')], { env: process.env });
   // --no-verify: broken-opt is refused by the build gate (tcz-base-dir); the box must show what it does
   const built = await tczbuild(['build', 'broken-opt', 'hang', '--tc-version', '11', '--no-verify'], { cwd: dir });
   expect(built.code, built.stderr).toBe(0);

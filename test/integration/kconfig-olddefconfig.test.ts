@@ -24,7 +24,7 @@ async function resolveWithFragment(fragmentFile: string): Promise<string> {
   const obj = await testdir();
   const defconfig = await readFile(join(tree, 'arch/x86/configs/x86_64_defconfig'), 'utf8');
   await writeFile(join(obj, '.config'), `${defconfig}\n${await readFile(fragmentFile, 'utf8')}`);
-  await runTool('make', ['-C', tree, `O=${obj}`, 'olddefconfig']);
+  await runTool('make', ['-C', tree, `O=${obj}`, 'olddefconfig'], { env: process.env });
   return join(obj, '.config');
 }
 

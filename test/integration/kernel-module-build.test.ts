@@ -41,7 +41,7 @@ function pinnedModversionsBuild(): Promise<{ work: string; release: string; symv
     const release = '6.1.0-57-amd64';
     const run = await tczbuild(['kernel-module', 'build', '--source', tree, '--base-config', 'modversions.config', '--release', release, '--symvers', 'Module.symvers.gz', '--out', 'out', '--jobs', '2'], { cwd: work });
     if (run.code !== 0) throw new Error(`kernel-module build --release --symvers failed (${run.code}):\n${run.stderr}${run.stdout}`);
-    await runTool('unsquashfs', ['-d', join(work, 'unpacked'), join(work, 'out', `overlayfs-${release}.tcz`)]);
+    await runTool('unsquashfs', ['-d', join(work, 'unpacked'), join(work, 'out', `overlayfs-${release}.tcz`)], { env: process.env });
     return { work, release, symvers };
   })();
   return pinned;
@@ -65,12 +65,12 @@ describe('kernel-module build', () => {
 
     const modulePath = `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`;
     const unpacked = join(work, 'unpacked');
-    await runTool('unsquashfs', ['-d', unpacked, join(out, name)]);
-    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', join(unpacked, modulePath)])).stdout.trim();
+    await runTool('unsquashfs', ['-d', unpacked, join(out, name)], { env: process.env });
+    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', join(unpacked, modulePath)], { env: process.env })).stdout.trim();
     expect(vermagic.split(' ')[0]).toBe(release);
-    expect((await runTool('modinfo', ['-F', 'name', join(unpacked, modulePath)])).stdout.trim()).toBe('overlay');
+    expect((await runTool('modinfo', ['-F', 'name', join(unpacked, modulePath)], { env: process.env })).stdout.trim()).toBe('overlay');
 
-    const listing = (await runTool('unsquashfs', ['-lln', join(out, name)])).stdout;
+    const listing = (await runTool('unsquashfs', ['-lln', join(out, name)], { env: process.env })).stdout;
     expect(listing).toMatch(new RegExp(`-rw-r--r-- 0/0 .* squashfs-root/${modulePath.replace(/\./g, '\\.')}\\n`));
     expect(listing).not.toMatch(/ (?!0\/0)\d+\/\d+ /);
     // the kernel's own license texts, so the extension carries its notice (verify: tcz-no-license)
@@ -90,7 +90,7 @@ describe('kernel-module build', () => {
     const { work, release } = await pinnedModversionsBuild();
     const name = `overlayfs-${release}.tcz`;
     expect(await readdir(join(work, 'out'))).toContain(name);
-    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', join(work, 'unpacked', `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`)])).stdout.trim();
+    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', join(work, 'unpacked', `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`)], { env: process.env })).stdout.trim();
     expect(vermagic.split(' ')[0]).toBe(release);
   }, 900_000);
 
@@ -133,16 +133,16 @@ describe('kernel-module build', () => {
     expect((await readdir(out)).sort()).toEqual([name, `${name}.info`, `${name}.list`, `${name}.md5.txt`]);
 
     const unpacked = join(work, 'unpacked');
-    await runTool('unsquashfs', ['-d', unpacked, join(out, name)]);
+    await runTool('unsquashfs', ['-d', unpacked, join(out, name)], { env: process.env });
     const ko = join(unpacked, `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`);
-    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', ko])).stdout.trim().split(/\s+/);
+    const vermagic = (await runTool('modinfo', ['-F', 'vermagic', ko], { env: process.env })).stdout.trim().split(/\s+/);
     expect(vermagic[0]).toBe(release);
     expect(vermagic).toContain('modversions');
 
     // What the kernel checks at insmod: each imported symbol's CRC in __versions equals the kernel's.
     const kernelCrc = new Map((await readFile(join(headers, 'Module.symvers'), 'utf8')).split('\n').map((l) => l.split('\t')).map(([crc, sym]) => [sym ?? '', crc ?? '']));
-    const versions = new Map((await runTool('modprobe', ['--dump-modversions', ko])).stdout.trim().split('\n').map((l) => l.split('\t')).map(([crc, sym]) => [sym ?? '', crc ?? '']));
-    const undefinedSymbols = (await runTool('nm', ['-u', '--format=posix', ko])).stdout.trim().split('\n').map((l) => l.split(' ')[0]!);
+    const versions = new Map((await runTool('modprobe', ['--dump-modversions', ko], { env: process.env })).stdout.trim().split('\n').map((l) => l.split('\t')).map(([crc, sym]) => [sym ?? '', crc ?? '']));
+    const undefinedSymbols = (await runTool('nm', ['-u', '--format=posix', ko], { env: process.env })).stdout.trim().split('\n').map((l) => l.split(' ')[0]!);
     expect(undefinedSymbols.length).toBeGreaterThan(50);
     expect(undefinedSymbols.filter((s) => !kernelCrc.has(s))).toEqual([]);
     expect(undefinedSymbols.filter((s) => Number(versions.get(s)) !== Number(kernelCrc.get(s)))).toEqual([]);
@@ -151,9 +151,9 @@ describe('kernel-module build', () => {
   it('with --symvers (a .gz is accepted) a MODVERSIONS build takes its CRCs from that file', async () => {
     const { work, release, symvers } = await pinnedModversionsBuild();
     const ko = join(work, 'unpacked', `usr/local/lib/modules/${release}/kernel/fs/overlayfs/overlay.ko`);
-    expect((await runTool('modinfo', ['-F', 'vermagic', ko])).stdout).toContain('modversions');
+    expect((await runTool('modinfo', ['-F', 'vermagic', ko], { env: process.env })).stdout).toContain('modversions');
     const crc = new Map(symvers.toString('utf8').split('\n').map((l) => l.split('\t')).map(([c, sym]) => [sym ?? '', Number(c)]));
-    const versions = (await runTool('modprobe', ['--dump-modversions', ko])).stdout.trim().split('\n').map((l) => l.split('\t'));
+    const versions = (await runTool('modprobe', ['--dump-modversions', ko], { env: process.env })).stdout.trim().split('\n').map((l) => l.split('\t'));
     expect(versions.length).toBeGreaterThan(50);
     expect(versions.filter(([c, sym]) => sym !== 'module_layout' && crc.get(sym ?? '') !== Number(c))).toEqual([]);
   }, 900_000);

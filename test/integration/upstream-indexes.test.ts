@@ -39,13 +39,13 @@ describe('upstream indexes merged by default', () => {
   it('index --upstream fetches, caches, re-fetches when stale, and verify stops warning', async () => {
     const work = await testdir();
     const { out, tczDir } = await makeGoodMirror(join(work, 'out'));
-    expect((await verifyMirror(tczDir)).diagnostics.map((d) => d.id)).toEqual(['index-lacks-dep', 'index-lacks-dep']);
+    expect((await verifyMirror(tczDir, { env: process.env })).diagnostics.map((d) => d.id)).toEqual(['index-lacks-dep', 'index-lacks-dep']);
     const up = await standInUpstream(md5('iptables.tcz', 'a') + md5('original-modules-6.1.2-tinycore64.tcz', 'b'));
     const index = (...extra: string[]) => tczbuild(['index', out, '--upstream', up.url, '--cache', 'cache', ...extra], { cwd: work });
 
     expect((await index()).code).toBe(0);
     expect(await listed(tczDir)).toContain('  iptables.tcz\n');
-    expect((await verifyMirror(tczDir)).diagnostics).toEqual([]);
+    expect((await verifyMirror(tczDir, { env: process.env })).diagnostics).toEqual([]);
     expect(indexFetches(up)).toBe(1);
 
     expect((await index()).code).toBe(0); // fresh cache: no request
@@ -81,7 +81,7 @@ describe('upstream indexes merged by default', () => {
       expect(run.code, run.stderr).toBe(0);
       const tczDir = join(p.dir, 'out/11.x/x86_64/tcz');
       expect(await listed(tczDir)).toContain('  iptables.tcz\n');
-      expect((await verifyMirror(tczDir)).diagnostics.filter((d) => d.id.startsWith('dep-') || d.id.startsWith('index-'))).toEqual([]);
+      expect((await verifyMirror(tczDir, { env: process.env })).diagnostics.filter((d) => d.id.startsWith('dep-') || d.id.startsWith('index-'))).toEqual([]);
     } finally {
       await p.close();
     }

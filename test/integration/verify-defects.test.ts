@@ -57,8 +57,8 @@ async function rebuilt(ext: FixtureExtension, change: (entries: readonly Fixture
   return dir;
 }
 
-async function ids(dir: string, opts: Parameters<typeof verifyMirror>[1] = {}): Promise<string[]> {
-  return (await verifyMirror(dir, opts)).diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`);
+async function ids(dir: string, opts: Omit<Parameters<typeof verifyMirror>[1], 'env'> = {}): Promise<string[]> {
+  return (await verifyMirror(dir, { ...opts, env: process.env })).diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`);
 }
 
 describe('verify on a good mirror', () => {
@@ -137,7 +137,7 @@ describe('verify catches each planted defect', () => {
     await reindex(dir);
     expect(await ids(dir)).toEqual(['dep-unresolved hello.tcz.dep', 'dep-unresolved hello.tcz.dep']);
     // --allow-upstream vouches that upstream has them: a warning that the indexes still lack them
-    const vouched = await verifyMirror(dir, { allowUpstream: ['libnowhere', 'foo-KERNEL'] });
+    const vouched = await verifyMirror(dir, { env: process.env, allowUpstream: ['libnowhere', 'foo-KERNEL'] });
     expect(vouched.diagnostics.map((d) => `${d.id} ${d.severity} ${d.line}`)).toEqual(['index-lacks-dep warning 4', 'index-lacks-dep warning 5']);
     expect(vouched.diagnostics[0]?.message).toContain('md5.db is missing or incomplete');
   });
@@ -165,7 +165,7 @@ describe('verify catches each planted defect', () => {
     const dir = await copyOfGood();
     await appendFile(join(dir, 'hello.tcz.dep'), 'overlayfs-KERNEL.tcz\n');
     await reindex(dir);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}:${d.line}`)).toEqual(['dep-unresolved hello.tcz.dep:4']);
     expect(found.diagnostics[0]?.message).toBe('hello.tcz depends on overlayfs-KERNEL.tcz, which neither the mirror nor its merged upstream indexes have: tce-load -wi fails with "Error on overlayfs-KERNEL.tcz"');
     expect(found.diagnostics[0]?.hint).toContain('--upstream URL');
@@ -174,7 +174,7 @@ describe('verify catches each planted defect', () => {
   it('index-lacks-dep: indexes written without upstream lack iptables.tcz and original-modules-KERNEL.tcz (warnings: tce-update needs them)', async () => {
     const dir = await copyOfGood();
     await writeMirrorIndexes(dir);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity} ${d.file?.split('/').pop() ?? ''}:${d.line}`)).toEqual(['index-lacks-dep warning hello.tcz.dep:2', 'index-lacks-dep warning hello.tcz.dep:3']);
     expect(found.diagnostics[0]?.message).toBe('hello.tcz depends on iptables.tcz, which the mirror\'s indexes do not list: tce-size, tce-update and update-everything fail with "md5.db is missing or incomplete"');
     expect(found.diagnostics[0]?.hint).toContain('--upstream URL');
@@ -184,7 +184,7 @@ describe('verify catches each planted defect', () => {
     const dir = await copyOfGood();
     await writeFile(join(dir, 'world.tcz.dep'), 'hello.tcz\n');
     await reindex(dir);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['dep-cycle']);
     expect(found.diagnostics[0]?.message).toMatch(/hello\.tcz -> world\.tcz -> hello\.tcz|world\.tcz -> hello\.tcz -> world\.tcz/);
   });
@@ -193,7 +193,7 @@ describe('verify catches each planted defect', () => {
     const dir = await copyOfGood();
     await writeFile(join(dir, 'world.tcz.dep'), 'iptables.tcz\n');
     await reindex(dir);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['dep-redundant warning']);
     expect(found.diagnostics[0]?.message).toBe('hello.tcz lists iptables.tcz, which world.tcz already pulls in');
   });
@@ -207,7 +207,7 @@ describe('verify catches each planted defect', () => {
   it('index-missing: no md5.db.gz (tce-update: "Could not fetch md5 database")', async () => {
     const dir = await copyOfGood();
     await rm(join(dir, 'md5.db.gz'));
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['index-missing']);
     expect(found.diagnostics[0]?.message).toBe('missing or not gzip: md5.db.gz');
   });
@@ -216,7 +216,7 @@ describe('verify catches each planted defect', () => {
     const dir = await copyOfGood();
     const list = (await readFile(join(dir, 'hello.tcz.list'), 'utf8')).split('\n').filter((l) => !l.endsWith('bin/hi'));
     await writeFile(join(dir, 'hello.tcz.list'), list.join('\n'));
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     // provides.db.gz carries each .list: it now disagrees too
     expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['list-mismatch hello.tcz.list', 'index-stale provides.db.gz']);
     expect(found.diagnostics[0]?.message).toContain('not listed: usr/local/bin/hi');
@@ -227,7 +227,7 @@ describe('verify catches each planted defect', () => {
     const info = (await readFile(join(dir, 'world.tcz.info'), 'utf8')).split('\n');
     [info[1], info[2]] = [info[2]!, info[1]!];
     await writeFile(join(dir, 'world.tcz.info'), info.join('\n').replace(/^Author:.*$/m, 'Author:'));
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['info-fields']);
     expect(found.diagnostics[0]?.message).toMatch(/out of order.*empty Author/);
   });
@@ -270,7 +270,7 @@ describe('verify catches each planted defect', () => {
 
   it('tcz-empty and tcz-no-license: an image with nothing but usr/ (warnings)', async () => {
     const dir = await rebuilt(world, () => [{ path: 'usr', type: 'dir' }]);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-empty warning', 'tcz-no-license warning']);
   });
 
@@ -301,7 +301,7 @@ describe('verify catches each planted defect', () => {
 
   it("tcz-base-dir: opt/ shipped root:root 0755 would take over the box's /opt (root:staff 0775)", async () => {
     const dir = await rebuilt(world, (e) => [...e, { path: 'opt/cni/bin/bridge', content: 'x', mode: 0o755 }]);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-base-dir world.tcz', 'tcz-ships-opt world.tcz']);
     expect(found.diagnostics[0]?.message).toContain("opt/ is root:root 0755 but the box's /opt is root:staff 0775");
     expect(found.diagnostics[0]?.hint).toMatch(/keep it out of the image/);
@@ -310,11 +310,11 @@ describe('verify catches each planted defect', () => {
   it('tcz-base-dir: opt/ with its live owner and mode passes; tce.installed root:root 0755 does not', async () => {
     const ok = await rebuilt(world, (e) => [...e, { path: 'opt', type: 'dir', mode: 0o775, gid: 50 }, { path: 'opt/world.conf', content: 'x' }]);
     // still a warning: /opt may be persistent, and opt/world.conf takes over the user's file of that name
-    const okFound = await verifyMirror(ok);
+    const okFound = await verifyMirror(ok, { env: process.env });
     expect(okFound.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-ships-opt warning']);
     expect(okFound.diagnostics[0]?.message).toContain('world.tcz ships opt/ (opt/world.conf)');
     const bad = await rebuilt(hello, (e) => [...e, { path: 'usr/local/tce.installed', type: 'dir', mode: 0o755, gid: 0 }]);
-    const found = await verifyMirror(bad);
+    const found = await verifyMirror(bad, { env: process.env });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-base-dir']);
     expect(found.diagnostics[0]?.message).toContain("usr/local/tce.installed/ is root:root 0755 but the box's /usr/local/tce.installed is root:staff 0775");
   });
@@ -338,14 +338,14 @@ describe('verify catches each planted defect', () => {
     const recipes = join(dir, '..', 'recipes');
     await mkdir(recipes);
     await writeFile(join(recipes, 'world.yaml'), recipe('world', 'runtime-paths:\n  - /usr/local/etc/${name}\n'));
-    const found = await verifyMirror(dir, { recipesDir: recipes });
+    const found = await verifyMirror(dir, { env: process.env, recipesDir: recipes });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-runtime-path', 'tcz-runtime-path']);
     expect(found.diagnostics.map((d) => d.message).join('\n')).toMatch(/ships etc\/resolv.conf[\s\S]*ships usr\/local\/etc\/world,/);
   });
 
   it('tcz-outside-roots: a top-level dot file and a top-level srv/ directory', async () => {
     const dir = await rebuilt(world, (e) => [...e, { path: '.hidden', content: 'x' }, { path: 'srv/www/index.html', content: 'x' }]);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-outside-roots']);
     expect(found.diagnostics[0]?.message).toMatch(/\.hidden, srv/);
   });
@@ -353,7 +353,7 @@ describe('verify catches each planted defect', () => {
   it('tcz-elf-interpreter: a binary asking for /lib64/ld-linux-x86-64.so.2, which TinyCore x86_64 lacks', async () => {
     const dynamic = await readFile('/usr/bin/true'); // Debian's: PT_INTERP /lib64/ld-linux-x86-64.so.2
     const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x)));
-    const found = await verifyMirror(dir, { glibc: '2.36' });
+    const found = await verifyMirror(dir, { env: process.env, glibc: '2.36' });
     expect(found.diagnostics.map((d) => `${d.id} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-elf-interpreter hello.tcz']);
     expect(found.diagnostics[0]?.message).toBe('usr/local/bin/hello asks for the loader /lib64/ld-linux-x86-64.so.2, which a TinyCore x86_64 box lacks (its loader is /lib/ld-linux-x86-64.so.2)');
     expect(found.diagnostics[0]?.hint).toContain('box-links: [{ path: /lib64, target: lib }]');
@@ -365,7 +365,7 @@ describe('verify catches each planted defect', () => {
     const linked = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: dynamic } : x.path === 'usr/local/tce.installed/hello' ? { ...x, content: hook } : x)));
     expect(await ids(linked, { glibc: '2.36' })).toEqual([]);
     const viaDep = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: Buffer.from(dynamic.toString('latin1').replace('/lib64/ld-linux-x86-64.so.2', '/usr/local/lib/ld-world.so2'), 'latin1') } : x)));
-    const before = await verifyMirror(viaDep, { glibc: '2.36' });
+    const before = await verifyMirror(viaDep, { env: process.env, glibc: '2.36' });
     expect(before.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('asks for the loader /usr/local/lib/ld-world.so2')]);
     await buildExtension(viaDep, { ...world, entries: [...world.entries, { path: 'usr/local/lib/ld-world.so2', content: 'loader', mode: 0o755 }] });
     await reindex(viaDep);
@@ -374,7 +374,7 @@ describe('verify catches each planted defect', () => {
 
   it('tcz-elf-arch: an aarch64 binary in the x86_64 mirror', async () => {
     const dir = await rebuilt(hello, (e) => e.map((x) => (x.path === 'usr/local/bin/hello' ? { ...x, content: elfHeader(183) } : x)));
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-elf-arch']);
     expect(found.diagnostics[0]?.message).toContain('usr/local/bin/hello (AArch64 64-bit)');
   });
@@ -410,7 +410,7 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
 
   it('tcz-compression: an xz-compressed image', async () => {
     const dir = await rebuilt(world, (e) => [...e], { compression: 'xz' });
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity} ${d.file?.split('/').pop() ?? ''}`)).toEqual(['tcz-compression error world.tcz']);
     expect(found.diagnostics[0]?.message).toContain('compressed with xz');
   });
@@ -418,13 +418,13 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
   it('tcz-hook-shebang, tcz-hook-crlf, tcz-hook-syntax: install hooks BusyBox ash cannot run as written', async () => {
     expect(await ids(await rebuilt(hello, hook('echo installed\n')))).toEqual(['tcz-hook-shebang hello.tcz']);
     expect(await ids(await rebuilt(hello, hook('#!/bin/sh\r\necho installed\r\n')))).toEqual(['tcz-hook-crlf hello.tcz']);
-    const bad = await verifyMirror(await rebuilt(hello, hook('#!/bin/sh\nif true; then\n  echo unterminated\n')));
+    const bad = await verifyMirror(await rebuilt(hello, hook('#!/bin/sh\nif true; then\n  echo unterminated\n')), { env: process.env });
     expect(bad.diagnostics.map((d) => d.id)).toEqual(['tcz-hook-syntax']);
     expect(bad.diagnostics[0]?.message).toMatch(/usr\/local\/tce.installed\/hello fails `busybox ash -n`: .*(syntax|unexpected)/);
   });
 
   it('tcz-command-mode: a command others cannot execute', async () => {
-    const found = await verifyMirror(await rebuilt(hello, swapBinary(Buffer.concat([elfHeader(62), Buffer.from('body')]), 0o744)));
+    const found = await verifyMirror(await rebuilt(hello, swapBinary(Buffer.concat([elfHeader(62), Buffer.from('body')]), 0o744)), { env: process.env });
     expect(found.diagnostics.map((d) => d.id)).toEqual(['tcz-command-mode']);
     expect(found.diagnostics[0]?.message).toContain('usr/local/bin/hello (0744)');
   });
@@ -440,11 +440,11 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
 
   it('tcz-dangling-symlink: absolute and relative links to nothing; a link into an upstream dependency is only a warning', async () => {
     const dir = await rebuilt(world, (e) => [...e, { path: 'usr/local/bin/gone', type: 'symlink', target: '/usr/local/lib/nothing/here' }, { path: 'usr/local/share/world/rel', type: 'symlink', target: '../nothing.txt' }, { path: 'usr/local/share/world/ok', type: 'symlink', target: 'data.txt' }]);
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-dangling-symlink error']);
     expect(found.diagnostics[0]?.message).toBe('symlinks leading nowhere on the box: usr/local/bin/gone -> /usr/local/lib/nothing/here, usr/local/share/world/rel -> ../nothing.txt');
     // hello depends on iptables.tcz, which this mirror does not hold: it cannot tell
-    const upstream = await verifyMirror(await rebuilt(hello, (e) => [...e, { path: 'usr/local/bin/ipt', type: 'symlink', target: '/usr/local/sbin/xtables-multi' }]));
+    const upstream = await verifyMirror(await rebuilt(hello, (e) => [...e, { path: 'usr/local/bin/ipt', type: 'symlink', target: '/usr/local/sbin/xtables-multi' }]), { env: process.env });
     expect(upstream.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['tcz-symlink-unverified warning']);
     expect(upstream.diagnostics[0]?.message).toContain('iptables.tcz');
     // a link into a dependency the mirror holds resolves
@@ -455,11 +455,11 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
     const dynamic = await readFile('/usr/bin/true');
     const hookLinks = '#!/bin/sh\nbox_link() { :; }\nbox_link /lib64 lib\nexit 0\n';
     const dir = await rebuilt(hello, (e) => hook(hookLinks)(swapBinary(dynamic)(e)));
-    const found = await verifyMirror(dir);
+    const found = await verifyMirror(dir, { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-glibc-floor error']);
     expect(found.diagnostics[0]?.message).toBe('usr/local/bin/hello needs GLIBC_2.34 (__libc_start_main), newer than the glibc 2.30 of TinyCore 11.x x86_64: the loader refuses to start it');
     expect(await ids(dir, { glibc: '2.36' })).toEqual([]);
-    const twelve = await verifyMirror(dir, { tcVersion: '12' });
+    const twelve = await verifyMirror(dir, { env: process.env, tcVersion: '12' });
     expect(twelve.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-glibc-unknown warning']);
   });
 
@@ -468,7 +468,7 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
     const withLs = (e: readonly FixtureEntry[]): FixtureEntry[] => [...e, { path: 'usr/local/bin/wls', content: ls, mode: 0o755 }];
     const hookLinks = { path: 'usr/local/tce.installed/world', content: '#!/bin/sh\nbox_link() { :; }\nbox_link /lib64 lib\n', mode: 0o775 };
     const dir = await rebuilt(world, (e) => [...withLs(e), hookLinks]);
-    const found = await verifyMirror(dir, { glibc: '2.36' });
+    const found = await verifyMirror(dir, { env: process.env, glibc: '2.36' });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-needed-missing error']);
     expect(found.diagnostics[0]?.message).toContain('libselinux.so.1 (needed by usr/local/bin/wls)');
     // shipped by the extension itself: found
@@ -477,7 +477,7 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
   });
 
   it('elf-unstripped: a binary with its symbol table (warning)', async () => {
-    const found = await verifyMirror(await rebuilt(hello, swapBinary(await unstrippedStatic())));
+    const found = await verifyMirror(await rebuilt(hello, swapBinary(await unstrippedStatic())), { env: process.env });
     expect(found.diagnostics.map((d) => `${d.id} ${d.severity}`)).toEqual(['elf-unstripped warning']);
     expect(found.diagnostics[0]?.message).toBe('not stripped: usr/local/bin/hello');
   });
@@ -498,7 +498,7 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
     const mixed = await copyOfGood();
     await buildExtension(mixed, moduleExt('foo-5.4.3-tinycore64', '5.4.3-tinycore64', '6.1.0-57-amd64'));
     await reindex(mixed);
-    const m = await verifyMirror(mixed);
+    const m = await verifyMirror(mixed, { env: process.env });
     expect(m.diagnostics.map((d) => d.id)).toEqual(['kmod-release-mismatch']);
     expect(m.diagnostics[0]?.message).toContain('vermagic disagrees: usr/local/lib/modules/5.4.3-tinycore64/kernel/fs/foo/foo.ko (6.1.0-57-amd64)');
 
@@ -506,7 +506,7 @@ describe('verify judges what a TinyCore box and its QC judge (one planted defect
     const box = await copyOfGood();
     await buildExtension(box, moduleExt('foo-6.1.0-57-amd64', '6.1.0-57-amd64', '6.1.0-57-amd64'));
     await reindex(box);
-    const wrong = await verifyMirror(box);
+    const wrong = await verifyMirror(box, { env: process.env });
     expect(wrong.diagnostics.map((d) => d.id)).toEqual(['kmod-wrong-kernel']);
     expect(wrong.diagnostics[0]?.message).toBe('foo-6.1.0-57-amd64.tcz is built for 6.1.0-57-amd64, but the target box runs 5.4.3-tinycore64: modprobe refuses modules of another release');
     expect(await ids(box, { kernelReleases: ['6.1.0-57-amd64'] })).toEqual([]);

@@ -53,7 +53,7 @@ describe('tczbuild kernel-config check', () => {
   it("reads a Debian-style xz-compressed config (/usr/src/linux-config-*/config.*.xz)", async () => {
     const dir = await testdir(kernelConfig);
     await writeFile(join(dir, 'config'), 'CONFIG_OVERLAY_FS=m\nCONFIG_NAMESPACES=y\nCONFIG_VETH=y\nCONFIG_SECCOMP=y\n');
-    await runTool('xz', ['-z', join(dir, 'config')]);
+    await runTool('xz', ['-z', join(dir, 'config')], { env: process.env });
     const run = await tczbuild(['kernel-config', 'check', 'config.xz', '--kernel-config', 'kc'], { cwd: dir });
     expect(run.stdout).toContain('4 ok, 0 required and 0 recommended finding(s)');
     expect(run.code).toBe(0);

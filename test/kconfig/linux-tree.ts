@@ -20,7 +20,7 @@ export async function ensureLinuxTree(): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   const tmp = await mkdtemp(join(cacheDir, '.unpack-'));
   try {
-    await runTool('tar', ['-xJf', linuxTarball, '-C', tmp]);
+    await runTool('tar', ['-xJf', linuxTarball, '-C', tmp], { env: process.env });
     // Another test run on this machine may have finished its unpack first: keep whichever landed.
     await rename(join(tmp, treeName), tree).catch((error: unknown) => {
       if (!existsSync(join(tree, 'Makefile'))) throw error;

@@ -5,7 +5,7 @@ import { readElfInterpreter } from '../../src/mirror/verify/elf.js';
 import { runTool } from '../../src/util/exec.js';
 
 async function readelfInterp(file: string): Promise<string | undefined> {
-  const out = (await runTool('readelf', ['-l', file])).stdout;
+  const out = (await runTool('readelf', ['-l', file], { env: process.env })).stdout;
   return /Requesting program interpreter: ([^\]]+)\]/.exec(out)?.[1];
 }
 

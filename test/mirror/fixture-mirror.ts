@@ -97,7 +97,7 @@ export async function buildExtension(tczDir: string, ext: FixtureExtension): Pro
     await writeFile(pf, `${pseudo.join('\n')}\n`);
     const tcz = join(tczDir, `${ext.name}.tcz`);
     await mkdir(tczDir, { recursive: true });
-    await runTool('mksquashfs', [stage, tcz, '-b', ext.blockSize ?? '4k', '-no-xattrs', '-noappend', '-pf', pf, '-quiet', '-no-progress', ...(ext.compression ? ['-comp', ext.compression] : [])]);
+    await runTool('mksquashfs', [stage, tcz, '-b', ext.blockSize ?? '4k', '-no-xattrs', '-noappend', '-pf', pf, '-quiet', '-no-progress', ...(ext.compression ? ['-comp', ext.compression] : [])], { env: process.env });
     await writeCompanions(tczDir, ext, entries.filter((e) => e.type !== 'dir').map((e) => e.path));
   } finally {
     await rm(work, { recursive: true, force: true });

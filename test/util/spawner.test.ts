@@ -10,7 +10,7 @@ afterEach(() => spawner?.close());
 
 describe('Spawner', () => {
   it('runs programs with their arguments exactly as given, quotes and spaces included', async () => {
-    spawner = new Spawner(2);
+    spawner = new Spawner(2, process.env);
     const dir = await mkdtemp(join(tmpdir(), 'tczbuild-spawner-test-'));
     try {
       const odd = `it's a "file" $HOME \`x\` ;|&`;
@@ -23,26 +23,26 @@ describe('Spawner', () => {
   });
 
   it('reports a failure as tool-failed with the exit code and the tail of stderr', async () => {
-    spawner = new Spawner(1);
+    spawner = new Spawner(1, process.env);
     const err = await spawner.runTool('sh', ['-c', 'echo first >&2; echo the reason >&2; exit 3']).catch((e: unknown) => e);
     expect(isTczError(err) && err.diagnostics[0]).toMatchObject({ id: 'tool-failed', message: expect.stringMatching(/exit code 3\)[\s\S]*the reason/) });
   });
 
   it('reports a program that is not installed as tool-missing', async () => {
-    spawner = new Spawner(1);
+    spawner = new Spawner(1, process.env);
     const err = await spawner.runTool('tczbuild-no-such-program', []).catch((e: unknown) => e);
     expect(isTczError(err) && err.diagnostics[0]?.id).toBe('tool-missing');
   });
 
   it('runs at most its size at once', async () => {
-    spawner = new Spawner(2);
+    spawner = new Spawner(2, process.env);
     const started = Date.now();
     await Promise.all(Array.from({ length: 4 }, () => spawner!.runTool('sleep', ['0.3'])));
     expect(Date.now() - started).toBeGreaterThanOrEqual(550); // 4 x 0.3 s, two at a time
   });
 
   it('takes a running program down when its shell is killed (setpriv --pdeathsig), and starts a new shell after', async () => {
-    spawner = new Spawner(1);
+    spawner = new Spawner(1, process.env);
     const dir = await mkdtemp(join(tmpdir(), 'tczbuild-spawner-test-'));
     const alive = (pid: number): boolean => {
       try {

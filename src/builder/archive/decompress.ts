@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { fail } from '../../diagnostics/errors.js';
-import { spawnTracked, spawnTrackedFrom } from '../../util/exec.js';
+import { spawnTracked, spawnTrackedFrom, type Env } from '../../util/exec.js';
 import type { Compression } from './format.js';
 
 /** 1 MiB buffers: with the 16-64 KiB defaults, unpacking is bound by round trips, not by inflate. */
@@ -35,7 +35,8 @@ export interface ByteRange {
   readonly end: number;
 }
 
-export function decompress(path: string, compression: Compression | undefined, range?: ByteRange): Decompressed {
+/** `env`: the run's environment, which the decompressing tool is found on and runs in. */
+export function decompress(path: string, compression: Compression | undefined, env: Env, range?: ByteRange): Decompressed {
   const read = (): Readable => createReadStream(path, { highWaterMark: CHUNK, ...range });
   if (compression === undefined) {
     const input = read();
@@ -48,7 +49,7 @@ export function decompress(path: string, compression: Compression | undefined, r
   }
   const tool = tools[compression];
   // A whole file goes by name; a member of a larger file is fed on the tool's stdin.
-  const child = range === undefined ? spawnTracked(tool.file, [...tool.args, '--', path]) : spawnTrackedFrom(tool.file, tool.args, read());
+  const child = range === undefined ? spawnTracked(tool.file, [...tool.args, '--', path], env) : spawnTrackedFrom(tool.file, tool.args, read(), env);
   if (!child) fail('tool-missing', undefined, `${tool.file} was not found on PATH (needed to unpack ${compression} compressed sources)`, `install it: apt-get install ${tool.pkg}`);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => void (stderr = (stderr + s).slice(-2000)));

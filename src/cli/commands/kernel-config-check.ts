@@ -41,6 +41,7 @@ export class KernelConfigCheckCommand extends BaseCommand {
       const recipes = this.recipes ? await loadRecipesForKernel(resolve(cwd, this.recipes), cwd) : undefined;
       const outcome = await runConfigCheck({
         configPath: resolve(cwd, this.config),
+        env: this.context.env,
         displayBase: cwd,
         kernelConfigDir: this.kernelConfig ? resolve(cwd, this.kernelConfig) : defaultKernelConfigDir(cwd),
         ...(recipes ? { recipes } : {}),

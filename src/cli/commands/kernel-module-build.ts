@@ -66,6 +66,7 @@ export class KernelModuleBuildCommand extends BaseCommand {
         ...(epoch !== undefined ? { epoch } : {}),
         jobs: this.jobs === undefined ? availableParallelism() : this.positiveInteger('--jobs', this.jobs),
         log: (message) => this.reporter().emit({ type: 'info', message }),
+        env: this.context.env,
       });
       if (result.status === 'nothing-to-build') {
         this.reporter().emit({ type: 'info', message: result.message });

@@ -60,7 +60,7 @@ export class LintCommand extends ProjectCommand {
         const { skipped } = recipesForTarget(recipes, target);
         const unpinned = recipes.flatMap((r) => unpinnedSources(r, 'warning'));
         // Hook bodies are read by the real ash and shellcheck, once per target like the rest.
-        const hooks = await lintUserHooks(recipes, target);
+        const hooks = await lintUserHooks(recipes, target, this.context.env);
         const strict = this.strict ? recipes.flatMap((r) => strictChecks(r, this.overlaysDir())) : [];
         if (this.strict) {
           // Patterns that match nothing: judged against archives the cache already holds (lint never downloads).

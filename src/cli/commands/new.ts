@@ -52,11 +52,11 @@ export class NewCommand extends ProjectCommand {
       const sources = [];
       const { splitUserinfo } = await import('../../util/credentials.js');
       for (const url of this.from) {
-        const entry = await fetchAndHash(url, { cache, mirrors: this.sourceMirrorList(), reporter });
+        const entry = await fetchAndHash(url, { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env });
         // `user:password@` is for this download only: a recipe is committed and published, so
         // it names the URL without it (the build finds credentials in ~/.netrc)
         const { url: shown, credentials } = splitUserinfo(url);
-        const proposal = proposeSource(this.name, shown, entry.sha256, await inspectDownload(entry.path));
+        const proposal = proposeSource(this.name, shown, entry.sha256, await inspectDownload(entry.path, this.context.env));
         reporter.emit({ type: 'info', message: `${shown}: sha256 ${entry.sha256}, ${proposal.extract ? `archive → extract into /${proposal.extract.into}` : `file → /${proposal.install!.to}`}` });
         if (credentials) reporter.emit({ type: 'info', message: `${shown}: the credentials in the URL were not written into the recipe; put them in ~/.netrc (machine ${new URL(shown).hostname}) for builds` });
         sources.push(proposal);

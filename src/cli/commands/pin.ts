@@ -64,6 +64,7 @@ export class PinCommand extends ProjectCommand {
           displayBase: this.context.cwd,
           registryMirrors: this.registryMirrorMap(),
           sourceMirrors,
+          env: this.context.env,
         });
         result.changes.push(...one.changes);
         // entries shared by the targets are counted once, not once per target
@@ -76,7 +77,7 @@ export class PinCommand extends ProjectCommand {
         names: this.names,
         force: this.force,
         displayBase: this.context.cwd,
-        ctx: { cache: new SourceCache(this.cacheDir()), client: this.offline ? undefined : new RegistryClient({ mirrors: {} }), sourceMirrors },
+        ctx: { cache: new SourceCache(this.cacheDir()), client: this.offline ? undefined : new RegistryClient({ mirrors: {} }), sourceMirrors, env: this.context.env },
       });
       const merged = {
         changes: [...result.changes, ...boxes.changes],

@@ -75,10 +75,10 @@ export class TestCommand extends ProjectCommand {
       const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
       this.refuseOtherTarget(target);
       const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
-      const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter });
+      const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter, env: this.context.env });
       const { preflight } = await import('../../box/preflight.js');
       // the box's glibc may be its host's (a stand-in box): the target's floor is enforced here
-      const checked = await preflight(this.outDir(), target, planBoxSteps(extensions, 60, this.stepEnv()), loaded.box.glibc);
+      const checked = await preflight(this.outDir(), target, planBoxSteps(extensions, 60, this.stepEnv()), this.context.env, loaded.box.glibc);
       const steps = checked.steps;
       reporter.emit({ type: 'info', message: checked.floor === 'unknown' ? `glibc floor not checked: the glibc of TinyCore ${target.tcVersion}.x is unknown (docs/tinycore-releases.md)` : `installed ELF files checked against glibc ${checked.floor} and the box's loader`, data: { box: 'preflight', glibc: checked.floor } });
       // --log-dir, else log-dir: in tczbuild.yaml, else a fresh temporary directory
@@ -96,7 +96,7 @@ export class TestCommand extends ProjectCommand {
       const unguard = onInterrupt(() => Promise.race([said, new Promise<void>((res) => setTimeout(res, 5000).unref())]));
       try {
         const result = await runBox({
-          loaded, boot, steps, mirrorRoot: this.outDir(), ...(upstream ? { upstream } : {}), workDir, boundMs, reporter,
+          loaded, boot, steps, mirrorRoot: this.outDir(), ...(upstream ? { upstream } : {}), workDir, boundMs, reporter, env: this.context.env,
           onStepEnd: (step, state) => {
             reporter.emit({ type: 'info', message: stepLine(step, state), data: { box: 'step', id: step.id, title: step.title, status: state.status, ms: (state.endedMs ?? 0) - (state.startedMs ?? 0), reason: state.reason, findings: state.findings } });
             for (const d of stepDiagnostics(step, state, join(workDir, 'console.log'))) {

@@ -55,7 +55,7 @@ export class VerifyCommand extends ProjectCommand {
       let warnings = 0;
       let extensions = 0;
       for (const tczDir of tczDirs) {
-        const report = await verifyMirror(tczDir, { recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd, ...(this.kernelRelease?.length ? { kernelReleases: this.kernelRelease } : {}) });
+        const report = await verifyMirror(tczDir, { recipesDir, allowUpstream: this.allowUpstream, allowSetuid: this.allowSetuid, displayBase: this.context.cwd, env: this.context.env, ...(this.kernelRelease?.length ? { kernelReleases: this.kernelRelease } : {}) });
         const findings = [...report.diagnostics, ...(this.repro ? await this.reproduce(tczDir, recipesDir) : [])];
         for (const d of findings) this.reporter().emit({ type: 'diagnostic', diagnostic: d });
         errors += findings.filter((d) => d.severity === 'error').length;

@@ -34,6 +34,8 @@ export interface PinOptions {
   readonly displayBase: string;
   readonly registryMirrors?: Readonly<Record<string, string>>;
   readonly sourceMirrors?: readonly string[];
+  /** The run's environment (netrc for downloads). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface PinChange extends Position {
@@ -63,6 +65,7 @@ export async function pinRecipes(o: PinOptions): Promise<PinResult> {
     cache: o.cache,
     client: o.offline ? undefined : new RegistryClient({ mirrors: o.registryMirrors ?? {} }),
     sourceMirrors: o.sourceMirrors ?? [],
+    env: o.env,
   };
   const changes: PinChange[] = [];
   const diagnostics: Diagnostic[] = [];

@@ -19,6 +19,8 @@ export interface ResolveContext {
   /** undefined means offline. */
   readonly client: RegistryClient | undefined;
   readonly sourceMirrors: readonly string[];
+  /** The run's environment (netrc for downloads). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export async function resolveImageTag(ref: ImageReference, ctx: ResolveContext): Promise<string> {
@@ -36,7 +38,7 @@ export async function resolveImageTag(ref: ImageReference, ctx: ResolveContext):
 
 export async function resolveSourceHash(url: string, ctx: ResolveContext): Promise<string> {
   if (ctx.client) {
-    const { sha256 } = await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors });
+    const { sha256 } = await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors, env: ctx.env });
     await recordUrl(ctx.cache.dir, url, sha256);
     return sha256;
   }

@@ -41,6 +41,8 @@ export interface VerifyOptions {
   readonly onlyExtensions?: readonly string[];
   /** Recipes already parsed (the build gate has them), by bare name; others are read from recipesDir. */
   readonly recipes?: ReadonlyMap<string, WrittenRecipe>;
+  /** The run's environment: unsquashfs and busybox are found on its PATH and run in it. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 
@@ -48,7 +50,7 @@ export function archFromPath(tczDir: string): string | undefined {
   return parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.arch;
 }
 
-export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}): Promise<VerifyContext> {
+export async function loadVerifyContext(tczDir: string, opts: VerifyOptions): Promise<VerifyContext> {
   const arch = opts.arch ?? archFromPath(tczDir);
   const tcVersion = opts.tcVersion ?? parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.tcVersion;
   const all = await listExtensions(tczDir);
@@ -57,7 +59,7 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions = {}
   // spawner shells instead of a fork of Node per unsquashfs: a repository of thousands of
   // small extensions is mostly process starts.
   const jobs = availableParallelism() + 1;
-  const spawner = new Spawner(jobs);
+  const spawner = new Spawner(jobs, opts.env);
   // which companions exist, from one directory read instead of a failed open per missing one
   const present = new Set(await readdir(tczDir));
   let extensions: ExtensionFiles[];

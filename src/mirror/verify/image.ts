@@ -14,7 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTczError } from '../../diagnostics/errors.js';
-import { runTool, type ToolResult } from '../../util/exec.js';
+import type { ToolResult } from '../../util/exec.js';
 import { md5File } from '../scan.js';
 import { elfMagic, readElfInterpreter } from './elf.js';
 import { readElfDynamic, type ElfDynamicInfo } from './elf-dynamic.js';
@@ -22,19 +22,19 @@ import { parseBlockSize, parseCompression, parseLongListing } from './listing.js
 import { SquashImage, UnsupportedImage } from './squashfs.js';
 import type { ImageEntry, ImageInfo } from './types.js';
 
-/** How verify starts unsquashfs and friends: runTool, or a shared Spawner when reading many images. */
+/** How verify starts unsquashfs and busybox, in the run's environment: runTool, or a shared Spawner when reading many images. */
 export type RunTool = (file: string, args: readonly string[]) => Promise<ToolResult>;
 
-export async function readImage(tczPath: string, run: RunTool = runTool): Promise<ImageInfo> {
+export async function readImage(tczPath: string, run: RunTool): Promise<ImageInfo> {
   // gzip images (all TinyCore mounts) are read in-process; unsquashfs judges everything else
-  return (await readNatively(() => SquashImage.open(tczPath))) ?? (await readWithUnsquashfs(tczPath, run));
+  return (await readNatively(() => SquashImage.open(tczPath), run)) ?? (await readWithUnsquashfs(tczPath, run));
 }
 
 /** Images up to this size are read into memory once, for their md5 and their contents. */
 const wholeImageBytes = 16 << 20;
 
 /** A .tcz's md5, size and contents, reading a small image from disk once. */
-export async function readTcz(tczPath: string, run: RunTool = runTool): Promise<{ md5: string; size: number; image: ImageInfo }> {
+export async function readTcz(tczPath: string, run: RunTool): Promise<{ md5: string; size: number; image: ImageInfo }> {
   // small images are read synchronously: one open/fstat/read/close, no thread-pool round trips
   const fd = openSync(tczPath, 'r');
   let buf: Buffer | undefined;
@@ -56,21 +56,21 @@ export async function readTcz(tczPath: string, run: RunTool = runTool): Promise<
   }
   const whole = buf;
   const md5 = createHash('md5').update(whole).digest('hex');
-  const image = (await readNatively(() => SquashImage.fromBuffer(whole))) ?? (await readWithUnsquashfs(tczPath, run));
+  const image = (await readNatively(() => SquashImage.fromBuffer(whole), run)) ?? (await readWithUnsquashfs(tczPath, run));
   return { md5, size: whole.length, image };
 }
 
 /** The facts from the image itself (squashfs.ts); undefined when it is not one the reader takes. */
-async function readNatively(opened: () => Promise<SquashImage>): Promise<ImageInfo | undefined> {
+async function readNatively(opened: () => Promise<SquashImage>, run: RunTool): Promise<ImageInfo | undefined> {
   try {
-    return await readOpened(await opened());
+    return await readOpened(await opened(), run);
   } catch (error) {
     if (error instanceof UnsupportedImage || (error as NodeJS.ErrnoException).code !== undefined) return undefined;
     throw error;
   }
 }
 
-async function readOpened(img: SquashImage): Promise<ImageInfo> {
+async function readOpened(img: SquashImage, run: RunTool): Promise<ImageInfo> {
   try {
     const all = await img.entries();
     const entries: ImageEntry[] = all.map(({ data: _data, ...e }) => e);
@@ -84,7 +84,7 @@ async function readOpened(img: SquashImage): Promise<ImageInfo> {
           tmp ??= await mkdtemp(join(tmpdir(), 'tczbuild-verify-'));
           const file = join(tmp, rel.split('/').pop()!);
           await writeFile(file, await img.fileBytes(data.get(rel)!));
-          return ashSyntax(file);
+          return ashSyntax(file, run);
         },
       });
       return { entries, blockSize: img.sb.blockSize, compression: 'gzip', ...facts };
@@ -184,7 +184,7 @@ async function extractedFacts(tczPath: string, files: readonly string[], run: Ru
         }
       },
       whole: (rel) => readFile(join(root, rel)),
-      ashCheck: (rel) => ashSyntax(join(root, rel)),
+      ashCheck: (rel) => ashSyntax(join(root, rel), run),
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -192,9 +192,9 @@ async function extractedFacts(tczPath: string, files: readonly string[], run: Ru
 }
 
 /** What `busybox ash -n` (the shell tce-load runs the hook with) says about a script; undefined when clean or busybox is missing. */
-async function ashSyntax(file: string): Promise<string | undefined> {
+async function ashSyntax(file: string, run: RunTool): Promise<string | undefined> {
   try {
-    await runTool('busybox', ['ash', '-n', file]);
+    await run('busybox', ['ash', '-n', file]);
     return undefined;
   } catch (error) {
     if (!isTczError(error)) return undefined;

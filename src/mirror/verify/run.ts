@@ -13,7 +13,7 @@ export interface VerifyReport {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export async function verifyMirror(tczDir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyMirror(tczDir: string, opts: VerifyOptions): Promise<VerifyReport> {
   const ctx = await loadVerifyContext(tczDir, opts);
   const only = opts.onlyExtensions;
   // judging a few extensions (the build gate): their own checks only, not the mirror-wide ones

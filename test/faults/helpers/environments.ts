@@ -1,9 +1,9 @@
 /**
  * Machine states a build must survive with a clear error: mksquashfs missing from PATH or
  * failing, out/'s image directory (or out/'s parent) made immutable with chattr +i, out/ locked by a live process.
- * Each setup returns its own undo, which the test runs before asserting so temp dirs can be
- * removed. Changes process.env.PATH for the duration (runTool spawns with the process env), so
- * callers must not run cases concurrently in one process.
+ * Each setup returns the environment the build runs in (a changed PATH is handed to the run,
+ * never written into process.env, so cases can run side by side in one process) and its own
+ * undo, which the test runs before asserting so temp dirs can be removed.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,30 +13,31 @@ import type { Environment } from '../bad-input-cases.js';
 
 export type Undo = () => Promise<void>;
 
-export async function enterEnvironment(env: Environment, outDir: string, projectDir: string): Promise<Undo> {
-  switch (env) {
+/** The run's environment in that machine state, and how to leave the state. */
+export interface Entered {
+  readonly env: NodeJS.ProcessEnv;
+  readonly undo: Undo;
+}
+
+export async function enterEnvironment(state: Environment, outDir: string, projectDir: string, env: NodeJS.ProcessEnv): Promise<Entered> {
+  switch (state) {
     case 'no-mksquashfs':
-      return withPath(await mkdtemp(join(tmpdir(), 'tczbuild-emptypath-')), false);
+      return withPath(env, await mkdtemp(join(tmpdir(), 'tczbuild-emptypath-')), false);
     case 'failing-mksquashfs':
-      return withPath(await fakeMksquashfs(), true);
+      return withPath(env, await fakeMksquashfs(), true);
     case 'immutable-parent':
-      return immutable(projectDir);
+      return { env, undo: immutable(projectDir) };
     case 'immutable-out':
       // publish moves files into the live out/ (never replacing out/ itself): the directory
       // the images go into is what must refuse them
-      return immutable(join(outDir, '11.x/x86_64/tcz'));
+      return { env, undo: immutable(join(outDir, '11.x/x86_64/tcz')) };
     case 'locked':
-      return lockedByLiveProcess(outDir);
+      return { env, undo: await lockedByLiveProcess(outDir) };
   }
 }
 
-async function withPath(dir: string, keepRest: boolean): Promise<Undo> {
-  const saved = process.env.PATH;
-  process.env.PATH = keepRest ? `${dir}:${saved ?? ''}` : dir;
-  return async () => {
-    process.env.PATH = saved;
-    await rm(dir, { recursive: true, force: true });
-  };
+function withPath(env: NodeJS.ProcessEnv, dir: string, keepRest: boolean): Entered {
+  return { env: { ...env, PATH: keepRest ? `${dir}:${env.PATH ?? ''}` : dir }, undo: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** A mksquashfs that reports a version (so the build key works) and fails to pack. */

@@ -77,7 +77,7 @@ export type FetchTuning = Partial<Pick<FetchOptions, 'timeoutMs' | 'retries' | '
  * buildAll() as `tczbuild all` calls it, with fetch tuning; the exit code is BaseCommand's
  * mapping (a TczError is 1, anything else a bug, 70).
  */
-export async function buildInProcess(p: ProjectDirs, fetch: FetchTuning): Promise<RunResult> {
+export async function buildInProcess(p: ProjectDirs, fetch: FetchTuning, env: NodeJS.ProcessEnv = testEnv): Promise<RunResult> {
   const reporter = collectingReporter();
   let code: number = ExitCode.ok;
   let stderr = '';
@@ -89,7 +89,7 @@ export async function buildInProcess(p: ProjectDirs, fetch: FetchTuning): Promis
       cacheDir: p.cacheDir,
       target: { tcVersion: '11', arch: 'x86_64' },
       reporter,
-      env: testEnv,
+      env,
       plugins: defaultPlugins({ projectDir: p.dir }),
       fetch,
       displayBase: p.dir,

@@ -39,7 +39,7 @@ async function must(run: Promise<{ code: number; stdout: string; stderr: string 
 /** The stand-in box, the mirror with containerd.tcz and overlayfs-<release>.tcz, and the stand-in upstream. */
 export async function createBoxProject(dir: string, extraRecipes: Record<string, string> = {}, extraOverlays: Record<string, string> = {}): Promise<BoxProject> {
   const release = await kernelRelease();
-  await runTool(join(repoRoot, 'scripts/make-standin-box.sh'), [join(dir, 'box')]);
+  await runTool(join(repoRoot, 'scripts/make-standin-box.sh'), [join(dir, 'box')], { env: process.env });
 
   await mkdir(join(dir, 'recipes'), { recursive: true });
   await writeFile(join(dir, 'recipes/containerd.yaml'), await debianContainerdRecipe(repoRoot));
@@ -106,7 +106,7 @@ export async function overlayModule(release: string): Promise<string> {
 
 async function copyOverlay(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
-  await runTool('cp', ['-a', `${from}/.`, `${to}/`]);
+  await runTool('cp', ['-a', `${from}/.`, `${to}/`], { env: process.env });
 }
 
 /**
