@@ -89,7 +89,7 @@ export async function extractArchive(o: ExtractInput): Promise<string[]> {
 }
 
 /** The entries of an archive (tar, compressed tar, zip or .deb data.tar), read without writing anything; names that are not UTF-8 are left out. */
-export async function listArchive(archive: string): Promise<{ format: string; entries: ArchiveEntry[] }> {
+export async function listArchive(archive: string, env: Env): Promise<{ format: string; entries: ArchiveEntry[] }> {
   const format = detectFormat(await readFileHead(archive, sniffLength));
   if (format.kind === 'empty' || format.kind === 'unsupported') return { format: format.kind === 'empty' ? 'empty file' : format.name, entries: [] };
   const entries: ArchiveEntry[] = [];
@@ -97,7 +97,7 @@ export async function listArchive(archive: string): Promise<{ format: string; en
     if (e.name.ok) entries.push({ name: e.name.name, kind: e.kind, rawType: e.rawType, mode: e.mode, ...(e.linkname?.ok ? { linkname: e.linkname.name } : {}) });
     await e.skip();
   };
-  await (format.kind === 'zip' ? readZip(archive, each) : format.kind === 'deb' ? readDeb(archive, each) : readTar(archive, format, each));
+  await (format.kind === 'zip' ? readZip(archive, each) : format.kind === 'deb' ? readDeb(archive, each, env) : readTar(archive, format, each, env));
   return { format: formatName(format), entries };
 }
 

@@ -19,6 +19,8 @@ export interface CoverageInput {
   readonly recipe: Recipe;
   readonly overlaysDir: string;
   readonly cache: SourceCache;
+  /** The run's environment: xz, bzip2 and zstd list compressed sources from its PATH. */
+  readonly env: NodeJS.ProcessEnv;
   /** Image paths the recipe's generated files take, or why they cannot be known here. */
   readonly generated: readonly string[] | { readonly unknown: string };
 }
@@ -54,7 +56,7 @@ export async function patternCoverage(i: CoverageInput): Promise<CoverageResult>
       note(why, judged(hasExtract));
       continue;
     }
-    const listed = await listArchive(cached).catch((error: unknown) => (error as Error).message);
+    const listed = await listArchive(cached, i.env).catch((error: unknown) => (error as Error).message);
     if (typeof listed === 'string') {
       const why = `source ${s.id} could not be read from the cache (${listed})`;
       blind.push(why);

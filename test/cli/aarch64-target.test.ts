@@ -58,10 +58,10 @@ sources:
       expect(await readFile(join(tcz, 'tool.tcz.dep'), 'utf8')).toBe('openssl.tcz\n');
       const md5 = createHash('md5').update(await readFile(join(tcz, 'tool.tcz'))).digest('hex');
       expect(await readFile(join(tcz, 'tool.tcz.md5.txt'), 'utf8')).toBe(`${md5}  tool.tcz\n`);
-      const shown = await runTool('unsquashfs', ['-cat', join(tcz, 'tool.tcz'), 'usr/local/bin/tool']);
+      const shown = await runTool('unsquashfs', ['-cat', join(tcz, 'tool.tcz'), 'usr/local/bin/tool'], { env: process.env });
       expect(shown.stdout).toBe(arm.toString());
       // the merged mirror index names upstream's extension next to ours, as a piCore64 box's tce-update needs
-      const md5db = (await runTool('sh', ['-c', `gzip -dc '${join(tcz, 'md5.db.gz')}'`])).stdout;
+      const md5db = (await runTool('sh', ['-c', `gzip -dc '${join(tcz, 'md5.db.gz')}'`], { env: process.env })).stdout;
       expect(md5db).toContain('openssl.tcz');
       expect(md5db).toContain(`${md5}  tool.tcz`);
     } finally {

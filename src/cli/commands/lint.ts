@@ -67,7 +67,7 @@ export class LintCommand extends ProjectCommand {
           const cache = new SourceCache(this.cacheDir());
           for (const r of recipes) {
             const generated = r.written.images?.length ? { unknown: 'its images: are pulled and staged only at build time' } : generateInitFiles(r, target).map((f) => f.path);
-            const c = await patternCoverage({ recipe: r, overlaysDir: this.overlaysDir(), cache, generated });
+            const c = await patternCoverage({ recipe: r, overlaysDir: this.overlaysDir(), cache, generated, env: this.context.env });
             strict.push(...c.diagnostics);
             for (const u of c.unchecked) unchecked.add(u);
           }
