@@ -2,14 +2,19 @@
  * An upstream TinyCore mirror's index files (md5.db.gz, dep.db.gz, ...) for one <major>.x/<arch>,
  * kept in a cache directory so `all` and `index` can merge them by default: fetched when absent,
  * re-fetched when older than maxAgeMs, and the old copy kept (with a warning) when a re-fetch
- * fails. md5.db.gz must exist upstream; the others are taken when present. A fetch writes a new
- * directory and renames it into place, so a reader never sees half a set. I/O only.
+ * fails. md5.db.gz must exist upstream; the others are taken when present.
+ *
+ * The set's path is a symlink to a versioned directory. A fetch writes a new directory, then
+ * renames a new symlink over the old one: rename(2) replaces a symlink atomically, so a reader
+ * (or a second build refreshing the same set at the same moment) always finds a whole set,
+ * never no set. Removing the old directory first and renaming the new one in left a window
+ * with nothing at the path, and the second of two writers failed on ENOTEMPTY. I/O only.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, open, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fail } from '../diagnostics/errors.js';
@@ -68,12 +73,57 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
       fail('upstream-index-unavailable', { file: `${base}/md5.db.gz` }, `cannot merge the upstream indexes: ${problem}`);
     }
     await writeFile(join(tmp, stampName), `${base}\n`);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
+    await swapIn(tmp, dir, now);
     o.log?.(`fetched the upstream indexes of ${base}`);
     return dir;
   } finally {
     await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+const versionMark = '.v-';
+/**
+ * Superseded versions a crashed or raced writer left behind go once they are this old. A
+ * version still in flight was written moments ago (its stamp is its last entry), so ten
+ * minutes never takes one another writer is about to point at.
+ */
+const strayAgeMs = 10 * 60 * 1000;
+
+/**
+ * Make `dir` name the complete set in `fresh`: rename `fresh` to a new version, point a new
+ * symlink at it and rename that over `dir`; then remove the version it replaced. Versions are
+ * never reused, so the replaced one can never be current again and removing it is safe.
+ */
+async function swapIn(fresh: string, dir: string, now: number): Promise<void> {
+  const version = `${dir}${versionMark}${randomBytes(6).toString('hex')}`;
+  await rename(fresh, version);
+  const link = `${dir}.link-${randomBytes(6).toString('hex')}`;
+  await symlink(basename(version), link);
+  try {
+    const before = await lstat(dir).catch(() => undefined);
+    // a set from before versioning is a plain directory, which a symlink cannot be renamed over:
+    // move it aside once (this one migration is the only moment the path can be absent)
+    if (before?.isDirectory()) await rename(dir, `${dir}${versionMark}old-${randomBytes(6).toString('hex')}`).catch(() => undefined);
+    const replaced = before?.isSymbolicLink() ? await readlink(dir).catch(() => undefined) : undefined;
+    await rename(link, dir);
+    if (replaced && replaced !== basename(version) && replaced.startsWith(`${basename(dir)}${versionMark}`)) {
+      await rm(join(dirname(dir), replaced), { recursive: true, force: true });
+    }
+  } finally {
+    await rm(link, { force: true });
+  }
+  await sweepStrays(dir, now);
+}
+
+/** Versions nobody points at and nobody has touched for a while: left by a race or a crash. */
+async function sweepStrays(dir: string, now: number): Promise<void> {
+  const current = await readlink(dir).catch(() => undefined);
+  const parent = dirname(dir);
+  const prefix = `${basename(dir)}${versionMark}`;
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix) || name === current) continue;
+    const st = await lstat(join(parent, name)).catch(() => undefined);
+    if (st && now - st.mtimeMs > strayAgeMs) await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 
