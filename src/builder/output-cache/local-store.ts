@@ -5,6 +5,11 @@
  * hard link into a work directory, where they are re-hashed before anyone trusts them: a blob
  * that no longer matches its name is deleted and the hit refused. A copy that fails for want of
  * space is reported as that, never as a tampered cache.
+ *
+ * A blob is written as a temp file in `tmp/` (same filesystem, so the rename is atomic) named
+ * after its writer's pid, never beside the blobs: a prune by another process (`clean
+ * --prune-cache` while a build runs) sees only finished blobs in `sha256/`, and sweeps a temp
+ * only once its writer is dead.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -87,9 +92,15 @@ export class LocalOutputCache {
       const { sha256, size } = await hashFile(f.path);
       const blob = this.blobs.pathFor(sha256);
       if (!(await stat(blob).catch(() => undefined))) {
-        const tmp = `${blob}.${process.pid}-${randomBytes(4).toString('hex')}`;
-        await link(f.path, tmp).catch(() => copyFile(f.path, tmp));
-        await rename(tmp, blob);
+        await mkdir(join(this.dir, 'tmp'), { recursive: true });
+        // the name SourceCache.sweepAbandoned knows: removed only when this pid is gone
+        const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}.part`);
+        try {
+          await link(f.path, tmp).catch(() => copyFile(f.path, tmp));
+          await rename(tmp, blob);
+        } finally {
+          await rm(tmp, { force: true });
+        }
       }
       manifest.push({ name: f.name, sha256, size });
     }
@@ -125,10 +136,13 @@ export class LocalOutputCache {
     const { keptBlobs, keptBytes } = chosen;
     const drop = [...chosen.drop, ...unreadable];
     for (const key of drop) await rm(this.entryPath(key), { force: true });
+    await this.blobs.sweepAbandoned();
     let blobs = 0;
     let freedBytes = 0;
     for (const name of await readdir(join(this.dir, 'sha256')).catch(() => [] as string[])) {
-      if (keptBlobs.has(name)) continue;
+      // only a finished blob is named by its hash; anything else is not ours to count or drop
+      // (an older tczbuild wrote its temps here, and one may still be running)
+      if (!/^[0-9a-f]{64}$/.test(name) || keptBlobs.has(name)) continue;
       const path = join(this.dir, 'sha256', name);
       freedBytes += (await stat(path).catch(() => ({ size: 0 }))).size;
       await rm(path, { force: true });
