@@ -31,6 +31,7 @@ export class FetchCommand extends ProjectCommand {
       const { fetchSources } = await import('../../builder/fetch/fetch-sources.js');
       const { SourceCache } = await import('../../builder/fetch/source-cache.js');
       const { planBuild } = await import('../../builder/plan.js');
+      const { recipesForTarget } = await import('../../builder/target-recipes.js');
       const { prefetchImages } = await import('../../images/index.js');
       const { loadRecipes } = await import('../../recipe/load.js');
       const reporter = this.reporter();
@@ -43,7 +44,12 @@ export class FetchCommand extends ProjectCommand {
       for (const target of targets) {
         if (targets.length > 1) reporter.emit({ type: 'info', message: `target ${targetName(target)}` });
         const { recipes } = await loadRecipes({ recipesDir: this.recipesDir(), target, displayBase: this.context.cwd });
-        const plan = planBuild(recipes, this.names.length ? this.names : undefined);
+        // Plan as `all` does: a recipe the target leaves out (and its dependents) is reported,
+        // not downloaded; naming one is refused as `build NAME` refuses it.
+        const only = this.names.length ? this.names : undefined;
+        const { buildable, skipped } = recipesForTarget(recipes, target, only);
+        for (const diagnostic of skipped) reporter.emit({ type: 'diagnostic', diagnostic });
+        const plan = planBuild(buildable, only);
         sources += (await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env })).size;
         for (const { recipe } of plan) images += await prefetchImages(recipe, target, { cache, registryMirrors, reporter });
       }
