@@ -31,7 +31,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureOutputCache } from './lib/cache.mjs';
 import { prepareInputs, shellScript } from './lib/inputs.mjs';
-import { machine, peakRssViaTime, timed, timedCpu } from './lib/measure.mjs';
+import { launch, machine, peakRssViaTime, timed, timedCpu } from './lib/measure.mjs';
 import { round, summarize, table } from './lib/stats.mjs';
 import { measureMany, measureScale } from './lib/scale.mjs';
 import { spawnSync } from 'node:child_process';
@@ -61,7 +61,7 @@ function serve(dir) {
 
 const env = { ...process.env, CI: 'true' };
 delete env.SOURCE_DATE_EPOCH;
-const cacheArgs = (inputs, out, extra = []) => [cli, 'all', '--recipes', inputs.recipes, '--out', out, '--cache', join(work, 'cache'), ...extra];
+const cacheArgs = (inputs, out, extra = []) => [...launch(cli), 'all', '--recipes', inputs.recipes, '--out', out, '--cache', join(work, 'cache'), ...extra];
 const tczArgs = (inputs, out, extra = []) => cacheArgs(inputs, out, ['--no-output-cache', ...extra]);
 
 async function main() {
@@ -124,7 +124,7 @@ async function main() {
 
     const p5 = await measureOutputCache({
       args: (o, extra) => cacheArgs(inputs, o, extra),
-      floorArgs: (o) => [cli, 'build', 'containerd', '--recipes', inputs.recipes, '--out', o, '--cache', join(work, 'cache')],
+      floorArgs: (o) => [...launch(cli), 'build', 'containerd', '--recipes', inputs.recipes, '--out', o, '--cache', join(work, 'cache')],
       out,
       cacheDir: join(work, 'cache'),
       work,
@@ -190,6 +190,8 @@ async function main() {
         count: scale.count,
         buildMs: round(scale.buildMs, 0),
         peakRssMB: round(scale.peakRssMB, 1),
+        peakRss: { medianMB: round(scale.peakRss.median, 1), minMB: round(scale.peakRss.min, 1), maxMB: round(scale.peakRss.max, 1), samplesMB: scale.peakRss.samples.map((x) => round(x, 1)) },
+        build: msOf(scale.buildTime),
         perProcessPeakMB: Object.fromEntries(Object.entries(scale.perProcessPeakMB).map(([k, v]) => [k, round(v, 1)])),
         noop: msOf(scale.noop),
         verify: msOf(scale.verify),
@@ -256,11 +258,13 @@ function report(r) {
         ['M200 ratio (wall medians)', `${r.m200.ratio.toFixed(2)}x`, `pairs ${r.m200.pairRatio.min.toFixed(2)}–${r.m200.pairRatio.max.toFixed(2)}x`, `<= ${r.targets.m200Ratio}x`, mark(r.m200.pass)],
         ...(r.s3000
           ? [
-              [`S${r.s3000.count} all, peak RSS`, `${s(r.s3000.buildMs)}, ${r.s3000.peakRssMB} MB`, 'one run', `<= ${r.targets.s3000RssMB} MB`, mark(r.s3000.pass.rss)],
+              [`S${r.s3000.count} all, peak RSS (worst build)`, `${r.s3000.peakRssMB} MB of ${r.s3000.peakRss.samplesMB.length} builds`, `${r.s3000.peakRss.minMB}–${r.s3000.peakRss.maxMB} MB`, `<= ${r.targets.s3000RssMB} MB`, mark(r.s3000.pass.rss)],
+              [`S${r.s3000.count} all into an empty out/`, s(r.s3000.build.medianMs), `${s(r.s3000.build.minMs)}–${s(r.s3000.build.maxMs)}`, '', ''],
               [`S${r.s3000.count} verify`, s(r.s3000.verify.medianMs), `${s(r.s3000.verify.minMs)}–${s(r.s3000.verify.maxMs)}`, `<= ${r.targets.s3000VerifyS} s`, mark(r.s3000.pass.verify)],
               [`S${r.s3000.count} index`, s(r.s3000.index.medianMs), `${s(r.s3000.index.minMs)}–${s(r.s3000.index.maxMs)}`, `<= ${r.targets.s3000IndexS} s`, mark(r.s3000.pass.index)],
               [`S${r.s3000.count} no-op all`, s(r.s3000.noop.medianMs), `${s(r.s3000.noop.minMs)}–${s(r.s3000.noop.maxMs)}`, `<= ${r.targets.s3000NoopS} s`, mark(r.s3000.pass.noop)],
               ...Object.entries(r.s3000.serveRps).map(([n, v]) => [`serve small file, ${n} extensions`, `${v.median} req/s (ab -k -c 16)`, `${v.min}–${v.max}`, 'same for both sizes', '']),
+              (([big, one]) => [`serve rate, ${big[0]} vs ${one[0]} extension(s)`, `${(big[1].median / one[1].median).toFixed(2)}x`, `${(big[1].min / one[1].max).toFixed(2)}–${(big[1].max / one[1].min).toFixed(2)}x`, 'about 1x', ''])(Object.entries(r.s3000.serveRps).sort((a, b) => Number(b[0]) - Number(a[0]))),
             ]
           : []),
         ['P1 CPU user+sys', `${s(r.p1.cpu.tczbuild.medianMs)} vs ${s(r.p1.cpu.shell.medianMs)}`, `${r.p1.cpu.ratio.toFixed(2)}x`, '', ''],

@@ -8,6 +8,20 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 
+/**
+ * The node flags the bin's shebang gives (`#!/usr/bin/env -S node --flag ...`): the bench runs
+ * `node FLAGS dist/cli/main.js`, which is what `npx tczbuild` and a linked `tczbuild` run.
+ */
+export function launcherFlags(cli) {
+  const first = readFileSync(cli, 'utf8').split('\n', 1)[0];
+  const m = /^#!\S*env\s+(?:-S\s+)?node((?:\s+--\S+)*)\s*$/.exec(first);
+  if (!m) throw new Error(`${cli}: the bench reads node's flags from the shebang, and cannot read ${JSON.stringify(first)}`);
+  return m[1].trim().split(/\s+/).filter(Boolean);
+}
+
+/** [flags..., cli]: how the bin starts node. */
+export const launch = (cli) => [...launcherFlags(cli), cli];
+
 /** Run to completion; resolve wall milliseconds, reject with stderr on a non-zero exit. */
 export function timed(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {

@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launcherFlags } from '../lib/measure.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -74,7 +75,8 @@ async function waitUp(port: number, proc: ChildProcess, name: string): Promise<v
 async function startServers(root: string, work: string, servers: Server[]): Promise<void> {
   const tcz = await freePort();
   // the built CLI when there is one (npm run bench builds it), as users run it
-  const cli = existsSync(join(repo, 'dist/cli/main.js')) ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
+  const bin = join(repo, 'dist/cli/main.js');
+  const cli = existsSync(bin) ? [...launcherFlags(bin), bin] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
   servers.push({ name: 'tczbuild serve', port: tcz, proc: spawn('node', [...cli, 'serve', '--out', root, '--port', String(tcz)], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] }) });
   // --also DIR: another checkout's built serve beside this one (before/after in one run)
   const also = args.includes('--also') ? resolve(args[args.indexOf('--also') + 1]!) : undefined;
