@@ -1,15 +1,22 @@
 /**
  * Publishing when out/ is a mount point (a bind mount, a container volume), which cannot be
- * renamed: the next tree is assembled inside it, in `out/.tczbuild-publish-PID/new` (hidden, so
- * never served), and swapped in entry by entry: every top-level entry of out/ moves to `old/`,
- * a marker records that, every entry of `new/` moves up, and `new/` is removed. A kill at any
- * point is undone by recoverInside(): before the marker, old entries go back; after it, until
- * `new/` is gone, the partial new entries are dropped and old entries go back; after that, the
- * new tree is complete and only the scaffolding is removed. So out/ is the old tree or the new
- * one, as with the rename beside it.
+ * renamed and has no sibling on its filesystem: everything happens inside it, in
+ * `out/.tczbuild-publish-PID/` (hidden, so never served). The next tree is assembled in `new/`;
+ * a hard-link snapshot of out/ is taken in `prev/` and renamed to `snapshot/` once complete;
+ * then `new/` is moved over out/ file by file (moveTreeInto: each name is replaced by rename,
+ * never missing, an image's `.md5.txt` just before the image), `new/` is renamed to `drop/`
+ * to mark the move finished, and the scaffolding goes. A kill is undone by recoverInside():
+ * with a snapshot and `new/` still there, the snapshot is moved back over out/; otherwise out/
+ * was never touched, or already holds the whole new tree. So out/ is the old tree or the new
+ * one, as beside it, and readers never see a name that both trees have go missing.
+ * Scaffolding left by the older whole-entry swap (`old/` and a `moved-out` marker) is still
+ * recovered the way that swap defined.
  */
-import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cloneTree, isScaffold, moveTreeInto } from './tree-move.js';
+
+export { isScaffold };
 
 const scaffold = /^\.tczbuild-publish-(\d+)$/;
 
@@ -22,20 +29,14 @@ export function insideNext(outDir: string): string {
   return join(insideDir(outDir), 'new');
 }
 
-/** Whether a top-level name of out/ is publish scaffolding rather than mirror content. */
-export function isScaffold(name: string): boolean {
-  return scaffold.test(name);
-}
-
 export async function swapInside(outDir: string): Promise<void> {
   const dir = insideDir(outDir);
-  const next = join(dir, 'new');
-  const old = join(dir, 'old');
-  await mkdir(old);
-  for (const e of await mirrorEntries(outDir)) await rename(join(outDir, e), join(old, e));
-  await writeFile(join(dir, 'moved-out'), '');
-  for (const e of await readdir(next)) await rename(join(next, e), join(outDir, e));
-  await rmdir(next);
+  const prev = join(dir, 'prev');
+  await rm(prev, { recursive: true, force: true });
+  await cloneTree(outDir, prev, isScaffold);
+  await rename(prev, join(dir, 'snapshot')); // complete: from here on a kill is rolled back from it
+  await moveTreeInto(join(dir, 'new'), outDir);
+  await rename(join(dir, 'new'), join(dir, 'drop')); // the new tree is wholly in place
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -45,17 +46,22 @@ export async function recoverInside(outDir: string, isAlive: (pid: number) => bo
     const m = scaffold.exec(name);
     if (!m || isAlive(Number(m[1]))) continue;
     const dir = join(outDir, name);
-    const old = join(dir, 'old');
-    const oldEntries = await readdir(old).catch(() => undefined);
-    const moved = await present(join(dir, 'moved-out'));
     const newLeft = await present(join(dir, 'new'));
-    if (oldEntries && !(moved && !newLeft)) {
-      if (moved) for (const e of await mirrorEntries(outDir)) await rm(join(outDir, e), { recursive: true, force: true });
-      const here = new Set(await mirrorEntries(outDir));
-      for (const e of oldEntries) if (!here.has(e)) await rename(join(old, e), join(outDir, e));
-    }
+    if (await present(join(dir, 'snapshot'))) {
+      if (newLeft) await moveTreeInto(join(dir, 'snapshot'), outDir);
+    } else await recoverWholeEntrySwap(outDir, dir, newLeft);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The older swap moved every entry to `old/`, wrote `moved-out`, then moved `new/`'s entries up. */
+async function recoverWholeEntrySwap(outDir: string, dir: string, newLeft: boolean): Promise<void> {
+  const oldEntries = await readdir(join(dir, 'old')).catch(() => undefined);
+  const moved = await present(join(dir, 'moved-out'));
+  if (!oldEntries || (moved && !newLeft)) return;
+  if (moved) for (const e of await mirrorEntries(outDir)) await rm(join(outDir, e), { recursive: true, force: true });
+  const here = new Set(await mirrorEntries(outDir));
+  for (const e of oldEntries) if (!here.has(e)) await rename(join(dir, 'old', e), join(outDir, e));
 }
 
 async function mirrorEntries(outDir: string): Promise<string[]> {

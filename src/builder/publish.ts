@@ -7,14 +7,16 @@
  * while moving files in is rolled back from it by recoverOut() on the next run, so out/ is still
  * the previous tree or the next one, never a mix that stays. out/ itself is never replaced, so
  * its mode, its directories' modes and a symlinked out/ (published into its target) survive.
- * An out/ that is a mount point is assembled from inside instead (publish-inside.ts).
+ * An out/ that is a mount point is assembled inside itself instead (publish-inside.ts), then
+ * moved in the same way.
  */
-import { chmod, link, lstat, mkdir, readdir, readlink, realpath, rename, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fail, isTczError } from '../diagnostics/errors.js';
 import { settledBeforeCleanup, stopPoint, uninterruptible } from '../util/interrupt.js';
 import { isMountPoint } from './mount-point.js';
-import { insideDir, insideNext, isScaffold, recoverInside, swapInside } from './publish-inside.js';
+import { insideDir, insideNext, recoverInside, swapInside } from './publish-inside.js';
+import { cloneTree, isScaffold, moveTreeInto } from './tree-move.js';
 
 export interface PublishFile {
   /** Path relative to out/. */
@@ -146,42 +148,6 @@ async function dropSibling(outDir: string, path: string): Promise<void> {
   await rm(drop, { recursive: true, force: true });
 }
 
-/**
- * Make `to` hold exactly what `from` holds, consuming `from`: every file is renamed over its
- * counterpart (skipped when both are already the same inode), new directories are renamed in
- * whole, names `from` lacks are removed last, and directory modes follow `from`. In each
- * directory images go first, then their companions, then indexes, so an index never names an
- * image that is not there yet.
- */
-async function moveTreeInto(from: string, to: string): Promise<void> {
-  const want = await lstat(from);
-  const names = (await readdir(from)).sort((a, b) => publishRank(a) - publishRank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  for (const name of names) {
-    const src = join(from, name);
-    const dest = join(to, name);
-    const s = await lstat(src);
-    const d = await lstat(dest).catch(() => undefined);
-    if (s.isDirectory() && d?.isDirectory()) {
-      await moveTreeInto(src, dest);
-      continue;
-    }
-    if (d && !s.isDirectory() && !d.isDirectory() && d.ino === s.ino && d.dev === s.dev) continue;
-    if (d && (d.isDirectory() || s.isDirectory())) await rm(dest, { recursive: true, force: true });
-    await rename(src, dest);
-  }
-  const keep = new Set(names);
-  for (const name of await readdir(to)) {
-    if (!keep.has(name) && !isScaffold(name)) await rm(join(to, name), { recursive: true, force: true });
-  }
-  const have = await lstat(to);
-  if ((have.mode & 0o7777) !== (want.mode & 0o7777)) await chmod(to, want.mode & 0o7777);
-}
-
-function publishRank(name: string): number {
-  if (name.endsWith('.tcz')) return 0;
-  if (name.includes('.tcz.')) return 1;
-  return 2;
-}
 
 /** Roll back a publish cut while moving files in, and drop leftovers of killed builds. */
 export async function recoverOut(outDir: string, isAlive: (pid: number) => boolean): Promise<void> {
@@ -208,20 +174,6 @@ export async function realOutDir(outDir: string): Promise<string> {
   return st?.isSymbolicLink() ? realpath(clean) : clean;
 }
 
-/** Copy a tree with hard links for files: published files are never changed in place. */
-async function cloneTree(from: string, to: string, skipTop: (name: string) => boolean = () => false): Promise<void> {
-  await mkdir(to, { recursive: true });
-  await chmod(to, (await lstat(from)).mode & 0o7777);
-  for (const name of await readdir(from)) {
-    if (skipTop(name)) continue;
-    const src = join(from, name);
-    const dest = join(to, name);
-    const st = await lstat(src);
-    if (st.isDirectory()) await cloneTree(src, dest);
-    else if (st.isSymbolicLink()) await symlink(await readlink(src), dest);
-    else await link(src, dest).catch(() => copyFile(src, dest));
-  }
-}
 
 async function moveFile(from: string, to: string): Promise<void> {
   try {

@@ -8,7 +8,7 @@
  * (the swap happens inside it), and a kill at each point of that swap is recovered.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,6 +235,24 @@ describe('out/ as a mount point', () => {
     await mkdir(join(mounted, '11.x/x86_64/tcz'), { recursive: true });
     await writeFile(join(mounted, '11.x/x86_64/tcz/small.tcz'), 'half of a new tree');
   }
+
+  it('rolls back from its snapshot after a kill while moving the next tree in file by file, then builds', async () => {
+    const good = await snapshotTree(mounted);
+    const scaffold = join(mounted, `.tczbuild-publish-${spawnSync('true').pid!}`);
+    await mkdir(scaffold);
+    // the complete snapshot (hard links, as publish takes it), and a new tree half moved in
+    await mkdir(join(scaffold, 'prev'), { mode: statSync(mounted).mode & 0o7777 });
+    for (const e of readdirSync(mounted).filter((n) => !n.startsWith('.tczbuild-publish-'))) execFileSync('cp', ['-al', join(mounted, e), join(scaffold, 'prev', e)]);
+    execFileSync('mv', [join(scaffold, 'prev'), join(scaffold, 'snapshot')]);
+    await mkdir(join(scaffold, 'new', '11.x/x86_64/tcz'), { recursive: true });
+    await rm(image());
+    await writeFile(image(), 'half of a new tree');
+    await writeFile(join(mounted, '11.x/x86_64/tcz/stray.tcz'), 'only in the new tree');
+    const r = await runCliJson(into('changed'), dir);
+    expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+    expect(await snapshotTree(mounted)).toEqual(good);
+    expect(scaffolding()).toEqual([]);
+  }, 120_000);
 
   it.each(['moving-out', 'moving-in', 'done'] as const)('recovers the previous tree after a kill while %s, then builds', async (stage) => {
     const good = await snapshotTree(mounted);

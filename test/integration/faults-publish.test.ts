@@ -26,48 +26,76 @@ afterAll(async () => {
   if (p) await rm(p.dir, { recursive: true, force: true });
 });
 
-/** A separate process stat()ing the given files in a tight loop until told to stop; counts misses. */
-function startReaders(files: readonly string[]): { stop: () => Promise<{ reads: number; missing: Record<string, number> }> } {
+/**
+ * A separate process opening the given files in a tight loop until told to stop; counts misses.
+ * For each image in `pairs` it also reads the `.md5.txt`, the image and the `.md5.txt` again, as
+ * a client that checks what it downloaded would: when both sums agree, the image must be the one
+ * they name, else it counts a mixed pair (an image from one publish with the sum of another).
+ */
+function startReaders(files: readonly string[], pairs: readonly string[] = []): { stop: () => Promise<{ reads: number; missing: Record<string, number>; pairReads: number; mixed: Record<string, number> }> } {
   const script = `
     const fs = require('node:fs');
-    const files = JSON.parse(process.argv[1]);
-    const missing = {};
-    let reads = 0, stop = false;
+    const { createHash } = require('node:crypto');
+    const [files, pairs] = JSON.parse(process.argv[1]);
+    const missing = {}, mixed = {};
+    let reads = 0, pairReads = 0, stop = false;
     process.stdin.on('data', () => { stop = true; });
+    const sumIn = (f) => fs.readFileSync(f, 'utf8').split(' ')[0];
     const loop = () => {
       for (let i = 0; i < 200; i++) for (const f of files) {
         reads++;
         try { fs.closeSync(fs.openSync(f, 'r')); } catch (e) { missing[f] = (missing[f] || 0) + 1; }
       }
-      if (stop) { process.stdout.write(JSON.stringify({ reads, missing })); process.exit(0); }
+      {
+        for (const image of pairs) {
+          try {
+            const before = sumIn(image + '.md5.txt');
+            const got = createHash('md5').update(fs.readFileSync(image)).digest('hex');
+            const after = sumIn(image + '.md5.txt');
+            pairReads++;
+            if (before === after && got !== before) mixed[image] = (mixed[image] || 0) + 1;
+          } catch (e) { missing[image] = (missing[image] || 0) + 1; }
+        }
+      }
+      if (stop) { process.stdout.write(JSON.stringify({ reads, missing, pairReads, mixed })); process.exit(0); }
       setImmediate(loop);
     };
     loop();`;
-  const child = spawn(process.execPath, ['-e', script, JSON.stringify(files)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script, JSON.stringify([files, pairs])], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return {
     stop: () =>
       new Promise((resolve) => {
-        child.on('exit', () => resolve(JSON.parse(out) as { reads: number; missing: Record<string, number> }));
+        child.on('exit', () => resolve(JSON.parse(out) as { reads: number; missing: Record<string, number>; pairReads: number; mixed: Record<string, number> }));
         child.stdin.end('stop');
       }),
   };
 }
 
 describe('publishing under readers', () => {
-  it('never lets a file present in both mirrors go missing during a publish', async () => {
-    const tcz = join(p.outDir, '11.x/x86_64/tcz');
-    const files = ['alpha.tcz', 'alpha.tcz.md5.txt', 'beta.tcz', 'beta.tcz.md5.txt', 'gamma.tcz', 'gamma.tcz.dep', 'md5.db'].map((f) => join(tcz, f));
-    for (const f of files) expect(existsSync(f), f).toBe(true);
-    const readers = startReaders(files);
-    for (let i = 0; i < 6; i++) {
-      const r = await runTczbuildWith(p, i % 2 === 0 ? 'B' : 'A', ['all']);
-      expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+  // out/ as a plain directory (renamed into from a sibling) and as a mount point (a bind mount of
+  // itself, as a container volume is: assembled and snapshotted inside, then moved the same way)
+  it.each(['a plain directory', 'a mount point'] as const)('never lets a file present in both mirrors go missing, nor pairs an image with another publish\'s .md5.txt, when out/ is %s', async (kind) => {
+    if (kind === 'a mount point') execFileSync('mount', ['--bind', p.outDir, p.outDir]);
+    try {
+      const tcz = join(p.outDir, '11.x/x86_64/tcz');
+      const files = ['alpha.tcz', 'alpha.tcz.md5.txt', 'beta.tcz', 'beta.tcz.md5.txt', 'gamma.tcz', 'gamma.tcz.dep', 'md5.db'].map((f) => join(tcz, f));
+      const pairs = ['alpha.tcz', 'beta.tcz', 'gamma.tcz'].map((f) => join(tcz, f));
+      for (const f of files) expect(existsSync(f), f).toBe(true);
+      const readers = startReaders(files, pairs);
+      for (let i = 0; i < 6; i++) {
+        const r = await runTczbuildWith(p, i % 2 === 0 ? 'B' : 'A', ['all']);
+        expect(r.code, r.stderr + JSON.stringify(r.diagnostics)).toBe(0);
+      }
+      const seen = await readers.stop();
+      expect(seen.reads).toBeGreaterThan(1000);
+      expect(seen.pairReads).toBeGreaterThan(30);
+      expect({ missing: seen.missing, mixed: seen.mixed }).toEqual({ missing: {}, mixed: {} });
+      expect(readdirSync(p.outDir).filter((n) => n.startsWith('.tczbuild-publish-'))).toEqual([]);
+    } finally {
+      if (kind === 'a mount point') execFileSync('umount', [p.outDir]);
     }
-    const seen = await readers.stop();
-    expect(seen.reads).toBeGreaterThan(1000);
-    expect(seen.missing).toEqual({});
   }, 240_000);
 
   it('keeps the modes of directories inside out/ and of out/ itself', async () => {
