@@ -24,6 +24,7 @@ import type { SourceSpec } from '../recipe/model.js';
 import type { Reporter } from '../report/reporter.js';
 import { coreScripts, coreScriptsEnv } from '../tinycore/core-scripts.js';
 import { treeSha256 } from '../util/tree-hash.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 
 interface CoreScriptsPin {
   readonly repository: string;
@@ -43,6 +44,8 @@ export interface CoreScriptsOptions {
   readonly reporter?: Reporter;
   /** The run's environment: netrc for the download, PATH for the unpacking tools. */
   readonly env: NodeJS.ProcessEnv;
+  /** The run's proxies and private CA, for the download. */
+  readonly network: NetworkSettings;
 }
 
 export type CoreScriptsOrigin = 'override' | 'cache' | 'download';
@@ -74,7 +77,7 @@ async function resolveInto(o: CoreScriptsOptions, pin: CoreScriptsPin): Promise<
     await verify(o.into, pin, `the cached archive ${cached}`, `delete ${index} and run again to download ${pin.url} anew`);
     return 'cache';
   }
-  const got = await fetchUnpinned(pin.url, { cache: o.cache, mirrors: o.mirrors ?? [], offline: o.offline ?? false, ...(o.reporter ? { reporter: o.reporter } : {}), env: o.env });
+  const got = await fetchUnpinned(pin.url, { cache: o.cache, mirrors: o.mirrors ?? [], offline: o.offline ?? false, ...(o.reporter ? { reporter: o.reporter } : {}), env: o.env, network: o.network });
   if ('attempts' in got) throw new TczError([unavailable(pin, got.attempts, o.offline ?? false)]);
   await unpack(got.path, o.into, pin, o.env);
   await verify(o.into, pin, `the archive downloaded from ${pin.url} (sha256 ${got.sha256})`, `check that ${pin.url} (or the --source-mirror that served it) is the archive of ${pin.repository} at ${pin.commit}; or hand in a checkout with ${coreScriptsEnv}=DIR`);

@@ -17,6 +17,7 @@ import { parseYamlLimited } from '../recipe/yaml-limits.js';
 import { readInputFile } from '../util/read-input.js';
 import type { Reporter } from '../report/reporter.js';
 import { writtenBox, type WrittenBootFile, type WrittenBox } from './schema.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 
 export interface LoadedBox {
   readonly file: string;
@@ -47,7 +48,7 @@ export interface BootFiles {
 }
 
 /** Local paths of the kernel and initrds, downloading and verifying URL entries first. */
-export async function resolveBootFiles(loaded: LoadedBox, opts: { cache: SourceCache; mirrors: readonly string[]; offline?: boolean; reporter?: Reporter; env: NodeJS.ProcessEnv }): Promise<BootFiles> {
+export async function resolveBootFiles(loaded: LoadedBox, opts: { cache: SourceCache; mirrors: readonly string[]; offline?: boolean; reporter?: Reporter; env: NodeJS.ProcessEnv; network: NetworkSettings }): Promise<BootFiles> {
   const entries: Array<{ file: WrittenBootFile; key: (string | number)[] }> = [
     { file: loaded.box.kernel, key: ['kernel'] },
     ...loaded.box.initrd.map((file, i) => ({ file, key: ['initrd', i] })),
@@ -65,7 +66,7 @@ export async function resolveBootFiles(loaded: LoadedBox, opts: { cache: SourceC
       at,
     });
   });
-  const fetched = specs.size > 0 ? await fetchSources([...specs.values()], { cache: opts.cache, mirrors: opts.mirrors, offline: opts.offline, reporter: opts.reporter, env: opts.env }) : new Map();
+  const fetched = specs.size > 0 ? await fetchSources([...specs.values()], { cache: opts.cache, mirrors: opts.mirrors, offline: opts.offline, reporter: opts.reporter, env: opts.env, network: opts.network }) : new Map();
   const paths: string[] = [];
   for (const [i, e] of entries.entries()) {
     const spec = specs.get(i);

@@ -9,6 +9,7 @@ import type { Recipe, Target } from '../recipe/model.js';
 import type { RecipeRule } from '../recipe/rules.js';
 import type { SourceCache } from './fetch/source-cache.js';
 import type { GeneratedFile } from './types.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 
 export interface GenerateContext {
   readonly cache: SourceCache;
@@ -16,6 +17,8 @@ export interface GenerateContext {
   readonly offline: boolean;
   readonly reporter: Reporter;
   readonly registryMirrors?: Readonly<Record<string, string>>;
+  /** The run's proxies and private CA (image pulls). */
+  readonly network: NetworkSettings;
 }
 
 export interface StagePlugin {

@@ -33,6 +33,7 @@ import { asOutError, exists, publishAtomically, recoverOut, siblingPath, type Pu
 import { runScheduled } from './schedule.js';
 import { recipesForTarget } from './target-recipes.js';
 import { shardName, shareOf, type Shard } from './shard.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 
 export interface BuildOptions {
   readonly recipesDir: string;
@@ -46,6 +47,8 @@ export interface BuildOptions {
   readonly force?: boolean;
   readonly reporter: Reporter;
   readonly env: NodeJS.ProcessEnv;
+  /** The run's proxies and private CA, for every download. */
+  readonly network: NetworkSettings;
   readonly plugins: readonly StagePlugin[];
   readonly fetch?: Partial<Omit<FetchOptions, 'cache' | 'mirrors' | 'offline' | 'reporter'>>;
   readonly registryMirrors?: Readonly<Record<string, string>>;
@@ -301,7 +304,7 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
   const cache = new SourceCache(o.cacheDir);
   const specs = stale.flatMap((k) => k.planned.recipe.sources);
   const start = performance.now();
-  const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env });
+  const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env, network: o.network });
   o.reporter.emit({ type: 'stage-end', name: 'all', stage: 'fetch', ms: performance.now() - start, detail: `${fetched.size} sources` });
   const tools = { mksquashfs: await mksquashfsVersion(o.env) };
   // one more than the cores: a small extension's mksquashfs leaves a core idle between its
@@ -327,7 +330,7 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
           key: k.key.key,
           tools,
           plugins: o.plugins,
-          generateContext: { cache, offline: o.offline ?? false, reporter: o.reporter, registryMirrors: o.registryMirrors },
+          generateContext: { cache, offline: o.offline ?? false, reporter: o.reporter, registryMirrors: o.registryMirrors, network: o.network },
           reporter: o.reporter,
           spawner,
           env: o.env,

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { codes } from '../diagnostics/codes.js';
 import { diag } from '../diagnostics/diagnostic.js';
 import { causeChain, exitFor, isTczError } from '../diagnostics/errors.js';
-import { useNetwork } from '../util/network-settings.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 import { exitOwnedBySignal } from '../util/interrupt.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { ExitCode } from './exit-codes.js';
@@ -28,6 +28,7 @@ export abstract class BaseCommand extends Command<TczContext> {
   caFile = Option.String('--ca-file', { description: 'PEM file of CA certificates to trust besides the system ones (a private CA for sources, registries, upstream)' });
 
   private reporterInstance: Reporter | undefined;
+  private networkInstance: NetworkSettings | undefined;
   private jsonStream: JsonReporter | undefined;
 
   reporter(): Reporter {
@@ -43,6 +44,18 @@ export abstract class BaseCommand extends Command<TczContext> {
       }
     }
     return this.reporterInstance;
+  }
+
+  /**
+   * This run's proxies (from its environment) and --ca-file: handed with every request the
+   * command makes (HttpOptions.network), never set process-wide.
+   */
+  network(): NetworkSettings {
+    if (!this.networkInstance) {
+      const caFile = this.caFile === undefined ? undefined : checkedCaFile(resolve(this.context.cwd, this.caFile), this.caFile);
+      this.networkInstance = { env: this.context.env, ...(caFile !== undefined ? { caFile } : {}) };
+    }
+    return this.networkInstance;
   }
 
   /** Seconds (a whole number, 0 allowed) from an option as milliseconds, or a usage error naming the option. */
@@ -86,9 +99,8 @@ export abstract class BaseCommand extends Command<TczContext> {
   private async runCaught(fn: () => Promise<number | void>): Promise<number> {
     try {
       if (this.quiet && this.verbose) throw new UsageError('--quiet and --verbose contradict each other: pass one');
-      // Every request this command makes goes through one client: this command's proxies and CA.
-      const caFile = this.caFile === undefined ? undefined : checkedCaFile(resolve(this.context.cwd, this.caFile), this.caFile);
-      useNetwork({ env: this.context.env, ...(caFile !== undefined ? { caFile } : {}) });
+      // checked before any work: a bad --ca-file is a usage error, not four failed retries
+      this.network();
       await this.prepare();
       return (await fn()) ?? ExitCode.ok;
     } catch (error) {

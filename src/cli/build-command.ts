@@ -14,6 +14,7 @@ import type { ManifestEntry } from '../report/reporter.js';
 import type { Target } from '../recipe/model.js';
 import { targetName } from '../config/settings.js';
 import type { Shard } from '../builder/shard.js';
+import type { RemoteCacheOptions } from '../builder/output-cache/remote-cache.js';
 
 interface TargetResult {
   readonly target: Target;
@@ -87,6 +88,7 @@ export abstract class BuildCommand extends ProjectCommand {
         force: this.force,
         reporter,
         env: this.context.env,
+        network: this.network(),
         registryMirrors: this.registryMirrorMap(),
         displayBase: this.context.cwd,
         outputCache,
@@ -105,7 +107,7 @@ export abstract class BuildCommand extends ProjectCommand {
   }
 
   /** The output-cache settings from the options; undefined with --no-output-cache. */
-  protected outputCacheOptions(): { remote?: { url: string; upload: boolean; timeoutMs: number } } | undefined {
+  protected outputCacheOptions(): { remote?: RemoteCacheOptions } | undefined {
     const timeoutMs = this.positiveInteger('--remote-cache-timeout', this.remoteCacheTimeout) * 1000;
     if (!this.outputCache) return undefined;
     // --remote-cache, else remote-cache: in tczbuild.yaml.
@@ -118,7 +120,7 @@ export abstract class BuildCommand extends ProjectCommand {
       throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(remote)}"`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-cache takes an http:// or https:// URL, not "${redactUserinfo(remote)}"`);
-    return { remote: { url: url.href, upload: this.remoteCacheUpload, timeoutMs } };
+    return { remote: { url: url.href, upload: this.remoteCacheUpload, timeoutMs, network: this.network() } };
   }
 
   private async finish(results: readonly TargetResult[]): Promise<number> {
@@ -148,7 +150,7 @@ export abstract class BuildCommand extends ProjectCommand {
     if (upstream === undefined) return [];
     const { ensureUpstreamIndexes, defaultUpstreamIndexMaxAgeMs } = await import('../mirror/upstream-indexes.js');
     const maxAgeMs = this.upstreamMaxAge === undefined ? defaultUpstreamIndexMaxAgeMs : this.nonNegativeSeconds('--upstream-max-age', this.upstreamMaxAge);
-    return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, env: this.context.env, log: (message) => this.reporter().emit({ type: 'info', message }) })];
+    return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, env: this.context.env, network: this.network(), log: (message) => this.reporter().emit({ type: 'info', message }) })];
   }
 
   /** The upstream extensions the given index files list, for the dependency check; nothing without index files. */

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { runTool } from '../util/exec.js';
 import { httpRequest, type HttpOptions } from '../util/http/request.js';
+import { demoNetwork } from './network.js';
 
 /** One image of the stack: its reference, its manifest digest and the OCI archive holding it. */
 export interface OpenfaasImage {
@@ -78,7 +79,7 @@ interface Descriptor {
 
 /** One request to the local registry: its status and Location header, the body drained. */
 async function registryCall(url: string, method: NonNullable<HttpOptions['method']>, body?: Buffer, contentType?: string): Promise<{ status: number; location: string | undefined }> {
-  const res = await httpRequest(url, { method, timeoutMs: 60_000, ...(body ? { body } : {}), ...(contentType ? { headers: { 'content-type': contentType } } : {}) });
+  const res = await httpRequest(url, { network: demoNetwork, method, timeoutMs: 60_000, ...(body ? { body } : {}), ...(contentType ? { headers: { 'content-type': contentType } } : {}) });
   const location = res.header('location');
   await res.bytes(1 << 20);
   return { status: res.status, location };

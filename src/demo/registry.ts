@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpRequest } from '../util/http/request.js';
+import { demoNetwork } from './network.js';
 
 export interface LocalRegistry {
   readonly url: string;
@@ -50,7 +51,7 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
       await stop();
       throw new Error(`docker-registry exited with ${child.exitCode}:\n${log}`);
     }
-    const answered = await httpRequest(`${url}/v2/`, { timeoutMs: 5_000 }).then(
+    const answered = await httpRequest(`${url}/v2/`, { network: demoNetwork, timeoutMs: 5_000 }).then(
       async (r) => {
         await r.bytes(1 << 20);
         return r.status === 200;

@@ -22,6 +22,7 @@ import { pullImage, type PulledImage } from './pull.js';
 import { parseReference } from './reference.js';
 import { RegistryClient } from './registry/client.js';
 import { writeImageTarball } from './tarball.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 
 export interface StageImagesContext {
   readonly cache: SourceCache;
@@ -31,6 +32,8 @@ export interface StageImagesContext {
   readonly workDir: string;
   /** Registry host → base URL (e.g. `docker.io` → a local registry in tests). */
   readonly registryMirrors?: Readonly<Record<string, string>>;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
 }
 
 export async function stageImages(recipe: Recipe, target: Target, ctx: StageImagesContext): Promise<GeneratedFile[]> {
@@ -38,7 +41,7 @@ export async function stageImages(recipe: Recipe, target: Target, ctx: StageImag
   if (images.length === 0) return [];
   const refused = [...unpinnedImageErrors(recipe), ...checkImages(recipe).filter((d) => d.severity === 'error')];
   if (refused.length > 0) throw new TczError(refused);
-  const client = ctx.offline ? undefined : new RegistryClient({ mirrors: ctx.registryMirrors ?? {} });
+  const client = ctx.offline ? undefined : new RegistryClient({ mirrors: ctx.registryMirrors ?? {}, network: ctx.network });
   const pulled = await pullAll(recipe, images.map((image, index) => ({ image, index })), target, ctx, client);
   const dir = join(ctx.workDir, 'images');
   await mkdir(dir, { recursive: true });
@@ -61,7 +64,7 @@ export async function prefetchImages(recipe: Recipe, target: Target, ctx: Omit<S
   if ((recipe.written.images ?? []).every((i) => i.digest === 'unpinned')) return 0;
   const problems = checkImages(recipe).filter((d) => d.severity === 'error');
   if (problems.length > 0) throw new TczError(problems);
-  const client = new RegistryClient({ mirrors: ctx.registryMirrors ?? {} });
+  const client = new RegistryClient({ mirrors: ctx.registryMirrors ?? {}, network: ctx.network });
   const entries = (recipe.written.images ?? []).flatMap((image, index) => (image.digest === 'unpinned' ? [] : [{ image, index }]));
   return (await pullAll(recipe, entries, target, { ...ctx, workDir: '', offline: false }, client)).length;
 }

@@ -40,7 +40,7 @@ export interface UpstreamOptions {
   /** A cached file older than this is revalidated upstream before it is served; 0: every time. */
   readonly maxAgeMs?: number;
   /** netrc credentials and the redirect allow-list (upstream-origin.ts). */
-  readonly origin?: UpstreamOriginOptions;
+  readonly origin: UpstreamOriginOptions;
   /** Notes worth an operator's eye (a stale copy served because upstream failed). */
   readonly log?: (message: string) => void;
   readonly now?: () => number;

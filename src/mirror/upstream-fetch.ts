@@ -61,7 +61,7 @@ export interface FetchRequest {
   readonly url: string;
   readonly tmp: string;
   readonly limits: UpstreamLimits;
-  readonly origin: Pick<UpstreamOrigin, 'auth' | 'redirects' | 'addresses'>;
+  readonly origin: Pick<UpstreamOrigin, 'auth' | 'redirects' | 'addresses' | 'network'>;
   readonly cancel?: AbortSignal;
   /** Names the file in a too-large reason ('file', 'index md5.db.gz'). */
   readonly what?: string;
@@ -75,6 +75,7 @@ export async function fetchBounded(r: FetchRequest): Promise<Fetched> {
   const { limits } = r;
   try {
     const res = await httpRequest(r.url, {
+      network: r.origin.network,
       timeoutMs: limits.timeoutMs,
       deadlineMs: limits.deadlineMs,
       maxBytes: limits.maxBytes,

@@ -24,6 +24,7 @@ import { defaultMinRate } from '../util/min-rate.js';
 import { indexFileNames } from './index-parse.js';
 import { maxIndexTextBytes } from './write-indexes.js';
 import { shownUpstream, upstreamOrigin, type UpstreamOrigin } from './upstream-origin.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 
 export interface UpstreamIndexOptions {
   /** Mirror base URL, the part before `11.x/` (as for `serve --upstream`). */
@@ -40,6 +41,8 @@ export interface UpstreamIndexOptions {
   readonly now?: () => number;
   /** Environment for netrc credentials ($NETRC, $HOME). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
 }
 
 export const defaultUpstreamIndexMaxAgeMs = 6 * 3600 * 1000;
@@ -59,7 +62,7 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
   const now = (o.now ?? Date.now)();
   const fetchedAt = await stat(join(dir, stampName)).then((s) => s.mtimeMs, () => undefined);
   if (fetchedAt !== undefined && now - fetchedAt < o.maxAgeMs) return dir;
-  const origin = upstreamOrigin(o.upstream, { ...(o.env ? { env: o.env } : {}) });
+  const origin = upstreamOrigin(o.upstream, { network: o.network, ...(o.env ? { env: o.env } : {}) });
   const base = `${origin.base}/${o.tcVersion}.x/${o.arch}/tcz`;
   const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   try {
@@ -132,7 +135,7 @@ async function fetchSet(base: string, into: string, origin: UpstreamOrigin, time
   for (const name of indexFileNames.map((n) => `${n}.gz`)) {
     const url = `${base}/${name}`;
     try {
-      const res = await httpRequest(url, { timeoutMs, deadlineMs: 10 * timeoutMs, maxBytes, minRate: defaultMinRate, auth: origin.auth, redirects: origin.redirects, addresses: origin.addresses });
+      const res = await httpRequest(url, { network: origin.network, timeoutMs, deadlineMs: 10 * timeoutMs, maxBytes, minRate: defaultMinRate, auth: origin.auth, redirects: origin.redirects, addresses: origin.addresses });
       if (res.status === 404 && name !== 'md5.db.gz') {
         res.abort();
         continue;

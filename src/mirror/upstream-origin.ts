@@ -16,6 +16,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { netrcLookup, originScopedAuth, splitUserinfo, type Credentials } from '../util/credentials.js';
 import type { AddressGuard } from '../util/http/dispatcher.js';
 import type { RedirectPolicy } from '../util/http/request.js';
+import type { NetworkSettings } from '../util/network-settings.js';
 
 export interface UpstreamOrigin {
   /** The base URL without userinfo and trailing slash: what requests, cache keys and messages use. */
@@ -25,9 +26,13 @@ export interface UpstreamOrigin {
   readonly redirects: RedirectPolicy;
   /** The addresses a connection may go to once a name is resolved. */
   readonly addresses: AddressGuard;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
 }
 
 export interface UpstreamOriginOptions {
+  /** The run's proxies and private CA, for every request to this upstream. */
+  readonly network: NetworkSettings;
   /** Environment for netrc ($NETRC, $HOME); none means no netrc. */
   readonly env?: NodeJS.ProcessEnv;
   /** Hosts a redirect may lead to besides the upstream's own (a mirror network's CDN). */
@@ -38,7 +43,7 @@ export interface UpstreamOriginOptions {
   readonly lookup?: LookupFunction;
 }
 
-export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions = {}): UpstreamOrigin {
+export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions): UpstreamOrigin {
   const { url, credentials } = splitUserinfo(upstream);
   const base = url.replace(/\/+$/, '');
   const home = new URL(base);
@@ -46,6 +51,7 @@ export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions = {}):
   const homeIsInternal = isInternalHost(home.hostname);
   return {
     base,
+    network: o.network,
     auth: originScopedAuth(base, credentials, o.env ? netrcLookup(o.env) : undefined),
     redirects: {
       max: o.maxRedirects ?? 3,

@@ -24,7 +24,7 @@ export function coreScriptsTree(): Promise<string> {
     const into = join(await mkdtemp(join(tmpdir(), 'tczbuild-core-scripts-')), 'tree');
     const dir = process.env[coreScriptsEnv];
     try {
-      await resolveCoreScripts({ into, ...(dir ? { override: { dir: resolve(dir), from: `$${coreScriptsEnv}` } } : {}), cache: new SourceCache(defaultCacheDir(process.env)), env: {} });
+      await resolveCoreScripts({ into, ...(dir ? { override: { dir: resolve(dir), from: `$${coreScriptsEnv}` } } : {}), cache: new SourceCache(defaultCacheDir(process.env)), env: {}, network: { env: {} } });
     } catch (error) {
       const words = isTczError(error) ? formatDiagnostics(error.diagnostics) : String(error);
       throw new Error(`this test needs TinyCore's Core-scripts (${coreScripts.repository} at ${coreScripts.commit}): set ${coreScriptsEnv}=DIR to a checkout of that commit (.ci/run does), or run online.\n${words}`);

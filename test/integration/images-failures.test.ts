@@ -58,7 +58,7 @@ async function stage(digest: string, opts: { platform?: string; ref?: string } =
   const recipe = recipeFrom(imagesRecipe([{ ref: opts.ref ?? 'docker.io/openfaas/gateway:0.18.18', digest, ...(opts.platform ? { platform: opts.platform } : {}) }]));
   let diagnostics: readonly Diagnostic[] = [];
   try {
-    await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'work'), registryMirrors: { 'docker.io': proxy.url } });
+    await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'work'), registryMirrors: { 'docker.io': proxy.url }, network: { env: {} } });
   } catch (error) {
     if (!isTczError(error)) throw error;
     diagnostics = error.diagnostics;

@@ -77,7 +77,7 @@ describe('stageImages through a real registry', () => {
       cache: new SourceCache(join(dir, 'cache')),
       offline: false,
       workDir: join(dir, 'work'),
-      registryMirrors: { 'docker.io': registry.url },
+      registryMirrors: { 'docker.io': registry.url }, network: { env: {} },
     });
     expect(files.map((f) => f.path)).toEqual([
       imageTarballPath('demo', 'docker.io/openfaas/hello:0.1.0'),
@@ -100,7 +100,7 @@ describe('stageImages through a real registry', () => {
     const dir = await testdir();
     const cache = new SourceCache(join(dir, 'cache'));
     const recipe = recipeFrom(imagesRecipe([{ ref: 'docker.io/library/multi:2.0', digest: index.digest }]));
-    const ctx = { cache, workDir: join(dir, 'a'), registryMirrors: { 'docker.io': registry.url } };
+    const ctx = { cache, workDir: join(dir, 'a'), registryMirrors: { 'docker.io': registry.url }, network: { env: {} } };
     const [online] = await stageImages(recipe, x86_64, { ...ctx, offline: false });
     const [offline] = await stageImages(recipe, x86_64, { ...ctx, workDir: join(dir, 'b'), offline: true });
     const a = fromFile(online!.content);
@@ -120,7 +120,7 @@ describe('stageImages through a real registry', () => {
   it('carries a docker manifest.json that ctr imports on its own, compressed layers and all', async () => {
     const dir = await testdir();
     const recipe = recipeFrom(imagesRecipe([{ ref: 'docker.io/openfaas/hello:0.1.0', digest: hello.manifest.digest, to: 'x/docker-only.tar' }]));
-    const [file] = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'w'), registryMirrors: { 'docker.io': registry.url } });
+    const [file] = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'w'), registryMirrors: { 'docker.io': registry.url }, network: { env: {} } });
     // Hide the OCI layout so ctr takes the `docker save` path, as an importer without OCI support would.
     const dockerOnly = join(dir, 'docker-only.tar');
     execFileSync('tar', ['-cf', dockerOnly, '-C', await unpackTar(fromFile(file!.content), join(dir, 'x')), 'manifest.json', 'blobs']);
@@ -138,9 +138,9 @@ describe('stageImages through a real registry', () => {
       { ref: 'docker.io/library/not-yet:1', digest: 'unpinned' },
       { ref: 'docker.io/library/multi:2.0', digest: index.digest },
     ]);
-    expect(await prefetchImages(recipeFrom(written), x86_64, { cache, registryMirrors: { 'docker.io': registry.url } })).toBe(1);
+    expect(await prefetchImages(recipeFrom(written), x86_64, { cache, registryMirrors: { 'docker.io': registry.url }, network: { env: {} } })).toBe(1);
     const pinnedOnly = recipeFrom(imagesRecipe([{ ref: 'docker.io/library/multi:2.0', digest: index.digest }]));
-    const [file] = await stageImages(pinnedOnly, x86_64, { cache, offline: true, workDir: join(dir, 'w') });
+    const [file] = await stageImages(pinnedOnly, x86_64, { cache, offline: true, workDir: join(dir, 'w'), network: { env: {} } });
     await containerd.ctr(['-n', 'prefetched', 'image', 'import', fromFile(file!.content)]);
     expect(await containerd.ctr(['-n', 'prefetched', 'image', 'ls', '-q'])).toBe('docker.io/library/multi:2.0\n');
   });
@@ -153,7 +153,7 @@ describe('stageImages through a real registry', () => {
         { ref: 'docker.io/library/multi:2.0', digest: index.digest },
       ]),
     );
-    const error = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: true, workDir: join(dir, 'w') }).catch((e: unknown) => e);
+    const error = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: true, workDir: join(dir, 'w'), network: { env: {} } }).catch((e: unknown) => e);
     expect(isTczError(error)).toBe(true);
     if (!isTczError(error)) return;
     expect(error.diagnostics.map((d) => [d.id, d.file, d.line])).toEqual([

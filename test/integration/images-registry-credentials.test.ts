@@ -34,7 +34,7 @@ async function server(routes: Record<string, Handler>): Promise<FixtureServer> {
   return s;
 }
 const client = (s: FixtureServer, pass = password): RegistryClient =>
-  new RegistryClient({ mirrors: { 'docker.io': s.url.replace('http://', `http://bob:${encodeURIComponent(pass)}@`) }, timeouts: { headersMs: 2000, idleMs: 1000 } });
+  new RegistryClient({ mirrors: { 'docker.io': s.url.replace('http://', `http://bob:${encodeURIComponent(pass)}@`) }, timeouts: { headersMs: 2000, idleMs: 1000 }, network: { env: {} } });
 
 describe('registry mirror credentials', () => {
   it('sends them as Basic auth to a mirror that asks for a password', async () => {

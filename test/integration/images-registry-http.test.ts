@@ -31,7 +31,7 @@ const manifestPath = '/v2/openfaas/gateway/manifests/0.18.18';
 
 async function serve(routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void>, minRate?: { bytesPerSec: number; windowMs: number }): Promise<RegistryClient> {
   server = await startFixtureServer(Object.fromEntries(Object.entries(routes).map(([p, handler]) => [p, { handler }])));
-  return new RegistryClient({ mirrors: { 'docker.io': server.url }, timeouts: { headersMs: 2000, idleMs: 300, ...(minRate ? { minRate } : {}) } });
+  return new RegistryClient({ mirrors: { 'docker.io': server.url }, timeouts: { headersMs: 2000, idleMs: 300, ...(minRate ? { minRate } : {}) }, network: { env: {} } });
 }
 
 async function failure(p: Promise<unknown>): Promise<Diagnostic> {

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTimeouts, httpGet as registryGet } from '../../src/images/registry/http.js';
 import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
-import { useNetwork } from '../../src/util/network-settings.js';
 import { buildArtifacts, fillPlaceholders, sha256Of } from '../faults/helpers/artifacts.js';
 import { projectDirs, runPin, runTczbuild, testEnv, type ProjectDirs } from '../faults/helpers/run.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
@@ -51,7 +50,6 @@ beforeAll(async () => {
   tlsUrl = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  useNetwork({ env: process.env });
   if (ca) await rm(ca.dir, { recursive: true, force: true });
   await server?.close();
   tls?.closeAllConnections();
@@ -137,8 +135,7 @@ describe('Core-scripts through a real proxy', () => {
 describe('the registry client and serve --upstream through a real proxy', () => {
   it('sends registry requests through HTTP_PROXY', async () => {
     const proxy = await startTinyproxy();
-    useNetwork({ env: { HTTP_PROXY: proxy.url } });
-    const res = await registryGet(`${server.url}/v2/`, { accept: 'application/json' }, defaultTimeouts, 'registry probe');
+    const res = await registryGet(`${server.url}/v2/`, { accept: 'application/json' }, defaultTimeouts, { env: { HTTP_PROXY: proxy.url } }, 'registry probe');
     expect(res.status).toBe(200);
     expect((await res.bytes(1024)).toString()).toBe('{}');
     expect(await proxy.requests()).toEqual([`GET ${server.url}/v2/ HTTP/1.1`]);
@@ -146,8 +143,7 @@ describe('the registry client and serve --upstream through a real proxy', () => 
 
   it("fetches serve --upstream's fall-through files through HTTP_PROXY", async () => {
     const proxy = await startTinyproxy();
-    useNetwork({ env: { http_proxy: proxy.url } });
-    const cache = createUpstreamCache({ upstream: `${server.url}/`, cacheDir: await testdir() });
+    const cache = createUpstreamCache({ upstream: `${server.url}/`, cacheDir: await testdir(), origin: { network: { env: { http_proxy: proxy.url } } } });
     const got = await cache.ensure('11.x/x86_64/tcz/iptables.tcz');
     expect(got.kind).toBe('cached');
     if (got.kind === 'cached') expect(await readFile(got.path)).toEqual(tcz);

@@ -18,7 +18,7 @@ import { startMirrorServer, type MirrorServer } from '../../src/mirror/server.js
 import { createUpstreamCache, upstreamCacheDirFor, type UpstreamOptions } from '../../src/mirror/upstream-cache.js';
 import { isInternalHost, upstreamOrigin } from '../../src/mirror/upstream-origin.js';
 import { httpGet } from '../../src/util/http/request.js';
-import { useNetwork } from '../../src/util/network-settings.js';
+import type { UpstreamOriginOptions } from '../../src/mirror/upstream-origin.js';
 import { startFixtureServer, type FixtureServer, type Route } from '../helpers/fixture-server.js';
 import { makeGoodMirror, type FixtureMirror } from '../mirror/fixture-mirror.js';
 
@@ -48,11 +48,14 @@ interface Mirror {
 }
 
 /** The real mirror server over a good out/, falling through to `upstream`. */
-async function mirrorOf(upstream: string, o: Partial<UpstreamOptions> = {}): Promise<Mirror> {
+/** No proxy, no private CA: every connection is the test's own, and so is every address it resolves. */
+const direct = { env: {} };
+
+async function mirrorOf(upstream: string, { origin, ...o }: Partial<Omit<UpstreamOptions, 'origin'>> & { origin?: Partial<UpstreamOriginOptions> } = {}): Promise<Mirror> {
   const mirror = await makeGoodMirror();
   const cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upcache-'));
   const logs: string[] = [];
-  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream, cacheDir, localRoot: mirror.out, log: (l) => logs.push(l), ...o }) });
+  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream, cacheDir, localRoot: mirror.out, log: (l) => logs.push(l), ...o, origin: { network: direct, ...origin } }) });
   cleanups.push(async () => {
     await server.close(100);
     await rm(mirror.out, { recursive: true, force: true });
@@ -177,7 +180,7 @@ describe('serve --upstream redirects', () => {
   });
 
   it('never follows one from a public upstream to a loopback, link-local or private address, even an allowed one', () => {
-    const { redirects } = upstreamOrigin('http://mirror.example.org/tinycorelinux', { allowHosts: ['169.254.169.254', '10.0.0.5', 'cdn.example.net'] });
+    const { redirects } = upstreamOrigin('http://mirror.example.org/tinycorelinux', { network: direct, allowHosts: ['169.254.169.254', '10.0.0.5', 'cdn.example.net'] });
     const from = new URL('http://mirror.example.org/tinycorelinux/11.x/x86_64/tcz/a.tcz');
     expect(redirects.refuse?.(from, new URL('http://169.254.169.254/latest/meta-data/'))).toMatch(/loopback, link-local or private address, and the upstream is not/);
     expect(redirects.refuse?.(from, new URL('http://10.0.0.5/a.tcz'))).toMatch(/private address/);
@@ -199,9 +202,7 @@ describe('serve --upstream redirects', () => {
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => tls.close(resolve)));
     tls.on('secureConnection', (s) => cleanups.push(async () => s.destroy()));
-    useNetwork({ env: {}, caFile: join(fixtures, 'tls-127.0.0.1.crt') });
-    cleanups.push(async () => useNetwork({ env: process.env }));
-    await expect(httpGet(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a`, { timeoutMs: 3000 })).rejects.toMatchObject({ kind: 'redirect', message: expect.stringMatching(/https down to plain http/) });
+    await expect(httpGet(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a`, { network: { env: {}, caFile: join(fixtures, 'tls-127.0.0.1.crt') }, timeoutMs: 3000 })).rejects.toMatchObject({ kind: 'redirect', message: expect.stringMatching(/https down to plain http/) });
     expect(plain.requests).toEqual([]);
   });
 });
@@ -216,8 +217,6 @@ const resolved: string[] = [];
 
 describe('serve --upstream and host names that resolve to internal addresses', () => {
   it('refuses an upstream named by a host name that resolves to 127.0.0.1, checked when the connection opens', async () => {
-    useNetwork({ env: {} }); // no proxy: the connection is ours, so is the address
-    cleanups.push(async () => useNetwork({ env: process.env }));
     const up = await upstreamServer({ [`${dir}/secret.tcz`]: { body: 'internal secret' } });
     const named = up.url.replace('127.0.0.1', 'mirror.example.test');
     resolved.length = 0;
@@ -231,8 +230,6 @@ describe('serve --upstream and host names that resolve to internal addresses', (
   });
 
   it('refuses a redirect to an allowed host whose name resolves to a loopback address, and follows it when the upstream is itself internal', async () => {
-    useNetwork({ env: {} });
-    cleanups.push(async () => useNetwork({ env: process.env }));
     const body = Buffer.from('from the cdn\n');
     const cdn = await upstreamServer({ [`${dir}/cdn.tcz.dep`]: { body } });
     const cdnHost = `cdn.example.test:${new URL(cdn.url).port}`;
@@ -242,11 +239,11 @@ describe('serve --upstream and host names that resolve to internal addresses', (
     const internalUpstream = await mirrorOf(up.url, { origin: { allowHosts: [cdnHost], lookup: resolvesToLoopback } });
     expect(await internalUpstream.get('cdn.tcz.dep')).toEqual({ status: 200, body });
     // the same hop, as the guard of a public upstream sees it when the name resolves
-    const { addresses } = upstreamOrigin('http://mirror.example.org/tinycorelinux', { allowHosts: [cdnHost] });
+    const { addresses } = upstreamOrigin('http://mirror.example.org/tinycorelinux', { network: direct, allowHosts: [cdnHost] });
     expect(addresses.refuse('cdn.example.test', '127.0.0.1')).toMatch(/cdn\.example\.test resolves to 127\.0\.0\.1, a loopback, link-local or private address, and the upstream mirror\.example\.org is not one/);
     for (const address of ['10.0.0.5', '169.254.169.254', '::1', 'fd00::1', '192.168.1.1']) expect(addresses.refuse('cdn.example.test', address), address).toBeDefined();
     expect(addresses.refuse('cdn.example.test', '93.184.215.14')).toBeUndefined();
-    expect(upstreamOrigin('http://10.0.0.2/').addresses.refuse('cdn.example.test', '127.0.0.1')).toBeUndefined();
+    expect(upstreamOrigin('http://10.0.0.2/', { network: direct }).addresses.refuse('cdn.example.test', '127.0.0.1')).toBeUndefined();
   });
 });
 

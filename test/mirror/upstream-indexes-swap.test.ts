@@ -26,7 +26,7 @@ describe('refreshing the upstream indexes', () => {
       [`${tcz}/dep.db.gz`]: { body: gzipSync('lz4.tcz\n') },
     });
     cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upidx-'));
-    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, env: {} };
+    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, env: {}, network: { env: {} } };
     const dir = await ensureUpstreamIndexes({ ...o, maxAgeMs: 3_600_000 });
     expect(dir).toBe(upstreamIndexDirFor(o));
 

@@ -22,7 +22,7 @@ export async function startMirrorWithUpstream(upstreamRoutes: Record<string, Rou
   const mirror = await makeGoodMirror();
   const upstream = await startFixtureServer(upstreamRoutes);
   const cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upcache-'));
-  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out, limits }) });
+  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out, limits, origin: { network: { env: {} } } }) });
   return { mirror, upstream, server, cacheDir };
 }
 

@@ -22,7 +22,7 @@ describe('upstream cache partial files', () => {
       await writeFile(join(partial, '0123456789abcdef'), 'half of a transfer by an older serve');
       const live = process.ppid; // the test runner: alive throughout
       await writeFile(join(partial, `${live}-fedcba9876543210`), 'a live server is writing this');
-      const cache = createUpstreamCache({ upstream: upstream.url, cacheDir });
+      const cache = createUpstreamCache({ upstream: upstream.url, cacheDir, origin: { network: { env: {} } } });
       const got = await cache.ensure('11.x/x86_64/tcz/lz4.tcz');
       expect(got.kind).toBe('cached');
       expect(await readdir(partial)).toEqual([`${live}-fedcba9876543210`]);

@@ -13,8 +13,11 @@ import { httpGet } from '../../util/http/request.js';
 import type { Location } from './locations.js';
 import { withRetries } from './retry.js';
 import type { CacheEntry, SourceCache } from './source-cache.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 export interface DownloadOptions {
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
   readonly timeoutMs?: number;
   readonly retries?: number;
   readonly backoffMs?: number;
@@ -51,6 +54,7 @@ export async function download(cache: SourceCache, where: Location, expected: st
   };
   return withRetries(async () => {
     const body = await httpGet(where.url, {
+      network: opts.network,
       timeoutMs: opts.timeoutMs ?? downloadDefaults.timeoutMs,
       maxBytes: opts.maxBytes ?? downloadDefaults.maxBytes,
       minRate: opts.minRate ?? downloadDefaults.minRate,

@@ -20,6 +20,7 @@ import { candidatesFor, describeLocation, locationOf, type Candidate } from './l
 import { mapLimit } from './map-limit.js';
 import { fetchFailed, hashMissing, hashStale, offlineMissing, type Attempt, type SourceRef } from './messages.js';
 import { ChecksumMismatchError, type CacheEntry, type SourceCache } from './source-cache.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 export interface FetchOptions {
   readonly cache: SourceCache;
@@ -39,6 +40,8 @@ export interface FetchOptions {
   readonly minRate?: MinRate;
   /** The run's environment, to read NETRC (and HOME) from. */
   readonly env: NodeJS.ProcessEnv;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
   /** Downloads in flight at once. */
   readonly concurrency?: number;
 }
@@ -193,6 +196,7 @@ function attemptFrom(candidate: Candidate, error: unknown): Attempt {
 
 function downloadOptions(opts: Omit<FetchOptions, 'offline'>): DownloadOptions {
   return {
+    network: opts.network,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),

@@ -10,8 +10,11 @@ import { originScopedAuth, type Credentials } from '../../util/credentials.js';
 import { FetchFailure, isRetryableStatus } from '../../util/http/failure.js';
 import { httpGet, httpRequest, statusText, type HttpOptions } from '../../util/http/request.js';
 import type { MinRate } from '../../util/min-rate.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 export interface CacheHttpOptions {
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
   /** Connect and idle timeout: a server that sends nothing for this long fails the call. */
   readonly timeoutMs: number;
   readonly credentials?: Credentials | undefined;
@@ -22,8 +25,8 @@ export interface CacheHttpOptions {
 }
 
 /** The bounds of a GET: idle timeout always, rate and deadline when given. */
-function getBounds(o: CacheHttpOptions): Pick<HttpOptions, 'timeoutMs' | 'minRate' | 'deadlineMs'> {
-  return { timeoutMs: o.timeoutMs, ...(o.minRate ? { minRate: o.minRate } : {}), ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}) };
+function getBounds(o: CacheHttpOptions): Pick<HttpOptions, 'network' | 'timeoutMs' | 'minRate' | 'deadlineMs'> {
+  return { network: o.network, timeoutMs: o.timeoutMs, ...(o.minRate ? { minRate: o.minRate } : {}), ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}) };
 }
 
 const redirects = { max: 3 } as const;
@@ -51,7 +54,7 @@ export async function getBytes(url: string, o: CacheHttpOptions & { readonly max
 
 /** PUT a buffer or a file; any 2xx is success (nginx answers 201 or 204, bazel-remote 200). */
 export async function put(url: string, body: Buffer | { readonly file: string; readonly size: number }, o: CacheHttpOptions): Promise<void> {
-  const res = await httpRequest(url, { method: 'PUT', body, timeoutMs: o.timeoutMs, auth: originScopedAuth(url, o.credentials) });
+  const res = await httpRequest(url, { network: o.network, method: 'PUT', body, timeoutMs: o.timeoutMs, auth: originScopedAuth(url, o.credentials) });
   // Read the (small) answer so the connection can be reused; its content does not matter.
   await res.bytes(64 * 1024).catch(() => undefined);
   if (res.status < 200 || res.status > 299) throw new FetchFailure(statusText(res.status), { retryable: isRetryableStatus(res.status), kind: 'status', status: res.status });

@@ -6,6 +6,7 @@
  */
 import { redactUserinfo, splitUserinfo, type Credentials } from '../../util/credentials.js';
 import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 /** The HTTP client (and undici under it) loads on the first call: a local-only cache never needs it. */
 const client = (): Promise<typeof import('./http-client.js')> => import('./http-client.js');
@@ -22,6 +23,8 @@ export interface RemoteCacheOptions {
   readonly minRate?: MinRate;
   /** The longest one download may take in all (default: 10 minutes). */
   readonly deadlineMs?: number;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
 }
 
 const defaultDeadlineMs = 10 * 60_000;
@@ -31,14 +34,14 @@ export class RemoteCache {
   /** The base URL without credentials, for messages. */
   readonly shown: string;
   private readonly base: string;
-  private readonly http: { readonly timeoutMs: number; readonly credentials: Credentials | undefined; readonly minRate: MinRate; readonly deadlineMs: number };
+  private readonly http: { readonly network: NetworkSettings; readonly timeoutMs: number; readonly credentials: Credentials | undefined; readonly minRate: MinRate; readonly deadlineMs: number };
 
   constructor(o: RemoteCacheOptions) {
     const { url, credentials } = splitUserinfo(o.url);
     this.base = url.replace(/\/+$/, '');
     this.shown = redactUserinfo(o.url);
     this.upload = o.upload;
-    this.http = { timeoutMs: o.timeoutMs, credentials, minRate: o.minRate ?? defaultMinRate, deadlineMs: o.deadlineMs ?? defaultDeadlineMs };
+    this.http = { network: o.network, timeoutMs: o.timeoutMs, credentials, minRate: o.minRate ?? defaultMinRate, deadlineMs: o.deadlineMs ?? defaultDeadlineMs };
   }
 
   async getEntry(key: string): Promise<Buffer | undefined> {

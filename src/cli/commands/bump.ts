@@ -33,7 +33,7 @@ export class BumpCommand extends ProjectCommand {
         target: this.target(),
         displayBase: this.context.cwd,
         // A client means "online" to the resolver; bump has no images, so no registry mirrors.
-        ctx: { cache: new SourceCache(this.cacheDir()), client: new RegistryClient({ mirrors: {} }), sourceMirrors: this.sourceMirrorList(), env: this.context.env },
+        ctx: { cache: new SourceCache(this.cacheDir()), client: new RegistryClient({ mirrors: {}, network: this.network() }), sourceMirrors: this.sourceMirrorList(), env: this.context.env, network: this.network() },
       });
       const reporter = this.reporter();
       for (const c of result.changes) reporter.emit({ type: 'info', message: `${result.file}:${c.line ?? 0}: ${c.what}: ${c.from} → ${c.to}`, data: { ...c } });

@@ -46,6 +46,7 @@ export class CoreScriptsCommand extends ProjectCommand {
           offline: this.offline,
           reporter: this.reporter(),
           env: this.context.env,
+          network: this.network(),
         });
         const from = origin === 'override' ? `${override!.from} ${override!.dir}` : origin === 'cache' ? `the cache (${this.cacheDir()})` : coreScripts.url;
         const where = this.into !== undefined ? ` in ${into}` : '';

@@ -37,7 +37,7 @@ export class ExplainCommand extends ProjectCommand {
           plugins: defaultPlugins({ projectDir: dirname(this.recipesDir()) }),
           displayBase: this.context.cwd,
           cacheDir: this.cacheDir(),
-          outputCache: { remote: this.remoteCacheUrl() === undefined ? undefined : { url: this.remoteCacheUrl()!, upload: false, timeoutMs: 30_000 } },
+          outputCache: { remote: this.remoteCacheUrl() === undefined ? undefined : { url: this.remoteCacheUrl()!, upload: false, timeoutMs: 30_000, network: this.network() } },
           reporter: this.reporter(),
         });
         const named = { target: targetName(target) };

@@ -65,6 +65,7 @@ export class PinCommand extends ProjectCommand {
           registryMirrors: this.registryMirrorMap(),
           sourceMirrors,
           env: this.context.env,
+          network: this.network(),
         });
         result.changes.push(...one.changes);
         // entries shared by the targets are counted once, not once per target
@@ -77,7 +78,7 @@ export class PinCommand extends ProjectCommand {
         names: this.names,
         force: this.force,
         displayBase: this.context.cwd,
-        ctx: { cache: new SourceCache(this.cacheDir()), client: this.offline ? undefined : new RegistryClient({ mirrors: {} }), sourceMirrors, env: this.context.env },
+        ctx: { cache: new SourceCache(this.cacheDir()), client: this.offline ? undefined : new RegistryClient({ mirrors: {}, network: this.network() }), sourceMirrors, env: this.context.env, network: this.network() },
       });
       const merged = {
         changes: [...result.changes, ...boxes.changes],

@@ -75,7 +75,7 @@ export class TestCommand extends ProjectCommand {
       const target = { tcVersion: loaded.box.target['tc-version'], arch: loaded.box.target.arch };
       this.refuseOtherTarget(target);
       const extensions = await selectExtensions({ names: this.names, recipesDir: this.recipesDir(), mirrorRoot: this.outDir(), target, displayBase: this.context.cwd });
-      const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter, env: this.context.env });
+      const boot = await resolveBootFiles(loaded, { cache: new SourceCache(this.cacheDir()), mirrors: this.sourceMirrorList(), offline: this.offline, reporter, env: this.context.env, network: this.network() });
       const { preflight } = await import('../../box/preflight.js');
       // the box's glibc may be its host's (a stand-in box): the target's floor is enforced here
       const checked = await preflight(this.outDir(), target, planBoxSteps(extensions, 60, this.stepEnv()), this.context.env, loaded.box.glibc);
@@ -87,7 +87,7 @@ export class TestCommand extends ProjectCommand {
       if (logDir.value) await mkdir(logDir.value, { recursive: true });
       const upstreamUrl = this.settings().upstream.value;
       // under the project's cache (--cache, cache: in tczbuild.yaml), as `serve` keeps it
-      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir(), origin: { env: this.context.env }, log: (message) => reporter.emit({ type: 'info', message }) }) : undefined;
+      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir(), origin: { env: this.context.env, network: this.network() }, log: (message) => reporter.emit({ type: 'info', message }) }) : undefined;
       let failed = false;
       // on SIGINT/SIGTERM QEMU is stopped first; give this run the moment it needs to say so
       const { onInterrupt } = await import('../../util/interrupt.js');

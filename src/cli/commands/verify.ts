@@ -97,6 +97,7 @@ export class VerifyCommand extends ProjectCommand {
       mirrors: this.sourceMirrorList(),
       registryMirrors: this.registryMirrorMap(),
       env,
+      network: this.network(),
       offline: this.offline,
       displayBase: this.context.cwd,
       reporter: this.reporter(),

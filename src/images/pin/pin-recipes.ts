@@ -21,6 +21,7 @@ import { parseReference } from '../reference.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveImageTag, resolveSourceHash, type ResolveContext } from './resolve.js';
 import { insertMissing, setScalars, type ScalarEdit } from './yaml-edit.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 export interface PinOptions {
   readonly recipesDir: string;
@@ -36,6 +37,8 @@ export interface PinOptions {
   readonly sourceMirrors?: readonly string[];
   /** The run's environment (netrc for downloads). */
   readonly env: NodeJS.ProcessEnv;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
 }
 
 export interface PinChange extends Position {
@@ -63,9 +66,10 @@ interface Pending {
 export async function pinRecipes(o: PinOptions): Promise<PinResult> {
   const ctx: ResolveContext = {
     cache: o.cache,
-    client: o.offline ? undefined : new RegistryClient({ mirrors: o.registryMirrors ?? {} }),
+    client: o.offline ? undefined : new RegistryClient({ mirrors: o.registryMirrors ?? {}, network: o.network }),
     sourceMirrors: o.sourceMirrors ?? [],
     env: o.env,
+    network: o.network,
   };
   const changes: PinChange[] = [];
   const diagnostics: Diagnostic[] = [];

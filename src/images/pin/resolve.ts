@@ -13,6 +13,7 @@ import type { ImageReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { withRetries } from '../fetch-verified.js';
 import { lookupTag, lookupUrl, recordTag, recordUrl } from './pin-memory.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 export interface ResolveContext {
   readonly cache: SourceCache;
@@ -21,6 +22,8 @@ export interface ResolveContext {
   readonly sourceMirrors: readonly string[];
   /** The run's environment (netrc for downloads). */
   readonly env: NodeJS.ProcessEnv;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
 }
 
 export async function resolveImageTag(ref: ImageReference, ctx: ResolveContext): Promise<string> {
@@ -38,7 +41,7 @@ export async function resolveImageTag(ref: ImageReference, ctx: ResolveContext):
 
 export async function resolveSourceHash(url: string, ctx: ResolveContext): Promise<string> {
   if (ctx.client) {
-    const { sha256 } = await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors, env: ctx.env });
+    const { sha256 } = await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors, env: ctx.env, network: ctx.network });
     await recordUrl(ctx.cache.dir, url, sha256);
     return sha256;
   }

@@ -11,11 +11,14 @@ import { splitUserinfo, type Credentials } from '../../util/credentials.js';
 import { registryBaseUrl, type ImageReference } from '../reference.js';
 import { parseBearerChallenge, tokenFromBody, tokenUrl } from './challenge.js';
 import { defaultTimeouts, httpGet, RegistryFailure, type HttpResponse, type HttpTimeouts } from './http.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 export interface RegistryClientOptions {
   /** Registry host → base URL (`docker.io` → `http://127.0.0.1:5000`), tried instead of the host. */
   readonly mirrors?: Readonly<Record<string, string>>;
   readonly timeouts?: HttpTimeouts;
+  /** The run's proxies and private CA. */
+  readonly network: NetworkSettings;
 }
 
 export interface FetchedManifest {
@@ -36,12 +39,13 @@ const userAgent = 'tczbuild';
 export class RegistryClient {
   private readonly mirrors: Readonly<Record<string, string>>;
   private readonly timeouts: HttpTimeouts;
+  private readonly network: NetworkSettings;
   private readonly tokens = new Map<string, string>();
 
   /** Basic credentials of a mirror whose URL carried `user:password@`, by registry host. */
   private readonly mirrorCredentials = new Map<string, Credentials>();
 
-  constructor(options: RegistryClientOptions = {}) {
+  constructor(options: RegistryClientOptions) {
     // a mirror's user:password leaves its URL here: the URL is what requests and messages use,
     // the credentials go only into an Authorization header to that mirror's own host
     const mirrors: Record<string, string> = {};
@@ -52,6 +56,7 @@ export class RegistryClient {
     }
     this.mirrors = mirrors;
     this.timeouts = options.timeouts ?? defaultTimeouts;
+    this.network = options.network;
   }
 
   /** `reference` is a tag or a `sha256:` digest. */
@@ -75,7 +80,7 @@ export class RegistryClient {
     const key = `${ref.registry}/${ref.repository}`;
     const basic = this.basicFor(ref.registry, url);
     const send = (token: string | undefined): Promise<HttpResponse> =>
-      httpGet(url, { 'user-agent': userAgent, ...headers, ...(token ? { authorization: `Bearer ${token}` } : basic ? { authorization: basic } : {}) }, this.timeouts, what);
+      httpGet(url, { 'user-agent': userAgent, ...headers, ...(token ? { authorization: `Bearer ${token}` } : basic ? { authorization: basic } : {}) }, this.timeouts, this.network, what);
     let res = await send(this.tokens.get(key));
     if (res.status === 401) {
       const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
@@ -112,7 +117,7 @@ export class RegistryClient {
   }
 
   private async fetchToken(url: string, what: string, basic: string | undefined): Promise<string> {
-    const res = await httpGet(url, { 'user-agent': userAgent, accept: 'application/json', ...(basic ? { authorization: basic } : {}) }, this.timeouts, what);
+    const res = await httpGet(url, { 'user-agent': userAgent, accept: 'application/json', ...(basic ? { authorization: basic } : {}) }, this.timeouts, this.network, what);
     if (res.status !== 200) {
       const detail = await errorDetail(res);
       fail('registry-auth-failed', undefined, `${what}: the token service ${url} answered ${res.status}${detail}`);

@@ -10,6 +10,7 @@ import { TczError } from '../../diagnostics/errors.js';
 import { FetchFailure } from '../../util/http/failure.js';
 import { httpRequest, type HttpResponse as RawResponse } from '../../util/http/request.js';
 import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 /** `registry-failed`, plus whether the same request could succeed a moment later. */
 export class RegistryFailure extends TczError {
@@ -48,10 +49,10 @@ export interface HttpResponse {
   discard(): Promise<void>;
 }
 
-export async function httpGet(url: string, headers: Record<string, string>, timeouts: HttpTimeouts, what: string): Promise<HttpResponse> {
+export async function httpGet(url: string, headers: Record<string, string>, timeouts: HttpTimeouts, network: NetworkSettings, what: string): Promise<HttpResponse> {
   let res: RawResponse;
   try {
-    res = await httpRequest(url, { headers, timeoutMs: timeouts.headersMs, idleMs: timeouts.idleMs, ...(timeouts.minRate ? { minRate: timeouts.minRate } : {}) });
+    res = await httpRequest(url, { network, headers, timeoutMs: timeouts.headersMs, idleMs: timeouts.idleMs, ...(timeouts.minRate ? { minRate: timeouts.minRate } : {}) });
   } catch (error) {
     throw new RegistryFailure(`${what}: GET ${url} failed: ${describeError(error)}`, !(error instanceof FetchFailure) || error.retryable, error);
   }

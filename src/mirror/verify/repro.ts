@@ -16,6 +16,7 @@ import { buildAll } from '../../builder/run.js';
 import type { Reporter } from '../../report/reporter.js';
 import { parseTczRelPath } from '../layout.js';
 import { listExtensions, readOptional } from '../scan.js';
+import type { NetworkSettings } from '../../util/network-settings.js';
 
 export interface ReproOptions {
   readonly recipesDir: string;
@@ -24,6 +25,8 @@ export interface ReproOptions {
   readonly overlaysDir: string;
   readonly cacheDir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The run's proxies and private CA, for the rebuild's downloads. */
+  readonly network: NetworkSettings;
   readonly offline?: boolean;
   /** Source mirrors (--source-mirror, source-mirrors: in tczbuild.yaml), as `all` uses them. */
   readonly mirrors?: readonly string[];
@@ -64,6 +67,7 @@ export async function reproduce(tczDir: string, o: ReproOptions): Promise<Diagno
       force: true,
       reporter,
       env: o.env,
+      network: o.network,
       plugins: o.plugins,
       displayBase: o.displayBase,
     });

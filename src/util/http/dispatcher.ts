@@ -3,8 +3,8 @@
  * (http_proxy/HTTP_PROXY for http URLs, https_proxy/HTTPS_PROXY for https ones, else the http
  * proxy; no_proxy/NO_PROXY to bypass; lower-case wins, as in curl), and an optional private CA
  * (--ca-file) trusted in addition to the system's. Plain-http requests go to the proxy in
- * absolute form; https ones tunnel through CONNECT. A command sets its settings once at start
- * with useNetwork() (network-settings.ts, which loads no client). Nothing here sends a request.
+ * absolute form; https ones tunnel through CONNECT. Each request names its run's settings
+ * (network-settings.ts); one pool is kept per settings object. Nothing here sends a request.
  *
  * guardedDispatcher() is the same pool with a check at connect time: every address a host name
  * resolves to is shown to an AddressGuard before a socket opens, so a name that resolves (or
@@ -18,20 +18,17 @@ import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { fail } from '../../diagnostics/errors.js';
-import { networkSettings, type NetworkSettings } from '../network-settings.js';
+import type { NetworkSettings } from '../network-settings.js';
 
-export { useNetwork, type NetworkSettings } from '../network-settings.js';
+export type { NetworkSettings } from '../network-settings.js';
 
-let made: { readonly for: NetworkSettings; readonly dispatcher: Dispatcher } | undefined;
+const made = new WeakMap<NetworkSettings, Dispatcher>();
 
-/** The shared dispatcher for the settings in force, made on first use after they change. */
-export function dispatcher(): Dispatcher {
-  const now = networkSettings();
-  if (made?.for !== now) {
-    void made?.dispatcher.close().catch(() => undefined);
-    made = { for: now, dispatcher: createDispatcher(now) };
-  }
-  return made.dispatcher;
+/** The pool for a run's settings, made on its first request and shared by the rest. */
+export function dispatcher(settings: NetworkSettings): Dispatcher {
+  let d = made.get(settings);
+  if (d === undefined) made.set(settings, (d = createDispatcher(settings)));
+  return d;
 }
 
 /** Which resolved addresses a transfer may connect to. */
@@ -47,19 +44,17 @@ export class AddressRefused extends Error {
   readonly code = 'ETCZADDRREFUSED';
 }
 
-const guarded = new WeakMap<AddressGuard, { readonly for: NetworkSettings; readonly dispatcher: Dispatcher }>();
+const guarded = new WeakMap<AddressGuard, WeakMap<NetworkSettings, Dispatcher>>();
 
 /** A pool whose connections go only to addresses `guard` accepts (the plain pool behind a proxy). */
-export function guardedDispatcher(guard: AddressGuard): Dispatcher {
-  const now = networkSettings();
-  const proxies = proxyEnv(now.env);
-  if (proxies.httpProxy !== '' || proxies.httpsProxy !== '') return dispatcher();
-  const known = guarded.get(guard);
-  if (known?.for === now) return known.dispatcher;
-  void known?.dispatcher.close().catch(() => undefined);
-  const made = new Agent({ connect: { ...tlsOptions(now), lookup: guardedLookup(guard) } });
-  guarded.set(guard, { for: now, dispatcher: made });
-  return made;
+export function guardedDispatcher(guard: AddressGuard, settings: NetworkSettings): Dispatcher {
+  const proxies = proxyEnv(settings.env);
+  if (proxies.httpProxy !== '' || proxies.httpsProxy !== '') return dispatcher(settings);
+  let bySettings = guarded.get(guard);
+  if (bySettings === undefined) guarded.set(guard, (bySettings = new WeakMap()));
+  let d = bySettings.get(settings);
+  if (d === undefined) bySettings.set(settings, (d = new Agent({ connect: { ...tlsOptions(settings), lookup: guardedLookup(guard) } })));
+  return d;
 }
 
 /** dns.lookup (or the guard's own) with every answer checked: one refused address refuses the name. */

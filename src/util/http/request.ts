@@ -16,7 +16,7 @@ import { request, type Dispatcher } from 'undici';
 import type { Credentials } from '../credentials.js';
 import { watchRate, type MinRate } from '../min-rate.js';
 import { toolVersion } from '../version.js';
-import { AddressRefused, dispatcher, guardedDispatcher, type AddressGuard } from './dispatcher.js';
+import { AddressRefused, dispatcher, guardedDispatcher, type AddressGuard, type NetworkSettings } from './dispatcher.js';
 import { FetchFailure, isRetryableStatus, networkFailure } from './failure.js';
 
 export interface RedirectPolicy {
@@ -27,6 +27,8 @@ export interface RedirectPolicy {
 }
 
 export interface HttpOptions {
+  /** The run's proxies and private CA (the CLI makes them from its environment and --ca-file). */
+  readonly network: NetworkSettings;
   readonly method?: 'GET' | 'HEAD' | 'PUT' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   /** A PUT or POST body: bytes, or a file streamed from disk. */
@@ -214,7 +216,7 @@ class Transfer {
         method: method as Dispatcher.HttpMethod,
         headers,
         ...(body === undefined ? {} : { body: Buffer.isBuffer(body) ? body : createReadStream(body.file) }),
-        dispatcher: this.opts.addresses ? guardedDispatcher(this.opts.addresses) : dispatcher(),
+        dispatcher: this.opts.addresses ? guardedDispatcher(this.opts.addresses, this.opts.network) : dispatcher(this.opts.network),
         signal: this.abort.signal,
         headersTimeout: 2 * ms,
         bodyTimeout: 2 * (this.opts.idleMs ?? ms),

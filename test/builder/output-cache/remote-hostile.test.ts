@@ -46,7 +46,7 @@ async function cacheServer(files: Record<string, Buffer | string>, blob: (body: 
 async function restore(s: FixtureServer, bounds: { minRate?: { bytesPerSec: number; windowMs: number }; deadlineMs?: number } = {}) {
   const dir = await testdir();
   const reporter = collectingReporter();
-  const cache = new OutputCache({ cacheDir: join(dir, 'cache'), remote: { url: s.url, upload: false, timeoutMs: 2000, ...bounds } }, reporter);
+  const cache = new OutputCache({ cacheDir: join(dir, 'cache'), remote: { url: s.url, upload: false, timeoutMs: 2000, network: { env: {} }, ...bounds } }, reporter);
   const started = Date.now();
   const hit = await cache.restore('app', key, join(dir, 'work'), '11.x/x86_64/tcz', requiredCompanions(false));
   const warnings = reporter.events.flatMap((e) => (e.type === 'diagnostic' ? [e.diagnostic.message] : []));

@@ -90,6 +90,7 @@ export async function buildInProcess(p: ProjectDirs, fetch: FetchTuning, env: No
       target: { tcVersion: '11', arch: 'x86_64' },
       reporter,
       env,
+      network: { env },
       plugins: defaultPlugins({ projectDir: p.dir }),
       fetch,
       displayBase: p.dir,
