@@ -82,7 +82,9 @@ describe('bad input: a clear error at its position, a non-zero exit and out/ unc
     expect(new Set(badCases.map((c) => c.name)).size).toBe(badCases.length);
   });
 
-  it.each(badCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+  // side by side: each case has its own project, route and environment (a changed PATH is handed
+  // to its run, never set on process.env), so no case can see another's state
+  it.concurrent.each(badCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const p = projectDirs(join(root, c.name));
     await cp(baseline.dir, p.dir, { recursive: true, verbatimSymlinks: true });
     const before = await snapshotTree(p.outDir);
