@@ -30,7 +30,7 @@ ${arches.map((a) => `  - url: http://127.0.0.1:9/dl/${name}-${a}
 }
 
 let dir: string;
-type Event = { type: string; name?: string; reason?: string; message?: string; diagnostic?: { id: string; message: string } };
+type Event = { type: string; name?: string; reason?: string; message?: string; target?: string; diagnostic?: { id: string; message: string } };
 
 async function run(...args: string[]): Promise<{ code: number; events: Event[] }> {
   const r = await promisify(execFile)(process.execPath, [cli, 'all', '--offline', '--json', ...args], { cwd: dir, env: { ...process.env, CI: 'true' } }).catch((e: { code: number; stdout: string }) => ({ ...e, stdout: e.stdout }));
@@ -101,6 +101,15 @@ describe('targets: in tczbuild.yaml', () => {
     const skips = again.events.filter((e) => e.type === 'skip');
     expect(skips.map((e) => e.name).sort()).toEqual(['armonly', 'tool', 'tool', 'tool']);
     expect(skips.every((e) => e.reason === 'no input changed since the last build')).toBe(true);
+    // each skip names the target it is for: `tool` is skipped three times, once per target
+    expect(skips.map((e) => `${e.target} ${e.name}`).sort()).toEqual(['11.x/x86_64 tool', '15.x/aarch64 armonly', '15.x/aarch64 tool', '15.x/x86_64 tool']);
+  });
+
+  it('explain covers every target and names it on each line', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'explain', '--json'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Event);
+    const lines = events.filter((e) => e.type === 'skip' || e.type === 'rebuild').map((e) => `${e.target} ${e.name}`);
+    expect(lines.sort()).toEqual(['11.x/x86_64 tool', '15.x/aarch64 armonly', '15.x/aarch64 tool', '15.x/x86_64 tool']);
   });
 
   it('--target narrows the run to one target', async () => {
