@@ -6,6 +6,15 @@ import SlowFirstSequencer from './test/sequencer.js';
 // when vitest externalizes it; letting vite transform it resolves the import as bundlers do.
 const server = { deps: { inline: ['clipanion'] } };
 
+// Unit and integration files share one pool of workers (vitest runs projects with the same
+// maxWorkers and sequence.groupOrder side by side; different ones run one group after another).
+// More workers than cores: most files wait on what they start (QEMU, busybox scripts, servers,
+// make), not on the CPU, and the longest files start first (test/sequencer.ts), so the short
+// ones fill the gaps beside them. Integration files take random ports, their own temporary
+// directories and their own mounts and loop devices, so they can share the machine; a test that
+// fails beside another was timing-sensitive and is fixed to wait on events.
+const workers = Math.max(4, availableParallelism() + 2);
+
 export default defineConfig({
   test: {
     // Builds dist/ once per run when it is older than src/: CLI tests never run a stale build.
@@ -22,9 +31,7 @@ export default defineConfig({
           // Many unit tests run a real tool (busybox ash, shellcheck, mksquashfs): 5 s is a
           // quiet machine's margin, not a loaded 2-core one's. A hang still fails, in 30 s.
           testTimeout: 30_000,
-          // At least two at a time (vitest's default on a 2-core machine is one): most unit files
-          // wait on the processes they start (busybox scripts, the CLI), not on the CPU.
-          maxWorkers: Math.max(2, availableParallelism() - 1),
+          maxWorkers: workers,
         },
       },
       {
@@ -34,8 +41,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          // Integration tests mount loop devices, start daemons and bind ports: run files one at a time.
-          fileParallelism: false,
+          maxWorkers: workers,
         },
       },
     ],

@@ -1,22 +1,40 @@
 /**
- * The order test files start in. Vitest starts the files it has timings for longest first, but a
- * fresh clone (CI) has none and it falls back to file size, so a half-minute file can start last
- * and run alone at the end. The files below took longest in CI runs; they start first, in this
- * order, within their project; every other file keeps vitest's own order after them.
+ * The order test files start in. Unit and integration files share one pool of workers
+ * (vitest.config.ts), so the files that take longest must start first, whatever their project:
+ * a long file started late runs alone at the end and sets the wall clock. Vitest starts the
+ * files it has timings for longest first, but a fresh clone (CI) has none and it falls back to
+ * file size. The files below took longest in CI runs; they start first, in this order; every
+ * other file keeps vitest's own order after them.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Longest first, as measured in full runs (unit files run two at a time, integration one). */
+/** Longest first, as measured in full runs (seconds in a CI run with files one at a time). */
 export const slowFirst: readonly string[] = [
-  'test/initd/faasd-script.test.ts',
-  'test/faults/bad-input.test.ts',
-  'test/faults/network.test.ts',
-  'test/initd/daemon-script.test.ts',
-  'test/cli/polish.test.ts',
-  'test/box/core-scripts.test.ts',
-  'test/cli/settings-table.test.ts',
-  'test/cli/completion-pty.test.ts',
-  'test/initd/containerd-script.test.ts',
+  'test/integration/readme-quickstart.test.ts', // 200: clone, setup.sh, demo boot, unit suite
+  'test/integration/box-containerd.test.ts', // 175: one boot, containerd and the real faasd
+  'test/integration/box-failures.test.ts', // 80: a deliberate hang up to --bound
+  'test/integration/kernel-module-build.test.ts', // 59: overlay.ko compiled from source
+  'test/integration/faults-interrupt.test.ts', // 41
+  'test/initd/faasd-script.test.ts', // 36
+  'test/integration/output-cache.test.ts', // 28
+  'test/integration/box-daemon.test.ts', // 24: one boot
+  'test/integration/kconfig-olddefconfig.test.ts', // 20
+  'test/integration/faults-concurrent.test.ts', // 18
+  'test/integration/box-strict.test.ts', // 16: one boot
+  'test/integration/containerd-real.test.ts', // 14
+  'test/integration/faults-process.test.ts', // 13
+  'test/faults/bad-input.test.ts', // 12
+  'test/faults/network.test.ts', // 12
+  'test/initd/daemon-script.test.ts', // 12
+  'test/integration/serve-limits.test.ts', // 11
+  'test/integration/shard.test.ts', // 11
+  'test/initd/containerd-script.test.ts', // 9
+  'test/integration/verify-defects.test.ts', // 7
+  'test/integration/faults-publish.test.ts', // 7
+  'test/integration/targets.test.ts', // 6
+  'test/integration/serve-upstream-bounds.test.ts', // 6
+  'test/integration/noop-stamp.test.ts', // 5
+  'test/cli/download-lines.test.ts', // 5
 ];
 
 export default class SlowFirstSequencer extends BaseSequencer {
@@ -26,13 +44,10 @@ export default class SlowFirstSequencer extends BaseSequencer {
       const at = slowFirst.findIndex((p) => f.moduleId.endsWith(`/${p}`));
       return at < 0 ? slowFirst.length : at;
     };
-    // stable: projects stay where vitest put them, listed files move to the front of theirs
-    const first = new Map<string, number>();
-    sorted.forEach((f, i) => void (first.has(f.project.name) || first.set(f.project.name, i)));
-    const at = (f: TestSpecification): number => first.get(f.project.name)!;
+    // stable: listed files move to the front in their order, the rest keep vitest's order
     return sorted
       .map((f, i) => ({ f, i }))
-      .sort((a, b) => at(a.f) - at(b.f) || rank(a.f) - rank(b.f) || a.i - b.i)
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
       .map(({ f }) => f);
   }
 }

@@ -6,9 +6,12 @@
  * `npx tczbuild` is this checkout's CLI. Offline without Core-scripts, the demo stops with one
  * clear error and exit 1. A src/ broken after the build fails the CLI tests (no stale dist/).
  * (A clone has only what is committed: commit before running this.)
+ * After setup.sh, the demo on the box and the unit suite run at the same time (both mostly wait
+ * on processes: QEMU, busybox, the CLI), and the checks that change a checkout (offline demo,
+ * broken src/) run meanwhile in a second clone of the same commit. Each part prints its time.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreScripts } from '../../src/tinycore/core-scripts.js';
@@ -26,10 +29,58 @@ function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function sh(command: string, cwd: string, env: NodeJS.ProcessEnv, timeout: number): { code: number; out: string } {
-  const r = spawnSync('bash', ['-c', command], { cwd, env, encoding: 'utf8', timeout, maxBuffer: 256 << 20 });
-  return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+interface Started {
+  /** Resolves once the output matches `pattern`, or the command has ended. */
+  readonly saw: (pattern: RegExp) => Promise<void>;
+  readonly done: Promise<{ code: number; out: string }>;
 }
+
+/** Starts `command` under bash; a run past `timeout` is killed (its whole process group) and reads as failed. */
+function start(what: string, command: string, cwd: string, env: NodeJS.ProcessEnv, timeout: number): Started {
+  const started = Date.now();
+  const child = spawn('bash', ['-c', command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiting: Array<{ pattern: RegExp; resolve: () => void }> = [];
+  const more = (c: Buffer): void => {
+    out += c.toString();
+    for (const w of waiting.filter((x) => x.pattern.test(out))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  child.stdout.on('data', more);
+  child.stderr.on('data', more);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, timeout);
+  const done = new Promise<{ code: number; out: string }>((resolve) => {
+    const end = (code: number): void => {
+      clearTimeout(timer);
+      console.log(`${what}: exit ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      for (const w of waiting.splice(0)) w.resolve();
+      resolve({ code, out: timedOut ? `${out}\n(killed after ${timeout / 1000} s)` : out });
+    };
+    child.once('error', (error) => {
+      out += String(error);
+      end(1);
+    });
+    child.once('close', (c) => end(c ?? 1));
+  });
+  let ended = false;
+  void done.then(() => (ended = true));
+  const saw = (pattern: RegExp): Promise<void> =>
+    pattern.test(out) || ended ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ pattern, resolve }));
+  return { saw, done };
+}
+
+const sh = (what: string, command: string, cwd: string, env: NodeJS.ProcessEnv, timeout: number): Promise<{ code: number; out: string }> =>
+  start(what, command, cwd, env, timeout).done;
 
 describe('a fresh clone with nothing beside it', () => {
   it('runs the quick start demo and the unit suite with Core-scripts only through the override, and fails clearly offline without them', async () => {
@@ -40,21 +91,49 @@ describe('a fresh clone with nothing beside it', () => {
     const override = { TCZBUILD_CORE_SCRIPTS: coreScriptsCheckout() };
 
     // The overlay module takes minutes to compile: the clone's demo reuses the one the box tests
-    // build (the same `kernel-module build` against Debian's headers), kept where the demo keeps its own.
-    const release = await kernelRelease();
-    const modules = join(clone, 'out-demo', 'box', 'overlayfs');
-    mkdirSync(modules, { recursive: true });
-    cpSync(await overlayModule(release), modules, { recursive: true });
+    // build (the same `kernel-module build` against Debian's headers), kept where the demo keeps
+    // its own. Another test file may be compiling it right now: wait for it beside setup.sh.
+    const module = kernelRelease().then((release) => overlayModule(release));
 
     const mainJob = readmeBlock('## Quick start', 'sh').split('\n')[0]!;
-    expect(mainJob).toMatch(/^\.\/scripts\/setup\.sh && npm run demo/);
-    const demo = sh(mainJob, clone, userEnv(override), 900_000);
+    // The README's main job is setup.sh, then (&&) the demo: run as two commands here, so that
+    // the unit suite can run beside the demo's boot.
+    const [setupCmd, demoCmd] = mainJob.replace(/\s+#.*$/, '').split(' && ');
+    expect([setupCmd, demoCmd]).toEqual(['./scripts/setup.sh', 'npm run demo']);
+    const setup = await sh('setup.sh', setupCmd!, clone, userEnv(override), 900_000);
+    expect(setup.code, setup.out.slice(-4000)).toBe(0);
+    const modules = join(clone, 'out-demo', 'box', 'overlayfs');
+    mkdirSync(modules, { recursive: true });
+    cpSync(await module, modules, { recursive: true });
+
+    // The checks that change a checkout (the offline demo rebuilds dist/, the stale-build check
+    // breaks src/) run in a second clone of the same commit, with the packages setup.sh installed
+    // in the first, so they neither wait for nor disturb the first clone's demo and unit suite.
+    const second = join(empty, 'second');
+    git(empty, 'clone', '-q', '--no-hardlinks', repoRoot, second);
+    symlinkSync(join(clone, 'node_modules'), join(second, 'node_modules'));
+    const changing = (async () => {
+      // Offline, no checkout handed in, an empty download cache: one clear error, exit 1.
+      const cache = join(empty, 'empty-cache');
+      const offline = await sh('npm run demo -- --offline', 'npm run demo -- --offline', second, userEnv({ XDG_CACHE_HOME: cache }), 300_000);
+      // No stale build: break src/ (it still compiles) without `npm run build`, and the CLI test
+      // of that module fails, because the suite's global setup rebuilds dist/ first.
+      const statusAfterOffline = git(second, 'status', '--porcelain');
+      appendFileSync(join(second, 'src/builder/noop-stamp.ts'), "\nthrow new Error('noop-stamp broken on purpose');\n");
+      const stale = await sh('stale dist/ check', 'npx vitest run test/integration/noop-stamp.test.ts', second, userEnv(override), 600_000);
+      return { offline, statusAfterOffline, stale, cache };
+    })();
+
+    const demoRun = start('npm run demo', demoCmd!, clone, userEnv(override), 900_000);
+    // `npm run demo` first rebuilds dist/ (npm run build) and then says what it does: the unit
+    // suite, some of whose tests run dist/, starts once that build is over.
+    await demoRun.saw(/^demo: /m);
+    const [demo, unit] = await Promise.all([demoRun.done, sh('npm run test:unit', 'npm run test:unit', clone, userEnv(override), 900_000)]);
     expect(demo.code, demo.out.slice(-4000)).toBe(0);
     expect(demo.out).toContain('hello from a container');
     // a fresh machine has no OpenFaaS artifacts: the containerd demo says how to get the faasd one
     expect(demo.out).toContain('npm run demo -- --openfaas DIR');
     expect(demo.out).toContain(`Core-scripts ${coreScripts.commit.slice(0, 12)} verified`);
-    expect(git(clone, 'status', '--porcelain')).toBe('');
 
     const { version } = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { version: string };
     // `--version` prints the package version, then the commit it was built from
@@ -69,25 +148,19 @@ describe('a fresh clone with nothing beside it', () => {
     expect(coreBlock, 'the Quick start block handing in Core-scripts').toBeDefined();
     for (const line of coreBlock!.split('\n').filter(Boolean)) expect(line).toMatch(/^(TCZBUILD_CORE_SCRIPTS=\S+ npm run demo|npm run demo -- --offline)\b/);
 
-    const unit = sh('npm run test:unit', clone, userEnv(override), 900_000);
     expect(unit.code, unit.out.slice(-4000)).toBe(0);
     expect(unit.out).toMatch(/Tests +\d+ passed/);
+    // the demo and the unit suite leave the checkout as cloned
+    expect(git(clone, 'status', '--porcelain')).toBe('');
 
-    // Offline, no checkout handed in, an empty download cache: one clear error, exit 1.
-    const cache = join(empty, 'empty-cache');
-    const offline = sh('npm run demo -- --offline', clone, userEnv({ XDG_CACHE_HOME: cache }), 300_000);
+    const { offline, statusAfterOffline, stale, cache } = await changing;
     expect(offline.code, offline.out.slice(-4000)).toBe(1);
     expect(offline.out).toContain('error[core-scripts-unavailable]');
     expect(offline.out).toContain(coreScripts.url);
     expect(offline.out).toContain('TCZBUILD_CORE_SCRIPTS=DIR');
     expect(offline.out).not.toMatch(/^\s+at .*\.js:\d+/m);
     expect(existsSync(join(cache, 'tczbuild', 'core-scripts'))).toBe(false);
-    expect(git(clone, 'status', '--porcelain')).toBe('');
-
-    // No stale build: break src/ (it still compiles) without `npm run build`, and the CLI test
-    // of that module fails, because the suite's global setup rebuilds dist/ first.
-    appendFileSync(join(clone, 'src/builder/noop-stamp.ts'), "\nthrow new Error('noop-stamp broken on purpose');\n");
-    const stale = sh('npx vitest run test/integration/noop-stamp.test.ts', clone, userEnv(override), 600_000);
+    expect(statusAfterOffline).toBe('');
     expect(stale.code, stale.out.slice(-4000)).not.toBe(0);
     expect(stale.out).toContain('noop-stamp broken on purpose');
   }, 2_400_000);

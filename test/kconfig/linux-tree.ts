@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool } from '../../src/util/exec.js';
+import { holdFileLock } from '../helpers/file-lock.js';
 
 export const linuxTarball = '/usr/src/linux-source-6.1.tar.xz';
 export const cacheDir = process.env.TCZBUILD_TEST_CACHE ?? '/var/cache/tczbuild-test';
@@ -18,6 +19,17 @@ export async function ensureLinuxTree(): Promise<string> {
   if (existsSync(join(tree, 'Makefile')) && existsSync(join(tree, 'Kconfig'))) return tree;
   if (!existsSync(linuxTarball)) throw new Error(`${linuxTarball} is missing: apt-get install linux-source-6.1 (scripts/setup.sh does)`);
   await mkdir(cacheDir, { recursive: true });
+  // several test files ask at once on a fresh machine: one unpacks, the others wait and reuse it
+  const lock = await holdFileLock(`${tree}.lock`);
+  try {
+    if (!(existsSync(join(tree, 'Makefile')) && existsSync(join(tree, 'Kconfig')))) await unpackLinuxTree(tree);
+  } finally {
+    await lock.release();
+  }
+  return tree;
+}
+
+async function unpackLinuxTree(tree: string): Promise<void> {
   const tmp = await mkdtemp(join(cacheDir, '.unpack-'));
   try {
     await runTool('tar', ['-xJf', linuxTarball, '-C', tmp], { env: process.env });
@@ -28,7 +40,6 @@ export async function ensureLinuxTree(): Promise<string> {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  return tree;
 }
 
 /** VERSION.PATCHLEVEL.SUBLEVEL+EXTRAVERSION from the tree's Makefile: the release without LOCALVERSION. */

@@ -14,6 +14,7 @@ import { parseDocument } from 'yaml';
 import { startMirrorServer, type MirrorServer } from '../../../src/mirror/server.js';
 import { runTool } from '../../../src/util/exec.js';
 import { tczbuild } from '../../helpers/cli.js';
+import { holdFileLock } from '../../helpers/file-lock.js';
 import { cacheDir, debianHeadersDir, ensureLinuxTree } from '../../kconfig/linux-tree.js';
 import { debianContainerdRecipe, iptablesRecipe, kernelRelease, netfilterRecipe } from '../../../src/demo/box-recipes.js';
 import { loadOpenfaasArtifacts, missingOpenfaasDir, openfaasDirVariable, openfaasRecipe, pushOciArchive, type OpenfaasArtifacts, type OpenfaasImage } from '../../../src/demo/openfaas.js';
@@ -87,8 +88,22 @@ export async function overlayModule(release: string): Promise<string> {
   const key = createHash('sha256').update(JSON.stringify([release, headers, config, args, buildId])).digest('hex').slice(0, 16);
   const out = join(cacheDir, `overlayfs-${release}-${key}`);
   if (existsSync(join(out, `overlayfs-${release}.tcz`))) return out;
-  const tree = await ensureLinuxTree();
   await mkdir(cacheDir, { recursive: true });
+  // Test files run side by side and several want the module at once: the first compiles it,
+  // the others wait for its lock and then find it built (one compile per run, not three).
+  const lock = await holdFileLock(`${out}.lock`);
+  try {
+    if (!existsSync(join(out, `overlayfs-${release}.tcz`))) await compileOverlayModule(release, out, config, args);
+  } finally {
+    await lock.release();
+  }
+  // builds under other keys stay: another checkout on this machine may use them (each is a
+  // few hundred KB)
+  return out;
+}
+
+async function compileOverlayModule(release: string, out: string, config: string, args: string[]): Promise<void> {
+  const tree = await ensureLinuxTree();
   const km = await mkdtemp(join(cacheDir, '.overlayfs-'));
   try {
     await writeFile(join(km, 'no-overlay.config'), config);
@@ -99,9 +114,6 @@ export async function overlayModule(release: string): Promise<string> {
   } finally {
     await rm(km, { recursive: true, force: true });
   }
-  // builds under other keys stay: another checkout on this machine may use them (each is a
-  // few hundred KB)
-  return out;
 }
 
 async function copyOverlay(from: string, to: string): Promise<void> {
