@@ -14,6 +14,8 @@ const server = { deps: { inline: ['clipanion'] } };
 // directories and their own mounts and loop devices, so they can share the machine; a test that
 // fails beside another was timing-sensitive and is fixed to wait on events.
 const workers = Math.max(4, availableParallelism() + 2);
+// CPU-heavy files without timing yield to the booted boxes beside them (nice 10).
+const setupFiles = ['test/setup-priority.ts'];
 
 export default defineConfig({
   test: {
@@ -32,6 +34,7 @@ export default defineConfig({
           // quiet machine's margin, not a loaded 2-core one's. A hang still fails, in 30 s.
           testTimeout: 30_000,
           maxWorkers: workers,
+          setupFiles,
         },
       },
       {
@@ -42,6 +45,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           maxWorkers: workers,
+          setupFiles,
         },
       },
     ],

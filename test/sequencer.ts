@@ -8,15 +8,20 @@
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Longest first, as measured in full runs (seconds in a CI run with files one at a time). */
+/**
+ * Longest first, as measured in full runs (seconds in a CI run with files one at a time); the
+ * files that boot the box take turns in one lane (test/helpers/file-lock.ts) beside
+ * box-containerd, so the short boots come after the CPU-heavy files.
+ */
 export const slowFirst: readonly string[] = [
   'test/integration/readme-quickstart.test.ts', // 200: clone, setup.sh, demo boot, unit suite
   'test/integration/box-containerd.test.ts', // 175: one boot, containerd and the real faasd
-  'test/integration/box-failures.test.ts', // 80: a deliberate hang up to --bound
   'test/integration/kernel-module-build.test.ts', // 59: overlay.ko compiled from source
   'test/integration/faults-interrupt.test.ts', // 41
   'test/initd/faasd-script.test.ts', // 36
   'test/integration/output-cache.test.ts', // 28
+  // 80, mostly a guest waiting for --bound; after the readme demo in the boot lane
+  'test/integration/box-failures.test.ts',
   'test/integration/box-daemon.test.ts', // 24: one boot
   'test/integration/kconfig-olddefconfig.test.ts', // 20
   'test/integration/faults-concurrent.test.ts', // 18

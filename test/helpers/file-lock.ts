@@ -3,6 +3,11 @@
  * work they share through a cache directory, so it is done once rather than by each at once.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
 
 /**
  * An exclusive flock(1) on `path`, held by a child process until release() (or until this
@@ -25,3 +30,19 @@ export async function holdFileLock(path: string): Promise<{ release(): Promise<v
   };
 }
 
+
+/**
+ * The booted-box lane: test files that boot the stand-in box (QEMU under TCG, one CPU-bound
+ * thread each, with step timeouts meant for a box of its own) take turns in it, so that with
+ * box-containerd's long boot beside them no more than two guests share the machine's cores.
+ * One lane per checkout: another checkout's suite on this machine has its own.
+ */
+export async function inBootLane<T>(what: () => Promise<T>): Promise<T> {
+  const key = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
+  const lock = await holdFileLock(join(tmpdir(), `tczbuild-boot-lane-${key}.lock`));
+  try {
+    return await what();
+  } finally {
+    await lock.release();
+  }
+}

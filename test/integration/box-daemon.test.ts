@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/util/exec.js';
 import { diagnosticsOf, tczbuild, type CliRun } from '../helpers/cli.js';
+import { inBootLane } from '../helpers/file-lock.js';
 import { testdir } from '../helpers/testdir.js';
 import { repoRoot } from './helpers/box-project.js';
 
@@ -104,7 +105,7 @@ beforeAll(async () => {
   // gate refuses it for a real TinyCore 11; the stand-in box runs (and declares) glibc 2.36
   const built = await tczbuild(['build', 'webd', 'webcheck', '--tc-version', '11', '--no-verify'], { cwd: dir });
   expect(built.code, built.stdout + built.stderr).toBe(0);
-  run = await tczbuild(['test', 'webd', 'webcheck', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', 'log', '--json'], { cwd: dir });
+  run = await inBootLane(() => tczbuild(['test', 'webd', 'webcheck', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', 'log', '--json'], { cwd: dir }));
 }, 900_000);
 
 afterAll(async () => {

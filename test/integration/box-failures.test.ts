@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/util/exec.js';
 import { diagnosticsOf, tczbuild, type CliRun } from '../helpers/cli.js';
+import { inBootLane } from '../helpers/file-lock.js';
 import { testdir } from '../helpers/testdir.js';
 import { repoRoot } from './helpers/box-project.js';
 
@@ -39,8 +40,8 @@ beforeAll(async () => {
   // --no-verify: broken-opt is refused by the build gate (tcz-base-dir); the box must show what it does
   const built = await tczbuild(['build', 'broken-opt', 'hang', '--tc-version', '11', '--no-verify'], { cwd: dir });
   expect(built.code, built.stderr).toBe(0);
-  run = await tczbuild(['test', 'broken-opt', 'hang', '--box', 'box/box.yaml', '--bound', '60', '--json'], { cwd: dir });
-}, 600_000);
+  run = await inBootLane(() => tczbuild(['test', 'broken-opt', 'hang', '--box', 'box/box.yaml', '--bound', '60', '--json'], { cwd: dir }));
+}, 900_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -102,7 +103,7 @@ describe('tczbuild test catches broken extensions and hung guests', () => {
 });
 
 describe('tczbuild test under SIGTERM', () => {
-  it('stops QEMU and the mirror and exits 143 when tczbuild is terminated mid-step', async () => {
+  it('stops QEMU and the mirror and exits 143 when tczbuild is terminated mid-step', () => inBootLane(async () => {
     const logDir = join(dir, 'log-term');
     const cli = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), 'test', 'hang', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', logDir, '--json'], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
@@ -132,5 +133,5 @@ describe('tczbuild test under SIGTERM', () => {
     } finally {
       cli.kill('SIGKILL');
     }
-  }, 600_000);
+  }), 900_000);
 });

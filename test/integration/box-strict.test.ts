@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/util/exec.js';
 import { diagnosticsOf, tczbuild, type CliRun } from '../helpers/cli.js';
+import { inBootLane } from '../helpers/file-lock.js';
 import { testdir } from '../helpers/testdir.js';
 import { repoRoot } from './helpers/box-project.js';
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
   expect(past.code, past.stderr).toBe(0);
   const linked = await tczbuild(['build', 'linked', '--tc-version', '14'], { cwd: dir });
   expect(linked.code, linked.stderr).toBe(0);
-  run = await tczbuild(['test', 'bare', 'linked', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', 'log', '--json'], { cwd: dir });
+  run = await inBootLane(() => tczbuild(['test', 'bare', 'linked', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', 'log', '--json'], { cwd: dir }));
 }, 900_000);
 
 afterAll(async () => {
