@@ -73,8 +73,10 @@ async function filesUnder(root: string): Promise<string[]> {
 const imports = (calls: string[]) => calls.filter((c) => c.includes(' image import '));
 
 // Concurrent: every test has its own sandbox and spends its time in the script's waits (a second
-// watching each daemon it starts, import delays, stop timeouts), not on the CPU.
-describe('faasd init script under busybox ash', { timeout: 40_000, concurrent: true }, () => {
+// watching each daemon it starts, import delays, stop timeouts), not on the CPU. The timeout is a
+// hang guard: with the rest of the suite side by side on 2 busy cores, one test took 40 s.
+const hangGuard = 90_000;
+describe('faasd init script under busybox ash', { timeout: hangGuard, concurrent: true }, () => {
   it('retries a failing import exactly import-attempts times, says which attempt failed, then still starts faasd', async (t) => {
     const sb = await sandbox(t, 3);
     await sb.control('import-failures', 'always');
@@ -305,7 +307,7 @@ describe('faasd init script under busybox ash', { timeout: 40_000, concurrent: t
  * cannot reach the gateway yet: start waits for the gateway at its container address (from the
  * hosts file faasd up writes), and touches the published port only after that.
  */
-describe('faasd init script: start waits for the gateway before its published port', { timeout: 40_000, concurrent: true }, () => {
+describe('faasd init script: start waits for the gateway before its published port', { timeout: hangGuard, concurrent: true }, () => {
   interface Http {
     readonly port: number;
     /** when each request arrived */

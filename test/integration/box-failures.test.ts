@@ -3,6 +3,9 @@
  * extension whose image ships opt/ root:root 0755 re-owns the box's /opt through the real
  * tce-load (a finding naming /opt and its owner/mode before and after), and a test step that
  * never ends is stopped at the bound with the step named, exit 1, no QEMU and no server left.
+ * A first boot is terminated (SIGTERM) once the guest is inside the step that never ends; how
+ * long it took to get there sets the second boot's --bound (three times that, at least 30 s), so
+ * the hang costs seconds on a quiet machine and still lands in that step on a busy one.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -26,6 +29,51 @@ copying-policy: MIT
 
 let dir: string;
 let run: CliRun;
+let bound: number;
+
+/** What the SIGTERM boot showed, asserted by the last test. */
+interface Terminated {
+  readonly qemuBeforeKill: boolean;
+  readonly code: number | null;
+  readonly qemuAfterKill: boolean;
+  readonly out: string;
+  readonly logDirAfter: string[];
+}
+let terminated: Terminated;
+
+/**
+ * Boots `hang` alone, waits until the guest printed its quick step (it is then inside the step
+ * that never ends) or tczbuild ended, and sends SIGTERM. Returns what it saw and how many ms
+ * the guest took to get there.
+ */
+async function terminateMidStep(): Promise<{ seen: Terminated; reachMs: number }> {
+  const logDir = join(dir, 'log-term');
+  const started = Date.now();
+  const cli = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), 'test', 'hang', '--box', 'box/box.yaml', '--bound', '900', '--log-dir', logDir, '--json'], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+  const qemuRunning = (): boolean => execFileSync('ps', ['-eo', 'args']).toString().split('\n').some((l) => l.includes('qemu-system') && l.includes(logDir));
+  try {
+    // Wait until the guest is inside the step that never ends, or tczbuild has already ended
+    // (no QEMU, a boot that failed): then the checks fail at once, not after minutes.
+    let ended = false;
+    void exited.then(() => (ended = true));
+    for (let i = 0; i < 1600 && !ended; i++) {
+      const log = await readFile(join(logDir, 'console.log'), 'utf8').catch(() => '');
+      if (log.includes('still answering')) break;
+      await sleep(500);
+    }
+    const reachMs = Date.now() - started;
+    const qemuBeforeKill = qemuRunning();
+    cli.kill('SIGTERM');
+    const code = await exited;
+    const seen = { qemuBeforeKill, code, qemuAfterKill: qemuRunning(), out, logDirAfter: await readdir(logDir).catch(() => []) };
+    return { seen, reachMs };
+  } finally {
+    cli.kill('SIGKILL');
+  }
+}
 
 beforeAll(async () => {
   dir = await testdir({
@@ -40,8 +88,14 @@ beforeAll(async () => {
   // --no-verify: broken-opt is refused by the build gate (tcz-base-dir); the box must show what it does
   const built = await tczbuild(['build', 'broken-opt', 'hang', '--tc-version', '11', '--no-verify'], { cwd: dir });
   expect(built.code, built.stderr).toBe(0);
-  run = await inBootLane(() => tczbuild(['test', 'broken-opt', 'hang', '--box', 'box/box.yaml', '--bound', '60', '--json'], { cwd: dir }));
-}, 900_000);
+  await inBootLane(async () => {
+    const first = await terminateMidStep();
+    terminated = first.seen;
+    bound = Math.max(30, Math.ceil((3 * first.reachMs) / 1000));
+    console.log(`the guest reached the hang in ${(first.reachMs / 1000).toFixed(1)} s: --bound ${bound}`);
+    run = await tczbuild(['test', 'broken-opt', 'hang', '--box', 'box/box.yaml', '--bound', String(bound), '--json'], { cwd: dir });
+  });
+}, 1_800_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -81,8 +135,8 @@ describe('tczbuild test catches broken extensions and hung guests', () => {
 
   it('stops the guest at the bound, naming the step it was in, and keeps the console log where tczbuild.yaml\'s log-dir: says, without the initrd', async () => {
     expect(await readdir(join(dir, 'log'))).toEqual(['console.log']);
-    const bound = diagnosticsOf(run).filter((d) => d.id === 'box-bound');
-    expect(bound.map((d) => d.message)).toEqual(['the guest was stopped after 60 s in step "hang: sleeps forever"']);
+    const stopped = diagnosticsOf(run).filter((d) => d.id === 'box-bound');
+    expect(stopped.map((d) => d.message)).toEqual([`the guest was stopped after ${bound} s in step "hang: sleeps forever"`]);
     expect(run.events.find((e) => (e.data as { title?: string } | undefined)?.title === 'hang: quick')?.data).toMatchObject({ status: 'pass' });
     const log = await readFile(join(dir, 'log/console.log'), 'utf8');
     expect(log).toMatch(/@@tczbox:[0-9a-f]{16} step 6/);
@@ -103,35 +157,16 @@ describe('tczbuild test catches broken extensions and hung guests', () => {
 });
 
 describe('tczbuild test under SIGTERM', () => {
-  it('stops QEMU and the mirror and exits 143 when tczbuild is terminated mid-step', () => inBootLane(async () => {
-    const logDir = join(dir, 'log-term');
-    const cli = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), 'test', 'hang', '--box', 'box/box.yaml', '--bound', '300', '--log-dir', logDir, '--json'], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
-    const qemuRunning = (): boolean => execFileSync('ps', ['-eo', 'args']).toString().split('\n').some((l) => l.includes('qemu-system') && l.includes(logDir));
-    try {
-      // Wait until the guest is inside the step that never ends, or tczbuild has already ended
-      // (no QEMU, a boot that failed): then the checks below fail at once, not after minutes.
-      let ended = false;
-      void exited.then(() => (ended = true));
-      for (let i = 0; i < 600 && !ended; i++) {
-        const log = await readFile(join(logDir, 'console.log'), 'utf8').catch(() => '');
-        if (log.includes('still answering')) break;
-        await sleep(500);
-      }
-      expect(qemuRunning()).toBe(true);
-      cli.kill('SIGTERM');
-      expect(await exited).toBe(143);
-      expect(qemuRunning()).toBe(false);
-      // it says it was interrupted, not how QEMU ended, and the result's exit code is the process's
-      const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; exitCode?: number; diagnostic?: { message: string } });
-      expect(events.filter((e) => e.type === 'diagnostic').map((e) => e.diagnostic!.message)).toEqual([expect.stringMatching(/^interrupted by SIGTERM in step "hang: sleeps forever"/)]);
-      expect(events.find((e) => e.type === 'result')?.exitCode).toBe(143);
-      // an interrupted run cleans its initrd too: only the console log stays in --log-dir
-      expect(await readdir(logDir)).toEqual(['console.log']);
-    } finally {
-      cli.kill('SIGKILL');
-    }
-  }), 900_000);
+  it('stops QEMU and the mirror and exits 143 when tczbuild is terminated mid-step', () => {
+    const t = terminated;
+    expect(t.qemuBeforeKill).toBe(true);
+    expect(t.code).toBe(143);
+    expect(t.qemuAfterKill).toBe(false);
+    // it says it was interrupted, not how QEMU ended, and the result's exit code is the process's
+    const events = t.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; exitCode?: number; diagnostic?: { message: string } });
+    expect(events.filter((e) => e.type === 'diagnostic').map((e) => e.diagnostic!.message)).toEqual([expect.stringMatching(/^interrupted by SIGTERM in step "hang: sleeps forever"/)]);
+    expect(events.find((e) => e.type === 'result')?.exitCode).toBe(143);
+    // an interrupted run cleans its initrd too: only the console log stays in --log-dir
+    expect(t.logDirAfter).toEqual(['console.log']);
+  });
 });
