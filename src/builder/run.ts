@@ -122,6 +122,8 @@ interface Staged {
   readonly restored: readonly Built[];
   /** The plugins' mirrorInputs now; published again when it differs from the state's. */
   readonly mirrorInputs: string;
+  /** Holds this target's fresh builds for upload once everything is published. */
+  readonly cache?: OutputCache;
 }
 
 /** Whether a target's out/ changes: an extension was (re)built, or the mirror's other inputs moved. */
@@ -147,9 +149,10 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
     await lock.release();
   });
   const workRoot = siblingPath(outDir, 'work');
+  const staged: Staged[] = [];
+  let results: BuildResult[];
   try {
     await recoverOut(outDir, isProcessAlive);
-    const staged: Staged[] = [];
     try {
       for (const p of planned) {
         staged.push(await stageTarget(p, outDir, planned.length > 1 ? join(workRoot, `${p.t.target.tcVersion}.x-${p.t.target.arch}`) : workRoot));
@@ -159,7 +162,7 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
     } finally {
       await rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
     }
-    return staged.map((s) => ({
+    results = staged.map((s) => ({
       built: s.built.map((b) => b.ext.name),
       skipped: s.skipped,
       cached: s.restored.map((b) => b.ext.name),
@@ -172,6 +175,10 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
     await lock.release();
     unguard();
   }
+  // Uploads last, after the publish and without out.lock: a slow or dead remote cache costs
+  // the remote cache's readers, never this run's users their mirror or the next build the lock.
+  for (const s of staged) await s.cache?.upload();
+  return results;
 }
 
 async function planTarget(o: BuildOptions, t: TargetBuild): Promise<Planned> {
@@ -216,7 +223,7 @@ async function stageTarget(p: Planned, outDir: string, workDir: string): Promise
   }
   const fresh = toBuild.length ? await buildStale(toBuild, tczRel, o, outDir, workDir) : [];
   if (cache) for (const b of fresh) await cache.save(b.ext.name, b.keyed.key.key, b.ext.files);
-  return { p, tczRel, stateFile, state, keyed, skipped, built: [...restored, ...fresh], restored, mirrorInputs };
+  return { p, tczRel, stateFile, state, keyed, skipped, built: [...restored, ...fresh], restored, mirrorInputs, ...(cache ? { cache } : {}) };
 }
 
 /** The target a skip or rebuild event is about, so a multi-target --json stream can tell them apart. */

@@ -1,7 +1,7 @@
 /**
  * The output cache as the builder uses it: restore() hands back a verified extension for a build
  * key from the local cache, else from the remote one (downloading each file into the local cache
- * against its sha256 first); save() keeps a fresh build locally and uploads it. A bad entry, a
+ * against its sha256 first); save() keeps a fresh build locally, and upload() sends what was kept once the mirror is published. A bad entry, a
  * bad or missing blob, an unreachable or failing server is a warning and a miss, never an error:
  * the caller then builds. After the first transport failure the remote cache is left alone for
  * the rest of the run, so a dead server costs one timeout, not one per extension.
@@ -39,6 +39,8 @@ export class OutputCache {
   readonly local: LocalOutputCache;
   private remote: RemoteCache | undefined;
   private readonly reporter: Reporter;
+  /** Fresh builds kept locally and not yet uploaded. */
+  private readonly kept: Array<{ readonly name: string; readonly key: string; readonly manifest: readonly CachedFile[] }> = [];
 
   constructor(o: OutputCacheOptions, reporter: Reporter) {
     this.local = new LocalOutputCache(o.cacheDir);
@@ -66,24 +68,36 @@ export class OutputCache {
     return entry ? 'remote cache' : undefined;
   }
 
-  /** Keep a fresh build under its key, and upload it unless uploads are off. */
+  /**
+   * Keep a fresh build under its key in the local cache, and remember it for upload(). The
+   * upload waits for upload(), which the builder calls after publishing: a slow or dead remote
+   * cache must not delay the mirror users wait for.
+   */
   async save(name: string, key: string, files: readonly PublishFile[]): Promise<void> {
     const named = files.flatMap((f) => (f.from ? [{ name: f.rel.slice(f.rel.lastIndexOf('/') + 1), path: f.from }] : []));
-    let manifest: CachedFile[];
     try {
-      manifest = await this.local.store(key, named);
+      const manifest = await this.local.store(key, named);
+      if (this.remote?.upload) this.kept.push({ name, key, manifest });
     } catch (error) {
       // A full or read-only cache directory costs the next build time, not this one its result.
       this.warn('output-cache-unwritable', `${name}: could not keep the build in the output cache ${this.local.dir}: ${(error as Error).message}`);
-      return;
     }
-    if (!this.remote?.upload) return;
-    const paths = new Map(named.map((f) => [f.name, f.path]));
-    for (const f of manifest) {
-      const ok = await this.remoteCall(`uploading ${f.name}`, async (r) => (await r.putBlob(f.sha256, paths.get(f.name)!, f.size), true));
-      if (!ok) return;
+  }
+
+  /**
+   * Upload what save() kept, from the local cache's blobs (hashed as they were stored; the work
+   * directory is gone by now). Blobs before the entry, so a reader never finds an entry whose
+   * blobs are missing; the first failure switches the remote cache off for the rest.
+   */
+  async upload(): Promise<void> {
+    const kept = this.kept.splice(0);
+    for (const { name, key, manifest } of kept) {
+      for (const f of manifest) {
+        const ok = await this.remoteCall(`uploading ${f.name}`, async (r) => (await r.putBlob(f.sha256, this.local.blobs.pathFor(f.sha256), f.size), true));
+        if (!ok) return;
+      }
+      await this.remoteCall(`uploading the entry of ${name}`, (r) => r.putEntry(key, encodeActionResult(manifest)));
     }
-    await this.remoteCall(`uploading the entry of ${name}`, (r) => r.putEntry(key, encodeActionResult(manifest)));
   }
 
   private async materialize(name: string, key: string, files: readonly CachedFile[], destDir: string, tczRel: string, origin: CacheOrigin, required: readonly string[], verified?: ReadonlySet<string>): Promise<RestoredExtension | undefined> {
