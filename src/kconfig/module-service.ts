@@ -25,7 +25,7 @@ import { compileModules, kernelRelease, olddefconfig, prepareSource, type BuildL
 import { packModules, type PackedModules } from './module-pack.js';
 import { checkBuiltModule, compilerMismatch, makefileKernelVersion, versionMismatch } from './module-target.js';
 import { runTool, type Env } from '../util/exec.js';
-import { builtExports, compileAgainstHeaders, inspectModule, placeSymvers, readHeadersDir, readSymvers, type HeadersDir } from './module-target-io.js';
+import { builtExports, compileAgainstHeaders, inspectModule, placeSymvers, readHeadersDir, readSymvers, type HeadersDir, type Symvers } from './module-target-io.js';
 import { moduleFragmentText, nothingToBuildMessage, planModules, type ModuleToBuild } from './module-plan.js';
 import { explain, findingSummary } from './report.js';
 
@@ -86,8 +86,8 @@ export async function buildKernelModules(o: ModuleBuildOptions): Promise<ModuleB
     if (headers && o.release !== undefined && o.release !== headers.release) {
       fail('kconfig-release-mismatch', { file: o.headers }, `--release ${o.release} but ${o.headers} is the headers of ${headers.release}: modules built against them carry ${headers.release}`);
     }
-    const { release, built } = headers ? await compileWithHeaders(o, sourceDir, headers, workDir, plan.build) : await compileInTree(o, sourceDir, baseConfig, baseText, workDir, plan.build, needs.table, symversFile);
-    await checkBuilt(built, { release, modversions, ...(symvers ? { symvers, symversFile: symversFile! } : {}) }, o.log, o.env);
+    const { release, built } = headers ? await compileWithHeaders(o, sourceDir, headers, workDir, plan.build) : await compileInTree(o, sourceDir, baseConfig, baseText, workDir, plan.build, needs.table, symvers);
+    await checkBuilt(built, { release, modversions, ...(symvers ? { symvers: symvers.table, symversFile: symversFile! } : {}) }, o.log, o.env);
     const epoch = o.epoch ?? (await treeEpoch(sourceDir));
     const packages: PackedModules[] = [];
     for (const [extension, modules] of groupByExtension(built)) {
@@ -106,7 +106,7 @@ function compileWithHeaders(o: ModuleBuildOptions, sourceDir: string, headers: H
 }
 
 /** Configure an object tree from the base config; the target's Module.symvers goes where modpost reads it. */
-async function compileInTree(o: ModuleBuildOptions, sourceDir: string, baseConfig: string, baseText: string, workDir: string, build: readonly ModuleToBuild[], table: Parameters<typeof checkConfig>[0]['table'], symversFile: string | undefined): Promise<Built> {
+async function compileInTree(o: ModuleBuildOptions, sourceDir: string, baseConfig: string, baseText: string, workDir: string, build: readonly ModuleToBuild[], table: Parameters<typeof checkConfig>[0]['table'], symvers: Symvers | undefined): Promise<Built> {
   const objDir = join(workDir, 'obj');
   const merged = mergeFragments([{ name: 'tczbuild-modules', text: moduleFragmentText(build) }], { name: basename(baseConfig), text: baseText });
   o.log(`make olddefconfig (base ${basename(baseConfig)} + ${build.map((m) => `CONFIG_${m.symbol}=m`).join(' ')})`);
@@ -116,7 +116,7 @@ async function compileInTree(o: ModuleBuildOptions, sourceDir: string, baseConfi
   // of what this tree and config would call themselves
   const release = o.release ?? (await kernelRelease(sourceDir, objDir, o.env));
   if (o.release !== undefined) o.log(`kernel release pinned to ${o.release} (make KERNELRELEASE=${o.release})`);
-  if (symversFile !== undefined) await placeSymvers(symversFile, objDir);
+  if (symvers !== undefined) await placeSymvers(symvers, objDir);
   return { release, built: await compileModules(sourceDir, objDir, build, o.jobs, o.log, o.env, o.release !== undefined ? [`KERNELRELEASE=${o.release}`] : []) };
 }
 

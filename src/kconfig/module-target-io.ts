@@ -20,16 +20,26 @@ async function symversText(file: string): Promise<string> {
   return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
 }
 
-/** Put the target's Module.symvers where modpost reads it for M= builds (the object tree's top). */
-export async function placeSymvers(file: string, objDir: string): Promise<void> {
-  await writeFile(join(objDir, 'Module.symvers'), await symversText(file));
+/** A Module.symvers read once: its text (for modpost) and its table (for the checks). */
+export interface Symvers {
+  readonly text: string;
+  readonly table: Map<string, string>;
 }
 
-export async function readSymvers(file: string): Promise<Map<string, string>> {
+/** Put the target's Module.symvers where modpost reads it for M= builds (the object tree's top). */
+export async function placeSymvers(symvers: Symvers, objDir: string): Promise<void> {
+  await writeFile(join(objDir, 'Module.symvers'), symvers.text);
+}
+
+/**
+ * Read the file once: modpost and the undefined-symbol check must see the same table, and a
+ * `--symvers <(zcat …)` pipe can be read only once (a second read found it empty).
+ */
+export async function readSymvers(file: string): Promise<Symvers> {
   const text = await symversText(file);
   const table = parseSymvers(text);
   if (table.size === 0) fail('kconfig-symvers-missing', { file }, `${file} lists no exported symbols: not a Module.symvers`);
-  return table;
+  return { text, table };
 }
 
 export interface HeadersDir {
