@@ -7,16 +7,24 @@
  * Step commands travel as quoted here-documents into files, so no recipe text is re-parsed
  * by this script's own shell. Pure text; passes `shellcheck -s sh`, runs under BusyBox ash.
  */
+import { baseDirs } from '../tinycore/base-system.js';
 import { shq } from '../util/sh.js';
 import { framed } from './protocol.js';
 import type { BoxStep } from './plan.js';
 
-/** Directories every TinyCore box has whose owner and mode an extension must leave alone. */
-export const baseDirectories: readonly string[] = [
-  '/', '/bin', '/dev', '/etc', '/etc/init.d', '/etc/sysconfig', '/home', '/home/tc', '/lib', '/mnt', '/opt', '/root', '/run', '/sbin',
-  '/tmp', '/tmp/tce', '/tmp/tce/optional', '/tmp/tcloop', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/usr/local/bin',
-  '/usr/local/etc', '/usr/local/lib', '/usr/local/sbin', '/usr/local/share', '/usr/local/tce.installed', '/usr/sbin', '/usr/share', '/var', '/var/log', '/var/run', '/var/tmp',
+/**
+ * Box directories that are not in the base-system table (images may ship them with the default
+ * root:root 0755, or never ship them), but an install must still leave alone.
+ */
+const alsoWatched: readonly string[] = [
+  '/dev', '/root', '/run', '/usr/local/bin', '/usr/local/etc', '/usr/local/lib', '/usr/local/sbin', '/usr/local/share', '/var/log', '/var/run', '/var/tmp',
 ];
+
+/**
+ * Directories every TinyCore box has whose owner and mode an extension must leave alone: the
+ * base-system table (the one source of those directories' live owner and mode) plus the above.
+ */
+export const baseDirectories: readonly string[] = [...new Set([...baseDirs.map((d) => `/${d.path}`), ...alsoWatched])].sort();
 
 /**
  * Changes every TinyCore extension with a startup hook makes, and TinyCore's own QC asks for:
