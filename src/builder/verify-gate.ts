@@ -9,19 +9,12 @@
 import { sortDiagnostics, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import { TczError } from '../diagnostics/errors.js';
 import { isUnder } from '../recipe/paths.js';
-import type { Recipe, Target } from '../recipe/model.js';
-import type { StagePlugin } from './plugin.js';
+import type { Recipe } from '../recipe/model.js';
+import type { PublishCheckInput, StagePlugin } from './plugin.js';
 
-export interface GateInput {
-  /** The tcz directory of the assembled next mirror (indexes written). */
-  readonly tczDir: string;
-  readonly target: Target;
-  /** Recipes of the extensions this build publishes. */
-  readonly recipes: readonly Recipe[];
-  readonly recipesDir: string;
+/** What each plugin's check is handed (its extension names are derived here), and the plugins. */
+export interface GateInput extends Omit<PublishCheckInput, 'extensions'> {
   readonly plugins: readonly StagePlugin[];
-  /** The run's environment, handed to each check. */
-  readonly env: NodeJS.ProcessEnv;
 }
 
 /**
