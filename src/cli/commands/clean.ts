@@ -8,26 +8,13 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Option, UsageError } from 'clipanion';
-import { ProjectCommand, type SharedFlag } from '../project-command.js';
+import { OutOnlyCommand } from '../out-only-command.js';
 
-export class CleanCommand extends ProjectCommand {
-  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
-  override recipes = Option.String('--recipes', { hidden: true });
-  override overlays = Option.String('--overlays', { hidden: true });
-  override tcVersion = Option.String('--tc-version', { hidden: true });
-  override arch = Option.String('--arch', { hidden: true });
-  override targetFlags = Option.Array('--target', [], { hidden: true });
-
-  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
-    return {
-      recipes: 'it cleans beside --out and prunes --cache, and reads no recipes',
-      overlays: 'it cleans beside --out and prunes --cache, and reads no overlays',
-      targets: 'out/ holds every target and is cleaned whole (clean --all removes every target)',
-    };
-  }
+export class CleanCommand extends OutOnlyCommand {
+  protected readonly outUse = { does: 'cleans beside --out and prunes --cache', targets: 'out/ holds every target and is cleaned whole (clean --all removes every target)' };
 
   static override paths = [['clean']];
-  static override usage = ProjectCommand.Usage({
+  static override usage = OutOnlyCommand.Usage({
     category: 'Build commands',
     description: 'remove what killed builds left beside out/ (and out/ with --all)',
     examples: [

@@ -8,14 +8,14 @@ import { join, relative, resolve } from 'node:path';
 import { Option, UsageError } from 'clipanion';
 import { fail } from '../../diagnostics/errors.js';
 import { shownUpstream } from '../../mirror/upstream-origin.js';
-import { ProjectCommand, type SharedFlag } from '../project-command.js';
+import { OutOnlyCommand } from '../out-only-command.js';
 
 /** nginx's proxy cache by default: under /var/cache, which nginx (started as root) creates and hands to its workers' user. */
 const defaultNginxCache = '/var/cache/tczbuild-nginx';
 
-export class ServeCommand extends ProjectCommand {
+export class ServeCommand extends OutOnlyCommand {
   static override paths = [['serve']];
-  static override usage = ProjectCommand.Usage({
+  static override usage = OutOnlyCommand.Usage({
     description: 'serve the output directory as a TinyCore tce mirror',
     details: 'Point a box at it with the printed /opt/tcemirror line, then `tce-load -wi NAME`. With --upstream, files out/ lacks (iptables.tcz, original-modules-KERNEL deps) are fetched from that mirror, md5-checked and cached.',
     examples: [['Serve out/ to the LAN', 'tczbuild serve --host 0.0.0.0 --port 8080']],
@@ -75,20 +75,7 @@ export class ServeCommand extends ProjectCommand {
     });
   }
 
-  /** Shared flags this command refuses (refusedFlags): parsed so they are refused with a reason, kept out of --help. */
-  override recipes = Option.String('--recipes', { hidden: true });
-  override overlays = Option.String('--overlays', { hidden: true });
-  override tcVersion = Option.String('--tc-version', { hidden: true });
-  override arch = Option.String('--arch', { hidden: true });
-  override targetFlags = Option.Array('--target', [], { hidden: true });
-
-  protected override refusedFlags(): Partial<Record<SharedFlag, string>> {
-    return {
-      recipes: 'it serves the built mirror under --out, and reads no recipes',
-      overlays: 'it serves the built mirror under --out, and reads no overlays',
-      targets: 'it serves every <major>.x/<arch> under --out',
-    };
-  }
+  protected readonly outUse = { does: 'serves the built mirror under --out', targets: 'it serves every <major>.x/<arch> under --out' };
 
   /** -q/--quiet here drops the access log only: the banner names the URL boxes need. */
   protected override quietHidesInfo(): boolean {
