@@ -80,7 +80,10 @@ export function renderNginxSite(o: NginxSiteOptions): string {
       ...(base ? [`        rewrite ^ ${token(base, 'the upstream path')}$uri break;`] : []),
       `        proxy_pass ${token(`${up.protocol}//${up.host}`, 'the upstream')};`,
       `        proxy_set_header Host ${token(up.host, 'the upstream host')};`,
-      ...(credentials ? [`        proxy_set_header Authorization "Basic ${credentials}";   # the --upstream URL's user:password`] : []),
+      // The client's own Authorization is for this mirror, never for upstream: ours, or none.
+      credentials
+        ? `        proxy_set_header Authorization "Basic ${credentials}";   # the --upstream URL's user:password`
+        : '        proxy_set_header Authorization "";   # a client\'s credentials stay here',
       '        proxy_http_version 1.1;',
       `        proxy_cache ${zone};`,
       '        proxy_cache_key $uri;',

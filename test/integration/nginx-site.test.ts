@@ -125,6 +125,20 @@ describe.each(['root', 'www-data'] as const)('nginx with the printed site config
     expect(uid).toBe(Number((await execa('id', ['-u', user])).stdout));
   });
 
+  it('never forwards a client\'s own Authorization header to an upstream that needs none', async () => {
+    const name = `/11.x/x86_64/tcz/private-${user}.tcz`;
+    const seenAuth: Array<string | undefined> = [];
+    upstream.route(`/tc${name}`, {
+      handler: (req, res) => {
+        seenAuth.push(req.headers.authorization);
+        res.writeHead(200, { 'content-length': 3 }).end('abc');
+      },
+    });
+    const r = await rawRequest(base, name, 'GET', `Authorization: Basic ${Buffer.from('alice:mirror-password').toString('base64')}\r\n`);
+    expect(r.status).toBe(200);
+    expect(seenAuth).toEqual([undefined]);
+  });
+
   it('lists no directory and leaks nothing outside out/ or from its dot files', async () => {
     const listing = await rawRequest(base, '/11.x/x86_64/tcz/');
     expect(listing.status).not.toBe(200);
