@@ -98,7 +98,7 @@ describe('a fresh clone with nothing beside it', () => {
 
     const mainJob = readmeBlock('## Quick start', 'sh').split('\n')[0]!;
     // The README's main job is setup.sh, then (&&) the demo: run as two commands here, so that
-    // the unit suite can run beside the demo's boot.
+    // the second clone's checks can start beside the demo.
     const [setupCmd, demoCmd] = mainJob.replace(/\s+#.*$/, '').split(' && ');
     expect([setupCmd, demoCmd]).toEqual(['./scripts/setup.sh', 'npm run demo']);
     const setup = await sh('setup.sh', setupCmd!, clone, userEnv(override), 900_000);
