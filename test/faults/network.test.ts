@@ -68,13 +68,16 @@ describe('network faults during a build', () => {
   it.each([
     ['reset', { reset: true } as Route, /connection was reset|closed early|socket hang up/],
     ['truncate', { truncateAt: 700, body } as Route, /cut off after 700 of \d+ bytes/],
-    ['stall', { stallAfter: 10, body } as Route, /stalled: no data for 300 ms after 10 of \d+ bytes/],
+    // Only the idle timeout may end a stall: a loaded machine's late timer otherwise lets the
+    // 400 ms rate window fire first and name the stall "too slow".
+    ['stall', { stallAfter: 10, body } as Route, /stalled: no data for 300 ms after 10 of \d+ bytes/, { minRate: { bytesPerSec: 1000, windowMs: 60_000 } }],
     ['500', { status: 500, body: 'oops' } as Route, /HTTP 500/],
     // One byte every 50 ms never trips the 300 ms idle timeout: only the minimum rate ends it.
-    ['trickle', { trickleEveryMs: 50, body } as Route, /too slow: \d+ bytes in the last 0\.4 s \(\d+ B\/s, after \d+ of \d+ bytes\), below the minimum of 1000 B\/s/],
-  ])('gives up on a permanent %s after exactly retries+1 requests, says why, and leaves no partial file', async (_kind, route, why) => {
+    // (and the idle timeout is long enough that a late 50 ms tick on a loaded machine cannot end it)
+    ['trickle', { trickleEveryMs: 50, body } as Route, /too slow: \d+ bytes in the last 0\.4 s \(\d+ B\/s, after \d+ of \d+ bytes\), below the minimum of 1000 B\/s/, { timeoutMs: 60_000 }],
+  ] as Array<[string, Route, RegExp, Partial<typeof fast>?]>)('gives up on a permanent %s after exactly retries+1 requests, says why, and leaves no partial file', async (_kind, route, why, only) => {
     const { p, s } = await project(route);
-    const r = await buildInProcess(p, fast);
+    const r = await buildInProcess(p, { ...fast, ...only });
     expect(r.code).toBe(1);
     expect(hits(s)).toBe(3);
     const d = r.diagnostics.find((x) => x.id === 'fetch-failed');
