@@ -17,9 +17,10 @@ export function isScaffold(name: string): boolean {
  * counterpart (skipped when both are already the same inode), new directories are renamed in
  * whole, names `from` lacks are removed last, and directory modes follow `from`. In each
  * directory an image's `.md5.txt` goes first, then the image, then its other companions, then
- * indexes: an index never names an image that is not there yet, and a reader that reads the
- * `.md5.txt`, the image and the `.md5.txt` again and finds the same sum twice got the image
- * that sum belongs to (with the image first, it could get the new image between two old sums).
+ * indexes: an index never names an image that is not there yet, and the gap between an image
+ * and its sum is one rename. A reader inside that gap can still pair one publish's sum with the
+ * other's image (whichever goes first); tce-load's md5 check catches it, and only swapping the
+ * whole directory at once would close it.
  */
 export async function moveTreeInto(from: string, to: string): Promise<void> {
   const want = await lstat(from);

@@ -1,8 +1,8 @@
 /**
  * The order moveTreeInto() renames a directory's files in: an image's .md5.txt just before the
- * image, its other companions after it, indexes last. A reader that reads the .md5.txt, the
- * image, then the .md5.txt again and sees one sum twice therefore holds the image of that sum
- * (faults-publish.test.ts checks that under real publishes; this pins the order itself).
+ * image, its other companions after it, indexes last, so an index never names an image that is
+ * not there yet and an image is one rename away from its sum (faults-publish.test.ts checks that
+ * no name goes missing under real publishes; this pins the order itself).
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
