@@ -14,11 +14,7 @@
  */
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cloneTree, isScaffold, moveTreeInto } from './tree-move.js';
-
-export { isScaffold };
-
-const scaffold = /^\.tczbuild-publish-(\d+)$/;
+import { cloneTree, isScaffold, moveTreeInto, scaffoldPid } from './tree-move.js';
 
 export function insideDir(outDir: string, pid = process.pid): string {
   return join(outDir, `.tczbuild-publish-${pid}`);
@@ -43,8 +39,8 @@ export async function swapInside(outDir: string): Promise<void> {
 /** Undo or finish what a killed publish left inside out/ (see the module header). */
 export async function recoverInside(outDir: string, isAlive: (pid: number) => boolean): Promise<void> {
   for (const name of await readdir(outDir).catch(() => [] as string[])) {
-    const m = scaffold.exec(name);
-    if (!m || isAlive(Number(m[1]))) continue;
+    const pid = scaffoldPid(name);
+    if (pid === undefined || isAlive(pid)) continue;
     const dir = join(outDir, name);
     const newLeft = await present(join(dir, 'new'));
     if (await present(join(dir, 'snapshot'))) {

@@ -148,7 +148,6 @@ async function dropSibling(outDir: string, path: string): Promise<void> {
   await rm(drop, { recursive: true, force: true });
 }
 
-
 /** Roll back a publish cut while moving files in, and drop leftovers of killed builds. */
 export async function recoverOut(outDir: string, isAlive: (pid: number) => boolean): Promise<void> {
   const clean = await realOutDir(outDir);
@@ -173,7 +172,6 @@ export async function realOutDir(outDir: string): Promise<string> {
   const st = await lstat(clean).catch(() => undefined);
   return st?.isSymbolicLink() ? realpath(clean) : clean;
 }
-
 
 async function moveFile(from: string, to: string): Promise<void> {
   try {

@@ -7,9 +7,15 @@
 import { chmod, copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** The pid of the publish that owns a top-level name of out/, when the name is its scaffolding. */
+export function scaffoldPid(name: string): number | undefined {
+  const m = /^\.tczbuild-publish-(\d+)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Whether a top-level name of out/ is publish scaffolding rather than mirror content. */
 export function isScaffold(name: string): boolean {
-  return /^\.tczbuild-publish-(\d+)$/.test(name);
+  return scaffoldPid(name) !== undefined;
 }
 
 /**
