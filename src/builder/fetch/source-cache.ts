@@ -115,10 +115,8 @@ export class SourceCache {
    */
   async putStream(body: AsyncIterable<Uint8Array>, expected?: string): Promise<CacheEntry> {
     const want = expected === undefined ? undefined : normalizeHex(expected);
-    const tmpDir = join(this.dir, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
     await mkdir(join(this.dir, 'sha256'), { recursive: true });
-    const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.part`);
+    const tmp = await this.tempPath();
     // Ctrl-C, SIGTERM or SIGHUP mid-download (`tczbuild fetch`, a build's fetch stage) removes
     // the temp file on the way out instead of leaving it for the next run's sweep.
     const forget = onInterrupt(() => rm(tmp, { force: true }));
@@ -134,6 +132,16 @@ export class SourceCache {
     } finally {
       forget();
     }
+  }
+
+  /**
+   * A fresh temp file name on the store's filesystem (so renaming it into `sha256/` is atomic),
+   * named after this process: sweepAbandoned() removes it only once this process is gone.
+   */
+  async tempPath(): Promise<string> {
+    const tmpDir = join(this.dir, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    return join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.part`);
   }
 
   /**

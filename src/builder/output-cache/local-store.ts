@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SourceCache, hashFile } from '../fetch/source-cache.js';
+import { SourceCache, hashFile, isSha256Hex } from '../fetch/source-cache.js';
 import { decodeActionResult, encodeActionResult, type CachedFile } from './action-result.js';
 import { chooseEntriesToDrop, type PruneBounds, type PruneCandidate } from './prune.js';
 
@@ -92,9 +92,7 @@ export class LocalOutputCache {
       const { sha256, size } = await hashFile(f.path);
       const blob = this.blobs.pathFor(sha256);
       if (!(await stat(blob).catch(() => undefined))) {
-        await mkdir(join(this.dir, 'tmp'), { recursive: true });
-        // the name SourceCache.sweepAbandoned knows: removed only when this pid is gone
-        const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}.part`);
+        const tmp = await this.blobs.tempPath();
         try {
           await link(f.path, tmp).catch(() => copyFile(f.path, tmp));
           await rename(tmp, blob);
@@ -142,7 +140,7 @@ export class LocalOutputCache {
     for (const name of await readdir(join(this.dir, 'sha256')).catch(() => [] as string[])) {
       // only a finished blob is named by its hash; anything else is not ours to count or drop
       // (an older tczbuild wrote its temps here, and one may still be running)
-      if (!/^[0-9a-f]{64}$/.test(name) || keptBlobs.has(name)) continue;
+      if (!isSha256Hex(name) || keptBlobs.has(name)) continue;
       const path = join(this.dir, 'sha256', name);
       freedBytes += (await stat(path).catch(() => ({ size: 0 }))).size;
       await rm(path, { force: true });
