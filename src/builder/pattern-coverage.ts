@@ -89,8 +89,9 @@ export async function patternCoverage(i: CoverageInput): Promise<CoverageResult>
   if (blind.length) return { diagnostics, unchecked };
   const all = new Set(staged);
   for (const p of staged) for (const d of parentDirs(p)) all.add(d);
+  const paths = [...all];
   for (const f of recipe.files) {
-    if ([...all].some((p) => matchGlob(f.pattern, p))) continue;
+    if (paths.some((p) => matchGlob(f.pattern, p))) continue;
     diagnostics.push(diag('strict-pattern-unmatched', f.at, `${recipe.name}: files: "${f.pattern}" matches nothing the build would stage (${all.size} paths from its sources, overlays and generated files)`));
   }
   return { diagnostics, unchecked };
