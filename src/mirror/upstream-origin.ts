@@ -10,7 +10,7 @@
  * host names: `addresses` is checked against every address a name resolves to when a connection
  * opens (the upstream's own name included), so a name that resolves, or later re-resolves, to an
  * internal address is refused unless the upstream was itself named by an internal address.
- * Pure apart from netrc.
+ * Pure apart from netrc and a memo of the address guards (one per upstream).
  */
 import { isIP, type LookupFunction } from 'node:net';
 import { netrcLookup, originScopedAuth, splitUserinfo, type Credentials } from '../util/credentials.js';
@@ -66,13 +66,40 @@ export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions): Upst
         return undefined;
       },
     },
-    addresses: {
-      refuse: (hostname, address) =>
-        homeIsInternal || !isInternalHost(address)
-          ? undefined
-          : `${hostname} resolves to ${address}, a loopback, link-local or private address, and the upstream ${home.host} is not one; if the upstream is a mirror on your network, name it by its address (--upstream ${home.protocol}//${address.includes(':') ? `[${address}]` : address}${home.port ? `:${home.port}` : ''}${home.pathname.replace(/\/+$/, '')})`,
-      ...(o.lookup ? { lookup: o.lookup } : {}),
-    },
+    addresses: addressGuard(home, o.lookup),
+  };
+}
+
+/**
+ * One guard per upstream (and resolver), made once: the guarded pool is kept per guard object
+ * (dispatcher.ts), so a caller that asks for the origin again on every refresh reuses the
+ * connections of the last one instead of opening a pool of its own that nobody closes.
+ */
+const guards = new WeakMap<LookupFunction, Map<string, AddressGuard>>();
+const defaultLookupGuards = new Map<string, AddressGuard>();
+
+function addressGuard(home: URL, lookup: LookupFunction | undefined): AddressGuard {
+  const made = guardsFor(lookup);
+  let guard = made.get(home.href);
+  if (guard === undefined) made.set(home.href, (guard = newAddressGuard(home, lookup)));
+  return guard;
+}
+
+function guardsFor(lookup: LookupFunction | undefined): Map<string, AddressGuard> {
+  if (lookup === undefined) return defaultLookupGuards;
+  let made = guards.get(lookup);
+  if (made === undefined) guards.set(lookup, (made = new Map()));
+  return made;
+}
+
+function newAddressGuard(home: URL, lookup: LookupFunction | undefined): AddressGuard {
+  const homeIsInternal = isInternalHost(home.hostname);
+  return {
+    refuse: (hostname, address) =>
+      homeIsInternal || !isInternalHost(address)
+        ? undefined
+        : `${hostname} resolves to ${address}, a loopback, link-local or private address, and the upstream ${home.host} is not one; if the upstream is a mirror on your network, name it by its address (--upstream ${home.protocol}//${address.includes(':') ? `[${address}]` : address}${home.port ? `:${home.port}` : ''}${home.pathname.replace(/\/+$/, '')})`,
+    ...(lookup ? { lookup } : {}),
   };
 }
 

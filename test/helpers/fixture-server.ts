@@ -19,6 +19,8 @@ export type Route =
 export interface FixtureServer {
   readonly url: string;
   readonly requests: string[];
+  /** TCP connections accepted so far: a client that reuses its connections opens few. */
+  readonly connections: () => number;
   route(path: string, route: Route): void;
   close(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function startFixtureServer(routes: Record<string, Route> = {}): Pr
   const table = new Map(Object.entries(routes));
   const requests: string[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     requests.push(path);
@@ -38,6 +41,7 @@ export async function startFixtureServer(routes: Record<string, Route> = {}): Pr
     serve(r, req, res);
   });
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -46,6 +50,7 @@ export async function startFixtureServer(routes: Record<string, Route> = {}): Pr
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     route: (path, route) => void table.set(path, route),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,7 +1,8 @@
 /**
  * Two builds (or a build and a serve) refreshing the same cached upstream index set at once:
  * neither may fail, and a reader of the set's directory must never find md5.db.gz missing,
- * at any moment of either refresh.
+ * at any moment of either refresh. And a process that refreshes again and again (a long-lived
+ * caller of the library) keeps using its connections instead of opening a new pool each time.
  */
 import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,5 +57,17 @@ describe('refreshing the upstream indexes', () => {
     const left = (await readdir(dirname(dir))).filter((n) => n.startsWith(basename(dir)));
     expect(left).toHaveLength(2); // the symlink and the set it names
     await access(join(dir, 'md5.db.gz'));
+  }, 60_000);
+
+  it('reuses its connections across refreshes instead of opening a pool per refresh', async () => {
+    // every index file present: a 404 is dropped unread, which may cost its connection
+    const names = ['info.lst', 'sizelist', 'md5.db', 'tags.db', 'provides.db', 'dep.db'];
+    server = await startFixtureServer(Object.fromEntries(names.map((n) => [`${tcz}/${n}.gz`, { body: gzipSync(`${n}\n`) }])));
+    cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upidx-'));
+    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, env: {}, network: { env: {} }, maxAgeMs: 0 };
+    for (let i = 0; i < 10; i++) await ensureUpstreamIndexes(o);
+    expect(server.requests).toHaveLength(10 * names.length);
+    // one connection, kept alive from the first request to the last
+    expect(server.connections()).toBe(1);
   }, 60_000);
 });
