@@ -6,17 +6,25 @@
  * that no longer matches its name is deleted and the hit refused. A copy that fails for want of
  * space is reported as that, never as a tampered cache.
  *
- * A blob is written as a temp file in `tmp/` (same filesystem, so the rename is atomic) named
- * after its writer's pid, never beside the blobs: a prune by another process (`clean
- * --prune-cache` while a build runs) sees only finished blobs in `sha256/`, and sweeps a temp
- * only once its writer is dead.
+ * A blob or an entry is written as a temp file in `tmp/` (same filesystem, so the rename is
+ * atomic) named after its writer's pid, never beside the blobs or entries: a prune by another
+ * process (`clean --prune-cache` while a build runs) sees only finished files in `sha256/` and
+ * `ac/`, and sweeps a temp only once its writer is dead. A blob is written (or, when already
+ * there, touched) before the entry naming it, so for a moment no entry refers to it: prune
+ * leaves every blob touched within the last `blobGraceMs` alone.
  */
-import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SourceCache, hashFile, isSha256Hex } from '../fetch/source-cache.js';
 import { decodeActionResult, encodeActionResult, type CachedFile } from './action-result.js';
 import { chooseEntriesToDrop, type PruneBounds, type PruneCandidate } from './prune.js';
+
+/**
+ * How long a blob no entry refers to is kept after it was stored or reused: longer than storing
+ * one extension's blobs takes (seconds locally; from a remote cache, a few files at most ten
+ * minutes each), so the entry that will name it is written by then.
+ */
+export const blobGraceMs = 3_600_000;
 
 export interface MaterializedFile extends CachedFile {
   /** Where the verified copy now is (inside the caller's directory). */
@@ -91,10 +99,14 @@ export class LocalOutputCache {
     for (const f of files) {
       const { sha256, size } = await hashFile(f.path);
       const blob = this.blobs.pathFor(sha256);
-      if (!(await stat(blob).catch(() => undefined))) {
+      // reused or new, the blob is young now: a prune keeps it until the entry below names it
+      const now = new Date();
+      const reused = await utimes(blob, now, now).then(() => true, () => false);
+      if (!reused) {
         const tmp = await this.blobs.tempPath();
         try {
           await link(f.path, tmp).catch(() => copyFile(f.path, tmp));
+          await utimes(tmp, now, now); // a link keeps the built file's mtime
           await rename(tmp, blob);
         } finally {
           await rm(tmp, { force: true });
@@ -108,9 +120,13 @@ export class LocalOutputCache {
 
   async writeEntry(key: string, entry: Buffer): Promise<void> {
     await mkdir(join(this.dir, 'ac'), { recursive: true });
-    const tmp = `${this.entryPath(key)}.${process.pid}-${randomBytes(4).toString('hex')}`;
-    await writeFile(tmp, entry);
-    await rename(tmp, this.entryPath(key));
+    const tmp = await this.blobs.tempPath();
+    try {
+      await writeFile(tmp, entry);
+      await rename(tmp, this.entryPath(key));
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   /** Mark an entry as used now, so pruning by age keeps it. */
@@ -119,7 +135,7 @@ export class LocalOutputCache {
     await utimes(this.entryPath(key), now, now).catch(() => undefined);
   }
 
-  /** Drop entries past the bounds, then every blob no kept entry refers to. */
+  /** Drop entries past the bounds, then every blob no kept entry refers to (unless touched within blobGraceMs). */
   async prune(bounds: PruneBounds): Promise<{ entries: number; blobs: number; freedBytes: number; keptBytes: number }> {
     const keys = (await readdir(join(this.dir, 'ac')).catch(() => [] as string[])).filter((k) => /^[0-9a-f]{64}$/.test(k));
     const candidates: PruneCandidate[] = [];
@@ -142,7 +158,9 @@ export class LocalOutputCache {
       // (an older tczbuild wrote its temps here, and one may still be running)
       if (!isSha256Hex(name) || keptBlobs.has(name)) continue;
       const path = join(this.dir, 'sha256', name);
-      freedBytes += (await stat(path).catch(() => ({ size: 0 }))).size;
+      const st = await stat(path).catch(() => undefined);
+      if (!st || bounds.nowMs - st.mtimeMs < blobGraceMs) continue;
+      freedBytes += st.size;
       await rm(path, { force: true });
       blobs++;
     }
