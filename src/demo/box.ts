@@ -23,6 +23,7 @@ import { startMirrorServer } from '../mirror/server.js';
 import { debianContainerdRecipe, iptablesRecipe, kernelRelease, netfilterRecipe } from './box-recipes.js';
 import { loadOpenfaasArtifacts, openfaasDirVariable, openfaasRecipe, pushOciArchive } from './openfaas.js';
 import { startLocalRegistry } from './registry.js';
+import { demoNetwork } from './network.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(repo, 'dist', 'cli', 'main.js');
@@ -101,7 +102,7 @@ const upstream = await startMirrorServer({ root: join(upstreamDir, 'out'), host:
 const env: string[] = [];
 let cleanup = async (): Promise<void> => {};
 if (artifacts) {
-  const registry = await startLocalRegistry();
+  const registry = await startLocalRegistry(demoNetwork);
   say(`OpenFaaS stack from ${artifacts.dir}: ${artifacts.images.length} images pushed to docker-registry at ${registry.url} (standing in for docker.io)`);
   for (const image of artifacts.images) await pushOciArchive(registry.url, image);
   const bins = await startMirrorServer({ root: join(artifacts.dir, 'bin'), host: '127.0.0.1', port: 0 });

@@ -6,23 +6,16 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer, connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { testdir } from './testdir.js';
+import { freePort } from '../../src/demo/free-port.js';
 
 export interface Tinyproxy {
   readonly url: string;
   /** The request lines tinyproxy logged so far ("GET http://… HTTP/1.1", "CONNECT 127.0.0.1:443 HTTP/1.1"). */
   requests(): Promise<string[]>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 async function listening(port: number): Promise<boolean> {

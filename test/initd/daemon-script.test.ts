@@ -1,20 +1,12 @@
 import { readFile, writeFile, mkdir, chmod, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
 import { recipeFromYaml, recipeHead, target } from './helpers/recipe.js';
 import { busybox, makeSandbox, type Sandbox } from './helpers/sandbox.js';
+import { freePort } from '../../src/demo/free-port.js';
 
 const webd = 'usr/local/etc/init.d/webd';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function daemonSandbox(services: string, extraYaml = ''): Promise<Sandbox> {
   const recipe = recipeFromYaml(`${recipeHead('webd')}services:\n${services}${extraYaml}`);

@@ -19,18 +19,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tczbuild, type CliRun } from '../helpers/cli.js';
 import { testdir } from '../helpers/testdir.js';
-import { startRegistry, type TestRegistry } from '../images/helpers/registry.js';
 import { addRealFaasd, createBoxProject, repoRoot, type BoxProject, type RealFaasd } from './helpers/box-project.js';
+import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
 
 let project: BoxProject;
 let run: CliRun;
-let registry: TestRegistry;
+let registry: LocalRegistry;
 let faasd: RealFaasd;
 let steps: Array<{ title: string; status: string; ms: number }>;
 
 beforeAll(async () => {
   const dir = await testdir({}, { keep: true });
-  registry = await startRegistry();
+  registry = await startLocalRegistry({ env: {} });
   project = await createBoxProject(dir);
   faasd = await addRealFaasd(project, registry.url);
   const port = new URL(registry.url).port;

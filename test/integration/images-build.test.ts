@@ -17,7 +17,8 @@ import { snapshotTree } from '../helpers/tree-snapshot.js';
 import { startContainerd, type TestContainerd } from '../images/helpers/containerd.js';
 import { makeImage, makeIndex, type FixtureImage } from '../images/helpers/oci-fixtures.js';
 import { startRegistryProxy, type RegistryProxy } from '../images/helpers/proxy.js';
-import { pushImage, pushIndex, startRegistry, type TestRegistry } from '../images/helpers/registry.js';
+import { pushImage, pushIndex } from '../images/helpers/registry.js';
+import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
 
 const refs = {
   'openfaas/basic-auth-plugin': '0.18.18',
@@ -29,7 +30,7 @@ const refs = {
 const tcz = 'out/11.x/x86_64/tcz';
 const env = { SOURCE_DATE_EPOCH: '1600000000' };
 
-let registry: TestRegistry;
+let registry: LocalRegistry;
 let proxy: RegistryProxy;
 let server: FixtureServer;
 let containerd: TestContainerd;
@@ -69,7 +70,7 @@ runtime-paths:
 `;
 
 beforeAll(async () => {
-  registry = await startRegistry();
+  registry = await startLocalRegistry({ env: {} });
   proxy = await startRegistryProxy(registry.url);
   containerd = await startContainerd();
   server = await startFixtureServer({ '/faasd/0.9.5/faasd': { body: '#!/bin/sh\necho faasd\n' } });

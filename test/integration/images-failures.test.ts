@@ -16,16 +16,17 @@ import { testdir } from '../helpers/testdir.js';
 import { makeImage, makeIndex, sha256, type Blob, type FixtureImage } from '../images/helpers/oci-fixtures.js';
 import { startRegistryProxy, type RegistryProxy } from '../images/helpers/proxy.js';
 import { imagesRecipe, recipeFrom, x86_64 } from '../images/helpers/recipe.js';
-import { pushImage, pushIndex, startRegistry, type TestRegistry } from '../images/helpers/registry.js';
+import { pushImage, pushIndex } from '../images/helpers/registry.js';
+import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
 
-let registry: TestRegistry;
+let registry: LocalRegistry;
 let proxy: RegistryProxy;
 let image: FixtureImage;
 let index: Blob;
 let armOnly: FixtureImage;
 
 beforeAll(async () => {
-  registry = await startRegistry();
+  registry = await startLocalRegistry({ env: {} });
   proxy = await startRegistryProxy(registry.url);
   // Incompressible content so the layer is big enough to be cut in the middle of a transfer.
   image = await makeImage({ layers: [[{ name: 'data/blob', content: randomBytes(512 * 1024) }], [{ name: 'etc/motd', content: 'hi\n' }]] });

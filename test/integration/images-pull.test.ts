@@ -16,9 +16,10 @@ import { testdir } from '../helpers/testdir.js';
 import { startContainerd, type TestContainerd } from '../images/helpers/containerd.js';
 import { makeImage, makeIndex, type Blob, type FixtureImage } from '../images/helpers/oci-fixtures.js';
 import { imagesRecipe, recipeFrom, x86_64 } from '../images/helpers/recipe.js';
-import { pushImage, pushIndex, startRegistry, type TestRegistry } from '../images/helpers/registry.js';
+import { pushImage, pushIndex } from '../images/helpers/registry.js';
+import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
 
-let registry: TestRegistry;
+let registry: LocalRegistry;
 let containerd: TestContainerd;
 let hello: FixtureImage;
 let amd64: FixtureImage;
@@ -28,7 +29,7 @@ let index: Blob;
 let dockerList: Blob;
 
 beforeAll(async () => {
-  registry = await startRegistry();
+  registry = await startLocalRegistry({ env: {} });
   containerd = await startContainerd();
   hello = await makeImage({ flavor: 'docker', layers: [[{ name: 'bin/hello', content: '#!/bin/sh\necho hello\n', mode: 0o755 }], [{ name: 'etc/motd', content: 'hi\n' }]] });
   amd64 = await makeImage({ layers: [[{ name: 'etc/arch', content: 'amd64\n' }]], architecture: 'amd64' });

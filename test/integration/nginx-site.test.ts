@@ -8,7 +8,6 @@
  * 500; a site naming a path the workers cannot enter is warned about at print time.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -17,6 +16,7 @@ import { tczbuild } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { makeGoodMirror, type FixtureMirror } from '../mirror/fixture-mirror.js';
 import { busyboxWget, rawRequest } from '../mirror/raw-http.js';
+import { freePort } from '../../src/demo/free-port.js';
 
 const secret = 'TOP-SECRET-BYTES-OUTSIDE-OUT';
 const iptables = randomBytes(2 * 1024 * 1024);
@@ -25,14 +25,6 @@ let parent: string;
 let mirror: FixtureMirror;
 let upstream: FixtureServer;
 const nginxes: ResultPromise[] = [];
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function waitForPort(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {

@@ -11,9 +11,10 @@ import { diagnosticsOf, tczbuild } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
 import { makeImage, makeIndex, type Blob, type FixtureImage } from '../images/helpers/oci-fixtures.js';
-import { pushImage, pushIndex, startRegistry, type TestRegistry } from '../images/helpers/registry.js';
+import { pushImage, pushIndex } from '../images/helpers/registry.js';
+import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
 
-let registry: TestRegistry;
+let registry: LocalRegistry;
 let server: FixtureServer;
 let gateway: FixtureImage;
 let index: Blob;
@@ -22,7 +23,7 @@ const archive = Buffer.from('not really a tarball, but bytes with a hash');
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
-  registry = await startRegistry();
+  registry = await startLocalRegistry({ env: {} });
   server = await startFixtureServer({ '/dl/1.2.3/faas-cli': { body: tool }, '/dl/faasd-1.2.3.tar.gz': { body: archive } });
   gateway = await makeImage({ layers: [[{ name: 'gateway', content: 'gw' }]] });
   const amd64 = await makeImage({ layers: [[{ name: 'nats', content: 'amd64' }]] });

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stopChild } from './registry.js';
+import { stopChild } from '../../../src/demo/registry.js';
 
 const run = promisify(execFile);
 
