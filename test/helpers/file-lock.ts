@@ -30,7 +30,6 @@ export async function holdFileLock(path: string): Promise<{ release(): Promise<v
   };
 }
 
-
 /**
  * The booted-box lane: test files that boot the stand-in box (QEMU under TCG, one CPU-bound
  * thread each, with step timeouts meant for a box of its own) take turns in it, so that with

@@ -15,7 +15,6 @@ import { copyProject, hits, mirror, packed, tczbuildJson, type Run } from './hel
 import { createSpineProject, type SpineProject } from './helpers/spine-project.js';
 import { startWebdavNginx, type WebdavNginx } from '../../bench/lib/webdav-nginx.mjs';
 
-
 let work: string;
 let p: SpineProject;
 let nginx: WebdavNginx;

@@ -69,7 +69,6 @@ export async function download(cache: SourceCache, where: Location, expected: st
   }, policy);
 }
 
-
 async function copyLocal(cache: SourceCache, path: string, expected: string | undefined, maxBytes: number): Promise<CacheEntry> {
   let size: number;
   try {

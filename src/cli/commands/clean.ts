@@ -61,9 +61,10 @@ export class CleanCommand extends OutOnlyCommand {
     const maxBytes = parseSize(this.maxSize ?? '10G');
     if (maxBytes === undefined) throw new UsageError(`--max-size takes a size such as 500M or 10G, not "${this.maxSize}"`);
     const { SourceCache } = await import('../../builder/fetch/source-cache.js');
-    const r = await new LocalOutputCache(this.cacheDir()).prune({ nowMs: Date.now(), maxAgeMs: days * 86_400_000, maxBytes });
+    const nowMs = Date.now();
+    const r = await new LocalOutputCache(this.cacheDir()).prune({ nowMs, maxAgeMs: days * 86_400_000, maxBytes });
     // downloaded sources age the same way (by last use); a build fetches again what it still needs
-    const src = await new SourceCache(this.cacheDir()).prune(Date.now(), days * 86_400_000);
+    const src = await new SourceCache(this.cacheDir()).prune(nowMs, days * 86_400_000);
     const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
     return `output cache: dropped ${r.entries} entries and ${r.blobs} files (${mib(r.freedBytes)}), kept ${mib(r.keptBytes)}; sources: dropped ${src.files} files unused for ${days} days (${mib(src.freedBytes)})`;
   }

@@ -45,7 +45,6 @@ export interface VerifyOptions {
   readonly env: NodeJS.ProcessEnv;
 }
 
-
 export function archFromPath(tczDir: string): string | undefined {
   return parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.arch;
 }
