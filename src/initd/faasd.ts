@@ -32,7 +32,7 @@ export function renderFaasdScript(name: string, recipeName: string, s: FaasdServ
     importFunctions,
     importImages(recipeName, images, s['import-args']),
     daemonStart('provider', s, s.provider),
-    daemonStart('up', s, s.up),
+    daemonStart('up', s, s.up, upPrepare(s)),
     startStopStatus(s),
     dispatch([
       { names: ['start'], body: 'start' },
@@ -66,6 +66,7 @@ GATEWAY_PORT=${s.gateway.port}
 GATEWAY_PUBLISHED=${s.gateway['published-port']}
 GATEWAY_PATH="${s.gateway.path}"
 GATEWAY_TIMEOUT=${s.gateway['ready-timeout']}
+UP_LOG_FROM_FILE=${rooted(`${s.up.pidfile}.log-from`)}
 `
     : ''
 }`;
@@ -231,6 +232,11 @@ remove_left_containers() {
 `;
 
 const gatewayFunction = `
+# The gateway's container address in the hosts file faasd up writes; empty until it is there.
+gateway_ip() {
+  awk -v s="$GATEWAY_SERVICE" '$2 == s { ip = $1 } END { print ip }' "$UP_HOSTS" 2>/dev/null
+}
+
 # faasd up's log since this start, its last lines: why a start failed.
 show_up_log() {
   echo "--- faasd up log since this start ($UP_LOG):"
@@ -242,8 +248,14 @@ show_up_log() {
 # through faasd up's proxy on GATEWAY_PUBLISHED: that proxy closes its port for good when the
 # first request it takes cannot reach the gateway yet.
 wait_gateway() {
+  # where faasd up's log of the start that runs it begins (start_up wrote it down, in this
+  # start or in the one a later start finds running)
+  UP_LOG_FROM="$(cat "$UP_LOG_FROM_FILE" 2>/dev/null)"
+  case "$UP_LOG_FROM" in
+    '' | *[!0-9]*) UP_LOG_FROM=0 ;;
+  esac
   deadline=$(($(date +%s) + GATEWAY_TIMEOUT))
-  ip=""
+  ip="$(gateway_ip)"
   until [ -n "$ip" ] && wget -q -O /dev/null "http://$ip:$GATEWAY_PORT$GATEWAY_PATH" 2>/dev/null; do
     if ! running_pid "$UP_PIDFILE" >/dev/null; then
       say "faasd up exited while starting the core containers"
@@ -260,7 +272,7 @@ wait_gateway() {
       return 1
     fi
     sleep 2
-    [ -n "$ip" ] || ip="$(awk -v s="$GATEWAY_SERVICE" '$2 == s { ip = $1 } END { print ip }' "$UP_HOSTS" 2>/dev/null)"
+    [ -n "$ip" ] || ip="$(gateway_ip)"
   done
   until wget -q -O /dev/null "http://127.0.0.1:$GATEWAY_PUBLISHED$GATEWAY_PATH" 2>/dev/null; do
     if tail -c +"$((UP_LOG_FROM + 1))" "$UP_LOG" 2>/dev/null | grep -q "unable to dial"; then
@@ -330,7 +342,20 @@ ${calls.length > 0 ? calls.join('\n') + '\n' : ''}  [ "$failed" -eq 0 ]
 `;
 }
 
-function daemonStart(sub: 'provider' | 'up', s: FaasdService, d: FaasdDaemon): string {
+/**
+ * What start_up does before it launches faasd up (never when one already runs): forget the
+ * hosts file of the last run and, with a gateway to wait for, note where this run's log begins.
+ */
+function upPrepare(s: FaasdService): string[] {
+  return [
+    "# faasd up rewrites its hosts file as it starts each core container; an old one would name",
+    "# the previous run's addresses",
+    'rm -f "$UP_HOSTS"',
+    ...(s.gateway ? ['UP_LOG_FROM=0', '[ -f "$UP_LOG" ] && UP_LOG_FROM="$(wc -c <"$UP_LOG")"', 'echo "$UP_LOG_FROM" >"$UP_LOG_FROM_FILE"'] : []),
+  ];
+}
+
+function daemonStart(sub: 'provider' | 'up', s: FaasdService, d: FaasdDaemon, prepare: readonly string[] = []): string {
   const upper = sub.toUpperCase();
   const env = Object.entries(d.env).map(([k, v]) => `${k}=${shq(v)}`);
   const exports = env.length > 0 ? `    export ${env.join(' ')}\n` : '';
@@ -342,7 +367,7 @@ start_${sub}() {
     return 0
   fi
   mkdir -p ${unique([d.cwd, dirOf(d.pidfile), dirOf(d.log)]).map(rooted).join(' ')}
-  (
+${prepare.map((l) => `  ${l}\n`).join('')}  (
     # Ignored HUP survives exec: the daemon outlives the terminal that started it.
     trap '' HUP
     cd ${rooted(d.cwd)} || exit 1
@@ -378,15 +403,10 @@ start() {
   need_root
   if running_pid "$PROVIDER_PIDFILE" >/dev/null && running_pid "$UP_PIDFILE" >/dev/null; then
     say "already running"
-    return 0
+${s.gateway ? '    # running is not serving: answer as a fresh start would\n    wait_gateway || return 1\n' : ''}    return 0
   fi
 ${pre.map((l) => `  ${l}`).join('\n')}
   start_provider || return 1
-  # faasd up rewrites its hosts file as it starts each core container; an old one would name
-  # the previous run's addresses
-  rm -f "$UP_HOSTS"
-  UP_LOG_FROM=0
-  [ -f "$UP_LOG" ] && UP_LOG_FROM="$(wc -c <"$UP_LOG")"
   start_up || return 1
 ${s.gateway ? '  wait_gateway || return 1\n' : ''}}
 
@@ -396,7 +416,7 @@ ${s.gateway ? '  wait_gateway || return 1\n' : ''}}
 stop() {
   need_root
   stop_pidfile "faasd up" "$UP_PIDFILE" "$STOP_TIMEOUT" || return 1
-  stop_pidfile "faasd provider" "$PROVIDER_PIDFILE" "$STOP_TIMEOUT" || return 1
+${s.gateway ? '  rm -f "$UP_LOG_FROM_FILE"\n' : ''}  stop_pidfile "faasd provider" "$PROVIDER_PIDFILE" "$STOP_TIMEOUT" || return 1
   remove_left_containers
   check_core_removed
 }

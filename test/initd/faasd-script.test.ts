@@ -406,4 +406,41 @@ describe('faasd init script: start waits for the gateway before its published po
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/faasd: faasd up's proxy on port \d+ closed after a request reached it before gateway was ready \(faasd 0\.9\.5 never reopens it\): run \S+ restart/);
   });
+
+  it('checks the gateway when it finds both daemons already running, and says so', async (t) => {
+    const gateway = await http(t);
+    const proxy = await http(t);
+    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port));
+    await sb.control('up-hosts', '127.0.0.1\tgateway\n');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    const [gatewayHits, proxyHits] = [gateway.hits.length, proxy.hits.length];
+    const again = await sb.run(script, 'start');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain('faasd: already running');
+    expect(again.stdout).toContain(`faasd: gateway ready: gateway at 127.0.0.1:${gateway.port}, published on port ${proxy.port}`);
+    // asked again, the container address first, as a fresh start does
+    expect(gateway.hits.length).toBe(gatewayHits + 1);
+    expect(proxy.hits.length).toBe(proxyHits + 1);
+    expect(proxy.hits.at(-1)!).toBeGreaterThanOrEqual(gateway.hits.at(-1)!);
+    expect(imports(await sb.calls()).length).toBe(1); // nothing else of a start is done again
+  });
+
+  it("fails a start that finds both daemons running but faasd up's proxy closed, with faasd up's log of the start that runs", async (t) => {
+    const gateway = await http(t);
+    const proxy = await http(t);
+    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port));
+    await writeRoot(sb, 'var/log/faasd-up.log', 'unable to dial, in a line from an earlier run\n');
+    await sb.control('up-hosts', '127.0.0.1\tgateway\n');
+    // faasd up logged a refused dial at this start: the first start's request still got through
+    await sb.control('up-log', 'unable to dial to 10.62.0.5:8080, error: dial tcp 10.62.0.5:8080: connect: connection refused\n');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    await proxy.close();
+    const again = await sb.run(script, 'start');
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('faasd: already running');
+    expect(again.stdout).toMatch(/faasd: faasd up's proxy on port \d+ closed after a request reached it before gateway was ready \(faasd 0\.9\.5 never reopens it\): run \S+ restart/);
+    expect(again.stdout).toContain('--- faasd up log since this start');
+    expect(again.stdout).toContain('unable to dial to 10.62.0.5:8080');
+    expect(again.stdout).not.toContain('a line from an earlier run');
+  });
 });
