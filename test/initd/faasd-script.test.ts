@@ -443,4 +443,18 @@ describe('faasd init script: start waits for the gateway before its published po
     expect(again.stdout).toContain('unable to dial to 10.62.0.5:8080');
     expect(again.stdout).not.toContain('a line from an earlier run');
   });
+
+  it('restarts only the provider when faasd up still runs, keeping the hosts file faasd up wrote', async (t) => {
+    const gateway = await http(t);
+    const proxy = await http(t);
+    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port, 3));
+    await sb.control('up-hosts', '127.0.0.1\tgateway\n');
+    expect((await sb.run(script, 'start')).code).toBe(0);
+    process.kill(Number(await readFile(`${sb.root}/var/run/faasd-provider.pid`, 'utf8')), 'SIGKILL');
+    const again = await sb.run(script, 'start');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/faasd: faasd up is already running \(pid \d+\)/);
+    expect(again.stdout).toContain(`faasd: gateway ready: gateway at 127.0.0.1:${gateway.port}, published on port ${proxy.port}`);
+    expect((await sb.calls()).filter((c) => c.startsWith('faasd '))).toHaveLength(3); // provider, up, provider
+  });
 });
