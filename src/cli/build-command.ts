@@ -150,7 +150,7 @@ export abstract class BuildCommand extends ProjectCommand {
     if (upstream === undefined) return [];
     const { ensureUpstreamIndexes, defaultUpstreamIndexMaxAgeMs } = await import('../mirror/upstream-indexes.js');
     const maxAgeMs = this.upstreamMaxAge === undefined ? defaultUpstreamIndexMaxAgeMs : this.nonNegativeSeconds('--upstream-max-age', this.upstreamMaxAge);
-    return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, env: this.context.env, network: this.network(), log: (message) => this.reporter().emit({ type: 'info', message }) })];
+    return [await ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs, network: this.network(), log: (message) => this.reporter().emit({ type: 'info', message }) })];
   }
 
   /** The upstream extensions the given index files list, for the dependency check; nothing without index files. */

@@ -39,9 +39,7 @@ export interface UpstreamIndexOptions {
   readonly maxBytes?: number;
   readonly log?: (message: string) => void;
   readonly now?: () => number;
-  /** Environment for netrc credentials ($NETRC, $HOME). */
-  readonly env?: NodeJS.ProcessEnv;
-  /** The run's proxies and private CA. */
+  /** The run's proxies and private CA, and its environment for netrc credentials ($NETRC, $HOME). */
   readonly network: NetworkSettings;
 }
 
@@ -62,7 +60,7 @@ export async function ensureUpstreamIndexes(o: UpstreamIndexOptions): Promise<st
   const now = (o.now ?? Date.now)();
   const fetchedAt = await stat(join(dir, stampName)).then((s) => s.mtimeMs, () => undefined);
   if (fetchedAt !== undefined && now - fetchedAt < o.maxAgeMs) return dir;
-  const origin = upstreamOrigin(o.upstream, { network: o.network, ...(o.env ? { env: o.env } : {}) });
+  const origin = upstreamOrigin(o.upstream, { network: o.network });
   const base = `${origin.base}/${o.tcVersion}.x/${o.arch}/tcz`;
   const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   try {

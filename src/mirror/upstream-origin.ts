@@ -31,10 +31,8 @@ export interface UpstreamOrigin {
 }
 
 export interface UpstreamOriginOptions {
-  /** The run's proxies and private CA, for every request to this upstream. */
+  /** The run's proxies and private CA, for every request to this upstream, and its environment for netrc ($NETRC, $HOME). */
   readonly network: NetworkSettings;
-  /** Environment for netrc ($NETRC, $HOME); none means no netrc. */
-  readonly env?: NodeJS.ProcessEnv;
   /** Hosts a redirect may lead to besides the upstream's own (a mirror network's CDN). */
   readonly allowHosts?: readonly string[];
   /** Redirects followed before giving up. */
@@ -52,7 +50,7 @@ export function upstreamOrigin(upstream: string, o: UpstreamOriginOptions): Upst
   return {
     base,
     network: o.network,
-    auth: originScopedAuth(base, credentials, o.env ? netrcLookup(o.env) : undefined),
+    auth: originScopedAuth(base, credentials, netrcLookup(o.network.env)),
     redirects: {
       max: o.maxRedirects ?? 3,
       refuse: (from, to) => {

@@ -47,9 +47,10 @@ interface Mirror {
   get(name: string): Promise<{ status: number; body: Buffer }>;
 }
 
-/** The real mirror server over a good out/, falling through to `upstream`. */
 /** No proxy, no private CA: every connection is the test's own, and so is every address it resolves. */
 const direct = { env: {} };
+
+/** The real mirror server over a good out/, falling through to `upstream`. */
 
 async function mirrorOf(upstream: string, { origin, ...o }: Partial<Omit<UpstreamOptions, 'origin'>> & { origin?: Partial<UpstreamOriginOptions> } = {}): Promise<Mirror> {
   const mirror = await makeGoodMirror();
@@ -113,7 +114,7 @@ describe('serve --upstream with credentials in the URL', () => {
     const home = await mkdtemp(join(tmpdir(), 'tczbuild-home-'));
     cleanups.push(() => rm(home, { recursive: true, force: true }));
     await writeFile(join(home, '.netrc'), `machine 127.0.0.1 login dave password ${password}\n`, { mode: 0o600 });
-    const m = await mirrorOf(up.url, { origin: { env: { HOME: home } } });
+    const m = await mirrorOf(up.url, { origin: { network: { env: { HOME: home } } } });
     const r = await m.get('netrc.tcz');
     expect(r.status).toBe(200);
     expect(r.body.equals(tcz)).toBe(true);
@@ -123,7 +124,7 @@ describe('serve --upstream with credentials in the URL', () => {
       expect(m.logs.join('\n')).not.toContain(secret);
     }
     // without the file the upstream refuses: the client gets a 502, not the file
-    const bare = await mirrorOf(up.url, { origin: { env: { HOME: join(home, 'absent') } } });
+    const bare = await mirrorOf(up.url, { origin: { network: { env: { HOME: join(home, 'absent') } } } });
     expect((await bare.get('netrc.tcz')).status).toBe(502);
   });
 

@@ -27,7 +27,7 @@ describe('refreshing the upstream indexes', () => {
       [`${tcz}/dep.db.gz`]: { body: gzipSync('lz4.tcz\n') },
     });
     cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upidx-'));
-    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, env: {}, network: { env: {} } };
+    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, network: { env: {} } };
     const dir = await ensureUpstreamIndexes({ ...o, maxAgeMs: 3_600_000 });
     expect(dir).toBe(upstreamIndexDirFor(o));
 
@@ -64,7 +64,7 @@ describe('refreshing the upstream indexes', () => {
     const names = ['info.lst', 'sizelist', 'md5.db', 'tags.db', 'provides.db', 'dep.db'];
     server = await startFixtureServer(Object.fromEntries(names.map((n) => [`${tcz}/${n}.gz`, { body: gzipSync(`${n}\n`) }])));
     cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upidx-'));
-    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, env: {}, network: { env: {} }, maxAgeMs: 0 };
+    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, network: { env: {} }, maxAgeMs: 0 };
     for (let i = 0; i < 10; i++) await ensureUpstreamIndexes(o);
     expect(server.requests).toHaveLength(10 * names.length);
     // one connection, kept alive from the first request to the last

@@ -70,6 +70,6 @@ export class IndexCommand extends ProjectCommand {
     const { parseTczRelPath } = await import('../../mirror/layout.js');
     const target = parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''));
     if (!target) fail('mirror-no-tcz-dir', { file: tczDir }, `${tczDir} is not a <major>.x/<arch>/tcz directory, so the upstream indexes to merge are unknown`);
-    return ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs: maxAgeMs ?? defaultUpstreamIndexMaxAgeMs, env: this.context.env, network: this.network(), log: (message) => this.reporter().emit({ type: 'info', message }) });
+    return ensureUpstreamIndexes({ upstream, ...target, cacheDir: this.cacheDir(), maxAgeMs: maxAgeMs ?? defaultUpstreamIndexMaxAgeMs, network: this.network(), log: (message) => this.reporter().emit({ type: 'info', message }) });
   }
 }

@@ -63,7 +63,7 @@ export class ServeCommand extends OutOnlyCommand {
       };
       const log = this.quiet ? undefined : (l: string) => this.reporter().emit({ type: 'info', message: l, data: { access: true } });
       const maxAgeMs = positive('--upstream-max-age', this.upstreamMaxAge, true) * 1000;
-      const origin = { env: this.context.env, network: this.network(), allowHosts: this.upstreamAllowHosts };
+      const origin = { network: this.network(), allowHosts: this.upstreamAllowHosts };
       const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cachePaths().upstream, localRoot: root, limits, maxAgeMs, origin, log: (l) => this.say(l) }) : undefined;
       const maxConnections = positive('--max-connections', this.maxConnections);
       const idleTimeoutMs = positive('--idle-timeout', this.idleTimeout) * 1000;

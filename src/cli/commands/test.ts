@@ -87,7 +87,7 @@ export class TestCommand extends ProjectCommand {
       if (logDir.value) await mkdir(logDir.value, { recursive: true });
       const upstreamUrl = this.settings().upstream.value;
       // under the project's cache (--cache, cache: in tczbuild.yaml), as `serve` keeps it
-      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir(), origin: { env: this.context.env, network: this.network() }, log: (message) => reporter.emit({ type: 'info', message }) }) : undefined;
+      const upstream = upstreamUrl ? createUpstreamCache({ upstream: upstreamUrl, cacheDir: join(this.cacheDir(), 'upstream'), localRoot: this.outDir(), origin: { network: this.network() }, log: (message) => reporter.emit({ type: 'info', message }) }) : undefined;
       let failed = false;
       // on SIGINT/SIGTERM QEMU is stopped first; give this run the moment it needs to say so
       const { onInterrupt } = await import('../../util/interrupt.js');
