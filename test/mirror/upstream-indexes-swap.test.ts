@@ -67,7 +67,8 @@ describe('refreshing the upstream indexes', () => {
     const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, network: { env: {} }, maxAgeMs: 0 };
     for (let i = 0; i < 10; i++) await ensureUpstreamIndexes(o);
     expect(server.requests).toHaveLength(10 * names.length);
-    // one connection, kept alive from the first request to the last
-    expect(server.connections()).toBe(1);
+    // a pool per refresh opens a connection per refresh (10); one pool keeps one alive from the
+    // first request to the last (a second only if the machine stalls past undici's 4 s keep-alive)
+    expect(server.connections()).toBeLessThanOrEqual(2);
   }, 60_000);
 });
