@@ -20,6 +20,8 @@ export interface OpenedFile {
   readonly body?: Buffer;
   readonly etag?: string;
   readonly lastModified?: string;
+  /** With body: the headers of a plain 200 (validators, type, length), as a flat name/value list. */
+  readonly headers?: readonly string[];
 }
 
 function closeFd(f: OpenedFile): void {
@@ -43,6 +45,13 @@ const bigChunks = chunkPool(bigChunkSize, 33 * 1024 * 1024, 16);
 
 export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string, f: OpenedFile, counter: ByteCounter): void {
   const headers = req.headers;
+  if (f.body && f.headers && headers.range === undefined && headers['if-none-match'] === undefined && headers['if-modified-since'] === undefined) {
+    // a cached file asked for unconditionally: its headers were built once, one writeHead
+    res.writeHead(200, f.headers as string[]);
+    if (req.method === 'HEAD') return void res.end();
+    const body = f.body;
+    return void res.end(body, () => void (counter.bytes = body.length));
+  }
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', f.etag ?? etagOf(f));
   res.setHeader('Last-Modified', f.lastModified ?? lastModifiedOf(f));

@@ -30,6 +30,11 @@ export interface MirrorServerOptions {
   readonly maxConnections?: number;
   /** A connection that sends nothing and takes no bytes for this long is dropped. */
   readonly idleTimeoutMs?: number;
+  /**
+   * Small files are kept in memory and dropped on inotify events (small-cache.ts); an entry this
+   * old is also compared with a stat(), for events the kernel lost. Default 1000.
+   */
+  readonly smallFileRecheckMs?: number;
 }
 
 export const defaultLimits = { maxConnections: 1024, idleTimeoutMs: 60_000 } as const;
@@ -76,15 +81,22 @@ export async function startMirrorServer(opts: MirrorServerOptions): Promise<Mirr
   const rootReal = await realpath(opts.root);
   const cacheReal = opts.upstream ? await realpathOrCreate(opts.upstream.dir) : undefined;
   const idleMs = opts.idleTimeoutMs ?? defaultLimits.idleTimeoutMs;
-  const small = new SmallFileCache();
+  const small = new SmallFileCache(rootReal, { recheckMs: opts.smallFileRecheckMs });
+  const roots: Roots = { rootReal, cacheReal, upstream: opts.upstream, idleMs, small };
+  const log = opts.log;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const counter: ByteCounter = { bytes: 0 };
-    res.on('close', () => opts.log?.(accessLine(req, res, counter.bytes)));
-    handle({ rootReal, cacheReal, upstream: opts.upstream, idleMs, small }, req, res, counter).catch(() => {
+    if (log) res.on('close', () => log(accessLine(req, res, counter.bytes)));
+    const failed = (): void => {
       if (!res.headersSent) sendStatus(res, 500, 'internal error', counter);
       else res.destroy();
-    });
+    };
+    try {
+      handle(roots, req, res, counter)?.catch(failed);
+    } catch {
+      failed();
+    }
   });
   server.keepAliveTimeout = 15_000;
   // a client that takes no bytes (or sends no request) for idleMs is dropped: a stalled reader
@@ -107,6 +119,7 @@ export async function startMirrorServer(opts: MirrorServerOptions): Promise<Mirr
     close: (graceMs = 5000) =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        small.close();
         server.closeIdleConnections();
         setTimeout(() => {
           for (const s of sockets) s.destroy();
@@ -123,32 +136,46 @@ interface Roots {
   readonly upstream?: UpstreamCache;
 }
 
-async function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, counter: ByteCounter): Promise<void> {
+/**
+ * Answer one request. Synchronous but for the upstream fall-through, which returns a promise:
+ * a hit in the small-file cache allocates no promise and makes no system call.
+ */
+function handle(roots: Roots, req: IncomingMessage, res: ServerResponse, counter: ByteCounter): Promise<void> | undefined {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    return sendStatus(res, 405, 'method not allowed', counter);
+    return void sendStatus(res, 405, 'method not allowed', counter);
   }
   const path = resolveRequestPath(req.url ?? '/');
-  if (!path.ok) return sendStatus(res, path.status, path.reason, counter);
-  // a hot small file: one stat() against the cached copy, no realpath/open/read
-  const hit = roots.small.get(join(roots.rootReal, path.rel));
-  if (hit) return sendFile(req, res, path.rel, { kind: 'file', fd: -1, size: hit.size, mtimeMs: hit.mtimeMs, body: hit.body, etag: hit.etag, lastModified: hit.lastModified }, counter);
-  let opened = openUnder(roots.rootReal, path.rel);
-  if (opened.kind === 'missing' && roots.upstream && roots.cacheReal && !isCompanionOfOurs(roots.rootReal, path.rel)) {
-    // the upstream's own deadline bounds this wait; the idle timeout must not cut it short
-    req.socket.setTimeout(0);
-    const gone = new AbortController();
-    const onClose = (): void => gone.abort();
-    res.once('close', onClose);
-    const got = await roots.upstream.ensure(path.rel, gone.signal).finally(() => res.off('close', onClose));
-    if (res.destroyed) return;
-    req.socket.setTimeout(roots.idleMs);
-    if (got.kind === 'status') return sendStatus(res, got.status, got.reason, counter);
-    opened = openUnder(roots.cacheReal, path.rel);
-  }
+  if (!path.ok) return void sendStatus(res, path.status, path.reason, counter);
+  const abs = join(roots.rootReal, path.rel);
+  const hit = roots.small.get(abs);
+  if (hit) return void sendFile(req, res, path.rel, hit, counter);
+  const opened = openUnder(roots.rootReal, path.rel);
+  if (opened.kind === 'missing' && roots.upstream && roots.cacheReal && !isCompanionOfOurs(roots.rootReal, path.rel)) return fromUpstream(roots, req, res, path.rel, counter);
+  return void send(roots, req, res, path.rel, opened, abs, counter);
+}
+
+/** A file the root lacks, fetched (or revalidated) into the upstream cache and sent from there. */
+async function fromUpstream(roots: Roots, req: IncomingMessage, res: ServerResponse, rel: string, counter: ByteCounter): Promise<void> {
+  // the upstream's own deadline bounds this wait; the idle timeout must not cut it short
+  req.socket.setTimeout(0);
+  const gone = new AbortController();
+  const onClose = (): void => gone.abort();
+  res.once('close', onClose);
+  const got = await roots.upstream!.ensure(rel, gone.signal).finally(() => res.off('close', onClose));
+  if (res.destroyed) return;
+  req.socket.setTimeout(roots.idleMs);
+  if (got.kind === 'status') return sendStatus(res, got.status, got.reason, counter);
+  // never kept in the small-file cache: every request of an upstream file goes through ensure()
+  send(roots, req, res, rel, openUnder(roots.cacheReal!, rel), undefined, counter);
+}
+
+/** Send what openUnder found; a small file under the root reached without symlinks (its real path is abs) is kept in memory first. */
+function send(roots: Roots, req: IncomingMessage, res: ServerResponse, rel: string, opened: Opened, abs: string | undefined, counter: ByteCounter): void {
   if (opened.kind === 'missing') return sendStatus(res, 404, 'not found', counter);
   if (opened.kind === 'forbidden') return sendStatus(res, 403, 'forbidden', counter);
-  sendFile(req, res, path.rel, opened.kind === 'file' && opened.size <= roots.small.maxEntryBytes ? (readIntoCache(roots.small, opened) ?? opened) : opened, counter);
+  const cacheable = opened.path === abs && opened.size <= roots.small.maxEntryBytes;
+  sendFile(req, res, rel, (cacheable && readIntoCache(roots.small, opened)) || opened, counter);
 }
 
 /**
@@ -163,7 +190,7 @@ function readIntoCache(cache: SmallFileCache, f: OpenedFile & { readonly path: s
   const e = cache.put(f.path, body, f.stats);
   if (!e) return undefined;
   closeSync(f.fd);
-  return { kind: 'file', fd: -1, size: e.size, mtimeMs: e.mtimeMs, body: e.body, etag: e.etag, lastModified: e.lastModified };
+  return e;
 }
 
 /**
