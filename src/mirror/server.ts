@@ -251,9 +251,22 @@ async function realpathOrCreate(dir: string): Promise<string> {
   return realpath(dir);
 }
 
+let stampMs = -1;
+let stamp = '';
+
+/** The current time as ISO 8601, formatted once per millisecond however many lines share it. */
+function isoNow(): string {
+  const t = Date.now();
+  if (t !== stampMs) {
+    stampMs = t;
+    stamp = new Date(t).toISOString();
+  }
+  return stamp;
+}
+
 /** Common Log Format plus referer and user agent, one line per finished or aborted request. */
 export function accessLine(req: IncomingMessage, res: ServerResponse, bytes: number): string {
-  const when = new Date().toISOString();
+  const when = isoNow();
   const ua = String(req.headers['user-agent'] ?? '-').replace(/"/g, "'");
   const target = String(req.url ?? '').replace(/[\x00-\x1f"\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   const aborted = res.writableFinished ? '' : ' aborted';

@@ -61,7 +61,10 @@ export class ServeCommand extends OutOnlyCommand {
         deadlineMs: positive('--upstream-deadline', this.upstreamDeadline) * 1000,
         minBytesPerSec: positive('--upstream-min-rate', this.upstreamMinRate, true) * 1024,
       };
-      const log = this.quiet ? undefined : (l: string) => this.reporter().emit({ type: 'info', message: l, data: { access: true } });
+      const { lineBatcher } = await import('../../util/line-batch.js');
+      const access = (message: string): void => this.reporter().emit({ type: 'info', message, data: { access: true } });
+      // plain output takes a turn's lines in one write; --json keeps one event per request
+      const log = this.quiet ? undefined : this.json ? access : lineBatcher(access);
       const maxAgeMs = positive('--upstream-max-age', this.upstreamMaxAge, true) * 1000;
       const origin = { network: this.network(), allowHosts: this.upstreamAllowHosts };
       const upstream = this.upstream ? createUpstreamCache({ upstream: this.upstream, cacheDir: this.cachePaths().upstream, localRoot: root, limits, maxAgeMs, origin, log: (l) => this.say(l) }) : undefined;
