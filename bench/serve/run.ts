@@ -74,7 +74,7 @@ async function startServers(root: string, work: string, servers: Server[]): Prom
   const also = args.includes('--also') ? resolve(args[args.indexOf('--also') + 1]!) : undefined;
   if (also) {
     const port = await freePort();
-    servers.push({ name: `tczbuild serve (${also})`, port, proc: spawn('node', [join(also, 'dist/cli/main.js'), 'serve', '--out', root, '--port', String(port)], { cwd: also, stdio: ['ignore', 'ignore', 'inherit'] }) });
+    servers.push({ name: `tczbuild serve (${also})`, port, proc: spawn('node', [...launcherFlags(join(also, 'dist/cli/main.js')), join(also, 'dist/cli/main.js'), 'serve', '--out', root, '--port', String(port)], { cwd: also, stdio: ['ignore', 'ignore', 'inherit'] }) });
   }
   const py = await freePort();
   servers.push({ name: 'python3 -m http.server', port: py, proc: spawn('python3', ['-m', 'http.server', String(py), '--bind', '127.0.0.1', '--directory', root], { stdio: 'ignore' }) });
