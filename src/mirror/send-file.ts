@@ -4,8 +4,14 @@
  * next read starts only once the socket has taken the previous chunk. A client that stops
  * reading therefore pins exactly one chunk, whatever the file size; the server's idle timeout
  * (server.ts) drops it. Validators, 304 and ranges come from http-range.ts.
+ *
+ * Reads are synchronous, the chunk sizes bounded (1 MiB at most): out/ is a local tree the
+ * page cache holds, where a read is a memory copy and a thread-pool round trip per chunk cost
+ * more than the copy (a 100 MB download took 0.53 ms of CPU per MB with pool reads, 0.42 with
+ * these, python's http.server 0.39). A read that misses the page cache blocks the server for
+ * the disk's latency, as nginx's default (sendfile without aio) blocks its worker.
  */
-import { close, closeSync, read, readSync } from 'node:fs';
+import { close, closeSync, readSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentTypeOf, decideRange, etagOf, isNotModified, lastModifiedOf } from './http-range.js';
 import { chunkPool } from './chunk-pool.js';
@@ -80,8 +86,8 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string,
   }
   if (f.body) return void res.end(f.body.subarray(start, start + length), () => void (counter.bytes = length));
   if (length <= chunkSize) return sendSmall(f.fd, start, length, res, counter);
-  // a large file goes in big reads while few are in flight (fewer thread-pool round trips and
-  // socket writes per byte); past that bound every response falls back to one 64 KiB chunk
+  // a large file goes in big reads while few are in flight (fewer read and write calls per
+  // byte); past that bound every response falls back to one 64 KiB chunk
   const chunk = length > chunkSize * 4 ? (bigChunks.tryTake() ?? chunks.take()) : chunks.take();
   pump(f.fd, start, length, res, counter, chunk.buf)
     .catch(() => void res.destroy())
@@ -117,7 +123,7 @@ async function pump(fd: number, start: number, length: number, res: ServerRespon
   let sent = 0;
   while (sent < length) {
     if (res.destroyed) return;
-    const n = await readAt(fd, buf, Math.min(buf.length, length - sent), start + sent);
+    const n = readSync(fd, buf, 0, Math.min(buf.length, length - sent), start + sent);
     if (n === 0) throw new Error('file shrank while it was being sent');
     const last = sent + n === length;
     const upTo = sent + n;
@@ -126,10 +132,6 @@ async function pump(fd: number, start: number, length: number, res: ServerRespon
     await writeChunk(res, buf.subarray(0, n), last, () => void (counter.bytes = upTo));
     sent = upTo;
   }
-}
-
-function readAt(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 /**
