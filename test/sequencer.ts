@@ -20,12 +20,10 @@ export const slowFirst: readonly string[] = [
   'test/integration/faults-interrupt.test.ts', // 41
   'test/initd/faasd-script.test.ts', // 36
   'test/integration/output-cache.test.ts', // 28
-  // 80, mostly a guest waiting for --bound; after the readme demo in the boot lane
-  'test/integration/box-failures.test.ts',
-  'test/integration/box-daemon.test.ts', // 24: one boot
+  // one boot for every fixture, one of two seconds for the bound; after the readme demo in the boot lane
+  'test/integration/box-guest.test.ts',
   'test/integration/kconfig-olddefconfig.test.ts', // 20
   'test/integration/faults-concurrent.test.ts', // 18
-  'test/integration/box-strict.test.ts', // 16: one boot
   'test/integration/containerd-real.test.ts', // 14
   'test/integration/faults-process.test.ts', // 13
   'test/faults/bad-input.test.ts', // 12
