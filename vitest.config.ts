@@ -16,7 +16,6 @@ const server = { deps: { inline: ['clipanion'] } };
 const workers = Math.max(4, availableParallelism() + 2);
 // CPU-heavy files without timing yield to the booted boxes beside them (nice 10).
 const setupFiles = ['test/setup-priority.ts'];
-const serialFiles = ['test/integration/readme-quickstart.test.ts'];
 
 export default defineConfig({
   test: {
@@ -43,24 +42,9 @@ export default defineConfig({
           server,
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          exclude: serialFiles,
           testTimeout: 120_000,
           hookTimeout: 300_000,
           maxWorkers: workers,
-          setupFiles,
-        },
-      },
-      {
-        // Runs after every other file, alone: the quick-start test runs the whole unit suite in
-        // a clone, whose timing-sensitive unit tests (a 300 ms stall, 30 s timeouts) failed
-        // with the rest of the suite beside them on a busy 2-core machine.
-        test: {
-          server,
-          name: 'integration-serial',
-          include: serialFiles,
-          testTimeout: 120_000,
-          hookTimeout: 300_000,
-          maxWorkers: 1,
           setupFiles,
         },
       },

@@ -14,8 +14,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * box-containerd, so the short boots come after the CPU-heavy files.
  */
 export const slowFirst: readonly string[] = [
-  'test/integration/readme-quickstart.test.ts', // 200: clone, setup.sh, demo boot, unit suite
   'test/integration/box-containerd.test.ts', // 175: one boot, containerd and the real faasd
+  // clone, setup.sh, then the demo's boot in the boot lane beside the checks of a second clone
+  'test/integration/readme-quickstart.test.ts',
   'test/integration/kernel-module-build.test.ts', // 59: overlay.ko compiled from source
   'test/integration/faults-interrupt.test.ts', // 41
   'test/initd/faasd-script.test.ts', // 36
