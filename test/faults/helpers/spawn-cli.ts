@@ -1,17 +1,15 @@
 /**
- * Start the real `tczbuild` as its own process (node + tsx on src/cli/main.ts, so it is always
- * the current source) in its own process group, so a test can kill -9 exactly that process and
- * then reap anything it left running (mksquashfs) by group. Also: a seeded PRNG for
- * reproducible "random" kill points.
+ * Start the real `tczbuild` as its own process (node on dist/cli/main.js, which the suite's
+ * global setup rebuilds whenever it is older than src/, so it is always the current source, without
+ * compiling src/ again in every process as tsx would: a second of CPU per start) in its own
+ * process group, so a test can kill -9 exactly that process and then reap anything it left
+ * running (mksquashfs) by group. Also: a seeded PRNG for reproducible "random" kill points.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { testEnv } from './run.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
-/** tsx's loader by path: the child runs in a temp dir where the bare name would not resolve. */
-const tsxLoader = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -25,9 +23,9 @@ export interface CliProcess {
 export function startCli(args: readonly string[], cwd: string): CliProcess {
   const started = performance.now();
   let firstOutput: number | undefined;
-  const child = spawn(process.execPath, ['--import', tsxLoader, join(repo, 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [join(repo, 'dist/cli/main.js'), ...args], {
     cwd,
-    env: { ...testEnv, TSX_TSCONFIG_PATH: join(repo, 'tsconfig.json') },
+    env: testEnv,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,18 +1,17 @@
 /**
- * Running the real CLI from source in its own process with --json, for the output-cache and
- * shard tests: its events parsed, a fresh copy of a project as a CI job checks it out, and the
- * published mirror without tczbuild's private state. A process of its own, so PATH (and the
- * mksquashfs first on it) is the test's.
+ * Running the real CLI in its own process with --json (dist/cli/main.js, which the suite's global
+ * setup rebuilds whenever it is older than src/), for the output-cache and shard tests: its
+ * events parsed, a fresh copy of a project as a CI job checks it out, and the published mirror
+ * without tczbuild's private state. A process of its own, so PATH (and the mksquashfs first on
+ * it) is the test's.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { snapshotTree } from '../../helpers/tree-snapshot.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
-const tsxLoader = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export interface Event {
   type: string;
@@ -32,8 +31,8 @@ export interface Run {
 /** `tczbuild ARGS --json` in cwd; with prependPath, that directory comes first on PATH. */
 export async function tczbuildJson(cwd: string, args: string[], prependPath?: string): Promise<Run> {
   const PATH = prependPath !== undefined ? `${prependPath}:${process.env.PATH}` : process.env.PATH;
-  const env = { ...process.env, PATH, SOURCE_DATE_EPOCH: '1600000000', CI: 'true', TSX_TSCONFIG_PATH: join(repo, 'tsconfig.json') };
-  const argv = ['--import', tsxLoader, join(repo, 'src/cli/main.ts'), ...args, '--json'];
+  const env = { ...process.env, PATH, SOURCE_DATE_EPOCH: '1600000000', CI: 'true' };
+  const argv = [join(repo, 'dist/cli/main.js'), ...args, '--json'];
   const r = await promisify(execFile)(process.execPath, argv, { cwd, env, maxBuffer: 1 << 26 }).then(
     (o) => ({ code: 0, stdout: o.stdout, stderr: o.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
