@@ -126,18 +126,27 @@ describe('kill -9 during tczbuild all', () => {
     while (order.length < runs) order.push(killPoints[Math.floor(random() * killPoints.length)]!);
     let current: 'A' | 'B' = 'A';
     const outcomes: string[] = [];
-    for (let i = 0; i < runs; i++) {
+    // A stage of a few tens of milliseconds (staging three small archives) can end between the
+    // event and the SIGKILL on a busy machine. Such a kill is checked like every other, but it
+    // tested no point: the same point is tried again, and more than `late` of them fail the test.
+    const late = runs / 3;
+    let lateKills = 0;
+    for (let i = 0, attempt = 0; i < runs; attempt++) {
       const next: 'A' | 'B' = current === 'A' ? 'B' : 'A';
       const point = order[i]!;
       const killed = await killAt(next, point);
-      const where = `run ${i}: ${current}->${next} killed in ${point.label}`;
+      const where = `run ${i}${attempt > i ? ` (attempt ${attempt})` : ''}: ${current}->${next} killed in ${point.label}`;
       // the kill landed: on the event, by SIGKILL, before the stage it hit reported its end
       expect(killed.fired, `${where}: the build never reached it (${JSON.stringify(killed.events.map((e) => [e.type, e.name, e.stage]))})`).toBe(true);
       expect(killed.signal, `${where}: exit ${killed.code}`).toBe('SIGKILL');
-      expect(killed.events.filter(point.end), `${where}: the stage ended before the kill`).toEqual([]);
+      const landed = killed.events.filter(point.end).length === 0;
+      if (!landed) {
+        lateKills++;
+        expect(lateKills, `${where}: the stage ended before the kill (${lateKills} kills landed late)`).toBeLessThanOrEqual(late);
+      }
 
       const state = await stateAfterKill(current, next);
-      outcomes.push(`${where}: out/ is ${state}`);
+      outcomes.push(`${where}: out/ is ${state}${landed ? '' : ' (the stage had ended: tried again)'}`);
       if (state !== 'set-aside') {
         const verify = await runTczbuildWith(p, next, ['verify', p.outDir], { noProjectFlags: true });
         expect(verify.code, `${outcomes.at(-1)}\n${JSON.stringify(verify.diagnostics, null, 1)}`).toBe(0);
@@ -148,6 +157,7 @@ describe('kill -9 during tczbuild all', () => {
       expect(await snapshotTree(p.outDir)).toEqual(snap[next]);
       expect(await leftoversBeside(p.outDir)).toEqual([]);
       current = next;
+      if (landed) i++;
     }
     console.log(`kill points (seed ${seed}):\n${outcomes.join('\n')}`);
   }, 600_000);
