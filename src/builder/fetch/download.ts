@@ -9,7 +9,6 @@ import type { Reporter } from '../../report/reporter.js';
 import { originScopedAuth, type CredentialLookup } from '../../util/credentials.js';
 import { FetchFailure } from '../../util/http/failure.js';
 import { defaultMinRate, type MinRate } from '../../util/min-rate.js';
-import { httpGet } from '../../util/http/request.js';
 import type { Location } from './locations.js';
 import { withRetries } from './retry.js';
 import type { CacheEntry, SourceCache } from './source-cache.js';
@@ -52,6 +51,9 @@ export async function download(cache: SourceCache, where: Location, expected: st
       ? { onRetry: (error: unknown, attempt: number, delayMs: number) => reporter.emit({ type: 'download-retry', url: where.url, attempt, attempts: retries + 1, delayMs, reason: error instanceof Error ? error.message : String(error) }) }
       : {}),
   };
+  // the HTTP client (undici, ~100 ms to load) only when something is downloaded: a build from a
+  // warm cache never needs it
+  const { httpGet } = await import('../../util/http/request.js');
   return withRetries(async () => {
     const body = await httpGet(where.url, {
       network: opts.network,
