@@ -144,10 +144,10 @@ export function toolOutputSync(file: string, args: readonly string[], options: {
 
 /**
  * The command line that runs `path args` under util-linux `setpriv --pdeathsig KILL` where it
- * exists, so the kernel kills the program when tczbuild dies, even by `kill -9`.
+ * exists, so the kernel kills the program when tczbuild dies, even by `kill -9`. `guard`: setpriv's
+ * path when the caller looked it up already (undefined: none on PATH).
  */
-export function diesWithUs(path: string, args: readonly string[], env: Env): [string, string[]] {
-  const guard = findProgram('setpriv', env.PATH ?? '');
+export function diesWithUs(path: string, args: readonly string[], env: Env, guard = findProgram('setpriv', env.PATH ?? '')): [string, string[]] {
   return guard ? [guard, ['--pdeathsig', 'KILL', '--', path, ...args]] : [path, [...args]];
 }
 

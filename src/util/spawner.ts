@@ -12,8 +12,7 @@
  * single-quoted on one line; a command whose arguments hold a newline goes through runTool.
  */
 import type { ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -28,6 +27,14 @@ while IFS= read -r line; do
   "$@" </dev/null >"$TCZ_SPAWNER_OUT" 2>"$TCZ_SPAWNER_ERR"
   echo "$?"
 done`;
+
+function readSmall(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 function quote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -45,7 +52,10 @@ class Shell {
   private buffered = '';
   private dead: Error | undefined;
 
-  constructor(private readonly env: Env) {
+  constructor(
+    private readonly env: Env,
+    private readonly guard: string | undefined,
+  ) {
     const sh = findProgram('sh', env.PATH ?? '') ?? '/bin/sh';
     this.child = startProgram(sh, ['-c', loop], {
       stdio: ['pipe', 'pipe', 'ignore'],
@@ -80,13 +90,14 @@ class Shell {
 
   async run(path: string, args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
     if (this.dead) throw this.dead;
-    const [cmd, argv] = diesWithUs(path, args, this.env);
+    const [cmd, argv] = diesWithUs(path, args, this.env, this.guard);
     const status = await new Promise<number>((resolve, reject) => {
       this.pending = { resolve, reject };
       this.child.stdin.write(`${[cmd, ...argv].map(quote).join(' ')}\n`);
     });
-    const [stdout, stderr] = await Promise.all([readFile(join(this.dir, 'out'), 'utf8').catch(() => ''), readFile(join(this.dir, 'err'), 'utf8').catch(() => '')]);
-    return { status, stdout, stderr };
+    // read in place: a few bytes each (mksquashfs -quiet writes none), and two async reads were
+    // ten thread-pool round trips per program
+    return { status, stdout: readSmall(join(this.dir, 'out')), stderr: readSmall(join(this.dir, 'err')) };
   }
 
   close(): void {
@@ -98,6 +109,8 @@ class Shell {
 export class Spawner {
   private readonly shells: Shell[] = [];
   private readonly waiters: Array<() => void> = [];
+  /** Programs looked up on PATH once per spawner, not once per run (each lookup is an access() per PATH entry). */
+  private readonly found = new Map<string, string | undefined>();
 
   constructor(
     private readonly size: number,
@@ -107,7 +120,7 @@ export class Spawner {
   /** runTool()'s contract (tool-missing, tool-failed with the stderr tail), through a shell. */
   async runTool(file: string, args: readonly string[]): Promise<ToolResult> {
     if ([file, ...args].some((a) => a.includes('\n') || a.includes('\0'))) return runTool(file, args, { env: { ...this.env, SOURCE_DATE_EPOCH: undefined } });
-    const path = findProgram(file, this.env.PATH ?? '');
+    const path = this.locate(file);
     if (path === undefined) return runTool(file, args, { env: this.env }); // reports tool-missing with its install hint
     const shell = await this.acquire();
     let r: { status: number; stdout: string; stderr: string };
@@ -141,8 +154,13 @@ export class Spawner {
     }
   }
 
+  private locate(file: string): string | undefined {
+    if (!this.found.has(file)) this.found.set(file, findProgram(file, this.env.PATH ?? ''));
+    return this.found.get(file);
+  }
+
   private started(): Shell {
-    const s = new Shell(this.env);
+    const s = new Shell(this.env, this.locate('setpriv'));
     this.shells.push(s);
     return s;
   }
