@@ -2,7 +2,7 @@
  * Run the real mksquashfs over a staged tree, with ownership and modes from the FileTable, and
  * report the image's size and md5. The only caller of mksquashfs.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { digestFile } from '../util/hash.js';
 import { runTool, type Env } from '../util/exec.js';
 import type { Spawner } from '../util/spawner.js';
@@ -18,7 +18,7 @@ export interface PackedImage {
 
 export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number; spawner?: Spawner; env: Env }): Promise<PackedImage> {
   const pseudoFile = `${o.outFile}.pseudo`;
-  await writeFile(pseudoFile, renderPseudoFile(o.table));
+  writeFileSync(pseudoFile, renderPseudoFile(o.table)); // small, and one per extension: no thread-pool round trip
   // mksquashfs refuses SOURCE_DATE_EPOCH together with -all-time; the epoch is already in the args.
   const args = squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors });
   // many extensions at once: through the build's spawner shells (util/spawner.ts), not a fork of Node each

@@ -29,7 +29,14 @@ export interface StageInput {
   readonly env: Env;
 }
 
-export async function stageRecipe(input: StageInput): Promise<FileTable> {
+/** The staged image: its metadata, and how many bytes of file data were written for it. */
+export interface StagedTree {
+  readonly table: FileTable;
+  /** Bytes of regular-file data in the tree (what mksquashfs will compress). */
+  readonly bytes: number;
+}
+
+export async function stageRecipe(input: StageInput): Promise<StagedTree> {
   try {
     return await stageTree(input);
   } catch (error) {
@@ -39,20 +46,21 @@ export async function stageRecipe(input: StageInput): Promise<FileTable> {
   }
 }
 
-async function stageTree(input: StageInput): Promise<FileTable> {
+async function stageTree(input: StageInput): Promise<StagedTree> {
   const { recipe, stageDir } = input;
   const table = new FileTable();
   const made = new MadeDirs(stageDir);
+  let bytes = 0; // archives count theirs in the `whole` budget
   await mkdir(stageDir, { recursive: true });
   const whole = newBudget(recipe.maxUnpackedBytes ?? defaultExtensionLimit, `${recipe.name}.tcz`, 'max-unpacked-size', () => recipe.positionOf(['max-unpacked-size']));
   for (const src of input.sources) {
     if (src.spec.kind === 'archive') {
       const own = newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);
       await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [own, whole], env: input.env });
-    } else await placeFile(table, stageDir, src, made);
+    } else bytes += await placeFile(table, stageDir, src, made);
   }
-  for (const [i, name] of recipe.overlays.entries()) await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
-  for (const g of input.generated) await writeGenerated(table, stageDir, g, made);
+  for (const [i, name] of recipe.overlays.entries()) bytes += await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
+  for (const g of input.generated) bytes += await writeGenerated(table, stageDir, g, made);
   for (const d of recipe.directories) {
     claimPath(table, d.path, { type: 'dir', ...imageDirDefaults(d.path), origin: 'directories' }, d.at);
     table.update(d.path, { mode: d.mode, uid: d.uid, gid: d.gid });
@@ -67,7 +75,7 @@ async function stageTree(input: StageInput): Promise<FileTable> {
   await materializeParents(table, made);
   const problems = [...applyOverrides(recipe, table), ...runtimePathProblems(recipe, table), ...emptyProblems(recipe, table)];
   if (problems.length) throw new TczError(problems);
-  return table;
+  return { table, bytes: bytes + whole.used };
 }
 
 /**
@@ -85,12 +93,14 @@ class MadeDirs {
   }
 }
 
-async function placeFile(table: FileTable, stageDir: string, src: FetchedSource, made: MadeDirs): Promise<void> {
+/** Returns the bytes placed. */
+async function placeFile(table: FileTable, stageDir: string, src: FetchedSource, made: MadeDirs): Promise<number> {
   const to = src.spec.install!.to;
   const mode = src.spec.install!.mode ?? defaultInstallMode(to);
   claimPath(table, to, { type: 'file', mode, uid: 0, gid: 0, origin: src.spec.id }, src.spec.at);
   await made.ensure(dirname(to));
   await copyFile(src.path, join(stageDir, to));
+  return src.size;
 }
 
 /** A single downloaded file is a program when it lands in a bin directory, data otherwise. */
@@ -98,9 +108,11 @@ export function defaultInstallMode(path: string): number {
   return /(^|\/)s?bin\/[^/]+$/.test(path) ? 0o755 : 0o644;
 }
 
-async function copyOverlay(table: FileTable, stageDir: string, root: string, origin: string, at: Recipe['overlaysAt'][number] | undefined): Promise<void> {
+/** Returns the bytes copied. */
+async function copyOverlay(table: FileTable, stageDir: string, root: string, origin: string, at: Recipe['overlaysAt'][number] | undefined): Promise<number> {
   const rootStat = await lstat(root).catch(() => undefined);
   if (!rootStat?.isDirectory()) fail('overlay-missing', at, `${origin}: ${root} is not a directory`, `create ${root}/ with the files to ship, or remove it from overlays:`);
+  let bytes = 0;
   const walk = async (dir: string): Promise<void> => {
     for (const name of (await readdir(dir)).sort()) {
       const abs = join(dir, name);
@@ -118,20 +130,27 @@ async function copyOverlay(table: FileTable, stageDir: string, root: string, ori
       } else if (st.isFile()) {
         claimPath(table, rel, { type: 'file', mode: st.mode & 0o111 ? 0o755 : 0o644, uid: 0, gid: 0, origin }, at);
         await copyFile(abs, join(stageDir, rel));
+        bytes += st.size;
       } else {
         fail('archive-unsupported-entry', at, `${origin}: ${rel} is neither a file, a directory nor a symlink`);
       }
     }
   };
   await walk(root);
+  return bytes;
 }
 
-async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFile, made: MadeDirs): Promise<void> {
+/** Returns the bytes written. */
+async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFile, made: MadeDirs): Promise<number> {
   claimPath(table, g.path, { type: 'file', mode: g.mode, uid: g.uid ?? 0, gid: g.gid ?? 0, origin: 'generated' }, undefined);
   const dest = join(stageDir, g.path);
   await made.ensure(dirname(g.path));
-  if (typeof g.content === 'string' || Buffer.isBuffer(g.content)) await writeFile(dest, g.content);
-  else await copyFile(g.content.fromFile, dest);
+  if (typeof g.content === 'string' || Buffer.isBuffer(g.content)) {
+    await writeFile(dest, g.content);
+    return Buffer.byteLength(g.content);
+  }
+  await copyFile(g.content.fromFile, dest);
+  return (await lstat(dest)).size;
 }
 
 /** Directories the table implies (parents) must exist on disk for mksquashfs to pick them up. */

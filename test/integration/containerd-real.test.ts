@@ -46,7 +46,7 @@ async function fetched(recipe: Recipe): Promise<FetchedSource[]> {
 async function build(recipe: Recipe, extra: GeneratedFile[], outFile: string, work: string): Promise<void> {
   const generated = [...generateInitFiles(recipe, target), ...extra];
   const stageDir = join(work, `${recipe.name}-root`);
-  const table = await stageRecipe({ recipe, sources: await fetched(recipe), overlaysDir: join(work, 'overlays'), generated, stageDir, env: process.env });
+  const { table } = await stageRecipe({ recipe, sources: await fetched(recipe), overlaysDir: join(work, 'overlays'), generated, stageDir, env: process.env });
   await packSquashfs({ stageDir, table, outFile, epoch: 0, env: process.env });
 }
 
