@@ -237,13 +237,12 @@ export function refuseUnbuildable(plan: readonly PlannedRecipe[], plugins: reado
 }
 
 export async function computeKeys(plan: readonly PlannedRecipe[], o: BuildOptions): Promise<Keyed[]> {
-  const tools = { tczbuild: toolVersion, mksquashfs: await mksquashfsVersion(o.env) };
-  const toolsJson = canonicalJson(tools);
+  // one git run for every recipe, beside the one mksquashfs -version; each overlay hashed once however many recipes share it
+  const [mksquashfs, epochs] = await Promise.all([mksquashfsVersion(o.env), sourceEpochs(plan.map((p) => absolute(p.recipe.file, o.displayBase)), o.env)]);
+  const toolsJson = canonicalJson({ tczbuild: toolVersion, mksquashfs });
   const targetJson = canonicalJson(o.target);
   const keys = new Map<string, string>();
   const out: Keyed[] = [];
-  // one git run for every recipe, and each overlay hashed once however many recipes share it
-  const epochs = await sourceEpochs(plan.map((p) => absolute(p.recipe.file, o.displayBase)), o.env);
   const overlayHashes = new Map<string, Promise<string>>();
   const overlayHash = (name: string): Promise<string> => {
     let h = overlayHashes.get(name);
