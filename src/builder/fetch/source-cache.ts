@@ -8,8 +8,8 @@
  * knows nothing about recipes or retries: callers hand it bytes, hashes and URLs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
+import { appendFile, mkdir, open, readdir, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
@@ -163,7 +163,14 @@ export class SourceCache {
 
   /** The URLs an entry was fetched for; [] for one stored before origins were kept (or never by URL). */
   async origins(sha256: string): Promise<string[]> {
-    const text = await readFile(this.originsPath(sha256), 'utf8').catch(() => '');
+    // a line or two, read twice per source on every build (fetchedForOthers, addOrigin): in
+    // place, not four awaited thread-pool round trips each time
+    let text = '';
+    try {
+      text = readFileSync(this.originsPath(sha256), 'utf8');
+    } catch {
+      // no origins recorded yet
+    }
     return text.split('\n').filter((l) => l !== '');
   }
 
