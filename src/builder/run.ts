@@ -33,6 +33,7 @@ import { asOutError, exists, publishAtomically, recoverOut, siblingPath, type Pu
 import { runScheduled } from './schedule.js';
 import { recipesForTarget } from './target-recipes.js';
 import { shardName, shareOf, type Shard } from './shard.js';
+import { removeTree } from './tree-move.js';
 import type { NetworkSettings } from '../util/network-settings.js';
 
 export interface BuildOptions {
@@ -160,7 +161,7 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
       const changed = staged.filter(needsPublish);
       if (changed.length > 0) await publish(outDir, changed, all.reporter, all.verify !== false);
     } finally {
-      await rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
+      await removeTree(workRoot).catch(() => undefined);
     }
     results = staged.map((s) => ({
       built: s.built.map((b) => b.ext.name),

@@ -6,6 +6,7 @@
  */
 import { chmod, copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapLimit } from './fetch/map-limit.js';
 
 /** The pid of the publish that owns a top-level name of out/, when the name is its scaffolding. */
 export function scaffoldPid(name: string): number | undefined {
@@ -72,4 +73,16 @@ export async function cloneTree(from: string, to: string, skipTop: (name: string
     else if (st.isSymbolicLink()) await symlink(await readlink(src), dest);
     else await link(src, dest).catch(() => copyFile(src, dest));
   }
+}
+
+/**
+ * Remove a directory tree with a few removals in flight per directory. fs.rm's recursive
+ * removal starts the removal of every entry of a directory at once: a work directory of
+ * thousands of extensions became thousands of pending requests, tens of MB of memory at the end
+ * of a build. A missing path is no error.
+ */
+export async function removeTree(path: string, limit = 4): Promise<void> {
+  const entries = await readdir(path, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : Promise.reject(e)));
+  if (entries) await mapLimit(entries, limit, (e) => (e.isDirectory() ? removeTree(join(path, e.name), limit) : rm(join(path, e.name), { force: true })));
+  await rm(path, { recursive: true, force: true });
 }
