@@ -37,7 +37,7 @@ export interface VerifyOptions {
   readonly tcVersion?: string;
   /** glibc floor instead of the release table's (a stand-in box running another glibc). */
   readonly glibc?: string;
-  /** Judge only these extensions (`NAME.tcz`): only they and their `.dep` closure in the directory are read. */
+  /** Judge only these extensions (`NAME.tcz`) with the per-extension checks: only they and their `.dep` closure in the directory are read (each.ts). */
   readonly onlyExtensions?: readonly string[];
   /** Recipes already parsed (the build gate has them), by bare name; others are read from recipesDir. */
   readonly recipes?: ReadonlyMap<string, WrittenRecipe>;
@@ -49,11 +49,52 @@ export function archFromPath(tczDir: string): string | undefined {
   return parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.arch;
 }
 
+/** What verify knows of a directory besides its extensions' own files: compact, one of each however many extensions it holds. */
+export type DirectoryFacts = Omit<VerifyContext, 'extensions' | 'others'>;
+
+/** Reads one extension's files (image listing, ELF facts, companions, recipe hints); close() when done. */
+export interface ExtensionReader {
+  readonly jobs: number;
+  read(name: string): Promise<ExtensionFiles>;
+  close(): void;
+}
+
 export async function loadVerifyContext(tczDir: string, opts: VerifyOptions): Promise<VerifyContext> {
-  const arch = opts.arch ?? archFromPath(tczDir);
-  const tcVersion = opts.tcVersion ?? parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.tcVersion;
   const all = await listExtensions(tczDir);
-  const names = opts.onlyExtensions ? await withDepClosure(tczDir, opts.onlyExtensions, new Set(all)) : all;
+  const reader = await extensionReader(tczDir, opts);
+  let extensions: ExtensionFiles[];
+  try {
+    extensions = await mapLimit(all, reader.jobs, (name) => reader.read(name));
+  } finally {
+    reader.close();
+  }
+  const facts = await directoryFacts(tczDir, opts, all);
+  for (const e of extensions) facts.knownDeps.set(e.name, parseDepText(e.depText ?? ''));
+  return { ...facts, extensions };
+}
+
+/** The directory's indexes, the names it can serve and every dependency list its dep.db knows (ours overridden by the caller with our `.dep` files). */
+export async function directoryFacts(tczDir: string, opts: VerifyOptions, all: readonly string[]): Promise<DirectoryFacts & { knownDeps: Map<string, readonly string[]> }> {
+  const { arch, tcVersion } = targetOf(tczDir, opts);
+  const indexTexts = await readIndexTexts(tczDir);
+  const md5db = indexTexts['md5.db'] ?? (await readOptional(join(tczDir, 'md5.db')));
+  const available = new Set([...all, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
+  const depdb = indexTexts['dep.db'];
+  const knownDeps = new Map<string, readonly string[]>(depdb ? parseRecordDb(depdb) : []);
+  for (const name of knownDeps.keys()) available.add(name);
+  const shownDir = opts.displayBase ? relative(opts.displayBase, tczDir) || tczDir : tczDir;
+  return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), ...(tcVersion ? { tcVersion } : {}), ...(opts.kernelReleases ? { kernelReleases: opts.kernelReleases } : {}), ...(opts.glibc ? { glibc: opts.glibc } : {}), available, knownDeps, allowUpstream: new Set([...upstreamPublished, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+}
+
+function targetOf(tczDir: string, opts: VerifyOptions): { arch?: string; tcVersion?: string } {
+  const parsed = parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''));
+  const arch = opts.arch ?? archFromPath(tczDir);
+  const tcVersion = opts.tcVersion ?? parsed?.tcVersion;
+  return { ...(arch ? { arch } : {}), ...(tcVersion ? { tcVersion } : {}) };
+}
+
+export async function extensionReader(tczDir: string, opts: VerifyOptions): Promise<ExtensionReader> {
+  const target = targetOf(tczDir, opts);
   // Images are read side by side, a core's worth at a time (unsquashfs is CPU-bound), through
   // spawner shells instead of a fork of Node per unsquashfs: a repository of thousands of
   // small extensions is mostly process starts.
@@ -61,34 +102,26 @@ export async function loadVerifyContext(tczDir: string, opts: VerifyOptions): Pr
   const spawner = new Spawner(jobs, opts.env);
   // which companions exist, from one directory read instead of a failed open per missing one
   const present = new Set(await readdir(tczDir));
-  let extensions: ExtensionFiles[];
-  try {
-    extensions = await mapLimit(names, jobs, (name) => loadExtension(tczDir, name, opts, { arch, tcVersion }, present, (file, args) => spawner.runTool(file, args)));
-  } finally {
-    spawner.close();
-  }
-  const indexTexts = await readIndexTexts(tczDir);
-  const md5db = indexTexts['md5.db'] ?? (await readOptional(join(tczDir, 'md5.db')));
-  const available = new Set([...all, ...(md5db ? parseMd5Db(md5db).keys() : [])]);
-  const depdb = indexTexts['dep.db'];
-  const knownDeps = new Map<string, readonly string[]>(depdb ? parseRecordDb(depdb) : []);
-  for (const name of knownDeps.keys()) available.add(name);
-  for (const e of extensions) knownDeps.set(e.name, parseDepText(e.depText ?? ''));
-  const shownDir = opts.displayBase ? relative(opts.displayBase, tczDir) || tczDir : tczDir;
-  return { tczDir, shownDir, indexTexts, ...(arch ? { arch } : {}), ...(tcVersion ? { tcVersion } : {}), ...(opts.kernelReleases ? { kernelReleases: opts.kernelReleases } : {}), ...(opts.glibc ? { glibc: opts.glibc } : {}), extensions, available, knownDeps, allowUpstream: new Set([...upstreamPublished, ...(opts.allowUpstream ?? []).map((n) => n.replace(/\.tcz$/, ''))]) };
+  return { jobs, read: (name) => loadExtension(tczDir, name, opts, target, present, (file, args) => spawner.runTool(file, args)), close: () => spawner.close() };
 }
 
 /** `roots` and every extension of the directory their `.dep` files pull in, transitively. */
 export async function withDepClosure(tczDir: string, roots: readonly string[], present: ReadonlySet<string>): Promise<string[]> {
-  const seen = new Set<string>();
+  return [...(await depsOfClosure(tczDir, roots, present)).keys()].sort();
+}
+
+/** The dependency lists (`.dep` files) of `roots` and of every extension of the directory they pull in, transitively. */
+export async function depsOfClosure(tczDir: string, roots: readonly string[], present: ReadonlySet<string>): Promise<Map<string, readonly string[]>> {
+  const deps = new Map<string, readonly string[]>();
   const queue = roots.filter((n) => present.has(n));
   while (queue.length) {
     const name = queue.shift()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    for (const dep of parseDepText((await readOptional(join(tczDir, `${name}.dep`))) ?? '')) if (present.has(dep)) queue.push(dep);
+    if (deps.has(name)) continue;
+    const own = parseDepText((await readOptional(join(tczDir, `${name}.dep`))) ?? '');
+    deps.set(name, own);
+    for (const dep of own) if (present.has(dep)) queue.push(dep);
   }
-  return [...seen].sort();
+  return deps;
 }
 
 /** The `.gz` indexes as clients fetch them; a corrupt one is left out (and reported as missing). */

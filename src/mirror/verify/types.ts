@@ -76,7 +76,10 @@ export interface VerifyContext {
   readonly indexTexts: Partial<Record<IndexFileName, string>>;
   /** TinyCore arch dir (x86_64, x86, aarch64, armv7, armv6) when known. */
   readonly arch?: string;
+  /** The extensions judged. */
   readonly extensions: readonly ExtensionFiles[];
+  /** Extensions of the directory read only because a judged one depends on them: looked up (what a box will have), never judged. */
+  readonly others?: readonly ExtensionFiles[];
   /** Every `NAME.tcz` the mirror can serve: our files plus names in its (merged) md5.db. */
   readonly available: ReadonlySet<string>;
   /** Direct dependencies of every extension the mirror's (merged) dep.db knows, ours included. */

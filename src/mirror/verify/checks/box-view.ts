@@ -55,7 +55,7 @@ function dirOf(path: string): string {
 }
 
 export function dependencyClosure(ctx: VerifyContext, root: string): { local: ExtensionFiles[]; absent: string[] } {
-  const byName = new Map(ctx.extensions.map((e) => [e.name, e]));
+  const byName = new Map([...ctx.extensions, ...(ctx.others ?? [])].map((e) => [e.name, e]));
   const seen = new Set<string>();
   const queue = [root];
   while (queue.length > 0) {
