@@ -11,6 +11,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
 import { mapLimit } from '../../builder/fetch/map-limit.js';
 import { listExtensions } from '../scan.js';
+import { reachable } from './dep-walk.js';
 import { depsOfClosure, directoryFacts, extensionReader, type VerifyOptions } from './context.js';
 import { checks, perExtensionCheckIds } from './registry.js';
 import type { ExtensionFiles } from './types.js';
@@ -30,7 +31,7 @@ export async function verifyEach(tczDir: string, only: readonly string[], opts: 
   for (const [name, deps] of ownDeps) facts.knownDeps.set(name, deps);
   const roots = [...new Set(only)].filter((n) => present.has(n)).sort();
   // the extensions each root's checks look at: its closure, as box-view walks it, that the directory holds and was read
-  const scopes = new Map(roots.map((r) => [r, closure(r, facts.knownDeps).filter((n) => ownDeps.has(n))]));
+  const scopes = new Map(roots.map((r) => [r, [...reachable([r], (n) => facts.knownDeps.get(n) ?? [])].filter((n) => ownDeps.has(n))]));
   const held = new Holds(scopes);
   const selected = checks.filter((c) => perExtensionCheckIds.has(c.id));
   // a root's findings are its own (its file, its companions), asked for by name; others only if named too
@@ -52,19 +53,6 @@ export async function verifyEach(tczDir: string, only: readonly string[], opts: 
     reader.close();
   }
   return { extensions: [...ownDeps.keys()].sort(), diagnostics: sortDiagnostics(found) };
-}
-
-/** `root` and every name its dependency lists reach, root first (box-view's walk). */
-function closure(root: string, deps: ReadonlyMap<string, readonly string[]>): string[] {
-  const seen = new Set<string>();
-  const queue = [root];
-  while (queue.length) {
-    const name = queue.shift()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    queue.push(...(deps.get(name) ?? []));
-  }
-  return [...seen];
 }
 
 /** Each extension read once, kept while a root still to be judged has it in scope. */

@@ -9,6 +9,7 @@
 import { baseDirs, baseLoaders } from '../../../tinycore/base-system.js';
 import { parseBoxLinks } from '../../../tinycore/box-links.js';
 import { findRelease, type TinyCoreRelease } from '../../../tinycore/releases.js';
+import { reachable } from '../dep-walk.js';
 import type { ExtensionFiles, ImageEntry, VerifyContext } from '../types.js';
 
 interface Link {
@@ -56,14 +57,7 @@ function dirOf(path: string): string {
 
 export function dependencyClosure(ctx: VerifyContext, root: string): { local: ExtensionFiles[]; absent: string[] } {
   const byName = new Map([...ctx.extensions, ...(ctx.others ?? [])].map((e) => [e.name, e]));
-  const seen = new Set<string>();
-  const queue = [root];
-  while (queue.length > 0) {
-    const name = queue.shift()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    queue.push(...(ctx.knownDeps.get(name) ?? byName.get(name)?.depText?.split('\n').map((l) => l.trim()).filter(Boolean) ?? []));
-  }
+  const seen = reachable([root], (name) => ctx.knownDeps.get(name) ?? byName.get(name)?.depText?.split('\n').map((l) => l.trim()).filter(Boolean) ?? []);
   const local = [...seen].flatMap((n) => byName.get(n) ?? []);
   const absent = [...seen].filter((n) => !byName.has(n));
   return { local, absent };

@@ -6,6 +6,7 @@
  */
 import { diag, type Diagnostic } from '../../../diagnostics/diagnostic.js';
 import { parseDepText } from '../../indexes.js';
+import { reachable } from '../dep-walk.js';
 import type { Check, VerifyContext } from '../types.js';
 
 function depsOf(ctx: VerifyContext): Map<string, { deps: string[]; file: string }> {
@@ -72,15 +73,7 @@ export const depCycleCheck: Check = {
 
 /** Everything `name` pulls in, transitively, through the mirror's dependency data. */
 function closure(name: string, known: ReadonlyMap<string, readonly string[]>): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...(known.get(name) ?? [])];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    stack.push(...(known.get(n) ?? []));
-  }
-  return seen;
+  return reachable(known.get(name) ?? [], (n) => known.get(n) ?? []);
 }
 
 export const depRedundantCheck: Check = {
