@@ -45,10 +45,6 @@ export interface VerifyOptions {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export function archFromPath(tczDir: string): string | undefined {
-  return parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''))?.arch;
-}
-
 /** What verify knows of a directory besides its extensions' own files: compact, one of each however many extensions it holds. */
 export type DirectoryFacts = Omit<VerifyContext, 'extensions' | 'others'>;
 
@@ -88,7 +84,7 @@ export async function directoryFacts(tczDir: string, opts: VerifyOptions, all: r
 
 function targetOf(tczDir: string, opts: VerifyOptions): { arch?: string; tcVersion?: string } {
   const parsed = parseTczRelPath(tczDir.split(sep).filter((s) => s !== ''));
-  const arch = opts.arch ?? archFromPath(tczDir);
+  const arch = opts.arch ?? parsed?.arch;
   const tcVersion = opts.tcVersion ?? parsed?.tcVersion;
   return { ...(arch ? { arch } : {}), ...(tcVersion ? { tcVersion } : {}) };
 }

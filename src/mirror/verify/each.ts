@@ -34,10 +34,10 @@ export async function verifyEach(tczDir: string, only: readonly string[], opts: 
   const scopes = new Map(roots.map((r) => [r, [...reachable([r], (n) => facts.knownDeps.get(n) ?? [])].filter((n) => ownDeps.has(n))]));
   const held = new Holds(scopes);
   const selected = checks.filter((c) => perExtensionCheckIds.has(c.id));
-  // a root's findings are its own (its file, its companions), asked for by name; others only if named too
-  const asked = (d: Diagnostic, root: string): boolean => {
+  // findings about an extension asked for by name (its file, its companions), never about one read only as a dependency
+  const asked = (d: Diagnostic): boolean => {
     const file = d.file?.split('/').pop();
-    return file !== undefined && (file.startsWith(root) || only.some((n) => file.startsWith(n)));
+    return file !== undefined && only.some((n) => file.startsWith(n));
   };
   const reader = await extensionReader(tczDir, opts);
   const found: Diagnostic[] = [];
@@ -46,7 +46,7 @@ export async function verifyEach(tczDir: string, only: readonly string[], opts: 
       const scope: ExtensionFiles[] = [];
       for (const name of scopes.get(root)!) scope.push(await held.take(name, () => reader.read(name)));
       const ctx = { ...facts, extensions: scope.filter((e) => e.name === root), others: scope.filter((e) => e.name !== root) };
-      for (const c of selected) found.push(...c.run(ctx).filter((d) => asked(d, root)));
+      for (const c of selected) found.push(...c.run(ctx).filter(asked));
       for (const name of scopes.get(root)!) held.release(name);
     });
   } finally {
