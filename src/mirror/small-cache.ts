@@ -46,9 +46,8 @@ interface Entry extends CachedBody {
 
 interface WatchedDir {
   readonly watcher: FSWatcher;
-  /** Entry keys by the child name their path continues with. */
+  /** Entry keys by the child name their path continues with; no empty set is kept, so an empty map means nothing is watched here. */
   readonly byName: Map<string, Set<string>>;
-  entries: number;
 }
 
 /** Start watching a directory; the callback gets the changed child's name, or the dir's own name or null. */
@@ -157,15 +156,12 @@ export class SmallFileCache {
         return false; // out of inotify watches, or the directory is gone: serve uncached
       }
       watcher.on('error', () => this.changed(dir, null));
-      d = { watcher, byName: new Map(), entries: 0 };
+      d = { watcher, byName: new Map() };
       this.dirs.set(dir, d);
     }
     let keys = d.byName.get(next);
     if (!keys) d.byName.set(next, (keys = new Set()));
-    if (!keys.has(key)) {
-      keys.add(key);
-      d.entries++;
-    }
+    keys.add(key);
     return true;
   }
 
@@ -189,9 +185,8 @@ export class SmallFileCache {
       const d = this.dirs.get(dir);
       const keys = d?.byName.get(next);
       if (!d || !keys?.delete(key)) continue;
-      d.entries--;
       if (keys.size === 0) d.byName.delete(next);
-      if (d.entries === 0) {
+      if (d.byName.size === 0) {
         d.watcher.close();
         this.dirs.delete(dir);
       }
