@@ -1,5 +1,5 @@
 import { chmod, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it, vi, type TestContext } from 'vitest';
 import { generateInitFiles } from '../../src/initd/index.js';
 import { recipeFromYaml, recipeHead, target } from './helpers/recipe.js';
 import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
@@ -455,6 +455,8 @@ describe('faasd init script: start waits for the gateway before its published po
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toMatch(/faasd: faasd up is already running \(pid \d+\)/);
     expect(again.stdout).toContain(`faasd: gateway ready: gateway at 127.0.0.1:${gateway.port}, published on port ${proxy.port}`);
-    expect((await sb.calls()).filter((c) => c.startsWith('faasd '))).toHaveLength(3); // provider, up, provider
+    // the restarted provider records its call from the background, possibly after start returned
+    // (the gateway already answers, so start does not wait): give it the moment it takes
+    await vi.waitFor(async () => expect((await sb.calls()).filter((c) => c.startsWith('faasd '))).toHaveLength(3), { timeout: 10_000, interval: 100 }); // provider, up, provider
   });
 });
