@@ -11,6 +11,7 @@ import type { Env } from '../util/exec.js';
 import type { Spawner } from '../util/spawner.js';
 import type { Recipe, Target } from '../recipe/model.js';
 import { toolVersion } from '../util/version.js';
+import { stopPoint } from '../util/interrupt.js';
 import { renderDep, renderInfo, renderList, renderMd5Txt } from './companions.js';
 import { listedPaths } from './file-table.js';
 import { packSquashfs } from './pack.js';
@@ -50,6 +51,7 @@ export async function buildOne(i: BuildOneInput): Promise<BuiltExtension> {
   const { recipe, reporter } = i;
   const dir = join(i.workDir, recipe.name);
   const timed = async <T>(stage: string, fn: () => Promise<T>, detail?: (t: T) => string): Promise<T> => {
+    stopPoint();
     const start = performance.now();
     reporter.emit({ type: 'stage-start', name: recipe.name, stage });
     const result = await fn();

@@ -25,6 +25,7 @@ import { placeEntry, unmatchedPatterns, type ArchiveEntry, type EntryKind } from
 import type { FileTable } from './file-table.js';
 import { chargeBudget, type UnpackBudget } from './unpack-budget.js';
 import type { Env } from '../util/exec.js';
+import { Interrupted, stopPoint } from '../util/interrupt.js';
 
 /** Refuse entries larger than this: a hostile header must not fill the build machine's disk. */
 export const MAX_ENTRY_BYTES = 4 * 1024 ** 3;
@@ -64,6 +65,7 @@ export async function extractArchive(o: ExtractInput): Promise<string[]> {
   const place = placer(o);
   let current = '';
   const each = async (entry: RawEntry): Promise<void> => {
+    stopPoint(); // a signal's cleanup is waiting to remove the stage: write nothing more
     current = entry.name.ok ? entry.name.name : entry.name.shown;
     await place(entry);
   };
@@ -105,7 +107,7 @@ const emptyHint = 'the URL or the pinned sha256 names an empty archive: check th
 
 /** Map a failure to what the user must know: a refusal, a full disk, a name too long, or a broken archive. */
 function classified(error: unknown, o: ExtractInput, format: ArchiveFormat, current: string): Error {
-  if (isTczError(error)) return error;
+  if (isTczError(error) || error instanceof Interrupted) return error; // stopped by a signal, not the archive's fault
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const at = o.spec.at;
   const what = `${o.spec.id}: `;

@@ -24,7 +24,7 @@ import { lockOut } from './lock.js';
 import { requiredCompanions } from './output-cache/complete.js';
 import type { CacheOrigin, OutputCache } from './output-cache/output-cache.js';
 import type { RemoteCacheOptions } from './output-cache/remote-cache.js';
-import { onInterrupt } from '../util/interrupt.js';
+import { onInterrupt, settledBeforeCleanup } from '../util/interrupt.js';
 import { mksquashfsVersion } from './pack.js';
 import { placeOut } from './out-placement.js';
 import { planBuild, type PlannedRecipe } from './plan.js';
@@ -146,8 +146,13 @@ export async function buildTargets(all: BuildTargetsOptions): Promise<BuildResul
   // Ctrl-C/SIGTERM: our own .work/.new (and a set-aside .old) go the way a killed build's would,
   // then the lock; interrupt.ts has stopped mksquashfs and friends first
   const unguard = onInterrupt(async () => {
-    await recoverOut(outDir, (pid) => pid !== process.pid && isProcessAlive(pid));
-    await lock.release();
+    try {
+      await recoverOut(outDir, (pid) => pid !== process.pid && isProcessAlive(pid));
+    } finally {
+      // a work tree that could not be removed is a dead build's leftover to the next run
+      // (recoverOut again); a lock left behind would make that run wait for nobody
+      await lock.release();
+    }
   });
   const workRoot = siblingPath(outDir, 'work');
   const staged: Staged[] = [];
@@ -213,7 +218,7 @@ async function stageTarget(p: Planned, outDir: string, workDir: string): Promise
   // What only a rebuild needs (the output cache, fetching, staging, packing, and the HTTP
   // client under them) is loaded here, so that a run with nothing to do stays quick.
   const cache = o.outputCache ? new (await import('./output-cache/output-cache.js')).OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
-  const restored = cache && !o.force ? await restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir, workDir) : [];
+  const restored = cache && !o.force ? await settledBeforeCleanup(() => restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir, workDir)) : [];
   const toBuild = keyed.filter((k) => stale.has(k.planned.recipe.name) && !restored.some((r) => r.keyed === k));
   if (o.cacheOnly && toBuild.length) {
     throw new TczError(
@@ -319,38 +324,43 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
   // extensions: 0.67-0.84x of the serial loop with 2 jobs, 0.66-0.70x with 3, same machine and hour)
   const jobs = o.jobs ?? availableParallelism() + 1;
   const spawner = new Spawner(jobs, o.env);
-  try {
-    return await runScheduled(
-      stale,
-      (k) => k.planned.recipe.name,
-      (k) => k.planned.localDeps,
-      async (k) => ({
-        keyed: k,
-        ext: await buildOne({
-          recipe: k.planned.recipe,
-          target: o.target,
-          sources: k.planned.recipe.sources.map((s) => fetched.get(s)!),
-          overlaysDir: o.overlaysDir,
-          workDir,
-          tczRel,
-          epoch: k.epoch,
-          key: k.key.key,
-          tools,
-          plugins: o.plugins,
-          generateContext: { cache, offline: o.offline ?? false, reporter: o.reporter, registryMirrors: o.registryMirrors, network: o.network },
-          reporter: o.reporter,
-          spawner,
-          env: o.env,
+  // Staging unpacks and writes in this process (zlib, tar-stream), not only in mksquashfs: a
+  // signal's cleanup waits until every job in flight has stopped writing into workDir (each
+  // stops at its next entry or stage), or its removal of workDir races those writes.
+  return settledBeforeCleanup(async () => {
+    try {
+      return await runScheduled(
+        stale,
+        (k) => k.planned.recipe.name,
+        (k) => k.planned.localDeps,
+        async (k) => ({
+          keyed: k,
+          ext: await buildOne({
+            recipe: k.planned.recipe,
+            target: o.target,
+            sources: k.planned.recipe.sources.map((s) => fetched.get(s)!),
+            overlaysDir: o.overlaysDir,
+            workDir,
+            tczRel,
+            epoch: k.epoch,
+            key: k.key.key,
+            tools,
+            plugins: o.plugins,
+            generateContext: { cache, offline: o.offline ?? false, reporter: o.reporter, registryMirrors: o.registryMirrors, network: o.network },
+            reporter: o.reporter,
+            spawner,
+            env: o.env,
+          }),
         }),
-      }),
-      jobs,
-    );
-  } catch (error) {
-    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
-    throw asOutError(error, outDir);
-  } finally {
-    spawner.close();
-  }
+        jobs,
+      );
+    } catch (error) {
+      await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      throw asOutError(error, outDir);
+    } finally {
+      spawner.close();
+    }
+  });
 }
 
 /** Publish every changed target in one swap of out/: each target's files, state and indexes. */

@@ -11,14 +11,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256Of } from '../faults/helpers/artifacts.js';
 import { runCliJson } from '../faults/helpers/run.js';
 import { sleep, startCli, type CliProcess } from '../faults/helpers/spawn-cli.js';
 import { leftoversBeside, snapshotTree, type TreeSnapshot } from '../faults/helpers/tree-snapshot.js';
-import { makeTarGz } from '../helpers/tarball.js';
+import { makeTarGz, type TarEntry } from '../helpers/tarball.js';
 
 let dir: string;
 let out: string;
@@ -38,9 +38,9 @@ function wordSalad(bytes: number): Buffer {
   return out;
 }
 
-async function recipe(set: string, name: string, content: Buffer): Promise<void> {
+async function recipe(set: string, name: string, content: Buffer | readonly TarEntry[]): Promise<void> {
   const archive = join(dir, 'sources', `${name}.tar.gz`);
-  const bytes = await makeTarGz([{ name: `${name}/data.txt`, content }]);
+  const bytes = await makeTarGz(Buffer.isBuffer(content) ? [{ name: `${name}/data.txt`, content }] : content);
   await mkdir(join(dir, 'sources'), { recursive: true });
   await writeFile(archive, bytes);
   await mkdir(join(dir, set), { recursive: true });
@@ -56,6 +56,9 @@ beforeAll(async () => {
   await recipe('small', 'small', Buffer.from('small\n'));
   await recipe('big', 'small', Buffer.from('small\n'));
   await recipe('big', 'big', wordSalad(60 * 1024 * 1024));
+  // unpacked in process (zlib + tar-stream), file by file, for seconds: no child to kill stops it
+  await recipe('wide', 'small', Buffer.from('small\n'));
+  await recipe('wide', 'wide', Array.from({ length: 40_000 }, (_, i) => ({ name: `wide/d${i % 100}/f${i}.txt`, content: Buffer.from(`${i}\n`) })));
   const first = await runCliJson(args('small'), dir);
   expect(first.code, first.stderr).toBe(0);
   before = await snapshotTree(out);
@@ -137,6 +140,26 @@ describe('signals during tczbuild all', () => {
     }
   }, 120_000);
 
+  it('on SIGINT while a source is still being unpacked in process, waits for the unpacking to stop before removing the work dir and the lock', async () => {
+    const cli = startCli([...args('wide'), '--json'], dir);
+    try {
+      // files are landing in the stage: the unpacking is under way, and goes on for seconds
+      const staged = join(dirname(out), `.out.work-${cli.pid}`, 'wide', 'root', 'usr', 'local', 'share', 'wide');
+      await vi.waitFor(() => expect(readdirSync(staged).length).toBeGreaterThan(20), { timeout: 60_000, interval: 10 });
+      process.kill(cli.pid, 'SIGINT');
+      const exit = await cli.done;
+      expect({ code: exit.code, signal: exit.signal }, exit.stderr).toEqual({ code: 130, signal: null });
+      expect(exit.stderr).not.toContain('cleanup failed');
+      // the signal landed mid-stage: the unpacking never reported its end
+      expect(exit.stdout).toContain('"stage-start","name":"wide","stage":"stage"');
+      expect(exit.stdout).not.toContain('"stage-end","name":"wide","stage":"stage"');
+      expect(await leftoversBeside(out), exit.stderr).toEqual([]);
+      expect(await snapshotTree(out)).toEqual(before);
+    } finally {
+      reap(cli, undefined);
+    }
+  }, 120_000);
+
   it('cleans up like Ctrl-C when the reader of its stdout goes away (all --json | head -1), exiting 141', async () => {
     const cli = startCli([...args('big'), '--json'], dir);
     let packer: Packer | undefined;
@@ -147,7 +170,7 @@ describe('signals during tczbuild all', () => {
       expect({ code: exit.code, signal: exit.signal }, exit.stderr).toEqual({ code: 141, signal: null });
       expect(exit.stderr).not.toContain('hit a bug');
       expect(stopped(packer.pid)).toBe(true);
-      expect(await leftoversBeside(out)).toEqual([]);
+      expect(await leftoversBeside(out), exit.stderr).toEqual([]);
       expect(await snapshotTree(out)).toEqual(before);
     } finally {
       reap(cli, packer);
