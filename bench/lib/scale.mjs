@@ -75,9 +75,13 @@ async function serveRate(cli, out, file, rounds, env) {
       if (await run('curl', ['-sf', '-o', '/dev/null', url]).then(() => true, () => false)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    // a second of warm-up, not measured (the server's JIT and small-file cache), then samples of
+    // two seconds each (-n after -t lifts the request cap -t implies): as in bench/serve/run.ts
+    const ab = (seconds) => run('ab', ['-q', '-k', '-c', '16', '-t', String(seconds), '-n', '100000000', url]);
+    await ab(1);
     const samples = [];
     for (let i = 0; i < rounds; i++) {
-      const text = await run('ab', ['-q', '-k', '-c', '16', '-n', '5000', url]);
+      const text = await ab(2);
       if (!/Failed requests:\s+0\b/.test(text)) throw new Error(`ab saw failed requests against ${url}`);
       samples.push(Number(/Requests per second:\s+([\d.]+)/.exec(text)[1]));
     }

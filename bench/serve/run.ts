@@ -7,7 +7,7 @@
  * there). Rounds interleave the servers; medians and spreads are reported.
  * Prints a table and writes bench/results/serve.json. Loopback only; nothing leaves the host.
  *
- * Run: node --import tsx bench/serve/run.ts [--big-mb 100] [--rounds 5] [--small-requests 20000]
+ * Run: node --import tsx bench/serve/run.ts [--big-mb 100] [--rounds 5] [--small-seconds 2]
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launcherFlags } from '../lib/measure.mjs';
@@ -29,10 +29,19 @@ const opt = (name: string, dflt: number): number => {
 };
 const bigMb = opt('--big-mb', 100);
 const bigRuns = opt('--rounds', 5);
-const smallRequests = opt('--small-requests', 20000);
+const smallSeconds = opt('--small-seconds', 2);
 const smallConcurrency = opt('--concurrency', 16);
 const timeCapMs = opt('--time-cap-s', 20) * 1000;
 const tczPath = '/11.x/x86_64/tcz';
+// Servers on CPU 0, clients on the others (taskset, util-linux): on a 2-core machine a server
+// and ab that the scheduler happens to put on one core share it, and the same server measured
+// twice gave 17k or 28k req/s by placement alone. Pinned, it measures the server, as a client
+// on another machine would. Every server is pinned alike, its helper threads (Node's GC, its
+// thread pool) included. --no-pin leaves placement to the scheduler.
+const cores = availableParallelism();
+const pin = !args.includes('--no-pin') && cores > 1;
+const onServerCpu = (cmd: string, argv: readonly string[]): [string, string[]] => (pin ? ['taskset', ['-c', '0', cmd, ...argv]] : [cmd, [...argv]]);
+const onClientCpus = (cmd: string, argv: readonly string[]): [string, string[]] => (pin ? ['taskset', ['-c', `1-${cores - 1}`, cmd, ...argv]] : [cmd, [...argv]]);
 const smallCount = 200;
 
 interface Server {
@@ -69,19 +78,19 @@ async function startServers(root: string, work: string, servers: Server[]): Prom
   // the built CLI when there is one (npm run bench builds it), as users run it
   const bin = join(repo, 'dist/cli/main.js');
   const cli = existsSync(bin) ? [...launcherFlags(bin), bin] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
-  servers.push({ name: 'tczbuild serve', port: tcz, proc: spawn('node', [...cli, 'serve', '--out', root, '--port', String(tcz)], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] }) });
+  servers.push({ name: 'tczbuild serve', port: tcz, proc: spawn(...onServerCpu('node', [...cli, 'serve', '--out', root, '--port', String(tcz)]), { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] }) });
   // --also DIR: another checkout's built serve beside this one (before/after in one run)
   const also = args.includes('--also') ? resolve(args[args.indexOf('--also') + 1]!) : undefined;
   if (also) {
     const port = await freePort();
-    servers.push({ name: `tczbuild serve (${also})`, port, proc: spawn('node', [...launcherFlags(join(also, 'dist/cli/main.js')), join(also, 'dist/cli/main.js'), 'serve', '--out', root, '--port', String(port)], { cwd: also, stdio: ['ignore', 'ignore', 'inherit'] }) });
+    servers.push({ name: `tczbuild serve (${also})`, port, proc: spawn(...onServerCpu('node', [...launcherFlags(join(also, 'dist/cli/main.js')), join(also, 'dist/cli/main.js'), 'serve', '--out', root, '--port', String(port)]), { cwd: also, stdio: ['ignore', 'ignore', 'inherit'] }) });
   }
   const py = await freePort();
-  servers.push({ name: 'python3 -m http.server', port: py, proc: spawn('python3', ['-m', 'http.server', String(py), '--bind', '127.0.0.1', '--directory', root], { stdio: 'ignore' }) });
+  servers.push({ name: 'python3 -m http.server', port: py, proc: spawn(...onServerCpu('python3', ['-m', 'http.server', String(py), '--bind', '127.0.0.1', '--directory', root]), { stdio: 'ignore' }) });
   const ngx = await freePort();
   const conf = join(work, 'nginx.conf');
   await writeFile(conf, nginxConf(root, work, ngx));
-  servers.push({ name: 'nginx', port: ngx, proc: spawn('nginx', ['-c', conf, '-p', work, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] }) });
+  servers.push({ name: 'nginx', port: ngx, proc: spawn(...onServerCpu('nginx', ['-c', conf, '-p', work, '-g', 'daemon off;']), { stdio: ['ignore', 'ignore', 'inherit'] }) });
   for (const s of servers) await waitUp(s.port, s.proc, s.name);
 }
 
@@ -116,7 +125,9 @@ function get(port: number, path: string, agent: Agent): Promise<{ status: number
   });
 }
 
-function run(cmd: string, argv: string[]): Promise<string> {
+/** A client run on the client CPUs; its stdout. */
+function run(client: string, clientArgs: string[]): Promise<string> {
+  const [cmd, argv] = onClientCpus(client, clientArgs);
   return new Promise((ok, fail) => execFile(cmd, argv, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => (err ? fail(new Error(`${cmd} ${argv.join(' ')}: ${err.message}\n${stderr}`)) : ok(stdout))));
 }
 
@@ -128,9 +139,12 @@ async function largeOnce(port: number): Promise<number> {
   return bytes / 1024 / 1024 / secs;
 }
 
-/** `ab -k`: `count` keep-alive requests for one small file at fixed concurrency; req/s. */
-async function smallAb(port: number, count: number): Promise<{ rps: number; errors: number }> {
-  const out = await run('ab', ['-q', '-k', '-c', String(smallConcurrency), '-n', String(count), '-s', '30', `http://127.0.0.1:${port}${tczPath}/ext7.tcz.md5.txt`]);
+/**
+ * `ab -k`: keep-alive requests for one small file at fixed concurrency for `seconds` (-n after -t
+ * lifts the 50,000 requests -t implies, so the time ends the run whatever the server's rate); req/s.
+ */
+async function smallAb(port: number, seconds: number): Promise<{ rps: number; errors: number }> {
+  const out = await run('ab', ['-q', '-k', '-c', String(smallConcurrency), '-t', String(seconds), '-n', '100000000', '-s', '30', `http://127.0.0.1:${port}${tczPath}/ext7.tcz.md5.txt`]);
   const rps = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const errors = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? 0) + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   return { rps, errors };
@@ -174,16 +188,21 @@ async function measure(servers: readonly Server[]): Promise<Record<string, Row>>
   const rows: Record<string, Row> = {};
   for (const s of servers) {
     rows[s.name] = { large: series(), small: series(), smallWrk: series() };
-    await largeOnce(s.port); // warm the page cache
+    // Warm-up, not measured, the same for every server: the page cache (one large download),
+    // and a server's own start-up on the small-file path (a JIT compiling its handler, a cache
+    // filling). A Node server answers its first few thousand requests at a quarter of its
+    // steady rate; a mirror serves for days, so the steady rate is the one compared.
+    await largeOnce(s.port);
+    await smallAb(s.port, 1);
   }
   for (let round = 0; round < bigRuns; round++) {
     for (const s of servers) {
       const row = rows[s.name]!;
       row.large.samples.push(await largeOnce(s.port));
-      const ab = await smallAb(s.port, Math.ceil(smallRequests / bigRuns));
+      const ab = await smallAb(s.port, smallSeconds);
       row.small.samples.push(ab.rps);
       row.small.errors += ab.errors;
-      const wrk = await smallWrk(s.port, 2);
+      const wrk = await smallWrk(s.port, smallSeconds);
       row.smallWrk.samples.push(wrk.rps);
       row.smallWrk.errors += wrk.errors;
     }
@@ -232,9 +251,10 @@ function report(rows: Record<string, Row>): void {
     '',
     `tczbuild/nginx: large ${ratios.largeVsNginx.toFixed(2)}x (target >= 0.8), small ${ratios.smallVsNginx.toFixed(2)}x with ab, ${ratios.smallVsNginxWrk.toFixed(2)}x with wrk (target >= 0.6); tczbuild/python: large ${ratios.largeVsPython.toFixed(2)}x (target >= 1.2), small ${ratios.smallVsPython.toFixed(2)}x`,
     `client headroom: curl takes ${clientHeadroomMBps.toFixed(0)} MB/s from nginx (${clientHeadroomMBps >= 1000 ? 'not the limit' : 'BELOW 1 GB/s: the client or the machine limits these figures'})`,
+    `placement: ${pin ? 'every server on CPU 0, every client on CPUs 1-' + (cores - 1) + ' (taskset)' : 'left to the scheduler (--no-pin or one CPU)'}; small-file samples of ${smallSeconds} s after a 1 s warm-up`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
-  const result = { date: new Date().toISOString(), clients: { large: 'curl', small: ['ab -k', 'wrk -t2'] }, bigMb, bigRuns, smallRequests, smallConcurrency, node: process.version, servers: rows, ratios, clientHeadroomMBps };
+  const result = { date: new Date().toISOString(), clients: { large: 'curl', small: ['ab -k', 'wrk -t2'] }, bigMb, bigRuns, smallSeconds, smallConcurrency, placement: pin ? 'servers on CPU 0, clients on the others' : 'unpinned', node: process.version, servers: rows, ratios, clientHeadroomMBps };
   const out = join(repo, 'bench', 'results', 'serve.json');
   void mkdir(dirname(out), { recursive: true }).then(() => writeFile(out, `${JSON.stringify(result, null, 2)}\n`));
 }
