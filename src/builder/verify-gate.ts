@@ -10,6 +10,7 @@ import { sortDiagnostics, type Diagnostic, type Position } from '../diagnostics/
 import { TczError } from '../diagnostics/errors.js';
 import { isUnder } from '../recipe/paths.js';
 import type { Recipe } from '../recipe/model.js';
+import { extensionOfFile } from '../tinycore/extension-files.js';
 import type { PublishCheckInput, StagePlugin } from './plugin.js';
 
 /** What each plugin's check is handed (its extension names are derived here), and the plugins. */
@@ -31,7 +32,7 @@ export async function gateBeforePublish(g: GateInput): Promise<Diagnostic[]> {
   for (const p of g.plugins) if (p.checkBeforePublish) findings.push(...(await p.checkBeforePublish({ tczDir: g.tczDir, target: g.target, extensions: names, recipesDir: g.recipesDir, recipes: g.recipes, env: g.env })));
   const byName = new Map(g.recipes.map((r) => [`${r.name}.tcz`, r]));
   const located = findings.filter((d) => !qcOnly.has(d.id)).map((d) => {
-    const ext = names.find((n) => d.file?.split('/').pop()?.startsWith(n));
+    const ext = extensionOfFile(d.file?.split('/').pop() ?? '');
     const recipe = ext ? byName.get(ext) : undefined;
     return recipe ? { ...d, ...recipeLine(d, recipe), message: `${ext} would be published with: ${d.message}` } : d;
   });

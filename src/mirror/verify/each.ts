@@ -11,6 +11,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
 import { mapLimit } from '../../builder/fetch/map-limit.js';
 import { listExtensions } from '../scan.js';
+import { extensionOfFile } from '../../tinycore/extension-files.js';
 import { reachable } from './dep-walk.js';
 import { depsOfClosure, directoryFacts, extensionReader, type VerifyOptions } from './context.js';
 import { checks, perExtensionCheckIds } from './registry.js';
@@ -35,10 +36,8 @@ export async function verifyEach(tczDir: string, only: readonly string[], opts: 
   const held = new Holds(scopes);
   const selected = checks.filter((c) => perExtensionCheckIds.has(c.id));
   // findings about an extension asked for by name (its file, its companions), never about one read only as a dependency
-  const asked = (d: Diagnostic): boolean => {
-    const file = d.file?.split('/').pop();
-    return file !== undefined && only.some((n) => file.startsWith(n));
-  };
+  const askedFor = new Set(only);
+  const asked = (d: Diagnostic): boolean => askedFor.has(extensionOfFile(d.file?.split('/').pop() ?? '') ?? '');
   const reader = await extensionReader(tczDir, opts);
   const found: Diagnostic[] = [];
   try {
