@@ -66,3 +66,17 @@ export function contentTypeOf(rel: string): string {
   if (rel.endsWith('.gz')) return 'application/gzip';
   return 'application/octet-stream';
 }
+
+/**
+ * What every answer about a file says of it (a 200, a 206, a 304): ranges are accepted, and its
+ * validators. A flat name/value list, as writeHead takes it; one list, so the cached path
+ * (small-cache.ts) and the general one (send-file.ts) cannot drift apart.
+ */
+export function validatorHeaders(etag: string, lastModified: string): string[] {
+  return ['Accept-Ranges', 'bytes', 'ETag', etag, 'Last-Modified', lastModified];
+}
+
+/** What a body of `length` bytes of the file at `path` is: its type and length. */
+export function contentHeaders(path: string, length: number): string[] {
+  return ['Content-Type', contentTypeOf(path), 'Content-Length', String(length)];
+}

@@ -13,7 +13,7 @@
  */
 import { close, closeSync, readSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { contentTypeOf, decideRange, etagOf, isNotModified, lastModifiedOf } from './http-range.js';
+import { contentHeaders, decideRange, etagOf, isNotModified, lastModifiedOf, validatorHeaders } from './http-range.js';
 import { chunkPool } from './chunk-pool.js';
 
 export interface OpenedFile {
@@ -28,6 +28,11 @@ export interface OpenedFile {
   readonly lastModified?: string;
   /** With body: the headers of a plain 200 (validators, type, length), as a flat name/value list. */
   readonly headers?: readonly string[];
+}
+
+/** Set a flat name/value list of headers (http-range.ts builds them). */
+function setAll(res: ServerResponse, headers: readonly string[]): void {
+  for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
 }
 
 function closeFd(f: OpenedFile): void {
@@ -58,9 +63,7 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string,
     const body = f.body;
     return void res.end(body, () => void (counter.bytes = body.length));
   }
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('ETag', f.etag ?? etagOf(f));
-  res.setHeader('Last-Modified', f.lastModified ?? lastModifiedOf(f));
+  setAll(res, validatorHeaders(f.etag ?? etagOf(f), f.lastModified ?? lastModifiedOf(f)));
   if (isNotModified({ ifNoneMatch: headers['if-none-match'], ifModifiedSince: headers['if-modified-since'] }, f)) {
     closeFd(f);
     res.writeHead(304).end();
@@ -75,8 +78,7 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, rel: string,
   }
   const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, f.size - 1];
   const length = Math.max(0, end - start + 1);
-  res.setHeader('Content-Type', contentTypeOf(rel));
-  res.setHeader('Content-Length', length);
+  setAll(res, contentHeaders(rel, length));
   if (range.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end}/${f.size}`);
   res.writeHead(range.kind === 'partial' ? 206 : 200);
   if (req.method === 'HEAD' || length === 0) {

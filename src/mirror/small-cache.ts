@@ -21,7 +21,7 @@
  */
 import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { basename, join, sep } from 'node:path';
-import { contentTypeOf, etagOf, lastModifiedOf } from './http-range.js';
+import { contentHeaders, etagOf, lastModifiedOf, validatorHeaders } from './http-range.js';
 import type { OpenedFile } from './send-file.js';
 
 /** A cached file, ready to send as it is (send-file.ts). */
@@ -115,7 +115,7 @@ export class SmallFileCache {
     if (old) this.drop(old);
     const etag = etagOf(st);
     const lastModified = lastModifiedOf(st);
-    const headers = ['Accept-Ranges', 'bytes', 'ETag', etag, 'Last-Modified', lastModified, 'Content-Type', contentTypeOf(absPath), 'Content-Length', String(st.size)];
+    const headers = [...validatorHeaders(etag, lastModified), ...contentHeaders(absPath, st.size)];
     const e: Entry = { kind: 'file', fd: -1, key: absPath, body, size: st.size, mtimeMs: st.mtimeMs, etag, lastModified, headers, dev: st.dev, ino: st.ino, ctimeMs: st.ctimeMs, chain: chainOf(this.root, absPath), checkedAt: this.now() };
     this.entries.set(absPath, e);
     this.bytes += body.length;
