@@ -77,7 +77,7 @@ async function resolveInto(o: CoreScriptsOptions, pin: CoreScriptsPin): Promise<
     await verify(o.into, pin, `the cached archive ${cached}`, `delete ${index} and run again to download ${pin.url} anew`);
     return 'cache';
   }
-  const got = await fetchUnpinned(pin.url, { cache: o.cache, mirrors: o.mirrors ?? [], offline: o.offline ?? false, ...(o.reporter ? { reporter: o.reporter } : {}), env: o.env, network: o.network });
+  const got = await fetchUnpinned(pin.url, { cache: o.cache, mirrors: o.mirrors ?? [], offline: o.offline ?? false, ...(o.reporter ? { reporter: o.reporter } : {}), network: o.network });
   if ('attempts' in got) throw new TczError([unavailable(pin, got.attempts, o.offline ?? false)]);
   await unpack(got.path, o.into, pin, o.env);
   await verify(o.into, pin, `the archive downloaded from ${pin.url} (sha256 ${got.sha256})`, `check that ${pin.url} (or the --source-mirror that served it) is the archive of ${pin.repository} at ${pin.commit}; or hand in a checkout with ${coreScriptsEnv}=DIR`);

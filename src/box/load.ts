@@ -66,7 +66,7 @@ export async function resolveBootFiles(loaded: LoadedBox, opts: { cache: SourceC
       at,
     });
   });
-  const fetched = specs.size > 0 ? await fetchSources([...specs.values()], { cache: opts.cache, mirrors: opts.mirrors, offline: opts.offline, reporter: opts.reporter, env: opts.env, network: opts.network }) : new Map();
+  const fetched = specs.size > 0 ? await fetchSources([...specs.values()], { cache: opts.cache, mirrors: opts.mirrors, offline: opts.offline, reporter: opts.reporter, network: opts.network }) : new Map();
   const paths: string[] = [];
   for (const [i, e] of entries.entries()) {
     const spec = specs.get(i);

@@ -316,7 +316,7 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
   const cache = new SourceCache(o.cacheDir);
   const specs = stale.flatMap((k) => k.planned.recipe.sources);
   const start = performance.now();
-  const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, env: o.env, network: o.network });
+  const fetched = await fetchSources(specs, { ...o.fetch, cache, mirrors: o.mirrors, offline: o.offline, reporter: o.reporter, network: o.network });
   o.reporter.emit({ type: 'stage-end', name: 'all', stage: 'fetch', ms: performance.now() - start, detail: `${fetched.size} sources` });
   const tools = { mksquashfs: await mksquashfsVersion(o.env) };
   // one more than the cores: a small extension's mksquashfs leaves a core idle between its

@@ -56,7 +56,7 @@ it('refuses an untrusted certificate without retrying, saying how to trust a pri
   const server = await startTlsServer();
   const cache = new SourceCache(join(await testdir(), 'cache'));
   const spec = { id: 's', url: `${server.url}/demo.tgz`, sha256: payloadSha, kind: 'file' as const, hashAt: {}, at: { file: 'recipes/x.yaml', line: 3 } };
-  const error = await fetchSources([spec], { cache, retries: 3, backoffMs: 1, env: {}, network: { env: {} } }).catch((e: unknown) => e);
+  const error = await fetchSources([spec], { cache, retries: 3, backoffMs: 1, network: { env: {} } }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(TczError);
   const d = (error as TczError).diagnostics[0];
   expect(d).toMatchObject({ id: 'fetch-failed', file: 'recipes/x.yaml', line: 3 });

@@ -56,7 +56,7 @@ it('a download killed with SIGKILL leaves no cache entry, and the next fetch cle
 
   server.route('/big.tgz', { body: payload });
   const spec = { id: 's', url, sha256: payloadSha, kind: 'file' as const, hashAt: {}, at: {} };
-  const got = await fetchSources([spec], { cache, timeoutMs: 5_000, retries: 0, env: {}, network: { env: {} } });
+  const got = await fetchSources([spec], { cache, timeoutMs: 5_000, retries: 0, network: { env: {} } });
   expect(await readFile(got.get(spec)?.path ?? '')).toEqual(payload);
   expect(await partFiles(cacheDir)).toEqual([]);
 });

@@ -48,7 +48,7 @@ function spec(url: string, sha256: string | null, line = 7): SourceSpec {
 async function setup(): Promise<{ dir: string; cache: SourceCache; opts: FetchOptions }> {
   const dir = await testdir();
   const cache = new SourceCache(join(dir, 'cache'));
-  return { dir, cache, opts: { cache, timeoutMs: 2_000, retries: 2, backoffMs: 5, env: {}, network: { env: {} } } };
+  return { dir, cache, opts: { cache, timeoutMs: 2_000, retries: 2, backoffMs: 5, network: { env: {} } } };
 }
 
 async function filesIn(dir: string): Promise<string[]> {

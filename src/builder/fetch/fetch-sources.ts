@@ -38,9 +38,7 @@ export interface FetchOptions {
   readonly maxBytes?: number;
   /** The slowest transfer accepted before the attempt fails (and is retried). */
   readonly minRate?: MinRate;
-  /** The run's environment, to read NETRC (and HOME) from. */
-  readonly env: NodeJS.ProcessEnv;
-  /** The run's proxies and private CA. */
+  /** The run's proxies and private CA, and its environment (NETRC and HOME for credentials). */
   readonly network: NetworkSettings;
   /** Downloads in flight at once. */
   readonly concurrency?: number;
@@ -72,7 +70,7 @@ export async function fetchSources(specs: readonly SourceSpec[], opts: FetchOpti
   const pinned = specs.filter(isPinned);
 
   // Two recipes may name the same file: download it once. netrc is read once per run.
-  const credentials = netrcLookup(opts.env);
+  const credentials = netrcLookup(opts.network.env);
   const inFlight = new Map<string, Promise<CacheEntry | Diagnostic>>();
   const outcomes = await mapLimit(pinned, opts.concurrency ?? defaultConcurrency, (spec) => {
     const key = `${spec.sha256} ${spec.url}`;
@@ -117,7 +115,7 @@ export async function fetchUnpinned(rawUrl: string, opts: FetchOptions): Promise
   const candidates = candidatesOrFailure(ref, opts.mirrors ?? []);
   if ('id' in candidates) throw new TczError([candidates]);
   const tried = opts.offline ? candidates.filter((c) => c.where.kind === 'path') : candidates;
-  const result = await tryCandidates(ref, tried, opts, netrcLookup(opts.env));
+  const result = await tryCandidates(ref, tried, opts, netrcLookup(opts.network.env));
   if (!('attempts' in result)) await rememberOrigin(opts.cache, result.sha256, url);
   return result;
 }

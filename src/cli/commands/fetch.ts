@@ -50,7 +50,7 @@ export class FetchCommand extends ProjectCommand {
         const { buildable, skipped } = recipesForTarget(recipes, target, only);
         for (const diagnostic of skipped) reporter.emit({ type: 'diagnostic', diagnostic });
         const plan = planBuild(buildable, only);
-        sources += (await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env, network: this.network() })).size;
+        sources += (await fetchSources(plan.flatMap((p) => p.recipe.sources), { cache, mirrors: this.sourceMirrorList(), reporter, network: this.network() })).size;
         for (const { recipe } of plan) images += await prefetchImages(recipe, target, { cache, registryMirrors, reporter, network: this.network() });
       }
       reporter.emit({ type: 'info', message: `${sources} sources and ${images} images verified in ${this.cacheDir()}` });

@@ -52,7 +52,7 @@ export class NewCommand extends ProjectCommand {
       const sources = [];
       const { splitUserinfo } = await import('../../util/credentials.js');
       for (const url of this.from) {
-        const entry = await fetchAndHash(url, { cache, mirrors: this.sourceMirrorList(), reporter, env: this.context.env, network: this.network() });
+        const entry = await fetchAndHash(url, { cache, mirrors: this.sourceMirrorList(), reporter, network: this.network() });
         // `user:password@` is for this download only: a recipe is committed and published, so
         // it names the URL without it (the build finds credentials in ~/.netrc)
         const { url: shown, credentials } = splitUserinfo(url);

@@ -41,7 +41,7 @@ export async function resolveImageTag(ref: ImageReference, ctx: ResolveContext):
 
 export async function resolveSourceHash(url: string, ctx: ResolveContext): Promise<string> {
   if (ctx.client) {
-    const { sha256 } = await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors, env: ctx.env, network: ctx.network });
+    const { sha256 } = await fetchAndHash(url, { cache: ctx.cache, mirrors: ctx.sourceMirrors, network: ctx.network });
     await recordUrl(ctx.cache.dir, url, sha256);
     return sha256;
   }
