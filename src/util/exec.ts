@@ -1,11 +1,13 @@
 /**
- * Where tczbuild starts every external program: nothing else in src/ imports execa or
+ * Where tczbuild starts every external program: nothing else in src/ imports
  * node:child_process (test/util/one-exec-path.test.ts). runTool() runs one to its end: a missing
  * program becomes `tool-missing` with an install hint, a failure `tool-failed` with the tail of
  * its stderr. startProgram()/spawnTracked() start one whose streams the caller reads (a
  * decompressor, QEMU, spawner.ts's long-lived shells, which start the many small programs of
- * a large build with the same guarantees). execa is loaded on the first call, not at startup:
- * it costs ~100 ms to import and most commands never run a program.
+ * a large build with the same guarantees). All of them go through the one spawn() in
+ * startProgram(): runTool() needs nothing more than collecting two streams and the exit status,
+ * and execa, which it used before, cost a build ~130 modules and ~0.1 s to import for the two
+ * programs every build asks first (`mksquashfs -version`, `git log`).
  *
  * The environment a program runs in, and the PATH it is looked up on, are the run's own (the
  * `env` every caller passes, which the CLI entry read once): never this process's, so two runs
@@ -19,7 +21,6 @@ import { execFileSync, spawn, type ChildProcess, type ChildProcessByStdio, type 
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type { Options } from 'execa';
 import { fail } from '../diagnostics/errors.js';
 import { trackChild } from './interrupt.js';
 
@@ -38,8 +39,6 @@ const packageFor: Readonly<Record<string, string>> = {
   containerd: 'containerd',
 };
 
-let execaModule: Promise<typeof import('execa')> | undefined;
-
 export interface ToolResult {
   readonly stdout: string;
   readonly stderr: string;
@@ -48,28 +47,30 @@ export interface ToolResult {
 /** A run's environment: variables handed to a program, PATH to find it on. */
 export type Env = NodeJS.ProcessEnv;
 
-/** execa's options, with the run's whole environment (nothing is merged in from this process). */
-export type ToolOptions = Omit<Options, 'env' | 'extendEnv'> & { readonly env: Env };
+export interface ToolOptions {
+  /** The program's whole environment (nothing is merged in from this process); PATH finds it. */
+  readonly env: Env;
+  readonly cwd?: string;
+  /** false: a program that exits non-zero is not a failure; its output is returned. */
+  readonly reject?: boolean;
+}
 
 export async function runTool(file: string, args: readonly string[], options: ToolOptions): Promise<ToolResult> {
-  const { execa } = await (execaModule ??= import('execa'));
   const path = findProgram(file, options.env.PATH ?? '');
   if (path === undefined) missing(file);
-  const [cmd, argv] = diesWithUs(path, args, options.env);
-  let untrack = (): void => undefined;
-  try {
-    const child = execa(cmd, argv, { ...options, env: { ...options.env }, extendEnv: false, detached: true, stripFinalNewline: false, encoding: 'utf8' });
-    if (child.pid !== undefined) untrack = trackChild(child.pid);
-    const r = await child;
-    return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-  } catch (error) {
-    const e = error as { code?: string; signal?: string; timedOut?: boolean; stderr?: unknown; exitCode?: number };
-    if (e.code === 'ENOENT') missing(file, error);
-    const tail = String(e.stderr ?? '').trim().split('\n').slice(-8).join('\n');
-    fail('tool-failed', undefined, `${file} ${args.join(' ')} failed (${e.timedOut ? 'timed out' : e.signal ? `killed by ${e.signal}` : `exit code ${String(e.exitCode)}`})${tail ? `:\n${tail}` : ''}`, undefined, error);
-  } finally {
-    untrack();
-  }
+  const child = startProgram(path, args, { env: options.env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout!.on('data', (c: Buffer) => void stdout.push(c));
+  child.stderr!.on('data', (c: Buffer) => void stderr.push(c));
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  }).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? missing(file, error) : Promise.reject(error)));
+  const result = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+  if (code === 0 || options.reject === false) return result;
+  const tail = result.stderr.trim().split('\n').slice(-8).join('\n');
+  fail('tool-failed', undefined, `${file} ${args.join(' ')} failed (${signal ? `killed by ${signal}` : `exit code ${String(code)}`})${tail ? `:\n${tail}` : ''}`);
 }
 
 function missing(file: string, cause?: unknown): never {
