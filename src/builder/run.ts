@@ -218,7 +218,7 @@ async function stageTarget(p: Planned, outDir: string, workDir: string): Promise
   // What only a rebuild needs (the output cache, fetching, staging, packing, and the HTTP
   // client under them) is loaded here, so that a run with nothing to do stays quick.
   const cache = o.outputCache ? new (await import('./output-cache/output-cache.js')).OutputCache({ cacheDir: o.cacheDir, remote: o.outputCache.remote }, o.reporter) : undefined;
-  const restored = cache && !o.force ? await settledBeforeCleanup(() => restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir, workDir)) : [];
+  const restored = cache && !o.force ? await settledBeforeCleanup(() => restoreCached(keyed.filter((k) => stale.has(k.planned.recipe.name)), cache, tczRel, outDir, workDir), jobsGraceMs) : [];
   const toBuild = keyed.filter((k) => stale.has(k.planned.recipe.name) && !restored.some((r) => r.keyed === k));
   if (o.cacheOnly && toBuild.length) {
     throw new TczError(
@@ -326,7 +326,8 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
   const spawner = new Spawner(jobs, o.env);
   // Staging unpacks and writes in this process (zlib, tar-stream), not only in mksquashfs: a
   // signal's cleanup waits until every job in flight has stopped writing into workDir (each
-  // stops at its next entry or stage), or its removal of workDir races those writes.
+  // stops at its next archive entry or stage), or its removal of workDir races those writes.
+  // 10 s at most: a job in a long download (an image layer) must not hold up Ctrl-C.
   return settledBeforeCleanup(async () => {
     try {
       return await runScheduled(
@@ -360,8 +361,11 @@ async function buildStale(stale: readonly Keyed[], tczRel: string, o: BuildOptio
     } finally {
       spawner.close();
     }
-  });
+  }, jobsGraceMs);
 }
+
+/** How long a signal's cleanup waits for the build jobs in flight to stop writing into the work directory. */
+const jobsGraceMs = 10_000;
 
 /** Publish every changed target in one swap of out/: each target's files, state and indexes. */
 async function publish(outDir: string, changed: readonly Staged[], reporter: Reporter, verify: boolean): Promise<void> {

@@ -64,19 +64,25 @@ export async function uninterruptible<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Work in flight that a signal's cleanup waits for (settledBeforeCleanup), each for at most its grace. */
+const settling = new Set<{ readonly graceMs: number }>();
+
 /**
  * Run fn, work that writes beside out/ and must not outlive the cleanups, as in flight: a signal
- * waits for it to settle before the registered cleanups run, and fn gives up at its next
- * stopPoint(). Without this, a build whose signal (or broken pipe) lands mid-publish keeps
- * writing its next tree after the cleanup removed it.
+ * waits for it to settle before the registered cleanups run (for graceMs at most), and fn gives
+ * up at its next stopPoint(). Without this, a build whose signal (or broken pipe) lands
+ * mid-publish keeps writing its next tree after the cleanup removed it. Past the grace, the
+ * cleanup runs anyway: Ctrl-C is not held up by work with no stopPoint() for long (a download),
+ * and what that work leaves is a dead build's leftover that the next run removes.
  */
-export async function settledBeforeCleanup<T>(fn: () => Promise<T>): Promise<T> {
+export async function settledBeforeCleanup<T>(fn: () => Promise<T>, graceMs = 60_000): Promise<T> {
   stopPoint();
-  critical++;
+  const entry = { graceMs };
+  settling.add(entry);
   try {
     return await fn();
   } finally {
-    critical--;
+    settling.delete(entry);
   }
 }
 
@@ -138,7 +144,8 @@ async function stopAll(): Promise<void> {
   for (const pid of children) killGroup(pid, 'SIGTERM');
   await until(() => children.size === 0, childGraceMs);
   for (const pid of children) killGroup(pid, 'SIGKILL');
-  await until(() => critical === 0, 60_000);
+  const since = Date.now();
+  await until(() => critical === 0 && [...settling].every((w) => Date.now() - since >= w.graceMs), 60_000);
   for (const fn of [...cleanups].reverse()) {
     try {
       await fn();
