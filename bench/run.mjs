@@ -221,6 +221,8 @@ async function main() {
 
 /** The serve benchmark and the soak, run as they are; their printed summaries are kept. */
 function runServeBenches() {
+  // S3000 just wrote and removed thousands of files: their writeback must not run beside the serve rounds
+  spawnSync('sync');
   const one = (file, extra) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'bench', 'serve', file), ...extra], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) return { ok: false, output: `${r.stdout}${r.stderr}`.slice(-4000) };
