@@ -15,6 +15,7 @@
  */
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { digestFile } from '../../util/hash.js';
 import { SourceCache, hashFile, isSha256Hex } from '../fetch/source-cache.js';
 import { decodeActionResult, encodeActionResult, type CachedFile } from './action-result.js';
 import { chooseEntriesToDrop, type PruneBounds, type PruneCandidate } from './prune.js';
@@ -29,6 +30,8 @@ export const blobGraceMs = 3_600_000;
 export interface MaterializedFile extends CachedFile {
   /** Where the verified copy now is (inside the caller's directory). */
   readonly path: string;
+  /** Its md5, when it was hashed here (not when the caller had just verified it): read once for both digests. */
+  readonly md5?: string;
 }
 
 /** A blob missing or not matching its sha256: the entry cannot be used. */
@@ -81,13 +84,13 @@ export class LocalOutputCache {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (await stat(blob).catch(() => undefined))) throw error;
         throw new BadBlobError(`${f.name} (sha256 ${f.sha256}) is missing from the local cache`);
       }
-      const got = justVerified.has(f.sha256) ? { sha256: f.sha256, size: (await stat(dest)).size } : await hashFile(dest);
+      const got: { sha256: string; size: number; md5?: string } = justVerified.has(f.sha256) ? { sha256: f.sha256, size: (await stat(dest)).size } : await digestFile(dest);
       if (got.sha256 !== f.sha256 || got.size !== f.size) {
         await rm(blob, { force: true });
         await rm(dest, { force: true });
         throw new BadBlobError(`${f.name} in the local cache has sha256 ${got.sha256} (${got.size} bytes), not ${f.sha256} (${f.size} bytes)`);
       }
-      out.push({ ...f, path: dest });
+      out.push({ ...f, path: dest, ...(got.md5 !== undefined ? { md5: got.md5 } : {}) });
     }
     return out;
   }

@@ -110,7 +110,8 @@ export class OutputCache {
       const got = await this.local.materialize(files, join(destDir, name, 'cached'), verified);
       const tcz = got.find((f) => f.name === `${name}.tcz`)!;
       const md5Txt = got.find((f) => f.name === `${name}.tcz.md5.txt`)!;
-      const md5 = (await digestFile(tcz.path)).md5;
+      // the local cache hashed it just now (md5 in the same read); a blob just downloaded was verified while it came in
+      const md5 = tcz.md5 ?? (await digestFile(tcz.path)).md5;
       const disagreement = md5Disagreement(name, await readFile(md5Txt.path, 'utf8'), md5);
       if (disagreement) {
         this.warn('cache-entry-bad', `${name}: the ${origin} entry for build key ${key} is inconsistent: ${disagreement}; building instead`);
