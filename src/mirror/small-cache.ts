@@ -125,9 +125,9 @@ export class SmallFileCache {
     // the watches exist now: a change from here on is an event, one before shows in the stat
     const now = statSync(absPath, { throwIfNoEntry: false });
     if (!now || !same(e, now)) return void this.drop(e);
-    for (const [k, v] of this.entries) {
+    for (const v of this.entries.values()) {
       if (this.bytes <= this.maxBytes) break;
-      this.drop(v, k);
+      this.drop(v);
     }
     return this.entries.get(absPath);
   }
@@ -177,7 +177,8 @@ export class SmallFileCache {
     }
   }
 
-  private drop(e: Entry, key = e.key): void {
+  private drop(e: Entry): void {
+    const key = e.key;
     if (this.entries.get(key) !== e) return;
     this.entries.delete(key);
     this.bytes -= e.body.length;
