@@ -12,6 +12,7 @@ import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { abArgs, abResult } from './ab.mjs';
 import { manyShellScript, prepareMany } from './many.mjs';
 import { launch, peakRssViaTime, timed, timedCpu } from './measure.mjs';
 import { summarize } from './stats.mjs';
@@ -76,14 +77,13 @@ async function serveRate(cli, out, file, rounds, env) {
       await new Promise((r) => setTimeout(r, 100));
     }
     // a second of warm-up, not measured (the server's JIT and small-file cache), then samples of
-    // two seconds each (-n after -t lifts the request cap -t implies): as in bench/serve/run.ts
-    const ab = (seconds) => run('ab', ['-q', '-k', '-c', '16', '-t', String(seconds), '-n', '100000000', url]);
-    await ab(1);
+    // two seconds each, as in bench/serve/run.ts
+    await run('ab', abArgs(url, 1, 16));
     const samples = [];
     for (let i = 0; i < rounds; i++) {
-      const text = await ab(2);
-      if (!/Failed requests:\s+0\b/.test(text)) throw new Error(`ab saw failed requests against ${url}`);
-      samples.push(Number(/Requests per second:\s+([\d.]+)/.exec(text)[1]));
+      const { rps, errors } = abResult(await run('ab', abArgs(url, 2, 16)));
+      if (errors !== 0 || !(rps > 0)) throw new Error(`ab saw ${errors} failed requests and ${rps} req/s against ${url}`);
+      samples.push(rps);
     }
     return summarize(samples);
   } finally {

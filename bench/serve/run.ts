@@ -18,6 +18,7 @@ import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { abArgs, abResult } from '../lib/ab.mjs';
 import { launcherFlags } from '../lib/measure.mjs';
 import { freePort } from '../../src/demo/free-port.js';
 
@@ -139,15 +140,9 @@ async function largeOnce(port: number): Promise<number> {
   return bytes / 1024 / 1024 / secs;
 }
 
-/**
- * `ab -k`: keep-alive requests for one small file at fixed concurrency for `seconds` (-n after -t
- * lifts the 50,000 requests -t implies, so the time ends the run whatever the server's rate); req/s.
- */
+/** `ab -k` on one small file for `seconds`, from the client CPUs; req/s and errors. */
 async function smallAb(port: number, seconds: number): Promise<{ rps: number; errors: number }> {
-  const out = await run('ab', ['-q', '-k', '-c', String(smallConcurrency), '-t', String(seconds), '-n', '100000000', '-s', '30', `http://127.0.0.1:${port}${tczPath}/ext7.tcz.md5.txt`]);
-  const rps = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-  const errors = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? 0) + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, errors };
+  return abResult(await run('ab', abArgs(`http://127.0.0.1:${port}${tczPath}/ext7.tcz.md5.txt`, seconds, smallConcurrency)));
 }
 
 /** `wrk`: two threads, the same concurrency, for a few seconds; req/s (a second client, to show ab is not the limit). */
