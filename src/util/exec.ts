@@ -84,6 +84,8 @@ export interface StartOptions {
   /** The program's whole environment; setpriv is looked up on its PATH. */
   readonly env: Env;
   readonly cwd?: string;
+  /** The signal the program gets when tczbuild dies (default KILL; the spawner's shell takes TERM and passes it on). */
+  readonly deathSignal?: 'KILL' | 'TERM';
 }
 
 /**
@@ -94,7 +96,7 @@ export interface StartOptions {
  * shells) start theirs here.
  */
 export function startProgram(path: string, args: readonly string[], options: StartOptions): ChildProcess {
-  const [cmd, argv] = diesWithUs(path, args, options.env);
+  const [cmd, argv] = diesWithUs(path, args, options.env, undefined, options.deathSignal);
   const child = spawn(cmd, argv, {
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -144,12 +146,12 @@ export function toolOutputSync(file: string, args: readonly string[], options: {
 }
 
 /**
- * The command line that runs `path args` under util-linux `setpriv --pdeathsig KILL` where it
- * exists, so the kernel kills the program when tczbuild dies, even by `kill -9`. `guard`: setpriv's
- * path when the caller looked it up already (undefined: none on PATH).
+ * The command line that runs `path args` under util-linux `setpriv --pdeathsig SIGNAL` where it
+ * exists, so the kernel signals the program when tczbuild dies, even by `kill -9`. `guard`:
+ * setpriv's path when the caller looked it up already (undefined: none on PATH).
  */
-export function diesWithUs(path: string, args: readonly string[], env: Env, guard = findProgram('setpriv', env.PATH ?? '')): [string, string[]] {
-  return guard ? [guard, ['--pdeathsig', 'KILL', '--', path, ...args]] : [path, [...args]];
+export function diesWithUs(path: string, args: readonly string[], env: Env, guard = findProgram('setpriv', env.PATH ?? ''), signal: 'KILL' | 'TERM' = 'KILL'): [string, string[]] {
+  return guard ? [guard, ['--pdeathsig', signal, '--', path, ...args]] : [path, [...args]];
 }
 
 /** The executable a name resolves to on PATH (a name with a slash as is), or undefined. */

@@ -1,9 +1,24 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTczError } from '../../src/diagnostics/errors.js';
 import { Spawner } from '../../src/util/spawner.js';
+
+const spawnerModule = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'util', 'spawner.js')).href;
+
+/** Running and not a zombie (this machine's init may not reap orphans). */
+function running(pid: number): boolean {
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 let spawner: Spawner | undefined;
 afterEach(() => spawner?.close());
@@ -41,28 +56,33 @@ describe('Spawner', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(550); // 4 x 0.3 s, two at a time
   });
 
-  it('takes a running program down when its shell is killed (setpriv --pdeathsig), and starts a new shell after', async () => {
+  it('takes a running program and its shell down when the process that started them is killed with -9', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tczbuild-spawner-test-'));
+    try {
+      // the owner: a node process running a program through a Spawner, killed while it runs
+      const owner = spawn(process.execPath, ['--input-type=module', '-e', `import { Spawner } from '${spawnerModule}';
+new Spawner(1, process.env).runTool('sh', ['-c', 'echo $$ $PPID > ${dir}/pids.tmp; mv ${dir}/pids.tmp ${dir}/pids; exec sleep 30']).catch(() => {});`], { stdio: 'ignore' });
+      let pids = '';
+      for (const deadline = Date.now() + 10_000; !pids && Date.now() < deadline; await sleep(20)) pids = await readFile(join(dir, 'pids'), 'utf8').catch(() => '');
+      const [program, shell] = pids.trim().split(' ').map(Number) as [number, number];
+      expect([running(program), running(shell)]).toEqual([true, true]);
+      owner.kill('SIGKILL');
+      for (const deadline = Date.now() + 5000; (running(program) || running(shell)) && Date.now() < deadline; ) await sleep(20);
+      expect([running(program), running(shell)]).toEqual([false, false]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts a new shell after its shell was killed, and says the program failed', async () => {
     spawner = new Spawner(1, process.env);
     const dir = await mkdtemp(join(tmpdir(), 'tczbuild-spawner-test-'));
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     try {
-      const running = spawner.runTool('sh', ['-c', `echo $$ $PPID > ${dir}/pids; exec sleep 30`]).catch((e: unknown) => e);
-      let pids = '';
-      while (!pids.includes('\n')) pids = await readFile(join(dir, 'pids'), 'utf8').catch(() => '');
-      const [program, shell] = pids.trim().split(' ').map(Number) as [number, number];
-      expect(alive(program)).toBe(true);
-      process.kill(shell, 'SIGKILL');
-      expect(await running).toBeInstanceOf(Error);
-      const deadline = Date.now() + 5000;
-      while (alive(program) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(alive(program)).toBe(false);
+      const started = spawner.runTool('sh', ['-c', `echo $PPID > ${dir}/shell.tmp; mv ${dir}/shell.tmp ${dir}/shell; exec sleep 30`]).catch((e: unknown) => e);
+      let shell = '';
+      for (const deadline = Date.now() + 10_000; !shell && Date.now() < deadline; await sleep(20)) shell = await readFile(join(dir, 'shell'), 'utf8').catch(() => '');
+      process.kill(-Number(shell), 'SIGKILL');
+      expect(await started).toBeInstanceOf(Error);
       expect((await spawner.runTool('echo', ['again'])).stdout).toBe('again\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
