@@ -4,7 +4,7 @@
  * symlinks, then apply `files:` overrides and refuse runtime-written paths. Bytes go to the
  * stage directory; metadata goes only to the FileTable.
  */
-import { copyFile, lstat, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fail, TczError } from '../diagnostics/errors.js';
@@ -50,6 +50,7 @@ async function stageTree(input: StageInput): Promise<StagedTree> {
   const { recipe, stageDir } = input;
   const table = new FileTable();
   const made = new MadeDirs(stageDir);
+  const place = new Placer();
   let bytes = 0; // archives count theirs in the `whole` budget
   await mkdir(stageDir, { recursive: true });
   const whole = newBudget(recipe.maxUnpackedBytes ?? defaultExtensionLimit, `${recipe.name}.tcz`, 'max-unpacked-size', () => recipe.positionOf(['max-unpacked-size']));
@@ -57,10 +58,10 @@ async function stageTree(input: StageInput): Promise<StagedTree> {
     if (src.spec.kind === 'archive') {
       const own = newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);
       await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [own, whole], env: input.env });
-    } else bytes += await placeFile(table, stageDir, src, made);
+    } else bytes += await placeFile(table, stageDir, src, made, place);
   }
   for (const [i, name] of recipe.overlays.entries()) bytes += await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
-  for (const g of input.generated) bytes += await writeGenerated(table, stageDir, g, made);
+  for (const g of input.generated) bytes += await writeGenerated(table, stageDir, g, made, place);
   for (const d of recipe.directories) {
     claimPath(table, d.path, { type: 'dir', ...imageDirDefaults(d.path), origin: 'directories' }, d.at);
     table.update(d.path, { mode: d.mode, uid: d.uid, gid: d.gid });
@@ -93,13 +94,35 @@ class MadeDirs {
   }
 }
 
+/**
+ * Puts a file that tczbuild will not change again (a verified cache entry, an image tarball this
+ * build wrote) into the stage as a hard link, not a copy: no bytes are copied (an image tarball
+ * is hundreds of MB) and no inode is allocated (on a busy ext4 an allocation costs more than the
+ * few bytes of a small extension's file). The image is the same: mksquashfs reads the file's
+ * bytes, takes its mode, owner and time from the pseudo file and -all-time, and counts a file's
+ * links among the paths of the tree it packs. A second path for the same file is a copy, so two
+ * paths never become one hard-linked file in the image. Where a link cannot be made (another
+ * filesystem, a link limit) the file is copied.
+ */
+class Placer {
+  private readonly linked = new Set<string>();
+
+  async place(from: string, to: string): Promise<void> {
+    if (!this.linked.has(from)) {
+      this.linked.add(from);
+      if (await link(from, to).then(() => true, () => false)) return;
+    }
+    await copyFile(from, to);
+  }
+}
+
 /** Returns the bytes placed. */
-async function placeFile(table: FileTable, stageDir: string, src: FetchedSource, made: MadeDirs): Promise<number> {
+async function placeFile(table: FileTable, stageDir: string, src: FetchedSource, made: MadeDirs, place: Placer): Promise<number> {
   const to = src.spec.install!.to;
   const mode = src.spec.install!.mode ?? defaultInstallMode(to);
   claimPath(table, to, { type: 'file', mode, uid: 0, gid: 0, origin: src.spec.id }, src.spec.at);
   await made.ensure(dirname(to));
-  await copyFile(src.path, join(stageDir, to));
+  await place.place(src.path, join(stageDir, to));
   return src.size;
 }
 
@@ -141,7 +164,7 @@ async function copyOverlay(table: FileTable, stageDir: string, root: string, ori
 }
 
 /** Returns the bytes written. */
-async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFile, made: MadeDirs): Promise<number> {
+async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFile, made: MadeDirs, place: Placer): Promise<number> {
   claimPath(table, g.path, { type: 'file', mode: g.mode, uid: g.uid ?? 0, gid: g.gid ?? 0, origin: 'generated' }, undefined);
   const dest = join(stageDir, g.path);
   await made.ensure(dirname(g.path));
@@ -149,7 +172,7 @@ async function writeGenerated(table: FileTable, stageDir: string, g: GeneratedFi
     await writeFile(dest, g.content);
     return Buffer.byteLength(g.content);
   }
-  await copyFile(g.content.fromFile, dest);
+  await place.place(g.content.fromFile, dest);
   return (await lstat(dest)).size;
 }
 
