@@ -4,8 +4,8 @@
  * compose file, prometheus.yml and resolv.conf in /var/lib/faasd), imports the recipe's bundled
  * images with bounded retries, then starts `faasd provider` and `faasd up` the way the upstream
  * systemd units do (cwd, env, pidfile, log each), and waits until the gateway serves (at its
- * container address first: faasd 0.9.5's proxy closes its port for good when a request comes
- * too early). Stop sends TERM and waits long enough for `faasd up` to remove its core
+ * container address first: faasd 0.9.5's proxy closes its port for good when its dial fails;
+ * when it closed anyway, faasd up is restarted a bounded number of times). Stop sends TERM and waits long enough for `faasd up` to remove its core
  * containers, removes any it left, then checks that none is left. Pure text generation.
  */
 import type { WrittenImage } from '../recipe/schema-images.js';
@@ -66,6 +66,7 @@ GATEWAY_PORT=${s.gateway.port}
 GATEWAY_PUBLISHED=${s.gateway['published-port']}
 GATEWAY_PATH="${s.gateway.path}"
 GATEWAY_TIMEOUT=${s.gateway['ready-timeout']}
+PROXY_RESTARTS=${s.gateway['proxy-restarts']}
 UP_LOG_FROM_FILE=${rooted(`${s.up.pidfile}.log-from`)}
 `
     : ''
@@ -246,8 +247,9 @@ show_up_log() {
 # Wait, at most GATEWAY_TIMEOUT s, until the gateway answers GATEWAY_PATH at its container
 # address (from the hosts file faasd up writes as it starts each core container), and only then
 # through faasd up's proxy on GATEWAY_PUBLISHED: that proxy closes its port for good when the
-# first request it takes cannot reach the gateway yet.
-wait_gateway() {
+# first request it takes cannot reach the gateway yet. Returns 0 once both answer, 2 when the
+# proxy closed (faasd up logged "unable to dial" since this start of it), 1 on any other failure.
+wait_gateway_once() {
   # where faasd up's log of the start that runs it begins (start_up wrote it down, in this
   # start or in the one a later start finds running)
   UP_LOG_FROM="$(cat "$UP_LOG_FROM_FILE" 2>/dev/null)"
@@ -275,11 +277,7 @@ wait_gateway() {
     [ -n "$ip" ] || ip="$(gateway_ip)"
   done
   until wget -q -O /dev/null "http://127.0.0.1:$GATEWAY_PUBLISHED$GATEWAY_PATH" 2>/dev/null; do
-    if tail -c +"$((UP_LOG_FROM + 1))" "$UP_LOG" 2>/dev/null | grep -q "unable to dial"; then
-      say "faasd up's proxy on port $GATEWAY_PUBLISHED closed after a request reached it before $GATEWAY_SERVICE was ready (faasd 0.9.5 never reopens it): run $0 restart"
-      show_up_log
-      return 1
-    fi
+    tail -c +"$((UP_LOG_FROM + 1))" "$UP_LOG" 2>/dev/null | grep -q "unable to dial" && return 2
     if ! running_pid "$UP_PIDFILE" >/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
       say "faasd up's proxy did not answer on port $GATEWAY_PUBLISHED within $GATEWAY_TIMEOUT s, though $GATEWAY_SERVICE at $ip:$GATEWAY_PORT does"
       show_up_log
@@ -289,6 +287,43 @@ wait_gateway() {
   done
   say "gateway ready: $GATEWAY_SERVICE at $ip:$GATEWAY_PORT, published on port $GATEWAY_PUBLISHED"
   return 0
+}
+
+# Wait until OpenFaaS serves; when faasd up's proxy closed, stop faasd up as stop does (it
+# removes its core containers), remove what it left, start it again and wait again, at most
+# PROXY_RESTARTS times. Each start of faasd up gets its own GATEWAY_TIMEOUT: a restarted faasd
+# up starts every core container anew and needs as long as the first did, so one deadline over
+# all of them would fail a slow box for want of time rather than for a closed proxy. The bound
+# of the whole wait is (1 + PROXY_RESTARTS) x (GATEWAY_TIMEOUT + STOP_TIMEOUT) seconds.
+wait_gateway() {
+  restarts=0
+  while :; do
+    wait_gateway_once
+    case $? in
+      0) return 0 ;;
+      2) ;;
+      *) return 1 ;;
+    esac
+    if [ "$restarts" -ge "$PROXY_RESTARTS" ]; then
+      if [ "$restarts" -eq 0 ]; then
+        what="closed after it failed to dial $GATEWAY_SERVICE"
+      else
+        what="closed again after $restarts restarts of faasd up, each time after it failed to dial $GATEWAY_SERVICE"
+      fi
+      say "gave up: faasd up's proxy on port $GATEWAY_PUBLISHED $what (faasd 0.9.5 never reopens it); faasd up's log below says why the dial failed: fix that, then run $0 restart"
+      show_up_log
+      return 1
+    fi
+    restarts=$((restarts + 1))
+    say "faasd up's proxy on port $GATEWAY_PUBLISHED closed after it failed to dial $GATEWAY_SERVICE (faasd 0.9.5 never reopens it); restarting faasd up (restart $restarts of $PROXY_RESTARTS)"
+    if ! stop_pidfile "faasd up" "$UP_PIDFILE" "$STOP_TIMEOUT"; then
+      show_up_log
+      return 1
+    fi
+    rm -f "$UP_LOG_FROM_FILE"
+    remove_left_containers
+    start_up || return 1
+  done
 }
 `;
 

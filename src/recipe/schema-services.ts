@@ -89,15 +89,24 @@ const tcpPort = z.number().int().min(1).max(65535);
 // reach the container yet (it returns from its accept loop; upstream fixed this in 2025, commit
 // d7e0beb "Fix for proxy exiting early"). Under emulation the gateway takes minutes to listen,
 // so start waits for the gateway itself, at its container address, before anything is sent to
-// the published port.
-const gatewayDefaults = { service: 'gateway', port: 8080, 'published-port': 8080, path: '/healthz', 'ready-timeout': 300 };
+// the published port. Even then the proxy's own dial can fail (seen under emulation: "no route
+// to host" right after the gateway answered at its address), so start restarts faasd up a few
+// times when the proxy closed.
+const gatewayDefaults = { service: 'gateway', port: 8080, 'published-port': 8080, path: '/healthz', 'ready-timeout': 300, 'proxy-restarts': 2 };
 const gateway = z
   .strictObject({
     service: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).default(gatewayDefaults.service).describe('the compose service faasd up proxies to (its IP is read from <up cwd>/hosts)'),
     port: tcpPort.default(gatewayDefaults.port).describe('the port the gateway listens on inside its container (compose target port)'),
     'published-port': tcpPort.default(gatewayDefaults['published-port']).describe("the box port faasd up's proxy listens on (compose published port)"),
     path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).default(gatewayDefaults.path).describe('an HTTP path that answers 2xx once the gateway serves'),
-    'ready-timeout': seconds(gatewayDefaults['ready-timeout'], 'seconds start waits for the gateway and then the published port to answer'),
+    'ready-timeout': seconds(gatewayDefaults['ready-timeout'], 'seconds start waits for the gateway and then the published port to answer, counted anew at each (re)start of faasd up'),
+    'proxy-restarts': z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(gatewayDefaults['proxy-restarts'])
+      .describe("times start restarts faasd up when its proxy on published-port closed after failing to dial the gateway (faasd 0.9.5 never reopens it), before start fails; 0: fail at once"),
   })
   .nullable()
   .default(gatewayDefaults)

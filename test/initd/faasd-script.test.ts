@@ -314,13 +314,20 @@ describe('faasd init script: start waits for the gateway before its published po
     readonly hits: number[];
     /** answer 503 to this many requests to /healthz first, then 200 */
     refuse: number;
+    /** a file; while it exists, every connection is dropped unanswered (faasd up's proxy after it closed) */
+    closedWhile: string | undefined;
     close(): Promise<void>;
   }
   async function http(t: TestContext): Promise<Http> {
     const { createServer } = await import('node:http');
-    const h = { hits: [] as number[], refuse: 0, port: 0, close: async () => {} };
+    const { existsSync } = await import('node:fs');
+    const h = { hits: [] as number[], refuse: 0, closedWhile: undefined as string | undefined, port: 0, close: async () => {} };
     const server = createServer((req, res) => {
       h.hits.push(Date.now());
+      if (h.closedWhile !== undefined && existsSync(h.closedWhile)) {
+        req.socket.destroy();
+        return;
+      }
       const ok = req.url === '/healthz' && h.hits.length > h.refuse;
       res.writeHead(ok ? 200 : 503).end();
     });
@@ -336,7 +343,11 @@ describe('faasd init script: start waits for the gateway before its published po
     await h.close();
     return h.port;
   }
-  const withGateway = (direct: number, published: number, timeout = 20) => `{ port: ${direct}, published-port: ${published}, ready-timeout: ${timeout} }`;
+  const withGateway = (direct: number, published: number, timeout = 20, restarts?: number) =>
+    `{ port: ${direct}, published-port: ${published}, ready-timeout: ${timeout}${restarts === undefined ? '' : `, proxy-restarts: ${restarts}`} }`;
+  const upStarts = (calls: string[]) => calls.filter((c) => c.startsWith('faasd up cwd='));
+  const restartSaid = (port: number, n: number, of: number) =>
+    `faasd: faasd up's proxy on port ${port} closed after it failed to dial gateway (faasd 0.9.5 never reopens it); restarting faasd up (restart ${n} of ${of})`;
 
   it('polls the gateway at the address faasd up wrote into hosts until it answers, and only then the published port', async (t) => {
     const gateway = await http(t);
@@ -397,14 +408,64 @@ describe('faasd init script: start waits for the gateway before its published po
     expect(r.stdout).toContain('faasd up: Error creating CNI for gateway');
   });
 
-  it("names faasd 0.9.5's closed proxy when the gateway answers and the published port does not", async (t) => {
+  /** The gateway, faasd up's proxy closed while the stub faasd up says so, and a sandbox with both. */
+  async function proxied(t: TestContext, restarts?: number) {
     const gateway = await http(t);
-    const sb = await sandbox(t, 3, withGateway(gateway.port, await closedPort(t)));
+    const proxy = await http(t);
+    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port, 20, restarts));
+    proxy.closedWhile = `${sb.ctl}/proxy-closed`;
     await sb.control('up-hosts', '127.0.0.1\tgateway\n');
-    await sb.control('up-log', 'unable to dial to 10.62.0.5:8080, error: dial tcp 10.62.0.5:8080: connect: connection refused\n');
+    return { gateway, proxy, sb };
+  }
+
+  it('restarts faasd up when its proxy closed after a failed dial, and serves after the restart', async (t) => {
+    const { gateway, proxy, sb } = await proxied(t);
+    await sb.control('up-proxy-closes', '1');
+    await sb.control('up-leaves-containers');
+    const r = await sb.run(script, 'start');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(restartSaid(proxy.port, 1, 2));
+    // what the stopped faasd up left is removed before it starts again, as stop does
+    expect(r.stdout).toContain('faasd: faasd up left container gateway: removing it');
+    expect(r.stdout).not.toContain('restart 2 of 2');
+    expect(r.stdout).toContain(`faasd: gateway ready: gateway at 127.0.0.1:${gateway.port}, published on port ${proxy.port}`);
+    const calls = await sb.calls();
+    expect(upStarts(calls)).toHaveLength(2);
+    // faasd up alone was stopped; the provider kept running
+    expect(calls.filter((c) => c.endsWith(' TERM'))).toEqual(['faasd up TERM']);
+    expect(calls.filter((c) => c.startsWith('faasd provider '))).toHaveLength(1);
+    expect((await sb.run(script, 'status')).code).toBe(0);
+  });
+
+  it('gives up after proxy-restarts restarts when the proxy closes at every start, with faasd up\'s log of the last one', async (t) => {
+    const { proxy, sb } = await proxied(t);
+    await sb.control('up-proxy-closes', 'always');
     const r = await sb.run(script, 'start');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/faasd: faasd up's proxy on port \d+ closed after a request reached it before gateway was ready \(faasd 0\.9\.5 never reopens it\): run \S+ restart/);
+    expect(r.stdout).toContain(restartSaid(proxy.port, 1, 2));
+    expect(r.stdout).toContain(restartSaid(proxy.port, 2, 2));
+    expect(r.stdout).not.toContain('restart 3 of');
+    expect(r.stdout).toMatch(
+      new RegExp(`faasd: gave up: faasd up's proxy on port ${proxy.port} closed again after 2 restarts of faasd up, each time after it failed to dial gateway \\(faasd 0\\.9\\.5 never reopens it\\); faasd up's log below says why the dial failed: fix that, then run \\S+ restart`),
+    );
+    const log = r.stdout.slice(r.stdout.indexOf('--- faasd up log since this start'));
+    expect(log.match(/unable to dial/g)).toHaveLength(1);
+    const calls = await sb.calls();
+    expect(upStarts(calls)).toHaveLength(3);
+    expect(calls.filter((c) => c === 'faasd up TERM')).toHaveLength(2);
+  });
+
+  it('fails at once, restarting nothing, with proxy-restarts: 0', async (t) => {
+    const { proxy, sb } = await proxied(t, 0);
+    await sb.control('up-proxy-closes', 'always');
+    const r = await sb.run(script, 'start');
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('restarting faasd up');
+    expect(r.stdout).toMatch(new RegExp(`faasd: gave up: faasd up's proxy on port ${proxy.port} closed after it failed to dial gateway \\(faasd 0\\.9\\.5 never reopens it\\)`));
+    expect(r.stdout).toContain('--- faasd up log since this start');
+    const calls = await sb.calls();
+    expect(upStarts(calls)).toHaveLength(1);
+    expect(calls).not.toContain('faasd up TERM');
   });
 
   it('checks the gateway when it finds both daemons already running, and says so', async (t) => {
@@ -425,23 +486,26 @@ describe('faasd init script: start waits for the gateway before its published po
     expect(imports(await sb.calls()).length).toBe(1); // nothing else of a start is done again
   });
 
-  it("fails a start that finds both daemons running but faasd up's proxy closed, with faasd up's log of the start that runs", async (t) => {
-    const gateway = await http(t);
-    const proxy = await http(t);
-    const sb = await sandbox(t, 3, withGateway(gateway.port, proxy.port));
+  it("restarts faasd up when a start finds both daemons running but faasd up's proxy closed since, judging by faasd up's log of the start that runs", async (t) => {
+    const { gateway, proxy, sb } = await proxied(t);
+    // an earlier run's closed proxy is no reason to restart this one
     await writeRoot(sb, 'var/log/faasd-up.log', 'unable to dial, in a line from an earlier run\n');
-    await sb.control('up-hosts', '127.0.0.1\tgateway\n');
-    // faasd up logged a refused dial at this start: the first start's request still got through
-    await sb.control('up-log', 'unable to dial to 10.62.0.5:8080, error: dial tcp 10.62.0.5:8080: connect: connection refused\n');
-    expect((await sb.run(script, 'start')).code).toBe(0);
-    await proxy.close();
+    const first = await sb.run(script, 'start');
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).not.toContain('restarting faasd up');
+    // then a request reached the proxy when it could not dial the gateway
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(`${sb.root}/var/log/faasd-up.log`, 'unable to dial to 10.62.0.5:8080, error: dial tcp 10.62.0.5:8080: connect: connection refused\n');
+    await sb.control('proxy-closed');
     const again = await sb.run(script, 'start');
-    expect(again.code).toBe(1);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('faasd: already running');
-    expect(again.stdout).toMatch(/faasd: faasd up's proxy on port \d+ closed after a request reached it before gateway was ready \(faasd 0\.9\.5 never reopens it\): run \S+ restart/);
-    expect(again.stdout).toContain('--- faasd up log since this start');
-    expect(again.stdout).toContain('unable to dial to 10.62.0.5:8080');
-    expect(again.stdout).not.toContain('a line from an earlier run');
+    expect(again.stdout).toContain(restartSaid(proxy.port, 1, 2));
+    expect(again.stdout).toContain(`faasd: gateway ready: gateway at 127.0.0.1:${gateway.port}, published on port ${proxy.port}`);
+    const calls = await sb.calls();
+    expect(upStarts(calls)).toHaveLength(2);
+    expect(calls.filter((c) => c.startsWith('faasd provider '))).toHaveLength(1);
+    expect(imports(calls)).toHaveLength(1); // nothing else of a start is done again
   });
 
   it('restarts only the provider when faasd up still runs, keeping the hosts file faasd up wrote', async (t) => {

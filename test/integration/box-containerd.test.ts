@@ -45,9 +45,9 @@ beforeAll(async () => {
   console.log(`box run (containerd + real faasd) took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   steps = run.events.filter((e) => (e.data as { box?: string } | undefined)?.box === 'step').map((e) => e.data as { title: string; status: string; ms: number });
   for (const s of steps) console.log(`  ${s.status} ${(s.ms / 1000).toFixed(1).padStart(7)} s  ${s.title}`);
-  // what faasd's init script said on start and stop (gateway wait, containers faasd up left)
+  // what faasd's init script said on start and stop (gateway wait, restarts of faasd up, containers faasd up left)
   const consoleText = await readFile(join(dir, 'log/console.log'), 'utf8').catch(() => '');
-  for (const line of consoleText.split('\n').filter((l) => / out \d+ faasd: (gateway ready|faasd up left|no core container|faasd up (stopped|started))/.test(l))) console.log(`  box: ${line.replace(/^.*@@tczbox\S* out /, '')}`);
+  for (const line of consoleText.split('\n').filter((l) => / out \d+ faasd: (gateway ready|faasd up left|no core container|faasd up (stopped|started)|faasd up.s proxy|gave up)/.test(l))) console.log(`  box: ${line.replace(/^.*@@tczbox\S* out /, '')}`);
   // afterAll removes the project: a failed run keeps its console log beside the other temp files
   if (run.code !== 0) {
     const kept = join(tmpdir(), `box-containerd-console-${Date.now()}.log`);

@@ -84,8 +84,18 @@ if [ "$mode" = up ] && [ -f "$STUB_CTL/core-containers" ]; then
 fi
 # faasd up writes ./hosts as it starts each core container: ctl/up-hosts after
 # ctl/up-hosts-delay seconds; ctl/up-log is what it logs, ctl/up-exit-after how long it lives.
+# ctl/up-proxy-closes: how many starts (or "always") have their proxy fail its dial to the
+# gateway, as faasd 0.9.5 logs it; ctl/proxy-closed, which a test's stand-in proxy obeys,
+# marks the proxy of the running start closed.
 if [ "$mode" = up ]; then
   [ -f "$STUB_CTL/up-log" ] && cat "$STUB_CTL/up-log"
+  rm -f "$STUB_CTL/proxy-closed"
+  closes="$(cat "$STUB_CTL/up-proxy-closes" 2>/dev/null || echo 0)"
+  if [ "$closes" != 0 ]; then
+    [ "$closes" = always ] || echo $((closes - 1)) >"$STUB_CTL/up-proxy-closes"
+    echo "unable to dial to 10.62.0.5:8080, error: dial tcp 10.62.0.5:8080: connect: no route to host"
+    : >"$STUB_CTL/proxy-closed"
+  fi
   if [ -f "$STUB_CTL/up-hosts" ]; then
     ( sleep "$(cat "$STUB_CTL/up-hosts-delay" 2>/dev/null || echo 0)"; cp "$STUB_CTL/up-hosts" hosts ) &
   fi
