@@ -5,8 +5,9 @@
  * images with bounded retries, then starts `faasd provider` and `faasd up` the way the upstream
  * systemd units do (cwd, env, pidfile, log each), and waits until the gateway serves (at its
  * container address first: faasd 0.9.5's proxy closes its port for good when its dial fails;
- * when it closed anyway, faasd up is restarted a bounded number of times). Stop sends TERM and waits long enough for `faasd up` to remove its core
- * containers, removes any it left, then checks that none is left. Pure text generation.
+ * when it closed anyway, faasd up is restarted a bounded number of times). Stop sends TERM and
+ * waits long enough for `faasd up` to remove its core containers, removes any it left, then
+ * checks that none is left. Pure text generation.
  */
 import type { WrittenImage } from '../recipe/schema-images.js';
 import type { FaasdDaemon, FaasdService } from '../recipe/schema-services.js';
