@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { mapLimit } from '../builder/fetch/map-limit.js';
 import { fail } from '../diagnostics/errors.js';
 import { gunzipCapped, InflateTooLarge } from '../util/inflate.js';
 import { indexFileNames, parseIndexes, type IndexFileName, type IndexTables } from './index-parse.js';
@@ -57,16 +58,20 @@ async function readRecord(dir: string, name: string, present: ReadonlySet<string
   };
 }
 
+/** Trees written at once: each is four thread-pool round trips (open, write, close, rename); one by one, 200 new trees took 0.2 s of a build's serial tail. */
+const treeWrites = 8;
+
 async function writeTrees(dir: string, records: readonly ExtensionRecord[], tables: IndexTables): Promise<void> {
   const ours = new Set(records.map((r) => r.name));
+  const changed: Array<{ path: string; text: string }> = [];
   for (const r of records) {
     const path = join(dir, `${r.name}.tree`);
     const text = renderTree(r.name, (n) => tables.deps.get(n));
     // a tree that already says this is left alone: publishing one extension into a mirror of
     // thousands rewrote every tree
-    if (readOptionalSync(path) === text) continue;
-    await writeAtomic(path, Buffer.from(text, 'utf8'));
+    if (readOptionalSync(path) !== text) changed.push({ path, text });
   }
+  await mapLimit(changed, treeWrites, (t) => writeAtomic(t.path, Buffer.from(t.text, 'utf8')));
   // A tree whose extension is gone would advertise a dependency graph nobody can install.
   for (const f of await readdir(dir)) {
     if (f.endsWith('.tcz.tree') && !ours.has(f.slice(0, -'.tree'.length))) await rm(join(dir, f), { force: true });
