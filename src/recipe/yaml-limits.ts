@@ -40,6 +40,10 @@ export function parseYamlLimited(text: string): LimitedYaml {
 
 /** Offset of the first collection nested deeper than maxNestingDepth, or undefined. */
 export function firstTooDeep(text: string): number | undefined {
+  // Every level of nesting has an indicator of its own: a block map item its ':' or '?', a block
+  // sequence item its '-', a flow collection its '[' or '{'. A text with no more of these
+  // characters than the limit (most recipes) cannot nest past it, and skips a second parse.
+  if (!moreIndicatorsThan(text, maxNestingDepth)) return undefined;
   const stack: Array<{ token: CST.Token | undefined; depth: number }> = [];
   for (const doc of new Parser().parse(text)) stack.push({ token: doc, depth: 0 });
   while (stack.length > 0) {
@@ -56,6 +60,16 @@ export function firstTooDeep(text: string): number | undefined {
     }
   }
   return undefined;
+}
+
+function moreIndicatorsThan(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // - : ? [ {
+    if ((c === 45 || c === 58 || c === 63 || c === 91 || c === 123) && ++n > limit) return true;
+  }
+  return false;
 }
 
 /** Offset of the first alias in document order (where a bomb starts to expand). */
