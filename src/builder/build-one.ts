@@ -65,11 +65,13 @@ export async function buildOne(i: BuildOneInput): Promise<BuiltExtension> {
   }, (f) => `${f.length} files`);
   const { table, bytes } = await timed('stage', () => stageRecipe({ recipe, sources: i.sources, overlaysDir: i.overlaysDir, generated, stageDir: join(dir, 'root'), env: i.env }), (t) => `${t.table.size} entries`);
   const tczName = `${recipe.name}.tcz`;
-  // The small files of an extension (this directory, its companions) are written in place: each
-  // await was a thread-pool round trip, ten of them per extension, paid thousands of times by a
-  // repository of small extensions. The bytes are a few KB; the event loop does not notice.
-  mkdirSync(join(dir, 'pub'), { recursive: true });
-  const tczPath = join(dir, 'pub', tczName);
+  // The small files of an extension (its companions) are written in place: each await was a
+  // thread-pool round trip, ten of them per extension, paid thousands of times by a repository of
+  // small extensions. The bytes are a few KB; the event loop does not notice. They sit beside
+  // root/ in the extension's directory (NAME.tcz* never names root/ or a gen-* directory): a
+  // directory of their own was one more inode to make and remove per extension.
+  mkdirSync(dir, { recursive: true });
+  const tczPath = join(dir, tczName);
   const packed = await timed('pack', () => packSquashfs({ stageDir: join(dir, 'root'), table, outFile: tczPath, epoch: i.epoch, processors: processorsFor(bytes), spawner: i.spawner, env: i.env }), (p) => `${p.size} bytes`);
   // the staged tree is packed: removed now, beside the other extensions' builds, instead of all
   // at once after the publish, when nothing else runs; through the thread pool, as an rmdir on a
@@ -85,7 +87,7 @@ export async function buildOne(i: BuildOneInput): Promise<BuiltExtension> {
   const files: PublishFile[] = [{ rel: `${i.tczRel}/${tczName}`, from: tczPath }];
   for (const [suffix, content] of companions) {
     if (content === undefined) continue;
-    const path = join(dir, 'pub', `${tczName}${suffix}`);
+    const path = join(dir, `${tczName}${suffix}`);
     writeFileSync(path, content);
     files.push({ rel: `${i.tczRel}/${tczName}${suffix}`, from: path });
   }

@@ -2,7 +2,7 @@
  * Run the real mksquashfs over a staged tree, with ownership and modes from the FileTable, and
  * report the image's size and md5. The only caller of mksquashfs.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { digestFile } from '../util/hash.js';
 import { runTool, type Env } from '../util/exec.js';
 import type { Spawner } from '../util/spawner.js';
@@ -22,8 +22,13 @@ export async function packSquashfs(o: { stageDir: string; table: FileTable; outF
   // mksquashfs refuses SOURCE_DATE_EPOCH together with -all-time; the epoch is already in the args.
   const args = squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors });
   // many extensions at once: through the build's spawner shells (util/spawner.ts), not a fork of Node each
-  if (o.spawner) await o.spawner.runTool('mksquashfs', args);
-  else await runTool('mksquashfs', args, { env: { ...o.env, SOURCE_DATE_EPOCH: undefined } });
+  try {
+    if (o.spawner) await o.spawner.runTool('mksquashfs', args);
+    else await runTool('mksquashfs', args, { env: { ...o.env, SOURCE_DATE_EPOCH: undefined } });
+  } finally {
+    // removed here, beside the other builds, not with the work directory in the serial tail
+    rmSync(pseudoFile, { force: true });
+  }
   const { md5, sha256, size } = await digestFile(o.outFile);
   return { path: o.outFile, size, md5, sha256 };
 }
