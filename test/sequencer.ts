@@ -21,7 +21,7 @@ export const slowFirst: readonly string[] = [
   'test/integration/faults-interrupt.test.ts', // 41
   'test/initd/faasd-script.test.ts', // 36
   'test/integration/output-cache.test.ts', // 28
-  // one boot for every fixture, one of two seconds for the bound; after the readme demo in the boot lane
+  // one boot for every fixture, two of hang alone for the bound (2 s, and one landing in its endless step); after the readme demo in the boot lane
   'test/integration/box-guest.test.ts',
   'test/integration/kconfig-olddefconfig.test.ts', // 20
   'test/integration/faults-concurrent.test.ts', // 18

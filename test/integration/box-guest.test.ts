@@ -1,6 +1,6 @@
 /**
  * What only a booted stand-in box shows, from one boot (TCG) that installs every fixture
- * extension side by side (helpers/guest-fixtures.ts), plus a boot of two seconds for the bound.
+ * extension side by side (helpers/guest-fixtures.ts), plus two boots of hang alone for the bound.
  * Under TCG a guest costs a CPU for as long as it runs, so the checks that each booted a box of
  * their own share one; their steps cannot hide each other's failures:
  *
@@ -19,10 +19,9 @@
  *
  * The bound (--bound) is the same stop from a timer instead of a signal. A boot stopped by
  * `--bound 2` while still booting shows all of it (exit 1, box-bound, no QEMU, no server, the
- * console log kept where tczbuild.yaml's log-dir: says, no initrd) in seconds, where a bound that
- * lands inside a step must outlast the boot on a busy machine (minutes under TCG). Which step the
- * guest was in is read from the same console tracker for both ends (test/box/report.test.ts
- * checks the bound's wording for a running step).
+ * console log kept where tczbuild.yaml's log-dir: says, no initrd) in seconds. A bound that lands
+ * inside a step has to outlast the boot: a boot of hang alone gets the time the boot with every
+ * fixture took to reach hang's endless step, plus ten seconds, and must name that step.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -58,12 +57,17 @@ interface Terminated {
   readonly qemuAfterKill: boolean;
   readonly logDirAfter: string[];
   readonly consoleLog: string;
+  /** From the start of `tczbuild test` until the guest began the step that never ends (undefined: it never did). */
+  readonly reachedHangMs?: number;
 }
 
 let dir: string;
 let bareBuild: CliRun;
 let guest: Terminated;
 let bounded: CliRun;
+/** A bound that lands inside the step that never ends, and the run it stopped. */
+let inStepBound: number;
+let inStep: CliRun;
 
 const qemuRunning = (logDir: string): boolean => execFileSync('ps', ['-eo', 'args']).toString().split('\n').some((l) => l.includes('qemu-system') && l.includes(logDir));
 
@@ -81,18 +85,23 @@ async function bootAllAndTerminate(): Promise<Terminated> {
   let ended = false;
   void exited.then(() => (ended = true));
   const events = (): Event[] => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
+  const started = Date.now();
+  let reachedHangMs: number | undefined;
   try {
     // "hang: quick" ends, then the guest says it starts the next step: the one that never ends
     for (let i = 0; i < 3600 && !ended; i++) {
       const quick = events().find((e) => e.data?.box === 'step' && e.data.title === 'hang: quick');
       const log = quick ? await readFile(join(logDir, 'console.log'), 'utf8').catch(() => '') : '';
-      if (quick && new RegExp(`@@tczbox:[0-9a-f]{16} step ${quick.data!.id! + 1}\\b`).test(log)) break;
+      if (quick && new RegExp(`@@tczbox:[0-9a-f]{16} step ${quick.data!.id! + 1}\\b`).test(log)) {
+        reachedHangMs = Date.now() - started;
+        break;
+      }
       await sleep(250);
     }
     const qemuBeforeKill = qemuRunning(logDir);
     cli.kill('SIGTERM');
     const code = await exited;
-    return { events: events(), qemuBeforeKill, code, qemuAfterKill: qemuRunning(logDir), logDirAfter: await readdir(logDir).catch(() => []), consoleLog: await readFile(join(logDir, 'console.log'), 'utf8').catch(() => '') };
+    return { events: events(), qemuBeforeKill, code, qemuAfterKill: qemuRunning(logDir), logDirAfter: await readdir(logDir).catch(() => []), consoleLog: await readFile(join(logDir, 'console.log'), 'utf8').catch(() => ''), ...(reachedHangMs !== undefined ? { reachedHangMs } : {}) };
   } finally {
     cli.kill('SIGKILL');
   }
@@ -129,6 +138,11 @@ beforeAll(async () => {
   await inBootLane(async () => {
     guest = await bootAllAndTerminate();
     bounded = await tczbuild(['test', 'hang', '--box', 'box/box.yaml', '--bound', String(bound), '--json'], { cwd: dir });
+    // A boot that installs only hang reaches its endless step sooner than the boot above, which
+    // installed six extensions first: that boot's time to the step, plus a margin, is a bound
+    // that lands inside the step without idling a guest for minutes.
+    inStepBound = Math.ceil((guest.reachedHangMs ?? 120_000) / 1000) + 10;
+    inStep = await tczbuild(['test', 'hang', '--box', 'box/box.yaml', '--bound', String(inStepBound), '--log-dir', join(dir, 'log-bound-step'), '--json'], { cwd: dir });
   });
 }, 1_800_000);
 
@@ -260,6 +274,20 @@ describe('tczbuild test under --bound', () => {
     expect(diagnosticsOf(bounded).map((d) => d.message)).toEqual([`the guest was stopped after ${bound} s before the first step (still booting)`]);
     expect(await readdir(join(dir, 'log'))).toEqual(['console.log']);
     expect(await readFile(join(dir, 'log/console.log'), 'utf8')).not.toMatch(/@@tczbox:[0-9a-f]{16} (step|done)/);
+  });
+
+  it('stops a guest inside a step that never ends at the bound, naming that step, after the steps before it passed', async () => {
+    expect(guest.reachedHangMs, 'the boot with every fixture never reached hang\'s endless step').toBeDefined();
+    expect(inStep.code, inStep.stdout + inStep.stderr).toBe(1);
+    expect(diagnosticsOf(inStep).map((d) => [d.id, d.message])).toEqual([['box-bound', `the guest was stopped after ${inStepBound} s in step "hang: sleeps forever"`]]);
+    const steps = inStep.events.filter((e) => (e.data as { box?: string } | undefined)?.box === 'step').map((e) => e.data as { title: string; status: string });
+    expect(steps.map((s) => [s.title, s.status])).toEqual([
+      ['network: default route via 10.0.2.2', 'pass'],
+      ['install hang: tce-load -wi hang (as tc)', 'pass'],
+      ['hang: quick', 'pass'],
+    ]);
+    expect(qemuRunning(join(dir, 'log-bound-step'))).toBe(false);
+    expect(await readdir(join(dir, 'log-bound-step'))).toEqual(['console.log']);
   });
 
   it('leaves no QEMU and no mirror server running', async () => {
