@@ -18,6 +18,7 @@ import { archiveName, coreScriptsCheckout, forgeArchive, mirrorDirWith } from '.
 import { tczbuild } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let archive: Buffer;
 let server: FixtureServer;
@@ -53,7 +54,7 @@ describe('the Core-scripts pin', () => {
 describe('resolveCoreScripts', () => {
   it('copies and verifies a checkout handed in with the override, with 0755/0644 modes', async () => {
     const into = join(await testdir(), 'core');
-    const origin = await resolveCoreScripts({ env: {}, network: { env: {} }, into, override: { dir: coreScriptsCheckout(), from: '$TCZBUILD_CORE_SCRIPTS' }, cache: new SourceCache(await testdir()) });
+    const origin = await resolveCoreScripts({ env: noNetrc(), network: { env: noNetrc() }, into, override: { dir: coreScriptsCheckout(), from: '$TCZBUILD_CORE_SCRIPTS' }, cache: new SourceCache(await testdir()) });
     expect(origin).toBe('override');
     expect(await treeSha256(into)).toBe(coreScripts.treeSha256);
     expect((await stat(join(into, 'init'))).mode & 0o777).toBe(0o755);
@@ -67,7 +68,7 @@ describe('resolveCoreScripts', () => {
     execFileSync('chmod', ['-R', 'u+w', changed]);
     await appendFile(join(changed, 'etc/init.d/tc-config'), '# local edit\n');
     const into = join(await testdir(), 'core');
-    const d = await diagnosticOf(resolveCoreScripts({ env: {}, network: { env: {} }, into, override: { dir: changed, from: '$TCZBUILD_CORE_SCRIPTS' }, cache: new SourceCache(await testdir()) }));
+    const d = await diagnosticOf(resolveCoreScripts({ env: noNetrc(), network: { env: noNetrc() }, into, override: { dir: changed, from: '$TCZBUILD_CORE_SCRIPTS' }, cache: new SourceCache(await testdir()) }));
     expect(d.id).toBe('core-scripts-mismatch');
     expect(d.message).toContain(`expected tree sha256: ${coreScripts.treeSha256}`);
     expect(d.message).toContain(`got tree sha256:      ${await treeSha256(changed)}`);
@@ -80,20 +81,20 @@ describe('resolveCoreScripts', () => {
     const changed = await testdir();
     await cp(coreScriptsCheckout(), changed, { recursive: true });
     await chmod(join(changed, 'usr/bin/tce-load'), 0o644);
-    const d = await diagnosticOf(resolveCoreScripts({ env: {}, network: { env: {} }, into: join(await testdir(), 'core'), override: { dir: changed, from: '--dir' }, cache: new SourceCache(await testdir()) }));
+    const d = await diagnosticOf(resolveCoreScripts({ env: noNetrc(), network: { env: noNetrc() }, into: join(await testdir(), 'core'), override: { dir: changed, from: '--dir' }, cache: new SourceCache(await testdir()) }));
     expect(d.id).toBe('core-scripts-mismatch');
   });
 
   it('downloads the pinned archive through a --source-mirror, verifies its tree, and serves --offline runs from the cache', async () => {
     const cache = new SourceCache(await testdir());
     const first = join(await testdir(), 'core');
-    expect(await resolveCoreScripts({ env: {}, network: { env: {} }, into: first, cache, mirrors: [server.url] })).toBe('download');
+    expect(await resolveCoreScripts({ env: noNetrc(), network: { env: noNetrc() }, into: first, cache, mirrors: [server.url] })).toBe('download');
     expect(server.requests).toContain(`/${archiveName}`);
     expect(await treeSha256(first)).toBe(coreScripts.treeSha256);
     expect((await stat(join(first, 'usr/bin/tce-load'))).mode & 0o777).toBe(0o755);
     const asked = server.requests.length;
     const second = join(await testdir(), 'core');
-    expect(await resolveCoreScripts({ env: {}, network: { env: {} }, into: second, cache, offline: true })).toBe('cache');
+    expect(await resolveCoreScripts({ env: noNetrc(), network: { env: noNetrc() }, into: second, cache, offline: true })).toBe('cache');
     expect(server.requests.length).toBe(asked);
     expect(await treeSha256(second)).toBe(coreScripts.treeSha256);
   });
@@ -102,7 +103,7 @@ describe('resolveCoreScripts', () => {
     const tampered = await forgeArchive(coreScriptsCheckout(), (dir) => appendFile(join(dir, 'usr/bin/tce-load'), 'echo extra\n'));
     const mirror = await mirrorDirWith(tampered);
     const cache = new SourceCache(await testdir());
-    const d = await diagnosticOf(resolveCoreScripts({ env: {}, network: { env: {} }, into: join(await testdir(), 'core'), cache, mirrors: [mirror], offline: true }));
+    const d = await diagnosticOf(resolveCoreScripts({ env: noNetrc(), network: { env: noNetrc() }, into: join(await testdir(), 'core'), cache, mirrors: [mirror], offline: true }));
     expect(d.id).toBe('core-scripts-mismatch');
     expect(d.message).toMatch(new RegExp(`expected tree sha256: ${coreScripts.treeSha256}\\n {2}got tree sha256: {6}[0-9a-f]{64}`));
     expect(d.hint).toContain('TCZBUILD_CORE_SCRIPTS=DIR');
@@ -110,7 +111,7 @@ describe('resolveCoreScripts', () => {
   });
 
   it('offline with neither a checkout nor the cache: one error naming what is missing, the URL and the override', async () => {
-    const d = await diagnosticOf(resolveCoreScripts({ env: {}, network: { env: {} }, into: join(await testdir(), 'core'), cache: new SourceCache(await testdir()), offline: true }));
+    const d = await diagnosticOf(resolveCoreScripts({ env: noNetrc(), network: { env: noNetrc() }, into: join(await testdir(), 'core'), cache: new SourceCache(await testdir()), offline: true }));
     expect(d.id).toBe('core-scripts-unavailable');
     expect(d.message).toContain(coreScripts.url);
     expect(d.message).toContain(coreScripts.commit);

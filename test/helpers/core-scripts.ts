@@ -15,6 +15,7 @@ import { isTczError } from '../../src/diagnostics/errors.js';
 import { formatDiagnostics } from '../../src/diagnostics/format.js';
 import { coreScripts, coreScriptsEnv } from '../../src/tinycore/core-scripts.js';
 import { defaultCacheDir } from '../../src/util/cache-dir.js';
+import { noNetrc } from './no-netrc.js';
 
 let resolved: Promise<string> | undefined;
 
@@ -24,7 +25,7 @@ export function coreScriptsTree(): Promise<string> {
     const into = join(await mkdtemp(join(tmpdir(), 'tczbuild-core-scripts-')), 'tree');
     const dir = process.env[coreScriptsEnv];
     try {
-      await resolveCoreScripts({ into, ...(dir ? { override: { dir: resolve(dir), from: `$${coreScriptsEnv}` } } : {}), cache: new SourceCache(defaultCacheDir(process.env)), env: {}, network: { env: {} } });
+      await resolveCoreScripts({ into, ...(dir ? { override: { dir: resolve(dir), from: `$${coreScriptsEnv}` } } : {}), cache: new SourceCache(defaultCacheDir(process.env)), env: noNetrc(), network: { env: noNetrc() } });
     } catch (error) {
       const words = isTczError(error) ? formatDiagnostics(error.diagnostics) : String(error);
       throw new Error(`this test needs TinyCore's Core-scripts (${coreScripts.repository} at ${coreScripts.commit}): set ${coreScriptsEnv}=DIR to a checkout of that commit (.ci/run does), or run online.\n${words}`);

@@ -21,6 +21,7 @@ import { tczbuild, type CliRun } from '../helpers/cli.js';
 import { testdir } from '../helpers/testdir.js';
 import { addRealFaasd, createBoxProject, repoRoot, type BoxProject, type RealFaasd } from './helpers/box-project.js';
 import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let project: BoxProject;
 let run: CliRun;
@@ -30,7 +31,7 @@ let steps: Array<{ title: string; status: string; ms: number }>;
 
 beforeAll(async () => {
   const dir = await testdir({}, { keep: true });
-  registry = await startLocalRegistry({ env: {} });
+  registry = await startLocalRegistry({ env: noNetrc() });
   project = await createBoxProject(dir);
   faasd = await addRealFaasd(project, registry.url);
   const port = new URL(registry.url).port;

@@ -14,6 +14,7 @@ import { fetchSources } from '../../src/builder/fetch/fetch-sources.js';
 import { SourceCache } from '../../src/builder/fetch/source-cache.js';
 import { TczError } from '../../src/diagnostics/errors.js';
 import { testdir } from '../helpers/testdir.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 const fixtures = 'test/builder/fetch/fixtures';
 const payload = Buffer.from('served over TLS\n'.repeat(1000));
@@ -56,7 +57,7 @@ it('refuses an untrusted certificate without retrying, saying how to trust a pri
   const server = await startTlsServer();
   const cache = new SourceCache(join(await testdir(), 'cache'));
   const spec = { id: 's', url: `${server.url}/demo.tgz`, sha256: payloadSha, kind: 'file' as const, hashAt: {}, at: { file: 'recipes/x.yaml', line: 3 } };
-  const error = await fetchSources([spec], { cache, retries: 3, backoffMs: 1, network: { env: {} } }).catch((e: unknown) => e);
+  const error = await fetchSources([spec], { cache, retries: 3, backoffMs: 1, network: { env: noNetrc() } }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(TczError);
   const d = (error as TczError).diagnostics[0];
   expect(d).toMatchObject({ id: 'fetch-failed', file: 'recipes/x.yaml', line: 3 });

@@ -14,6 +14,7 @@ import { fetchSources } from '../../src/builder/fetch/fetch-sources.js';
 import { SourceCache } from '../../src/builder/fetch/source-cache.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 const payload = Buffer.alloc(256 * 1024, 'x');
 const payloadSha = createHash('sha256').update(payload).digest('hex');
@@ -56,7 +57,7 @@ it('a download killed with SIGKILL leaves no cache entry, and the next fetch cle
 
   server.route('/big.tgz', { body: payload });
   const spec = { id: 's', url, sha256: payloadSha, kind: 'file' as const, hashAt: {}, at: {} };
-  const got = await fetchSources([spec], { cache, timeoutMs: 5_000, retries: 0, network: { env: {} } });
+  const got = await fetchSources([spec], { cache, timeoutMs: 5_000, retries: 0, network: { env: noNetrc() } });
   expect(await readFile(got.get(spec)?.path ?? '')).toEqual(payload);
   expect(await partFiles(cacheDir)).toEqual([]);
 });

@@ -16,6 +16,7 @@ import { TczError } from '../../src/diagnostics/errors.js';
 import type { SourceSpec } from '../../src/recipe/model.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 const payload = Buffer.from('tarball bytes '.repeat(4096));
@@ -48,7 +49,7 @@ function spec(url: string, sha256: string | null, line = 7): SourceSpec {
 async function setup(): Promise<{ dir: string; cache: SourceCache; opts: FetchOptions }> {
   const dir = await testdir();
   const cache = new SourceCache(join(dir, 'cache'));
-  return { dir, cache, opts: { cache, timeoutMs: 2_000, retries: 2, backoffMs: 5, network: { env: {} } } };
+  return { dir, cache, opts: { cache, timeoutMs: 2_000, retries: 2, backoffMs: 5, network: { env: noNetrc() } } };
 }
 
 async function filesIn(dir: string): Promise<string[]> {

@@ -19,6 +19,7 @@ import { makeImage, makeIndex, type FixtureImage } from '../images/helpers/oci-f
 import { startRegistryProxy, type RegistryProxy } from '../images/helpers/proxy.js';
 import { pushImage, pushIndex } from '../images/helpers/registry.js';
 import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 const refs = {
   'openfaas/basic-auth-plugin': '0.18.18',
@@ -70,7 +71,7 @@ runtime-paths:
 `;
 
 beforeAll(async () => {
-  registry = await startLocalRegistry({ env: {} });
+  registry = await startLocalRegistry({ env: noNetrc() });
   proxy = await startRegistryProxy(registry.url);
   containerd = await startContainerd();
   server = await startFixtureServer({ '/faasd/0.9.5/faasd': { body: '#!/bin/sh\necho faasd\n' } });

@@ -18,6 +18,7 @@ import { startRegistryProxy, type RegistryProxy } from '../images/helpers/proxy.
 import { imagesRecipe, recipeFrom, x86_64 } from '../images/helpers/recipe.js';
 import { pushImage, pushIndex } from '../images/helpers/registry.js';
 import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let registry: LocalRegistry;
 let proxy: RegistryProxy;
@@ -26,7 +27,7 @@ let index: Blob;
 let armOnly: FixtureImage;
 
 beforeAll(async () => {
-  registry = await startLocalRegistry({ env: {} });
+  registry = await startLocalRegistry({ env: noNetrc() });
   proxy = await startRegistryProxy(registry.url);
   // Incompressible content so the layer is big enough to be cut in the middle of a transfer.
   image = await makeImage({ layers: [[{ name: 'data/blob', content: randomBytes(512 * 1024) }], [{ name: 'etc/motd', content: 'hi\n' }]] });
@@ -59,7 +60,7 @@ async function stage(digest: string, opts: { platform?: string; ref?: string } =
   const recipe = recipeFrom(imagesRecipe([{ ref: opts.ref ?? 'docker.io/openfaas/gateway:0.18.18', digest, ...(opts.platform ? { platform: opts.platform } : {}) }]));
   let diagnostics: readonly Diagnostic[] = [];
   try {
-    await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'work'), registryMirrors: { 'docker.io': proxy.url }, network: { env: {} } });
+    await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'work'), registryMirrors: { 'docker.io': proxy.url }, network: { env: noNetrc() } });
   } catch (error) {
     if (!isTczError(error)) throw error;
     diagnostics = error.diagnostics;

@@ -18,6 +18,7 @@ import { makeImage, makeIndex, type Blob, type FixtureImage } from '../images/he
 import { imagesRecipe, recipeFrom, x86_64 } from '../images/helpers/recipe.js';
 import { pushImage, pushIndex } from '../images/helpers/registry.js';
 import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let registry: LocalRegistry;
 let containerd: TestContainerd;
@@ -29,7 +30,7 @@ let index: Blob;
 let dockerList: Blob;
 
 beforeAll(async () => {
-  registry = await startLocalRegistry({ env: {} });
+  registry = await startLocalRegistry({ env: noNetrc() });
   containerd = await startContainerd();
   hello = await makeImage({ flavor: 'docker', layers: [[{ name: 'bin/hello', content: '#!/bin/sh\necho hello\n', mode: 0o755 }], [{ name: 'etc/motd', content: 'hi\n' }]] });
   amd64 = await makeImage({ layers: [[{ name: 'etc/arch', content: 'amd64\n' }]], architecture: 'amd64' });
@@ -78,7 +79,7 @@ describe('stageImages through a real registry', () => {
       cache: new SourceCache(join(dir, 'cache')),
       offline: false,
       workDir: join(dir, 'work'),
-      registryMirrors: { 'docker.io': registry.url }, network: { env: {} },
+      registryMirrors: { 'docker.io': registry.url }, network: { env: noNetrc() },
     });
     expect(files.map((f) => f.path)).toEqual([
       imageTarballPath('demo', 'docker.io/openfaas/hello:0.1.0'),
@@ -101,7 +102,7 @@ describe('stageImages through a real registry', () => {
     const dir = await testdir();
     const cache = new SourceCache(join(dir, 'cache'));
     const recipe = recipeFrom(imagesRecipe([{ ref: 'docker.io/library/multi:2.0', digest: index.digest }]));
-    const ctx = { cache, workDir: join(dir, 'a'), registryMirrors: { 'docker.io': registry.url }, network: { env: {} } };
+    const ctx = { cache, workDir: join(dir, 'a'), registryMirrors: { 'docker.io': registry.url }, network: { env: noNetrc() } };
     const [online] = await stageImages(recipe, x86_64, { ...ctx, offline: false });
     const [offline] = await stageImages(recipe, x86_64, { ...ctx, workDir: join(dir, 'b'), offline: true });
     const a = fromFile(online!.content);
@@ -121,7 +122,7 @@ describe('stageImages through a real registry', () => {
   it('carries a docker manifest.json that ctr imports on its own, compressed layers and all', async () => {
     const dir = await testdir();
     const recipe = recipeFrom(imagesRecipe([{ ref: 'docker.io/openfaas/hello:0.1.0', digest: hello.manifest.digest, to: 'x/docker-only.tar' }]));
-    const [file] = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'w'), registryMirrors: { 'docker.io': registry.url }, network: { env: {} } });
+    const [file] = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: false, workDir: join(dir, 'w'), registryMirrors: { 'docker.io': registry.url }, network: { env: noNetrc() } });
     // Hide the OCI layout so ctr takes the `docker save` path, as an importer without OCI support would.
     const dockerOnly = join(dir, 'docker-only.tar');
     execFileSync('tar', ['-cf', dockerOnly, '-C', await unpackTar(fromFile(file!.content), join(dir, 'x')), 'manifest.json', 'blobs']);
@@ -139,9 +140,9 @@ describe('stageImages through a real registry', () => {
       { ref: 'docker.io/library/not-yet:1', digest: 'unpinned' },
       { ref: 'docker.io/library/multi:2.0', digest: index.digest },
     ]);
-    expect(await prefetchImages(recipeFrom(written), x86_64, { cache, registryMirrors: { 'docker.io': registry.url }, network: { env: {} } })).toBe(1);
+    expect(await prefetchImages(recipeFrom(written), x86_64, { cache, registryMirrors: { 'docker.io': registry.url }, network: { env: noNetrc() } })).toBe(1);
     const pinnedOnly = recipeFrom(imagesRecipe([{ ref: 'docker.io/library/multi:2.0', digest: index.digest }]));
-    const [file] = await stageImages(pinnedOnly, x86_64, { cache, offline: true, workDir: join(dir, 'w'), network: { env: {} } });
+    const [file] = await stageImages(pinnedOnly, x86_64, { cache, offline: true, workDir: join(dir, 'w'), network: { env: noNetrc() } });
     await containerd.ctr(['-n', 'prefetched', 'image', 'import', fromFile(file!.content)]);
     expect(await containerd.ctr(['-n', 'prefetched', 'image', 'ls', '-q'])).toBe('docker.io/library/multi:2.0\n');
   });
@@ -154,7 +155,7 @@ describe('stageImages through a real registry', () => {
         { ref: 'docker.io/library/multi:2.0', digest: index.digest },
       ]),
     );
-    const error = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: true, workDir: join(dir, 'w'), network: { env: {} } }).catch((e: unknown) => e);
+    const error = await stageImages(recipe, x86_64, { cache: new SourceCache(join(dir, 'cache')), offline: true, workDir: join(dir, 'w'), network: { env: noNetrc() } }).catch((e: unknown) => e);
     expect(isTczError(error)).toBe(true);
     if (!isTczError(error)) return;
     expect(error.diagnostics.map((d) => [d.id, d.file, d.line])).toEqual([

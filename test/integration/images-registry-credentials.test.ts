@@ -10,6 +10,7 @@ import { isTczError } from '../../src/diagnostics/errors.js';
 import { parseReference, type ImageReference } from '../../src/images/reference.js';
 import { RegistryClient } from '../../src/images/registry/client.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let servers: FixtureServer[] = [];
 afterEach(async () => {
@@ -34,7 +35,7 @@ async function server(routes: Record<string, Handler>): Promise<FixtureServer> {
   return s;
 }
 const client = (s: FixtureServer, pass = password): RegistryClient =>
-  new RegistryClient({ mirrors: { 'docker.io': s.url.replace('http://', `http://bob:${encodeURIComponent(pass)}@`) }, timeouts: { headersMs: 2000, idleMs: 1000 }, network: { env: {} } });
+  new RegistryClient({ mirrors: { 'docker.io': s.url.replace('http://', `http://bob:${encodeURIComponent(pass)}@`) }, timeouts: { headersMs: 2000, idleMs: 1000 }, network: { env: noNetrc() } });
 
 describe('registry mirror credentials', () => {
   it('sends them as Basic auth to a mirror that asks for a password', async () => {

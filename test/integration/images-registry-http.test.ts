@@ -15,6 +15,7 @@ import { parseReference, type ImageReference } from '../../src/images/reference.
 import { RegistryClient } from '../../src/images/registry/client.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -31,7 +32,7 @@ const manifestPath = '/v2/openfaas/gateway/manifests/0.18.18';
 
 async function serve(routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void>, minRate?: { bytesPerSec: number; windowMs: number }): Promise<RegistryClient> {
   server = await startFixtureServer(Object.fromEntries(Object.entries(routes).map(([p, handler]) => [p, { handler }])));
-  return new RegistryClient({ mirrors: { 'docker.io': server.url }, timeouts: { headersMs: 2000, idleMs: 300, ...(minRate ? { minRate } : {}) }, network: { env: {} } });
+  return new RegistryClient({ mirrors: { 'docker.io': server.url }, timeouts: { headersMs: 2000, idleMs: 300, ...(minRate ? { minRate } : {}) }, network: { env: noNetrc() } });
 }
 
 async function failure(p: Promise<unknown>): Promise<Diagnostic> {

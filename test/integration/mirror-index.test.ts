@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { tczDir } from '../../src/mirror/layout.js';
 import { goodExtensions, makeGoodMirror } from '../mirror/fixture-mirror.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let scratch: string;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (c) => (out += String(c)));
-  const code = await runCli(args, { stdin: process.stdin, stdout, stderr: stdout, cwd: scratch, env: {}, colorDepth: 1 });
+  const code = await runCli(args, { stdin: process.stdin, stdout, stderr: stdout, cwd: scratch, env: noNetrc(), colorDepth: 1 });
   return { code, out };
 }
 

@@ -13,6 +13,7 @@ import { testdir } from '../helpers/testdir.js';
 import { makeImage, makeIndex, type Blob, type FixtureImage } from '../images/helpers/oci-fixtures.js';
 import { pushImage, pushIndex } from '../images/helpers/registry.js';
 import { startLocalRegistry, type LocalRegistry } from '../../src/demo/registry.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let registry: LocalRegistry;
 let server: FixtureServer;
@@ -23,7 +24,7 @@ const archive = Buffer.from('not really a tarball, but bytes with a hash');
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
-  registry = await startLocalRegistry({ env: {} });
+  registry = await startLocalRegistry({ env: noNetrc() });
   server = await startFixtureServer({ '/dl/1.2.3/faas-cli': { body: tool }, '/dl/faasd-1.2.3.tar.gz': { body: archive } });
   gateway = await makeImage({ layers: [[{ name: 'gateway', content: 'gw' }]] });
   const amd64 = await makeImage({ layers: [[{ name: 'nats', content: 'amd64' }]] });

@@ -21,6 +21,7 @@ import { httpGet } from '../../src/util/http/request.js';
 import type { UpstreamOriginOptions } from '../../src/mirror/upstream-origin.js';
 import { startFixtureServer, type FixtureServer, type Route } from '../helpers/fixture-server.js';
 import { makeGoodMirror, type FixtureMirror } from '../mirror/fixture-mirror.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 const dir = '/11.x/x86_64/tcz';
 const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');
@@ -48,7 +49,7 @@ interface Mirror {
 }
 
 /** No proxy, no private CA: every connection is the test's own, and so is every address it resolves. */
-const direct = { env: {} };
+const direct = { env: noNetrc() };
 
 /** The real mirror server over a good out/, falling through to `upstream`. */
 
@@ -203,7 +204,7 @@ describe('serve --upstream redirects', () => {
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => tls.close(resolve)));
     tls.on('secureConnection', (s) => cleanups.push(async () => s.destroy()));
-    await expect(httpGet(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a`, { network: { env: {}, caFile: join(fixtures, 'tls-127.0.0.1.crt') }, timeoutMs: 3000 })).rejects.toMatchObject({ kind: 'redirect', message: expect.stringMatching(/https down to plain http/) });
+    await expect(httpGet(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/a`, { network: { env: noNetrc(), caFile: join(fixtures, 'tls-127.0.0.1.crt') }, timeoutMs: 3000 })).rejects.toMatchObject({ kind: 'redirect', message: expect.stringMatching(/https down to plain http/) });
     expect(plain.requests).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { testdir } from '../helpers/testdir.js';
 import type { FixtureMirror } from '../mirror/fixture-mirror.js';
 import { startMirrorWithUpstream, stopMirrorWithUpstream, type UpstreamPair } from '../mirror/upstream-pair.js';
 import { busyboxWget } from '../mirror/raw-http.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 const dir = '/11.x/x86_64/tcz';
 const iptables = Buffer.alloc(200_000, 3);
@@ -112,7 +113,7 @@ describe('serve --upstream', () => {
     const deadPort = (probe.address() as { port: number }).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const cache = await testdir();
-    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: `http://127.0.0.1:${deadPort}`, cacheDir: cache, origin: { network: { env: {} } } }) });
+    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: `http://127.0.0.1:${deadPort}`, cacheDir: cache, origin: { network: { env: noNetrc() } } }) });
     try {
       const t0 = Date.now();
       expect((await fetch(`${s.url}${dir}/iptables.tcz`)).status).toBe(502);
@@ -124,7 +125,7 @@ describe('serve --upstream', () => {
 
   it('answers an error when the upstream cache cannot be written, and keeps serving (no unhandled rejection ends it)', async () => {
     const cacheDir = await testdir();
-    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, origin: { network: { env: {} } } }) });
+    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, origin: { network: { env: noNetrc() } } }) });
     // A file where the cached tree's first directory must go: every write into it fails (ENOTDIR).
     const [perUpstream] = await readdir(cacheDir);
     await writeFile(join(cacheDir, perUpstream!, dir.split('/')[1]!), 'not a directory\n');
@@ -144,7 +145,7 @@ describe('serve --upstream', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     const cache = await testdir();
-    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: `http://127.0.0.1:${port}`, cacheDir: cache, timeoutMs: 800, origin: { network: { env: {} } } }) });
+    const s = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: `http://127.0.0.1:${port}`, cacheDir: cache, timeoutMs: 800, origin: { network: { env: noNetrc() } } }) });
     try {
       const t0 = Date.now();
       expect((await fetch(`${s.url}${dir}/iptables.tcz`)).status).toBe(504);

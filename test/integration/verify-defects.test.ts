@@ -15,6 +15,7 @@ import { tczDir as tczDirOf } from '../../src/mirror/layout.js';
 import { verifyMirror } from '../../src/mirror/verify/run.js';
 import { writeMirrorIndexes } from '../../src/mirror/write-indexes.js';
 import { buildExtension, elfHeader, goodExtensions, makeGoodMirror, type FixtureEntry, type FixtureExtension } from '../mirror/fixture-mirror.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 let good: string;
 let scratch: string;
@@ -73,7 +74,7 @@ describe('verify on a good mirror', () => {
       let out = '';
       stdout.on('data', (c) => (out += String(c)));
       stderr.on('data', (c) => (out += String(c)));
-      const code = await runCli(args, { stdin: process.stdin, stdout, stderr, cwd: scratch, env: {}, colorDepth: 1 });
+      const code = await runCli(args, { stdin: process.stdin, stdout, stderr, cwd: scratch, env: noNetrc(), colorDepth: 1 });
       return { code, out };
     };
     expect((await run(['verify', good])).code).toBe(0);

@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureUpstreamIndexes, upstreamIndexDirFor } from '../../src/mirror/upstream-indexes.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 const tcz = '/11.x/x86_64/tcz';
 let server: FixtureServer | undefined;
@@ -27,7 +28,7 @@ describe('refreshing the upstream indexes', () => {
       [`${tcz}/dep.db.gz`]: { body: gzipSync('lz4.tcz\n') },
     });
     cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upidx-'));
-    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, network: { env: {} } };
+    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, network: { env: noNetrc() } };
     const dir = await ensureUpstreamIndexes({ ...o, maxAgeMs: 3_600_000 });
     expect(dir).toBe(upstreamIndexDirFor(o));
 
@@ -64,7 +65,7 @@ describe('refreshing the upstream indexes', () => {
     const names = ['info.lst', 'sizelist', 'md5.db', 'tags.db', 'provides.db', 'dep.db'];
     server = await startFixtureServer(Object.fromEntries(names.map((n) => [`${tcz}/${n}.gz`, { body: gzipSync(`${n}\n`) }])));
     cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upidx-'));
-    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, network: { env: {} }, maxAgeMs: 0 };
+    const o = { upstream: server.url, tcVersion: '11', arch: 'x86_64', cacheDir, network: { env: noNetrc() }, maxAgeMs: 0 };
     for (let i = 0; i < 10; i++) await ensureUpstreamIndexes(o);
     expect(server.requests).toHaveLength(10 * names.length);
     // a pool per refresh opens a connection per refresh (10); one pool keeps one alive from the

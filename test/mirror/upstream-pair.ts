@@ -10,6 +10,7 @@ import { createUpstreamCache } from '../../src/mirror/upstream-cache.js';
 import type { UpstreamLimits } from '../../src/mirror/upstream-fetch.js';
 import { startFixtureServer, type FixtureServer, type Route } from '../helpers/fixture-server.js';
 import { makeGoodMirror, type FixtureMirror } from './fixture-mirror.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 export interface UpstreamPair {
   readonly mirror: FixtureMirror;
@@ -22,7 +23,7 @@ export async function startMirrorWithUpstream(upstreamRoutes: Record<string, Rou
   const mirror = await makeGoodMirror();
   const upstream = await startFixtureServer(upstreamRoutes);
   const cacheDir = await mkdtemp(join(tmpdir(), 'tczbuild-upcache-'));
-  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out, limits, origin: { network: { env: {} } } }) });
+  const server = await startMirrorServer({ root: mirror.out, upstream: createUpstreamCache({ upstream: upstream.url, cacheDir, localRoot: mirror.out, limits, origin: { network: { env: noNetrc() } } }) });
   return { mirror, upstream, server, cacheDir };
 }
 

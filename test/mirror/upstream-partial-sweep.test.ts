@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createUpstreamCache, upstreamCacheDirFor } from '../../src/mirror/upstream-cache.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
 import { testdir } from '../helpers/testdir.js';
+import { noNetrc } from '../helpers/no-netrc.js';
 
 describe('upstream cache partial files', () => {
   it("are swept when they belong to a dead server, kept when to a live one", async () => {
@@ -22,7 +23,7 @@ describe('upstream cache partial files', () => {
       await writeFile(join(partial, '0123456789abcdef'), 'half of a transfer by an older serve');
       const live = process.ppid; // the test runner: alive throughout
       await writeFile(join(partial, `${live}-fedcba9876543210`), 'a live server is writing this');
-      const cache = createUpstreamCache({ upstream: upstream.url, cacheDir, origin: { network: { env: {} } } });
+      const cache = createUpstreamCache({ upstream: upstream.url, cacheDir, origin: { network: { env: noNetrc() } } });
       const got = await cache.ensure('11.x/x86_64/tcz/lz4.tcz');
       expect(got.kind).toBe('cached');
       expect(await readdir(partial)).toEqual([`${live}-fedcba9876543210`]);

@@ -16,6 +16,7 @@ import { OutputCache } from '../../../src/builder/output-cache/output-cache.js';
 import { collectingReporter } from '../../../src/report/reporter.js';
 import { startFixtureServer, type FixtureServer, type Route } from '../../helpers/fixture-server.js';
 import { testdir } from '../../helpers/testdir.js';
+import { noNetrc } from '../../helpers/no-netrc.js';
 
 const key = 'a'.repeat(64);
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
@@ -46,7 +47,7 @@ async function cacheServer(files: Record<string, Buffer | string>, blob: (body: 
 async function restore(s: FixtureServer, bounds: { minRate?: { bytesPerSec: number; windowMs: number }; deadlineMs?: number } = {}) {
   const dir = await testdir();
   const reporter = collectingReporter();
-  const cache = new OutputCache({ cacheDir: join(dir, 'cache'), remote: { url: s.url, upload: false, timeoutMs: 2000, network: { env: {} }, ...bounds } }, reporter);
+  const cache = new OutputCache({ cacheDir: join(dir, 'cache'), remote: { url: s.url, upload: false, timeoutMs: 2000, network: { env: noNetrc() }, ...bounds } }, reporter);
   const started = Date.now();
   const hit = await cache.restore('app', key, join(dir, 'work'), '11.x/x86_64/tcz', requiredCompanions(false));
   const warnings = reporter.events.flatMap((e) => (e.type === 'diagnostic' ? [e.diagnostic.message] : []));
