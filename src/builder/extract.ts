@@ -22,7 +22,7 @@ import { decodeNameBytes, decodeTarName, showBytes, type DecodedName } from './a
 import { zipEntries } from './archive/zip.js';
 import { claimPath } from './claim.js';
 import { placeEntry, unmatchedPatterns, type ArchiveEntry, type EntryKind } from './extract-plan.js';
-import type { FileTable } from './file-table.js';
+import type { FileTable, TableEntry } from './file-table.js';
 import { chargeBudget, type UnpackBudget } from './unpack-budget.js';
 import type { Env } from '../util/exec.js';
 import { Interrupted, stopPoint } from '../util/interrupt.js';
@@ -53,6 +53,8 @@ export interface ExtractInput {
   readonly budgets: readonly UnpackBudget[];
   /** The run's environment: xz, bzip2 and zstd are found on its PATH. */
   readonly env: Env;
+  /** Every claim made in `table`, in order, for a caller that replays them on another table. */
+  readonly claims?: Array<{ readonly path: string; readonly entry: TableEntry }>;
 }
 
 export async function extractArchive(o: ExtractInput): Promise<string[]> {
@@ -143,12 +145,16 @@ function placer(o: ExtractInput): ((entry: RawEntry) => Promise<void>) & { place
     if (p.action === 'skip') return raw.skip();
     if (raw.size > MAX_ENTRY_BYTES) fail('archive-unsupported-entry', at, `${o.spec.id}: "${name}" declares ${raw.size} bytes, over the ${MAX_ENTRY_BYTES}-byte limit`);
     const dest = join(o.stageDir, p.path);
+    const claim = (entry: TableEntry): void => {
+      claimPath(o.table, p.path, entry, at);
+      o.claims?.push({ path: p.path, entry });
+    };
     if (p.kind === 'directory') {
-      claimPath(o.table, p.path, { type: 'dir', mode: p.mode, uid: 0, gid: 0, origin: o.spec.id }, at);
+      claim({ type: 'dir', mode: p.mode, uid: 0, gid: 0, origin: o.spec.id });
       await mkdir(dest, { recursive: true });
       return raw.skip();
     }
-    claimPath(o.table, p.path, p.kind === 'symlink' ? { type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: p.linkTarget, origin: o.spec.id } : { type: 'file', mode: p.mode, uid: 0, gid: 0, origin: o.spec.id }, at);
+    claim(p.kind === 'symlink' ? { type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: p.linkTarget, origin: o.spec.id } : { type: 'file', mode: p.mode, uid: 0, gid: 0, origin: o.spec.id });
     const size = p.kind === 'link' ? (sizes.get(p.linkTarget!) ?? 0) : p.kind === 'file' ? raw.size : 0;
     for (const budget of o.budgets) chargeBudget(budget, size, name);
     await mkdir(dirname(dest), { recursive: true });

@@ -4,17 +4,18 @@
  * symlinks, then apply `files:` overrides and refuse runtime-written paths. Bytes go to the
  * stage directory; metadata goes only to the FileTable.
  */
-import { copyFile, link, lstat, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fail, TczError } from '../diagnostics/errors.js';
+import type { Position } from '../diagnostics/diagnostic.js';
 import type { Recipe } from '../recipe/model.js';
 import { isUnder, matchGlob } from '../recipe/paths.js';
 import { claimPath } from './claim.js';
 import { climbsOut } from './extract-plan.js';
 import { extractArchive } from './extract.js';
-import { FileTable } from './file-table.js';
-import { defaultExtensionLimit, defaultSourceLimit, newBudget } from './unpack-budget.js';
+import { FileTable, type TableEntry } from './file-table.js';
+import { defaultExtensionLimit, defaultSourceLimit, newBudget, type UnpackBudget } from './unpack-budget.js';
 import { imageDirDefaults } from '../tinycore/base-system.js';
 import type { FetchedSource, GeneratedFile } from './types.js';
 import type { Env } from '../util/exec.js';
@@ -54,11 +55,23 @@ async function stageTree(input: StageInput): Promise<StagedTree> {
   let bytes = 0; // archives count theirs in the `whole` budget
   await mkdir(stageDir, { recursive: true });
   const whole = newBudget(recipe.maxUnpackedBytes ?? defaultExtensionLimit, `${recipe.name}.tcz`, 'max-unpacked-size', () => recipe.positionOf(['max-unpacked-size']));
-  for (const src of input.sources) {
-    if (src.spec.kind === 'archive') {
-      const own = newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);
-      await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [own, whole], env: input.env });
-    } else bytes += await placeFile(table, stageDir, src, made, place);
+  // The first archive unpacks straight into the stage; the others unpack at once, each into a
+  // directory and a table of its own, and are merged below in recipe order, so the image and the
+  // claims (which source's directory metadata stays, which duplicate is refused) are what one
+  // archive after the other gives. containerd's release and the CNI plugins unpack side by side.
+  const archives = input.sources.filter((s) => s.spec.kind === 'archive');
+  const aside = new Map(archives.slice(1).map((src, i) => [src, unpackAside(src, `${stageDir}.src-${i + 1}`, whole, input.env)]));
+  for (const pending of aside.values()) pending.catch(() => undefined); // awaited in recipe order below
+  try {
+    for (const src of input.sources) {
+      const pending = aside.get(src);
+      if (pending) await mergeAside(table, stageDir, await pending, made);
+      else if (src.spec.kind === 'archive') await extractArchive({ archive: src.path, spec: src.spec, stageDir, table, budgets: [sourceBudget(src), whole], env: input.env });
+      else bytes += await placeFile(table, stageDir, src, made, place);
+    }
+  } finally {
+    // nothing may still write beside the stage once this returns or throws
+    await Promise.allSettled(aside.values());
   }
   for (const [i, name] of recipe.overlays.entries()) bytes += await copyOverlay(table, stageDir, join(input.overlaysDir, name), `overlay ${name}`, recipe.overlaysAt[i]);
   for (const g of input.generated) bytes += await writeGenerated(table, stageDir, g, made, place);
@@ -77,6 +90,48 @@ async function stageTree(input: StageInput): Promise<StagedTree> {
   const problems = [...applyOverrides(recipe, table), ...runtimePathProblems(recipe, table), ...emptyProblems(recipe, table)];
   if (problems.length) throw new TczError(problems);
   return { table, bytes: bytes + whole.used };
+}
+
+function sourceBudget(src: FetchedSource): UnpackBudget {
+  return newBudget(src.spec.extract?.maxBytes ?? defaultSourceLimit, `source ${src.spec.id}`, 'extract.max-size', src.spec.at);
+}
+
+/** An archive unpacked beside the stage, with the claims it made there, in order. */
+interface Aside {
+  readonly dir: string;
+  readonly claims: ReadonlyArray<{ readonly path: string; readonly entry: TableEntry }>;
+  readonly at: Position;
+}
+
+async function unpackAside(src: FetchedSource, dir: string, whole: UnpackBudget, env: Env): Promise<Aside> {
+  const claims: Array<{ path: string; entry: TableEntry }> = [];
+  await mkdir(dir, { recursive: true });
+  await extractArchive({ archive: src.path, spec: src.spec, stageDir: dir, table: new FileTable(), budgets: [sourceBudget(src), whole], env, claims });
+  return { dir, claims, at: src.spec.at };
+}
+
+/**
+ * Make an archive's claims on the stage's table, in the order it made them (so a path under an
+ * earlier source's symlink, or one an earlier source placed, is refused as it is when the archive
+ * unpacks there), and move its files in: a rename each, on the same filesystem.
+ */
+async function mergeAside(table: FileTable, stageDir: string, a: Aside, made: MadeDirs): Promise<void> {
+  for (const { path, entry } of a.claims) {
+    claimPath(table, path, entry, a.at);
+    try {
+      if (entry.type === 'dir') await made.ensure(path);
+      else {
+        await made.ensure(dirname(path));
+        await rename(join(a.dir, path), join(stageDir, path));
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // a file of an earlier source stands where this archive has a directory
+      if (code !== 'ENOTDIR' && code !== 'EEXIST') throw error;
+      fail('duplicate-target', a.at, `${entry.origin}: "${path}" goes below a path an earlier source placed as a file`, 'narrow one source with extract.include/exclude, or move one of them with install.to');
+    }
+  }
+  await rm(a.dir, { recursive: true, force: true });
 }
 
 /**
