@@ -6,9 +6,8 @@
  */
 import { copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 import { fail, TczError } from '../diagnostics/errors.js';
-import type { Position } from '../diagnostics/diagnostic.js';
 import type { Recipe } from '../recipe/model.js';
 import { isUnder, matchGlob } from '../recipe/paths.js';
 import { claimPath } from './claim.js';
