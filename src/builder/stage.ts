@@ -127,7 +127,7 @@ async function mergeAside(table: FileTable, stageDir: string, a: Aside, made: Ma
       const code = (error as NodeJS.ErrnoException).code;
       // a file of an earlier source stands where this archive has a directory
       if (code !== 'ENOTDIR' && code !== 'EEXIST') throw error;
-      fail('duplicate-target', a.at, `${entry.origin}: "${path}" goes below a path an earlier source placed as a file`, 'narrow one source with extract.include/exclude, or move one of them with install.to');
+      fail('duplicate-target', a.at, `${entry.origin}: "${path}" goes below a path an earlier source placed as a file`, 'narrow one source with extract.include/exclude, or move one of them with install.to', error);
     }
   }
   await rm(a.dir, { recursive: true, force: true });
