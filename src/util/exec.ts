@@ -96,7 +96,7 @@ export interface StartOptions {
  * shells) start theirs here.
  */
 export function startProgram(path: string, args: readonly string[], options: StartOptions): ChildProcess {
-  const [cmd, argv] = diesWithUs(path, args, options.env, undefined, options.deathSignal);
+  const [cmd, argv] = diesWithUs(path, args, options.env, options.deathSignal);
   const child = spawn(cmd, argv, {
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -147,10 +147,10 @@ export function toolOutputSync(file: string, args: readonly string[], options: {
 
 /**
  * The command line that runs `path args` under util-linux `setpriv --pdeathsig SIGNAL` where it
- * exists, so the kernel signals the program when tczbuild dies, even by `kill -9`. `guard`:
- * setpriv's path when the caller looked it up already (undefined: none on PATH).
+ * is on the run's PATH, so the kernel signals the program when tczbuild dies, even by `kill -9`.
  */
-export function diesWithUs(path: string, args: readonly string[], env: Env, guard = findProgram('setpriv', env.PATH ?? ''), signal: 'KILL' | 'TERM' = 'KILL'): [string, string[]] {
+function diesWithUs(path: string, args: readonly string[], env: Env, signal: 'KILL' | 'TERM' = 'KILL'): [string, string[]] {
+  const guard = findProgram('setpriv', env.PATH ?? '');
   return guard ? [guard, ['--pdeathsig', signal, '--', path, ...args]] : [path, [...args]];
 }
 
