@@ -4,7 +4,6 @@
  * nothing outside its work directory.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Reporter } from '../report/reporter.js';
 import type { Env } from '../util/exec.js';
@@ -18,7 +17,7 @@ import { packSquashfs } from './pack.js';
 import { processorsFor } from './squashfs-args.js';
 import type { GenerateContext, StagePlugin } from './plugin.js';
 import type { PublishFile } from './publish.js';
-import { stageRecipe } from './stage.js';
+import { removeStage, stageRecipe } from './stage.js';
 import type { FetchedSource, GeneratedFile } from './types.js';
 
 export interface BuildOneInput {
@@ -74,9 +73,8 @@ export async function buildOne(i: BuildOneInput): Promise<BuiltExtension> {
   const tczPath = join(dir, tczName);
   const packed = await timed('pack', () => packSquashfs({ stageDir: join(dir, 'root'), table, outFile: tczPath, epoch: i.epoch, processors: processorsFor(bytes), spawner: i.spawner, env: i.env }), (p) => `${p.size} bytes`);
   // the staged tree is packed: removed now, beside the other extensions' builds, instead of all
-  // at once after the publish, when nothing else runs; through the thread pool, as an rmdir on a
-  // busy disk waits (0.1-0.8 ms each here) and the event loop has mksquashfs runs to answer
-  await rm(join(dir, 'root'), { recursive: true, force: true });
+  // at once after the publish, when nothing else runs
+  await removeStage(join(dir, 'root'), table);
   const companions: Array<[string, string | undefined]> = [
     ['.md5.txt', renderMd5Txt(tczName, packed.md5)],
     ['.dep', renderDep(recipe.depends)],
