@@ -8,8 +8,8 @@
  * knows nothing about recipes or retries: callers hand it bytes, hashes and URLs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
-import { appendFile, mkdir, open, readdir, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { createReadStream, readFileSync, utimesSync } from 'node:fs';
+import { appendFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { TczError } from '../../diagnostics/errors.js';
@@ -81,8 +81,13 @@ export class SourceCache {
     }
     if (got === normalizeHex(sha256)) {
       // the mtime says when the entry was last used: what `clean --prune-cache` ages by
+      // in place: a metadata change, not worth a thread-pool round trip per source
       const now = new Date();
-      await utimes(path, now, now).catch(() => undefined);
+      try {
+        utimesSync(path, now, now);
+      } catch {
+        // a read-only cache still serves; only its ageing is lost
+      }
       return path;
     }
     await rm(path, { force: true });
