@@ -10,26 +10,28 @@
  * `setpriv --pdeathsig TERM`: when tczbuild dies, even by `kill -9`, the kernel sends the shell
  * TERM and the shell's trap kills its whole group. The programs it starts inherit that group, so
  * they need no setpriv of their own (an exec per program that cost about 4 ms of CPU each, a
- * tenth of what 200 small extensions took). Arguments travel single-quoted on one line; a
- * command whose arguments hold a newline goes through runTool.
+ * tenth of what 200 small extensions took). A command travels single-quoted in a small file of
+ * the shell's own, which the shell sources when a line on its stdin says so: the shell's `read`
+ * takes one byte per system call, and a whole mksquashfs command line (400 bytes) that way cost
+ * more than the rest of the round trip.
  */
 import type { ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fail } from '../diagnostics/errors.js';
 import { findProgram, runTool, startProgram, type Env, type ToolResult } from './exec.js';
 
-// Reads one quoted command per line, runs it with stdio redirected to this shell's two files,
-// answers with its exit status. `exec` is not used: the shell must outlive the program. The
-// program runs in the background and the shell waits for it, because a shell runs its TERM trap
-// during `wait` but only after a foreground command has ended; `kill 0` signals the shell's own
-// group, so no program can slip out between its fork and `$!`.
+// Sources one quoted command (`set -- ...`) per line read, runs it with stdio redirected to this
+// shell's two files, answers with its exit status. `exec` is not used: the shell must outlive
+// the program. The program runs in the background and the shell waits for it, because a shell
+// runs its TERM trap during `wait` but only after a foreground command has ended; `kill 0`
+// signals the shell's own group, so no program can slip out between its fork and `$!`.
 const loop = `unset SOURCE_DATE_EPOCH
 trap 'kill -KILL 0' TERM
-while IFS= read -r line; do
-  eval "set -- $line"
+while read -r _; do
+  . "$TCZ_SPAWNER_CMD"
   "$@" </dev/null >"$TCZ_SPAWNER_OUT" 2>"$TCZ_SPAWNER_ERR" &
   wait "$!"
   echo "$?"
@@ -55,6 +57,7 @@ interface Pending {
 class Shell {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly dir = mkdtempSync(join(tmpdir(), 'tczbuild-spawner-'));
+  private readonly command = join(this.dir, 'command');
   private pending: Pending | undefined;
   private buffered = '';
   private dead: Error | undefined;
@@ -64,7 +67,7 @@ class Shell {
     this.child = startProgram(sh, ['-c', loop], {
       stdio: ['pipe', 'pipe', 'ignore'],
       deathSignal: 'TERM',
-      env: { ...env, TCZ_SPAWNER_OUT: join(this.dir, 'out'), TCZ_SPAWNER_ERR: join(this.dir, 'err') },
+      env: { ...env, TCZ_SPAWNER_CMD: this.command, TCZ_SPAWNER_OUT: join(this.dir, 'out'), TCZ_SPAWNER_ERR: join(this.dir, 'err') },
     }) as ChildProcessByStdio<Writable, Readable, null>;
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (text: string) => {
@@ -97,7 +100,9 @@ class Shell {
     if (this.dead) throw this.dead;
     const status = await new Promise<number>((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.child.stdin.write(`${[path, ...args].map(quote).join(' ')}\n`);
+      // rewritten in place (the shell has read the last one): no inode per program
+      writeFileSync(this.command, `set -- ${[path, ...args].map(quote).join(' ')}\n`);
+      this.child.stdin.write('\n');
     });
     // read in place: a few bytes each (mksquashfs -quiet writes none), and two async reads were
     // ten thread-pool round trips per program
@@ -123,7 +128,7 @@ export class Spawner {
 
   /** runTool()'s contract (tool-missing, tool-failed with the stderr tail), through a shell. */
   async runTool(file: string, args: readonly string[]): Promise<ToolResult> {
-    if ([file, ...args].some((a) => a.includes('\n') || a.includes('\0'))) return runTool(file, args, { env: { ...this.env, SOURCE_DATE_EPOCH: undefined } });
+    if ([file, ...args].some((a) => a.includes('\0'))) return runTool(file, args, { env: { ...this.env, SOURCE_DATE_EPOCH: undefined } });
     const path = this.locate(file);
     if (path === undefined) return runTool(file, args, { env: this.env }); // reports tool-missing with its install hint
     const shell = await this.acquire();

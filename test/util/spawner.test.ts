@@ -24,11 +24,11 @@ let spawner: Spawner | undefined;
 afterEach(() => spawner?.close());
 
 describe('Spawner', () => {
-  it('runs programs with their arguments exactly as given, quotes and spaces included', async () => {
+  it('runs programs with their arguments exactly as given, quotes, spaces and newlines included', async () => {
     spawner = new Spawner(2, process.env);
     const dir = await mkdtemp(join(tmpdir(), 'tczbuild-spawner-test-'));
     try {
-      const odd = `it's a "file" $HOME \`x\` ;|&`;
+      const odd = `it's a "file" $HOME \`x\` ;|&\nline two\n`;
       const r = await spawner.runTool('sh', ['-c', 'printf "%s|" "$@"; printf "%s" "$0" > "$1/out"', 'zero', dir, odd]);
       expect(r.stdout).toBe(`${dir}|${odd}|`);
       expect(await readFile(join(dir, 'out'), 'utf8')).toBe('zero');
