@@ -91,9 +91,14 @@ export function listedPaths(table: FileTable): string[] {
   return table.paths().filter((p) => table.get(p)!.type !== 'dir');
 }
 
-/** mksquashfs pseudo definitions that set mode and owner of every staged path. */
-export function renderPseudoFile(table: FileTable): string {
-  let out = '';
-  for (const [path, e] of table) out += `${path} m ${e.mode.toString(8).padStart(4, '0')} ${e.uid} ${e.gid}\n`;
+/** mksquashfs pseudo definitions that set mode and owner of every staged path, one per path. */
+export function pseudoLines(table: FileTable): string[] {
+  const out: string[] = [];
+  for (const [path, e] of table) out.push(`${path} m ${e.mode.toString(8).padStart(4, '0')} ${e.uid} ${e.gid}`);
   return out;
+}
+
+/** The same definitions as a pseudo file. */
+export function renderPseudoFile(table: FileTable): string {
+  return pseudoLines(table).map((l) => `${l}\n`).join('');
 }

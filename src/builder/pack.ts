@@ -6,8 +6,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { digestFile } from '../util/hash.js';
 import { runTool, type Env } from '../util/exec.js';
 import type { Spawner } from '../util/spawner.js';
-import { renderPseudoFile, type FileTable } from './file-table.js';
-import { squashfsArgs } from './squashfs-args.js';
+import { pseudoLines, renderPseudoFile, type FileTable } from './file-table.js';
+import { pseudoArgsUpTo, squashfsArgs } from './squashfs-args.js';
 
 export interface PackedImage {
   readonly path: string;
@@ -17,17 +17,18 @@ export interface PackedImage {
 }
 
 export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number; spawner?: Spawner; env: Env }): Promise<PackedImage> {
-  const pseudoFile = `${o.outFile}.pseudo`;
-  writeFileSync(pseudoFile, renderPseudoFile(o.table)); // small, and one per extension: no thread-pool round trip
+  const lines = pseudoLines(o.table);
+  const pseudoFile = lines.length > pseudoArgsUpTo ? `${o.outFile}.pseudo` : undefined;
+  if (pseudoFile) writeFileSync(pseudoFile, renderPseudoFile(o.table)); // one per extension: no thread-pool round trip
   // mksquashfs refuses SOURCE_DATE_EPOCH together with -all-time; the epoch is already in the args.
-  const args = squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudoFile, epoch: o.epoch, processors: o.processors });
+  const args = squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudo: pseudoFile ? { file: pseudoFile } : { lines }, epoch: o.epoch, processors: o.processors });
   // many extensions at once: through the build's spawner shells (util/spawner.ts), not a fork of Node each
   try {
     if (o.spawner) await o.spawner.runTool('mksquashfs', args);
     else await runTool('mksquashfs', args, { env: { ...o.env, SOURCE_DATE_EPOCH: undefined } });
   } finally {
     // removed here, beside the other builds, not with the work directory in the serial tail
-    rmSync(pseudoFile, { force: true });
+    if (pseudoFile) rmSync(pseudoFile, { force: true });
   }
   const { md5, sha256, size } = await digestFile(o.outFile);
   return { path: o.outFile, size, md5, sha256 };

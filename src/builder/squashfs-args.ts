@@ -7,7 +7,8 @@
 export interface PackOptions {
   readonly stageDir: string;
   readonly outFile: string;
-  readonly pseudoFile: string;
+  /** The owner and mode of every path: pseudo definitions in a file, or given one by one (-p). */
+  readonly pseudo: { readonly file: string } | { readonly lines: readonly string[] };
   /** Seconds since the epoch for every inode and the superblock. */
   readonly epoch: number;
   readonly processors?: number;
@@ -26,7 +27,7 @@ export function squashfsArgs(o: PackOptions): string[] {
     '-root-mode', '0755',
     '-root-uid', '0',
     '-root-gid', '0',
-    '-pf', o.pseudoFile,
+    ...('file' in o.pseudo ? ['-pf', o.pseudo.file] : o.pseudo.lines.flatMap((l) => ['-p', l])),
     // mksquashfs sizes its caches to a quarter of RAM by default (~150 MB RSS for 150 MB of
     // binaries); 128M keeps the build within its memory target at no measured CPU cost.
     '-mem', '128M',
@@ -35,6 +36,14 @@ export function squashfsArgs(o: PackOptions): string[] {
     ...(o.processors ? ['-processors', String(o.processors)] : []),
   ];
 }
+
+/**
+ * Up to this many definitions are given on the command line (-p, parsed as a pseudo file's line
+ * is, so the image is the same): a pseudo file was one more inode to make and remove per
+ * extension, and on ext4 without a journal each allocation skips every inode freed in the last
+ * half minute.
+ */
+export const pseudoArgsUpTo = 64;
 
 /**
  * Below this much file data an image is packed by one mksquashfs thread: a few hundred 4 KiB
