@@ -16,7 +16,7 @@
  * more than the rest of the round trip.
  */
 import type { ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -58,6 +58,8 @@ class Shell {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly dir = mkdtempSync(join(tmpdir(), 'tczbuild-spawner-'));
   private readonly command = join(this.dir, 'command');
+  /** Open for the shell's life: each command is written over the last, in place (see run()). */
+  private readonly commandFd = openSync(this.command, 'w+');
   private pending: Pending | undefined;
   private buffered = '';
   private dead: Error | undefined;
@@ -85,6 +87,7 @@ class Shell {
       this.dead = new Error(`the program-starting shell ended (${signal ?? `exit code ${String(code)}`})`);
       this.pending?.reject(this.dead);
       this.pending = undefined;
+      closeSync(this.commandFd);
       rmSync(this.dir, { recursive: true, force: true });
     });
   }
@@ -100,8 +103,12 @@ class Shell {
     if (this.dead) throw this.dead;
     const status = await new Promise<number>((resolve, reject) => {
       this.pending = { resolve, reject };
-      // rewritten in place (the shell has read the last one): no inode per program
-      writeFileSync(this.command, `set -- ${[path, ...args].map(quote).join(' ')}\n`);
+      // written over the last one (the shell has read it) and cut to length: no inode per
+      // program, and no block freed and taken again as truncating to nothing would (a tenth of
+      // a millisecond each on ext4)
+      const text = Buffer.from(`set -- ${[path, ...args].map(quote).join(' ')}\n`);
+      writeSync(this.commandFd, text, 0, text.length, 0);
+      ftruncateSync(this.commandFd, text.length);
       this.child.stdin.write('\n');
     });
     // read in place: a few bytes each (mksquashfs -quiet writes none), and two async reads were

@@ -32,6 +32,11 @@ describe('Spawner', () => {
       const r = await spawner.runTool('sh', ['-c', 'printf "%s|" "$@"; printf "%s" "$0" > "$1/out"', 'zero', dir, odd]);
       expect(r.stdout).toBe(`${dir}|${odd}|`);
       expect(await readFile(join(dir, 'out'), 'utf8')).toBe('zero');
+      // a shorter command after a longer one through the same shell: nothing of the last one runs
+      spawner.close();
+      spawner = new Spawner(1, process.env);
+      expect((await spawner.runTool('printf', ['%s,', 'a'.repeat(500), 'b'])).stdout).toBe(`${'a'.repeat(500)},b,`);
+      expect((await spawner.runTool('printf', ['%s.', 'c'])).stdout).toBe('c.');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
