@@ -8,6 +8,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseTczRelPath } from './layout.js';
+import { readIfSmall } from '../util/small-file.js';
 
 /** `NAME.tcz` file names of the regular files in a tcz directory, in byte order. */
 export async function listExtensions(tczDir: string): Promise<string[]> {
@@ -39,6 +40,8 @@ export function readOptionalSync(path: string): string | undefined {
 }
 
 export async function md5File(path: string): Promise<string> {
+  const small = readIfSmall(path);
+  if (small) return createHash('md5').update(small).digest('hex');
   const hash = createHash('md5');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -1,14 +1,7 @@
 /** Stream a file once through several digests (md5 for TinyCore's .md5.txt, sha256 for provenance). */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-
-/**
- * A regular file up to this size is read in place, in one call: through the thread pool, its
- * open, stat, reads and close were five round trips (ten wake-ups), paid for every small source
- * a build verifies and every small image it packs. A millisecond of reading at most.
- */
-const readInPlaceUpTo = 256 << 10;
+import { readIfSmall } from './small-file.js';
 
 export async function digestFile(path: string): Promise<{ md5: string; sha256: string; size: number }> {
   const md5 = createHash('md5');
@@ -33,12 +26,10 @@ export async function hashFile(path: string): Promise<{ sha256: string; size: nu
 
 /** Hand a file's bytes to `use` in pieces of at most 1 MiB through one buffer; resolves the byte count. */
 async function eachPiece(path: string, use: (piece: Buffer) => void): Promise<number> {
-  const st = statSync(path);
-  // not a FIFO or a device: those are opened the general way, which blocks no more than a thread
-  if (st.isFile() && st.size <= readInPlaceUpTo) {
-    const bytes = readFileSync(path);
-    use(bytes);
-    return bytes.length;
+  const small = readIfSmall(path);
+  if (small) {
+    use(small);
+    return small.length;
   }
   const fh = await open(path, 'r');
   let size = 0;

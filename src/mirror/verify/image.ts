@@ -8,6 +8,7 @@
  * I/O only; no judgement.
  */
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { readIfSmall } from '../../util/small-file.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -230,13 +231,19 @@ const compressors: Readonly<Record<number, string>> = { 1: 'gzip', 2: 'lzma', 3:
  * asks unsquashfs and reports what it says.
  */
 async function superblockSummary(tczPath: string): Promise<string | undefined> {
-  const fh = await open(tczPath, 'r');
+  const sb = readIfSmall(tczPath)?.subarray(0, 32) ?? (await readHead(tczPath, 32));
+  if (sb.length < 32 || sb.readUInt32LE(0) !== 0x73717368 || sb.readUInt16LE(28) !== 4) return undefined;
+  const name = compressors[sb.readUInt16LE(20)];
+  return name ? `Block size ${sb.readUInt32LE(12)}\nCompression ${name}\n` : undefined;
+}
+
+/** Up to the first `len` bytes of a file. */
+async function readHead(path: string, len: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
   try {
-    const sb = Buffer.alloc(32);
-    const { bytesRead } = await fh.read(sb, 0, 32, 0);
-    if (bytesRead < 32 || sb.readUInt32LE(0) !== 0x73717368 || sb.readUInt16LE(28) !== 4) return undefined;
-    const name = compressors[sb.readUInt16LE(20)];
-    return name ? `Block size ${sb.readUInt32LE(12)}\nCompression ${name}\n` : undefined;
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, 0);
+    return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }

@@ -15,6 +15,7 @@
  * (bit 24 set: stored, 0: a hole); file tails in fragment blocks.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { readIfSmall, readInPlaceUpTo } from '../../util/small-file.js';
 import { inflateSync } from 'node:zlib';
 import type { EntryType, ImageEntry } from './types.js';
 
@@ -71,6 +72,8 @@ class Bytes {
   }
 
   static async open(path: string, wholeUpTo: number): Promise<Bytes> {
+    const small = readIfSmall(path, Math.min(wholeUpTo, readInPlaceUpTo));
+    if (small) return Bytes.of(small);
     const fh = await open(path, 'r');
     try {
       const { size } = await fh.stat();
