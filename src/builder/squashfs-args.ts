@@ -1,7 +1,7 @@
 /**
  * The mksquashfs command line for a TinyCore extension: 4 KiB blocks, no xattrs, gzip (the
  * compressor every TinyCore kernel reads), every timestamp pinned to the build epoch and every
- * owner and mode taken from the pseudo file. Pure.
+ * owner and mode taken from the pseudo definitions. Pure.
  */
 
 export interface PackOptions {

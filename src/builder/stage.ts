@@ -195,8 +195,8 @@ class MadeDirs {
  * build wrote) into the stage as a hard link, not a copy: no bytes are copied (an image tarball
  * is hundreds of MB) and no inode is allocated (on a busy ext4 an allocation costs more than the
  * few bytes of a small extension's file). The image is the same: mksquashfs reads the file's
- * bytes, takes its mode, owner and time from the pseudo file and -all-time, and counts a file's
- * links among the paths of the tree it packs. A second path for the same file is a copy, so two
+ * bytes, takes its mode, owner and time from the pseudo definitions and -all-time, and counts a
+ * file's links among the paths of the tree it packs. A second path for the same file is a copy, so two
  * paths never become one hard-linked file in the image. Where a link cannot be made (another
  * filesystem, a link limit) the file is copied. The link is made in place, as the directories
  * are: a metadata change, not worth a thread-pool round trip.
