@@ -6,7 +6,7 @@
  */
 import { chmod, copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mapLimit } from './fetch/map-limit.js';
+import { mapLimit } from '../util/map-limit.js';
 
 /** The pid of the publish that owns a top-level name of out/, when the name is its scaffolding. */
 export function scaffoldPid(name: string): number | undefined {

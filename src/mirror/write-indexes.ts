@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { mapLimit } from '../builder/fetch/map-limit.js';
+import { mapLimit } from '../util/map-limit.js';
 import { fail } from '../diagnostics/errors.js';
 import { gunzipCapped, InflateTooLarge } from '../util/inflate.js';
 import { indexFileNames, parseIndexes, type IndexFileName, type IndexTables } from './index-parse.js';

@@ -17,7 +17,7 @@ import { netrcLookup, splitUserinfo, type CredentialLookup } from '../../util/cr
 import { FetchFailure } from '../../util/http/failure.js';
 import type { MinRate } from '../../util/min-rate.js';
 import { candidatesFor, describeLocation, locationOf, type Candidate } from './locations.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../../util/map-limit.js';
 import { fetchFailed, hashMissing, hashStale, offlineMissing, type Attempt, type SourceRef } from './messages.js';
 import { ChecksumMismatchError, type CacheEntry, type SourceCache } from './source-cache.js';
 import type { NetworkSettings } from '../../util/network-settings.js';

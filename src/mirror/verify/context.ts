@@ -13,7 +13,7 @@ import { parseTczRelPath } from '../layout.js';
 import { listExtensions, readOptional, readOptionalSync } from '../scan.js';
 import { readTcz, type RunTool } from './image.js';
 import { availableParallelism } from 'node:os';
-import { mapLimit } from '../../builder/fetch/map-limit.js';
+import { mapLimit } from '../../util/map-limit.js';
 import { Spawner } from '../../util/spawner.js';
 import { hintsFromWritten, readRecipeHints, type RecipeHints } from './recipe-hints.js';
 import type { WrittenRecipe } from '../../recipe/schema.js';

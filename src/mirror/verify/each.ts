@@ -9,7 +9,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { sortDiagnostics } from '../../diagnostics/diagnostic.js';
-import { mapLimit } from '../../builder/fetch/map-limit.js';
+import { mapLimit } from '../../util/map-limit.js';
 import { listExtensions } from '../scan.js';
 import { extensionOfFile } from '../../tinycore/extension-files.js';
 import { reachable } from './dep-walk.js';
