@@ -10,7 +10,7 @@
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { readIfSmall } from '../../util/small-file.js';
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,26 +36,12 @@ const wholeImageBytes = 16 << 20;
 
 /** A .tcz's md5, size and contents, reading a small image from disk once. */
 export async function readTcz(tczPath: string, run: RunTool): Promise<{ md5: string; size: number; image: ImageInfo }> {
-  // small images are read synchronously: one open/fstat/read/close, no thread-pool round trips
-  const fd = openSync(tczPath, 'r');
-  let buf: Buffer | undefined;
-  let size: number;
-  try {
-    size = fstatSync(fd).size;
-    if (size <= wholeImageBytes) {
-      buf = Buffer.allocUnsafe(size);
-      let done = 0;
-      for (let n = 1; done < size && n > 0; done += n) n = readSync(fd, buf, done, size - done, done);
-      buf = buf.subarray(0, done);
-    }
-  } finally {
-    closeSync(fd);
-  }
-  if (!buf) {
+  // a small image is read once, in place: no thread-pool round trips (util/small-file.ts)
+  const whole = readIfSmall(tczPath, wholeImageBytes);
+  if (!whole) {
     const [md5, image] = await Promise.all([md5File(tczPath), readImage(tczPath, run)]);
-    return { md5, size, image };
+    return { md5, size: statSync(tczPath).size, image };
   }
-  const whole = buf;
   const md5 = createHash('md5').update(whole).digest('hex');
   const image = (await readNatively(() => SquashImage.fromBuffer(whole), run)) ?? (await readWithUnsquashfs(tczPath, run));
   return { md5, size: whole.length, image };
@@ -231,19 +217,13 @@ const compressors: Readonly<Record<number, string>> = { 1: 'gzip', 2: 'lzma', 3:
  * asks unsquashfs and reports what it says.
  */
 async function superblockSummary(tczPath: string): Promise<string | undefined> {
-  const sb = readIfSmall(tczPath)?.subarray(0, 32) ?? (await readHead(tczPath, 32));
-  if (sb.length < 32 || sb.readUInt32LE(0) !== 0x73717368 || sb.readUInt16LE(28) !== 4) return undefined;
-  const name = compressors[sb.readUInt16LE(20)];
-  return name ? `Block size ${sb.readUInt32LE(12)}\nCompression ${name}\n` : undefined;
-}
-
-/** Up to the first `len` bytes of a file. */
-async function readHead(path: string, len: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
+  const fh = await open(tczPath, 'r');
   try {
-    const buf = Buffer.alloc(len);
-    const { bytesRead } = await fh.read(buf, 0, len, 0);
-    return buf.subarray(0, bytesRead);
+    const sb = Buffer.alloc(32);
+    const { bytesRead } = await fh.read(sb, 0, 32, 0);
+    if (bytesRead < 32 || sb.readUInt32LE(0) !== 0x73717368 || sb.readUInt16LE(28) !== 4) return undefined;
+    const name = compressors[sb.readUInt16LE(20)];
+    return name ? `Block size ${sb.readUInt32LE(12)}\nCompression ${name}\n` : undefined;
   } finally {
     await fh.close();
   }

@@ -15,7 +15,6 @@
  * (bit 24 set: stored, 0: a hole); file tails in fragment blocks.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { readIfSmall, readInPlaceUpTo } from '../../util/small-file.js';
 import { inflateSync } from 'node:zlib';
 import type { EntryType, ImageEntry } from './types.js';
 
@@ -72,8 +71,6 @@ class Bytes {
   }
 
   static async open(path: string, wholeUpTo: number): Promise<Bytes> {
-    const small = readIfSmall(path, Math.min(wholeUpTo, readInPlaceUpTo));
-    if (small) return Bytes.of(small);
     const fh = await open(path, 'r');
     try {
       const { size } = await fh.stat();
