@@ -98,7 +98,12 @@ export function pseudoLines(table: FileTable): string[] {
   return out;
 }
 
-/** The same definitions as a pseudo file. */
+/** Pseudo definitions (pseudoLines) as the text of a pseudo file. */
+export function pseudoFileText(lines: readonly string[]): string {
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/** The table's pseudo definitions as a pseudo file. */
 export function renderPseudoFile(table: FileTable): string {
-  return pseudoLines(table).map((l) => `${l}\n`).join('');
+  return pseudoFileText(pseudoLines(table));
 }

@@ -6,7 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { digestFile } from '../util/hash.js';
 import { runTool, type Env } from '../util/exec.js';
 import type { Spawner } from '../util/spawner.js';
-import { pseudoLines, renderPseudoFile, type FileTable } from './file-table.js';
+import { pseudoFileText, pseudoLines, type FileTable } from './file-table.js';
 import { pseudoArgsUpTo, squashfsArgs } from './squashfs-args.js';
 
 export interface PackedImage {
@@ -19,7 +19,7 @@ export interface PackedImage {
 export async function packSquashfs(o: { stageDir: string; table: FileTable; outFile: string; epoch: number; processors?: number; spawner?: Spawner; env: Env }): Promise<PackedImage> {
   const lines = pseudoLines(o.table);
   const pseudoFile = lines.length > pseudoArgsUpTo ? `${o.outFile}.pseudo` : undefined;
-  if (pseudoFile) writeFileSync(pseudoFile, renderPseudoFile(o.table)); // one per extension: no thread-pool round trip
+  if (pseudoFile) writeFileSync(pseudoFile, pseudoFileText(lines)); // one per extension: no thread-pool round trip
   // mksquashfs refuses SOURCE_DATE_EPOCH together with -all-time; the epoch is already in the args.
   const args = squashfsArgs({ stageDir: o.stageDir, outFile: o.outFile, pseudo: pseudoFile ? { file: pseudoFile } : { lines }, epoch: o.epoch, processors: o.processors });
   // many extensions at once: through the build's spawner shells (util/spawner.ts), not a fork of Node each
